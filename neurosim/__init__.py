@@ -1,0 +1,22 @@
+"""neurosim: an event-driven neuromorphic hardware simulator.
+
+    >>> import neurosim as ns
+    >>> net = ns.Network()
+    >>> net.poisson("in", 100, p=0.05, seed=1)
+    >>> net.population("hid", 50, "lif", beta=0.9, v_th=1.0)
+    >>> net.connect("in", "hid", weights=0.2, delays=1)
+    >>> result = ns.simulate(net, ticks=100)
+"""
+from neurosim.compiled import CompiledNetwork, compile_network
+from neurosim.counters import Counters
+from neurosim.engine import SimResult, simulate
+from neurosim.errors import ModelError, NeurosimError, SimulationInterrupted
+from neurosim.models import NeuronModel, Param, StateVar, get_model, list_models, register
+from neurosim.network import Network, PoissonSource, Population, Projection, SpikeArray, SpikeTimes
+
+__version__ = "0.1.0"
+__all__ = [
+    "CompiledNetwork", "Counters", "ModelError", "Network", "NeuronModel", "NeurosimError", "Param",
+    "PoissonSource", "Population", "Projection", "SimResult", "SimulationInterrupted", "SpikeArray",
+    "SpikeTimes", "StateVar", "compile_network", "get_model", "list_models", "register", "simulate",
+]

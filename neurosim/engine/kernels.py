@@ -1,0 +1,193 @@
+"""The hot loop of neurosim: the tick driver compiled by Numba.
+
+This file is a template. :mod:`neurosim.engine.codegen` copies everything below the ``KERNEL
+SOURCE`` marker into a generated module that also defines ``update_population`` (one branch per
+registered neuron model). Numba caches that module on disk; its name carries a hash of this file
+and of every model's source, so an edited model recompiles and an unchanged one never does.
+
+Data structures (see ``neurosim.compiled`` for the synapse CSR):
+
+* delay ring: ``ring_seg[slot, k]`` / ``ring_pay[slot, k]`` for ``k < ring_len[slot]`` are the
+  packets (delay segment, spike value) due at the tick ``t`` with ``t & mask == slot``. Invariant:
+  at the start of tick ``t`` every slot holds only packets due in ``[t, t + mask]``, in emission
+  order. One entry per (spike, destination group, delay), never one per synaptic event.
+* pending buckets: the neurons to update at tick ``t`` in population ``p`` are
+  ``pend[pop_offset[p] : pop_offset[p] + pend_n[p]]``; ``stamp[j] == t`` marks membership, and the
+  first touch at tick ``t`` also clears ``acc[j]``, the input summed for ``j`` at tick ``t``.
+* ``last[j]`` is the last tick at which ``j`` was updated (``-1`` before the first).
+"""
+import numpy as np
+
+from neurosim._jit import njit
+
+
+def update_population(model_id, state, params, idx, x, elapsed, t, seed, fired, payload, awake):
+    """Placeholder: the generated engine module replaces it with the registry's dispatch."""
+    raise RuntimeError("kernels.py is a template; use neurosim.engine.codegen.engine_module()")
+
+
+# ---- KERNEL SOURCE (copied verbatim into the generated engine module) ----
+
+
+@njit
+def _grow_ring(ring_seg, ring_pay):
+    """Double the capacity of every delay slot (rare: the ring starts sized for the expected load)."""
+    n_slots, cap = ring_seg.shape
+    new_seg = np.empty((n_slots, 2 * cap), dtype=ring_seg.dtype)
+    new_pay = np.empty((n_slots, 2 * cap), dtype=ring_pay.dtype)
+    new_seg[:, :cap] = ring_seg
+    new_pay[:, :cap] = ring_pay
+    return new_seg, new_pay
+
+
+@njit
+def _grow(a):
+    b = np.empty(2 * a.size + 16, dtype=a.dtype)
+    b[:a.size] = a
+    return b
+
+
+@njit
+def _touch(j, t, stamp, acc, pend, pend_n, pop_offset, neuron_pop):
+    """Make neuron ``j`` pending at tick ``t`` (once per tick) with zero input so far."""
+    if stamp[j] != t:
+        stamp[j] = t
+        acc[j] = 0.0
+        p = neuron_pop[j]
+        pend[pop_offset[p] + pend_n[p]] = j
+        pend_n[p] += 1
+
+
+@njit
+def _deliver(s, pay, t, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop, pop_forced,
+             forced, stamp, acc, pend, pend_n, pop_offset, neuron_pop, seg_deliveries,
+             tick_events, tick_group_events):
+    """Apply delay segment ``s`` of a spike with value ``pay`` at tick ``t``: the synaptic events."""
+    lo = seg_syn_ptr[s]
+    hi = seg_syn_ptr[s + 1]
+    g = seg_group[s]
+    clear_forced = pop_forced[group_pop[g]]
+    # The innermost loop of the simulator: contiguous targets/weights, one random acc[] access.
+    for y in range(lo, hi):
+        j = syn_target[y]
+        if stamp[j] != t:
+            _touch(j, t, stamp, acc, pend, pend_n, pop_offset, neuron_pop)
+        acc[j] += syn_weight[y] * pay
+        if clear_forced:
+            forced[j] = -1
+    seg_deliveries[s] += 1
+    tick_events[c] += hi - lo
+    tick_group_events[c, g] += hi - lo
+
+
+@njit
+def run_ticks(t0, t1, seed, mask,
+              pop_offset, pop_model, pop_order, pop_forced, neuron_pop, neuron_group, group_pop, params,
+              src_fan_ptr, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight,
+              state, last, stamp, forced, acc, pend, pend_n, awake_list, n_awake,
+              ring_seg, ring_pay, ring_len,
+              in_ptr, in_ids, in_pay,
+              record, spk_t, spk_id, spk_pay, n_spk, probe_ids, probe_buf,
+              spikes_per_neuron, fan_packets, seg_deliveries, pop_updates, pop_forced_updates,
+              tick_events, tick_updates, tick_spikes, tick_packets, tick_group_events,
+              tick_group_updates,
+              xbuf, ebuf, fired, paybuf, awake_out):
+    """Simulate ticks ``[t0, t1)``; per-tick outputs are indexed by ``c = t - t0``.
+
+    Returns the (possibly regrown) ring and spike buffers, the number of recorded spikes and the
+    number of neurons awake for tick ``t1``.
+    """
+    n_pops = pop_order.size
+    for t in range(t0, t1):
+        c = t - t0
+        # 1. Neurons that are not at rest, and every neuron of a probed population, are updated.
+        for k in range(n_awake):
+            _touch(awake_list[k], t, stamp, acc, pend, pend_n, pop_offset, neuron_pop)
+        n_awake = 0
+        for p in range(n_pops):
+            if pop_forced[p]:
+                for j in range(pop_offset[p], pop_offset[p + 1]):
+                    if stamp[j] != t:
+                        _touch(j, t, stamp, acc, pend, pend_n, pop_offset, neuron_pop)
+                        forced[j] = t  # cleared again if j receives a synaptic event
+        # 2. Packets due now, in emission order.
+        slot = t & mask
+        for k in range(ring_len[slot]):
+            _deliver(ring_seg[slot, k], ring_pay[slot, k], t, c, seg_syn_ptr, syn_target, syn_weight,
+                     seg_group, group_pop, pop_forced, forced, stamp, acc, pend, pend_n, pop_offset,
+                     neuron_pop, seg_deliveries, tick_events, tick_group_events)
+        ring_len[slot] = 0
+        # 3. Populations in processing order: sources emit their given spikes, models update.
+        #    Zero-delay packets are delivered at once to populations later in the order.
+        for o in range(n_pops):
+            p = pop_order[o]
+            model = pop_model[p]
+            if model < 0:
+                n_fired = 0
+                for k in range(in_ptr[c], in_ptr[c + 1]):
+                    i = in_ids[k]
+                    if pop_offset[p] <= i < pop_offset[p + 1]:
+                        fired[n_fired] = i
+                        paybuf[n_fired] = in_pay[k]
+                        n_fired += 1
+            else:
+                n = pend_n[p]
+                if n == 0:
+                    continue
+                base = pop_offset[p]
+                idx = pend[base:base + n]
+                idx.sort()  # ascending ids: the documented update and emission order
+                n_forced = 0
+                for k in range(n):
+                    j = idx[k]
+                    xbuf[k] = acc[j]
+                    ebuf[k] = t - last[j]
+                    last[j] = t
+                    tick_group_updates[c, neuron_group[j]] += 1
+                    if forced[j] == t:
+                        n_forced += 1
+                pend_n[p] = 0
+                n_fired, n_aw = update_population(model, state, params, idx, xbuf[:n], ebuf[:n], t, seed,
+                                                  fired, paybuf, awake_out)
+                pop_updates[p] += n
+                pop_forced_updates[p] += n_forced
+                tick_updates[c] += n
+                for k in range(n_aw):
+                    awake_list[n_awake] = awake_out[k]
+                    n_awake += 1
+            # Emit: one packet per destination group, its delay segments delivered or queued.
+            for k in range(n_fired):
+                i = fired[k]
+                pay = paybuf[k]
+                spikes_per_neuron[i] += 1
+                tick_spikes[c] += 1
+                if record:
+                    if n_spk == spk_t.size:
+                        spk_t = _grow(spk_t)
+                        spk_id = _grow(spk_id)
+                        spk_pay = _grow(spk_pay)
+                    spk_t[n_spk] = t
+                    spk_id[n_spk] = i
+                    spk_pay[n_spk] = pay
+                    n_spk += 1
+                for f in range(src_fan_ptr[i], src_fan_ptr[i + 1]):
+                    fan_packets[f] += 1
+                    tick_packets[c] += 1
+                    for s in range(fan_seg_ptr[f], fan_seg_ptr[f + 1]):
+                        d = seg_delay[s]
+                        if d == 0:
+                            _deliver(s, pay, t, c, seg_syn_ptr, syn_target, syn_weight, seg_group,
+                                     group_pop, pop_forced, forced, stamp, acc, pend, pend_n, pop_offset,
+                                     neuron_pop, seg_deliveries, tick_events, tick_group_events)
+                        else:
+                            slot = (t + d) & mask
+                            if ring_len[slot] == ring_seg.shape[1]:
+                                ring_seg, ring_pay = _grow_ring(ring_seg, ring_pay)
+                            ring_seg[slot, ring_len[slot]] = s
+                            ring_pay[slot, ring_len[slot]] = pay
+                            ring_len[slot] += 1
+        # 4. State probes, after every population of the tick.
+        for m in range(probe_ids.size):
+            for v in range(state.shape[1]):
+                probe_buf[c, m, v] = state[probe_ids[m], v]
+    return ring_seg, ring_pay, spk_t, spk_id, spk_pay, n_spk, n_awake

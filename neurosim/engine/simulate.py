@@ -1,0 +1,196 @@
+"""``simulate``: run a compiled network for a number of ticks, in chunks, and collect the results.
+
+The tick loop runs inside Numba (:mod:`neurosim.engine.kernels`); Python only cuts the run into
+chunks, feeds each chunk its input spikes, reports progress, and stops cleanly on Ctrl-C between
+two chunks (raising :class:`~neurosim.errors.SimulationInterrupted` with the partial result).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+
+from neurosim.compiled import CompiledNetwork, compile_network
+from neurosim.counters import Counters
+from neurosim.engine.codegen import engine_module
+from neurosim.errors import ModelError, SimulationInterrupted
+from neurosim.network import Network, SpikeSource
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, eq=False)
+class SimResult:
+    """Spikes, probed states and counters of one run."""
+
+    compiled: CompiledNetwork = field(repr=False)
+    ticks: int
+    spike_ticks: np.ndarray = field(repr=False)  # (n_spikes,) ascending
+    spike_ids: np.ndarray = field(repr=False)  # (n_spikes,) global neuron ids
+    spike_values: np.ndarray = field(repr=False)  # (n_spikes,) spike values (1 for binary spikes)
+    probes: dict = field(repr=False)  # population name -> (ticks, size, n_state) float64
+    counters: Counters = field(repr=False)
+    wall_s: float = 0.0
+    interrupted: bool = False
+
+    def spikes(self, population: str) -> tuple[np.ndarray, np.ndarray]:
+        """(ticks, neuron indices within the population) of ``population``'s spikes."""
+        sl = self.compiled.pop_slice(population)
+        mask = (self.spike_ids >= sl.start) & (self.spike_ids < sl.stop)
+        return self.spike_ticks[mask], self.spike_ids[mask] - sl.start
+
+    def spike_matrix(self, population: str) -> np.ndarray:
+        """``[ticks, size]`` array of spike values of ``population`` (0 where it did not fire)."""
+        sl = self.compiled.pop_slice(population)
+        out = np.zeros((self.ticks, sl.stop - sl.start))
+        mask = (self.spike_ids >= sl.start) & (self.spike_ids < sl.stop)
+        out[self.spike_ticks[mask], self.spike_ids[mask] - sl.start] = self.spike_values[mask]
+        return out
+
+    def state(self, population: str, variable: str) -> np.ndarray:
+        """``[ticks, size]`` values of a probed state variable after each tick."""
+        if population not in self.probes:
+            raise ModelError(f"population '{population}' was not probed; pass probe=['{population}'] to simulate")
+        model = self.compiled.network.nodes[population].model
+        if variable not in model.state_names:
+            raise ModelError(f"model '{model.name}' has no state '{variable}' (has: {', '.join(model.state_names)})")
+        return self.probes[population][:, :, model.state_names.index(variable)]
+
+
+def simulate(network: Network | CompiledNetwork, ticks: int, probe: Iterable[str] = (),
+             record_spikes: bool = True, seed: int = 0, chunk_ticks: int | None = None,
+             progress: ProgressCallback | None = None) -> SimResult:
+    """Simulate ``ticks`` ticks of ``network`` (a Network is compiled first).
+
+    Parameters
+    ----------
+    probe : names of populations whose full state is recorded after every tick (their neurons are
+        then updated every tick; :class:`Counters` keeps those forced updates apart).
+    record_spikes : keep every spike (tick, neuron, value); counters are kept either way.
+    seed : seed of the stochastic neuron models (a counter-based hash of seed, neuron and tick).
+    chunk_ticks : ticks per call into Numba; default about 0.1 s of work.
+    progress : called as ``progress(ticks_done, ticks)`` after every chunk.
+    """
+    compiled = network if isinstance(network, CompiledNetwork) else compile_network(network)
+    if isinstance(ticks, bool) or not isinstance(ticks, (int, np.integer)) or ticks < 0:
+        raise ModelError(f"ticks must be a non-negative integer, got {ticks!r}")
+    probes = list(probe)
+    for name in probes:
+        k = compiled.pop_index(name)
+        if compiled.pop_model[k] < 0:
+            raise ModelError(f"'{name}' is a spike source; only populations have a state to probe")
+    run = _Run(compiled, int(ticks), probes, record_spikes, int(seed))
+    return run.execute(chunk_ticks, progress)
+
+
+class _Run:
+    """The mutable engine state of one simulation, carried across chunks."""
+
+    def __init__(self, c: CompiledNetwork, ticks: int, probes: list[str], record: bool, seed: int) -> None:
+        self.c, self.ticks, self.probe_names, self.record, self.seed = c, ticks, probes, record, seed
+        self.kernel = engine_module(c.models).run_ticks
+        n, n_pops, g = c.n_neurons, len(c.names), c.n_groups
+        n_slots = 1 << max(1, c.max_delay.bit_length())  # a power of two > max delay
+        self.mask = n_slots - 1
+        self.pop_forced = np.zeros(n_pops, dtype=np.bool_)
+        for name in probes:
+            self.pop_forced[c.pop_index(name)] = True
+        self.probe_ids = np.concatenate(
+            [np.arange(c.pop_slice(p).start, c.pop_slice(p).stop) for p in probes] or [np.zeros(0)]
+        ).astype(np.int64)
+        self.state = c.state0.copy()
+        self.last = np.full(n, -1, dtype=np.int64)
+        self.stamp = np.full(n, -1, dtype=np.int64)
+        self.forced = np.full(n, -1, dtype=np.int64)
+        self.acc = np.zeros(n)
+        self.pend = np.zeros(n, dtype=np.int64)
+        self.pend_n = np.zeros(n_pops, dtype=np.int64)
+        model_ids = np.flatnonzero(c.pop_model >= 0)
+        # Every neuron is awake at tick 0 (its first update applies its bias and initial state).
+        self.awake = np.concatenate([np.arange(c.pop_offset[p], c.pop_offset[p + 1]) for p in model_ids])
+        self.n_awake = self.awake.size
+        self.awake = np.concatenate([self.awake, np.zeros(n - self.awake.size, dtype=np.int64)]).astype(np.int64)
+        self.ring_seg = np.zeros((n_slots, 64), dtype=np.int64)
+        self.ring_pay = np.zeros((n_slots, 64))
+        self.ring_len = np.zeros(n_slots, dtype=np.int64)
+        self.spk = (np.zeros(1024, np.int64), np.zeros(1024, np.int64), np.zeros(1024))
+        self.n_spk = 0
+        biggest = int(np.diff(c.pop_offset).max())
+        self.scratch = (np.zeros(biggest), np.zeros(biggest, np.int64), np.zeros(biggest, np.int64),
+                        np.zeros(biggest), np.zeros(biggest, np.int64))
+        self.totals = dict(spikes_per_neuron=np.zeros(n, np.int64), fan_packets=np.zeros(c.fan_group.size, np.int64),
+                           seg_deliveries=np.zeros(c.seg_delay.size, np.int64),
+                           pop_updates=np.zeros(n_pops, np.int64), pop_forced_updates=np.zeros(n_pops, np.int64))
+        self.per_tick = dict(tick_events=np.zeros(ticks, np.int64), tick_updates=np.zeros(ticks, np.int64),
+                             tick_spikes=np.zeros(ticks, np.int64), tick_packets=np.zeros(ticks, np.int64),
+                             tick_group_events=np.zeros((ticks, g), np.int64),
+                             tick_group_updates=np.zeros((ticks, g), np.int64))
+        self.probe_buf = np.zeros((ticks, self.probe_ids.size, c.state0.shape[1]))
+        self.sources = [(k, node) for k, node in enumerate(c.network.nodes.values()) if isinstance(node, SpikeSource)]
+
+    def _inputs(self, t0: int, t1: int):
+        """Input events of ticks [t0, t1) as a per-tick CSR of global ids (sorted by tick, id)."""
+        ticks, ids, vals = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
+        for k, src in self.sources:
+            t, i, v = src.events(t0, t1)
+            ticks.append(np.asarray(t, np.int64))
+            ids.append(np.asarray(i, np.int64) + self.c.pop_offset[k])
+            vals.append(np.asarray(v, np.float64))
+        t, i, v = (np.concatenate(a) for a in (ticks, ids, vals))
+        order = np.lexsort((i, t))
+        ptr = np.searchsorted(t[order], np.arange(t0, t1 + 1)).astype(np.int64)
+        return ptr, i[order], v[order]
+
+    def _chunk(self, t0: int, t1: int) -> None:
+        c, tot, pt = self.c, self.totals, self.per_tick
+        in_ptr, in_ids, in_pay = self._inputs(t0, t1)
+        out = self.kernel(
+            t0, t1, self.seed, self.mask,
+            c.pop_offset, c.pop_model, c.pop_order, self.pop_forced, c.neuron_pop, c.neuron_group, c.group_pop,
+            c.params, c.src_fan_ptr, c.fan_seg_ptr, c.seg_delay, c.seg_group, c.seg_syn_ptr, c.syn_target,
+            c.syn_weight, self.state, self.last, self.stamp, self.forced, self.acc, self.pend, self.pend_n,
+            self.awake, self.n_awake, self.ring_seg, self.ring_pay, self.ring_len, in_ptr, in_ids, in_pay,
+            self.record, *self.spk, self.n_spk, self.probe_ids, self.probe_buf[t0:t1],
+            tot["spikes_per_neuron"], tot["fan_packets"], tot["seg_deliveries"], tot["pop_updates"],
+            tot["pop_forced_updates"], pt["tick_events"][t0:t1], pt["tick_updates"][t0:t1],
+            pt["tick_spikes"][t0:t1], pt["tick_packets"][t0:t1], pt["tick_group_events"][t0:t1],
+            pt["tick_group_updates"][t0:t1], *self.scratch)
+        self.ring_seg, self.ring_pay, spk_t, spk_id, spk_pay, self.n_spk, self.n_awake = out
+        self.spk = (spk_t, spk_id, spk_pay)
+
+    def execute(self, chunk_ticks: int | None, progress: ProgressCallback | None) -> SimResult:
+        start = time.perf_counter()
+        step = chunk_ticks or self._default_chunk()
+        done = 0
+        try:
+            while done < self.ticks:
+                end = min(done + step, self.ticks)
+                self._chunk(done, end)
+                done = end
+                if progress is not None:
+                    progress(done, self.ticks)
+        except KeyboardInterrupt:
+            partial = self._result(done, time.perf_counter() - start, interrupted=True)
+            raise SimulationInterrupted(f"simulation interrupted after {done} of {self.ticks} ticks", partial) from None
+        return self._result(done, time.perf_counter() - start, interrupted=False)
+
+    def _default_chunk(self) -> int:
+        # Aim at ~1e7 synaptic-event-sized units of work per call, between 1 and 10,000 ticks.
+        work = max(self.c.n_neurons, 1) + self.c.n_synapses // 20
+        return int(np.clip(10_000_000 // work, 1, 10_000))
+
+    def _result(self, done: int, wall: float, interrupted: bool) -> SimResult:
+        n = self.n_spk
+        spk_t, spk_id, spk_pay = (a[:n].copy() for a in self.spk)
+        probes = {}
+        start = 0
+        for name in self.probe_names:
+            size = self.c.pop_slice(name).stop - self.c.pop_slice(name).start
+            n_state = len(self.c.network.nodes[name].model.state)
+            probes[name] = self.probe_buf[:done, start:start + size, :n_state]
+            start += size
+        per_tick = {k: v[:done] for k, v in self.per_tick.items()}
+        counters = Counters(self.c, done, **self.totals, **per_tick)
+        return SimResult(self.c, done, spk_t, spk_id, spk_pay, probes, counters, wall, interrupted)

@@ -1,0 +1,159 @@
+"""Leaky integrate-and-fire, float32 or float64 (NIR ``LIF``, snnTorch ``Leaky``, Norse ``LIFBox``).
+
+One tick of a neuron with input ``x`` (the sum of weight x spike value over the synaptic events
+delivered at this tick)::
+
+    v <- v_leak + (v - v_leak) * beta          # leak; beta = 1 - dt/tau (Euler) or exp(-dt/tau) (exact)
+    v <- v + gain * x                          # synaptic input; gain = r * dt / tau for NIR's Euler reading
+    v <- v + bias
+    v <- v - v_th * s_prev                     # reset="subtract_next" only (snnTorch's reset_delay=True)
+    s  = v > v_th        (threshold=">")    or    v >= v_th   (threshold=">=")
+    if s:  v <- v_reset  (reset="value")  |  v - v_th  ("subtract")  |  unchanged ("subtract_next", "none")
+    s_prev <- s
+
+Every operation is rounded to ``precision`` (float32 reproduces PyTorch-trained models).
+
+Idle ticks (no input, not awake) are caught up when the neuron is next touched: float64 in closed
+form ``v_leak + (v - v_leak) * beta**k`` (within a few ulp of stepping), float32 step by step until
+``v`` stops changing, which is bit-identical to a dense simulation. A neuron is awake (updated the
+next tick even without input) when it has a bias, a pending delayed reset, or could reach the
+threshold on its own (see ``docs/semantics.md``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from neurosim._jit import njit
+from neurosim.models.registry import NeuronModel, Param, StateVar, register
+
+RESETS = ("value", "subtract", "subtract_next", "none")
+THRESHOLDS = (">", ">=")
+PRECISIONS = ("float64", "float32")
+
+PARAMS = (
+    Param("beta", low=0.0, high=1.0, doc="membrane decay per tick"),
+    Param("v_th", doc="firing threshold"),
+    Param("v_leak", default=0.0, doc="resting potential"),
+    Param("v_reset", default=0.0, doc="potential after a spike when reset='value'"),
+    Param("gain", default=1.0, doc="scale of the synaptic input"),
+    Param("bias", default=0.0, doc="constant input added every tick"),
+    Param("reset", default=0.0, choices=RESETS, doc="reset mechanism"),
+    Param("threshold", default=0.0, choices=THRESHOLDS, doc="spike condition"),
+    Param("precision", default=0.0, choices=PRECISIONS, doc="arithmetic precision"),
+)
+STATE = (
+    StateVar("v", 0.0, "membrane potential (after reset)"),
+    StateVar("s_prev", 0.0, "1 if the neuron fired at its previous tick (delayed reset pending)"),
+)
+
+# Column indices into ``params`` and ``state``; kernels assume validated arrays.
+BETA, V_TH, V_LEAK, V_RESET, GAIN, BIAS, RESET, THRESHOLD, PRECISION = range(9)
+V, S_PREV = 0, 1
+R_VALUE, R_SUBTRACT, R_SUBTRACT_NEXT, R_NONE = 0, 1, 2, 3
+
+
+@njit
+def _tick(v, beta, v_leak, gain, x, bias, v_th, s_prev):
+    """One tick before the spike test, in the precision of the arguments (all one float type)."""
+    v = v_leak + (v - v_leak) * beta
+    v = v + gain * x
+    v = v + bias
+    return v - v_th * s_prev
+
+
+@njit
+def _crosses(v, v_th, ge):
+    return v >= v_th if ge else v > v_th
+
+
+@njit
+def _advance_f32(v, beta, v_leak, k):
+    """``k`` input-free float32 ticks, stopping early once ``v`` is stationary (bit-identical)."""
+    for _ in range(k):
+        nv = v_leak + (v - v_leak) * beta
+        if nv == v:
+            break
+        v = nv
+    return v
+
+
+@njit
+def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
+    """Handler (see ``neurosim.models.registry``): bring ``idx`` to tick ``t`` and apply input ``x``."""
+    n_fired = 0
+    n_awake = 0
+    for j in range(idx.size):
+        i = idx[j]
+        beta = params[i, BETA]
+        v_th = params[i, V_TH]
+        v_leak = params[i, V_LEAK]
+        reset = int(params[i, RESET])
+        ge = params[i, THRESHOLD] != 0.0
+        s_prev = state[i, S_PREV]
+        idle = elapsed[j] - 1  # idle ticks happen only with bias == 0 and no pending reset
+        if params[i, PRECISION] != 0.0:
+            f32 = np.float32
+            v32 = f32(state[i, V])
+            if idle > 0:
+                v32 = _advance_f32(v32, f32(beta), f32(v_leak), idle)
+            v32 = _tick(v32, f32(beta), f32(v_leak), f32(params[i, GAIN]), f32(x[j]),
+                        f32(params[i, BIAS]), f32(v_th), f32(s_prev))
+            v = float(v32)
+        else:
+            v = state[i, V]
+            if idle > 0:
+                v = v_leak + (v - v_leak) * beta ** idle
+            v = _tick(v, beta, v_leak, params[i, GAIN], x[j], params[i, BIAS], v_th, s_prev)
+        spiked = _crosses(v, v_th, ge)
+        if spiked:
+            fired[n_fired] = i
+            payload[n_fired] = 1.0
+            n_fired += 1
+            if reset == R_VALUE:
+                v = params[i, V_RESET]
+            elif reset == R_SUBTRACT and params[i, PRECISION] != 0.0:
+                v = float(np.float32(v) - np.float32(v_th))
+            elif reset == R_SUBTRACT:
+                v = v - v_th
+        if params[i, PRECISION] != 0.0:
+            v = float(np.float32(v))  # v_reset may not be a float32 value
+        state[i, V] = v
+        state[i, S_PREV] = 1.0 if (spiked and reset == R_SUBTRACT_NEXT) else 0.0
+        # Awake: updated next tick even without input. Without input v moves monotonically from
+        # its next value towards v_leak, so it can fire on its own only if either reaches v_th
+        # (a tiny margin keeps rounding on the safe side).
+        nxt = v_leak + (v - v_leak) * beta
+        margin = 1e-6 * (abs(v_th) + 1.0)
+        if (params[i, BIAS] != 0.0 or state[i, S_PREV] != 0.0
+                or max(nxt, v_leak) >= v_th - margin):
+            awake[n_awake] = i
+            n_awake += 1
+    return n_fired, n_awake
+
+
+def reference_step(state: np.ndarray, params: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """One dense tick for a whole population (numpy; the oracle). Returns the spike values."""
+    out = np.zeros(x.shape[0])
+    for i in range(x.shape[0]):
+        p = params[i]
+        dtype = np.float32 if p[PRECISION] else np.float64
+        c = [dtype(val) for val in (p[BETA], p[V_LEAK], p[GAIN], x[i], p[BIAS], p[V_TH], state[i, S_PREV])]
+        beta, v_leak, gain, xi, bias, v_th, s_prev = c
+        v = dtype(state[i, V])
+        v = v_leak + (v - v_leak) * beta
+        v = v + gain * xi
+        v = v + bias
+        v = v - v_th * s_prev
+        spiked = v >= v_th if p[THRESHOLD] else v > v_th
+        reset = int(p[RESET])
+        if spiked and reset == R_VALUE:
+            v = dtype(p[V_RESET])
+        elif spiked and reset == R_SUBTRACT:
+            v = v - v_th
+        state[i, V] = float(v)
+        state[i, S_PREV] = 1.0 if (spiked and reset == R_SUBTRACT_NEXT) else 0.0
+        out[i] = 1.0 if spiked else 0.0
+    return out
+
+
+MODEL = register(NeuronModel("lif", PARAMS, STATE, update, reference_step, doc=__doc__))

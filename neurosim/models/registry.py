@@ -1,0 +1,181 @@
+"""Neuron-model registry: parameter specs, state layouts, and the Numba update handlers.
+
+A neuron model is data plus two functions:
+
+* ``params``: the :class:`Param` specs (name, default, range, integer-only, allowed values);
+* ``state``: the :class:`StateVar` names and initial values (rows of nothing: the engine keeps one
+  ``float64`` row per neuron, ``state[i, k]`` for state variable ``k`` of neuron ``i``);
+* ``update``: a Numba function with the handler signature below, compiled into the engine;
+* ``reference_step``: a plain numpy function doing one dense tick for a whole population, used by
+  the reference engine (the oracle) and by the per-model tests.
+
+Handler contract (all models, one signature so the engine has few specialisations)::
+
+    update(state, params, idx, x, elapsed, t, seed, fired, payload, awake) -> (n_fired, n_awake)
+
+``idx`` (int64, ascending) are the neurons to update at tick ``t``; ``x[j]`` is the summed input of
+``idx[j]`` at tick ``t``; ``elapsed[j] >= 1`` is the number of ticks since its last update, so the
+handler first advances it over ``elapsed[j] - 1`` input-free ticks (exactly, or in closed form as
+documented per model) and then does tick ``t`` with input ``x[j]``. It writes the neurons that fire
+to ``fired`` with their spike values in ``payload``, and the neurons that must be updated at
+``t + 1`` even without input (they are not at rest, or could fire on their own) to ``awake``.
+
+The registry is the only mutable module-level state of the package besides placement strategies.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from neurosim.errors import ModelError
+
+
+@dataclass(frozen=True)
+class Param:
+    """One neuron parameter: per neuron, stored as float64 in the engine."""
+
+    name: str
+    default: float | None = None
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+    choices: tuple[str, ...] | None = None  # symbolic values, stored as their index
+    doc: str = ""
+
+    def encode(self, value: object, owner: str, size: int) -> np.ndarray:
+        """Return ``value`` broadcast to ``(size,)`` float64, or raise a ModelError naming ``owner``."""
+        if self.choices is not None and isinstance(value, str):
+            if value not in self.choices:
+                raise ModelError(f"{owner}: '{self.name}' = {value!r} is not one of {', '.join(self.choices)}")
+            value = float(self.choices.index(value))
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise ModelError(f"{owner}: '{self.name}' must be a number or an array of numbers ({err})") from None
+        if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != size):
+            raise ModelError(
+                f"{owner}: '{self.name}' has shape {arr.shape}; expected a scalar or shape ({size},)"
+            )
+        arr = np.broadcast_to(arr, (size,)).copy()
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            raise ModelError(f"{owner}: '{self.name}' is not finite at neuron {int(np.argmax(bad))}")
+        self._check_range(arr, owner)
+        return arr
+
+    def _check_range(self, arr: np.ndarray, owner: str) -> None:
+        rules = []
+        if self.low is not None:
+            rules.append((arr < self.low, f"below {self.low}"))
+        if self.high is not None:
+            rules.append((arr > self.high, f"above {self.high}"))
+        if self.integer or self.choices is not None:
+            rules.append((arr != np.round(arr), "not an integer"))
+        for mask, what in rules:
+            if mask.any():
+                i = int(np.argmax(mask))
+                allowed = f"[{self.low}, {self.high}]" if self.choices is None else ", ".join(self.choices)
+                raise ModelError(
+                    f"{owner}: '{self.name}' = {arr[i]!r} at neuron {i} is {what} (allowed: {allowed})"
+                )
+
+
+@dataclass(frozen=True)
+class StateVar:
+    """One state variable of a neuron model and its value at tick -1 (before the first tick)."""
+
+    name: str
+    initial: float = 0.0
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class NeuronModel:
+    """A registered neuron model. See the module docstring for the handler contract."""
+
+    name: str
+    params: tuple[Param, ...]
+    state: tuple[StateVar, ...]
+    update: Callable = field(repr=False)
+    reference_step: Callable = field(repr=False)
+    spiking: bool = True
+    doc: str = ""
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.state)
+
+    def encode_params(self, values: dict[str, object], owner: str, size: int) -> np.ndarray:
+        """Validate user parameters and return them as a ``(size, len(params))`` float64 array."""
+        known = self.param_names
+        for name in values:
+            if name not in known:
+                hint = difflib.get_close_matches(name, known, n=1)
+                did_you_mean = f"; did you mean '{hint[0]}'?" if hint else ""
+                raise ModelError(
+                    f"{owner}: unknown parameter '{name}' for model '{self.name}'{did_you_mean} "
+                    f"(known: {', '.join(known)})"
+                )
+        columns = []
+        for p in self.params:
+            if p.name in values:
+                columns.append(p.encode(values[p.name], owner, size))
+            elif p.default is None:
+                raise ModelError(f"{owner}: model '{self.name}' needs parameter '{p.name}' ({p.doc})")
+            else:
+                columns.append(p.encode(p.default, owner, size))
+        return np.stack(columns, axis=1) if columns else np.zeros((size, 0))
+
+    def encode_state(self, values: dict[str, object], owner: str, size: int) -> np.ndarray:
+        """Validate initial state values and return them as a ``(size, len(state))`` float64 array."""
+        known = self.state_names
+        for name in values:
+            if name not in known:
+                raise ModelError(
+                    f"{owner}: unknown state variable '{name}' for model '{self.name}' (known: {', '.join(known)})"
+                )
+        columns = []
+        for s in self.state:
+            spec = Param(s.name, default=s.initial)
+            columns.append(spec.encode(values.get(s.name, s.initial), owner, size))
+        return np.stack(columns, axis=1)
+
+
+_MODELS: dict[str, NeuronModel] = {}
+
+
+def register(model: NeuronModel) -> NeuronModel:
+    """Add ``model`` to the registry; a second model of the same name is refused."""
+    if model.name in _MODELS:
+        raise ModelError(f"a neuron model named '{model.name}' is already registered")
+    _MODELS[model.name] = model
+    return model
+
+
+def get_model(name: str) -> NeuronModel:
+    """Return the registered model ``name`` or raise a ModelError listing the known ones."""
+    try:
+        return _MODELS[name]
+    except KeyError:
+        hint = difflib.get_close_matches(str(name), list(_MODELS), n=1)
+        did_you_mean = f"did you mean '{hint[0]}'? " if hint else ""
+        raise ModelError(
+            f"unknown neuron model {name!r}; {did_you_mean}known: {', '.join(sorted(_MODELS))}"
+        ) from None
+
+
+def list_models() -> list[str]:
+    """Names of every registered neuron model, sorted."""
+    return sorted(_MODELS)
+
+
+def registered_models() -> tuple[NeuronModel, ...]:
+    """Every registered model in registration order (their position is their engine id)."""
+    return tuple(_MODELS.values())

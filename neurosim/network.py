@@ -1,0 +1,372 @@
+"""The hardware-independent network: populations, spike sources and projections.
+
+Conventions (see ``docs/semantics.md``):
+
+* Time is an integer tick ``t = 0, 1, ..., T-1``.
+* Weights are given as a matrix of shape ``(post.size, pre.size)`` (``y = W x``, as in PyTorch and
+  NIR) or as explicit synapse lists; zero entries of a matrix are not synapses. Weights are stored
+  as float32, the precision of trained models and more than any chip has.
+* Delays are integers >= 0: a spike at tick ``t`` over a synapse of delay ``d`` is input at ``t + d``.
+
+Every constructor validates its input and raises :class:`~neurosim.errors.ModelError` naming the
+population, source or projection at fault.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from neurosim.errors import ModelError
+from neurosim.models import get_model
+from neurosim.models.registry import NeuronModel
+
+WEIGHT_DTYPE = np.float32
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a = np.ascontiguousarray(a)
+    a.setflags(write=False)
+    return a
+
+
+def _check_name(name: str) -> None:
+    if not isinstance(name, str) or not name:
+        raise ModelError(f"names must be non-empty strings, got {name!r}")
+
+
+def _check_size(owner: str, size: int) -> int:
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+        raise ModelError(f"{owner}: size must be a positive integer, got {size!r}")
+    return int(size)
+
+
+@dataclass(frozen=True, eq=False)
+class Population:
+    """``size`` neurons of one neuron model with per-neuron parameters and initial state."""
+
+    name: str
+    size: int
+    model: NeuronModel
+    params: np.ndarray = field(repr=False)  # (size, len(model.params)) float64
+    init: np.ndarray = field(repr=False)  # (size, len(model.state)) float64
+
+    @classmethod
+    def create(cls, name: str, size: int, model: str, params: dict | None = None,
+               init: dict | None = None) -> "Population":
+        """Validate and build a population (``model`` is a registered model name)."""
+        _check_name(name)
+        owner = f"population '{name}'"
+        size = _check_size(owner, size)
+        spec = get_model(model)
+        encoded = spec.encode_params(params or {}, owner, size)
+        state = spec.encode_state(init or {}, owner, size)
+        return cls(name, size, spec, _readonly(encoded), _readonly(state))
+
+    def param(self, name: str) -> np.ndarray:
+        """The per-neuron values of parameter ``name``."""
+        return self.params[:, self.model.param_names.index(name)]
+
+
+class SpikeSource:
+    """Base of the input populations: neurons whose spikes (and spike values) are given."""
+
+    name: str
+    size: int
+
+    def events(self, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Spikes in ticks ``[t0, t1)`` as (ticks, neuron indices, values), sorted by tick then index."""
+        raise NotImplementedError
+
+
+def _sorted_events(ticks, ids, values):
+    order = np.lexsort((ids, ticks))
+    return ticks[order], ids[order], values[order]
+
+
+@dataclass(frozen=True, eq=False)
+class SpikeTimes(SpikeSource):
+    """Explicit spikes: neuron ``ids[k]`` fires at ``ticks[k]`` with value ``values[k]`` (default 1)."""
+
+    name: str
+    size: int
+    ticks: np.ndarray = field(repr=False)
+    ids: np.ndarray = field(repr=False)
+    values: np.ndarray = field(repr=False)
+
+    @classmethod
+    def create(cls, name: str, size: int, ticks: npt.ArrayLike, ids: npt.ArrayLike,
+               values: npt.ArrayLike | None = None) -> "SpikeTimes":
+        _check_name(name)
+        owner = f"spike source '{name}'"
+        size = _check_size(owner, size)
+        ticks = np.asarray(ticks)
+        ids = np.asarray(ids)
+        if ticks.shape != ids.shape or ticks.ndim != 1:
+            raise ModelError(f"{owner}: ticks {ticks.shape} and ids {ids.shape} must be 1-D of equal length")
+        if ticks.size and not (np.issubdtype(ticks.dtype, np.integer) and np.issubdtype(ids.dtype, np.integer)):
+            raise ModelError(f"{owner}: ticks and ids must be integers")
+        values = np.ones(ticks.shape) if values is None else np.asarray(values, dtype=np.float64)
+        if values.shape != ticks.shape:
+            raise ModelError(f"{owner}: values {values.shape} must match ticks {ticks.shape}")
+        for what, arr, low, high in (("tick", ticks, 0, None), ("neuron index", ids, 0, size - 1)):
+            bad = (arr < low) | ((arr > high) if high is not None else False)
+            if np.any(bad):
+                k = int(np.argmax(bad))
+                rng = f"[{low}, {high}]" if high is not None else f">= {low}"
+                raise ModelError(f"{owner}: event {k} has {what} {arr[k]}, outside {rng}")
+        if not np.all(np.isfinite(values)):
+            raise ModelError(f"{owner}: event {int(np.argmax(~np.isfinite(values)))} has a non-finite value")
+        keep = values != 0
+        t, i, v = _sorted_events(ticks[keep].astype(np.int64), ids[keep].astype(np.int64), values[keep])
+        return cls(name, size, _readonly(t), _readonly(i), _readonly(v))
+
+    def events(self, t0, t1):
+        lo, hi = np.searchsorted(self.ticks, [t0, t1])
+        return self.ticks[lo:hi], self.ids[lo:hi], self.values[lo:hi]
+
+
+@dataclass(frozen=True, eq=False)
+class SpikeArray(SpikeSource):
+    """A ``[T, N]`` array of spike counts or graded values: every non-zero entry is one event."""
+
+    name: str
+    size: int
+    data: np.ndarray = field(repr=False)
+
+    @classmethod
+    def create(cls, name: str, data: npt.ArrayLike) -> "SpikeArray":
+        _check_name(name)
+        arr = np.asarray(data, dtype=np.float64)
+        if arr.ndim != 2 or arr.shape[1] < 1:
+            raise ModelError(f"spike source '{name}': data must have shape [T, N], got {arr.shape}")
+        if not np.all(np.isfinite(arr)):
+            t, i = np.argwhere(~np.isfinite(arr))[0]
+            raise ModelError(f"spike source '{name}': value at tick {t}, neuron {i} is not finite")
+        return cls(name, arr.shape[1], _readonly(arr))
+
+    def events(self, t0, t1):
+        t1 = min(t1, self.data.shape[0])
+        if t1 <= t0:
+            empty = np.zeros(0, np.int64)
+            return empty, empty, np.zeros(0)
+        ticks, ids = np.nonzero(self.data[t0:t1])
+        return ticks.astype(np.int64) + t0, ids.astype(np.int64), self.data[t0:t1][ticks, ids]
+
+
+@dataclass(frozen=True, eq=False)
+class PoissonSource(SpikeSource):
+    """Independent Bernoulli spikes: neuron ``i`` fires at each tick with probability ``p[i]``.
+
+    The draw for tick ``t`` is the ``t``-th row of ``numpy.random.default_rng(seed).random((T, N))``,
+    so results do not depend on how the run is cut into chunks.
+    """
+
+    name: str
+    size: int
+    p: np.ndarray = field(repr=False)
+    seed: int = 0
+
+    @classmethod
+    def create(cls, name: str, size: int, p: npt.ArrayLike, seed: int = 0) -> "PoissonSource":
+        _check_name(name)
+        owner = f"spike source '{name}'"
+        size = _check_size(owner, size)
+        prob = np.broadcast_to(np.asarray(p, dtype=np.float64), (size,)).copy() if np.ndim(p) <= 1 else None
+        if prob is None or prob.shape != (size,):
+            raise ModelError(f"{owner}: p must be a scalar or shape ({size},)")
+        if np.any((prob < 0) | (prob > 1) | ~np.isfinite(prob)):
+            raise ModelError(f"{owner}: spike probability per tick must be in [0, 1] (rate_hz * tick_s)")
+        return cls(name, size, _readonly(prob), int(seed))
+
+    def events(self, t0, t1):
+        rng = np.random.default_rng(self.seed)
+        # PCG64 draws one 64-bit word per double, so skipping t0 rows reproduces the stream.
+        rng.bit_generator.advance(t0 * self.size)
+        ticks, ids = np.nonzero(rng.random((t1 - t0, self.size)) < self.p)
+        return ticks.astype(np.int64) + t0, ids.astype(np.int64), np.ones(ticks.size)
+
+
+Node = Union[Population, SpikeSource]
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    """Synapses from ``pre`` to ``post``: ``pre_idx[k] -> post_idx[k]`` with a weight and a delay."""
+
+    name: str
+    pre: str
+    post: str
+    pre_idx: np.ndarray = field(repr=False)
+    post_idx: np.ndarray = field(repr=False)
+    weight: np.ndarray = field(repr=False)
+    delay: np.ndarray = field(repr=False)
+
+    @property
+    def n_synapses(self) -> int:
+        return int(self.weight.size)
+
+
+def _synapses_from_matrix(owner: str, weights, delays, n_post: int, n_pre: int):
+    if sp.issparse(weights):
+        if weights.shape != (n_post, n_pre):
+            raise ModelError(_shape_message(owner, weights.shape, n_post, n_pre))
+        coo = sp.coo_matrix(weights)
+        post_idx, pre_idx, w = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.float64)
+    else:
+        try:
+            dense = np.asarray(weights, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise ModelError(f"{owner}: weights must be numeric ({err})") from None
+        if dense.ndim == 0:
+            dense = np.full((n_post, n_pre), float(dense))
+        if dense.shape != (n_post, n_pre):
+            raise ModelError(_shape_message(owner, dense.shape, n_post, n_pre))
+        post_idx, pre_idx = np.nonzero(dense)
+        w = dense[post_idx, pre_idx]
+        nan = np.isnan(dense)
+        if nan.any():
+            r, c = np.argwhere(nan)[0]
+            raise ModelError(f"{owner}: weight from pre {c} to post {r} is NaN")
+    d = np.asarray(delays)
+    if d.ndim == 0:
+        d = np.full(w.shape, d)
+    elif d.shape == (n_post, n_pre):
+        d = d[post_idx, pre_idx]
+    else:
+        raise ModelError(
+            f"{owner}: delays must be a scalar or shape ({n_post}, {n_pre}) like the weights, got {d.shape}"
+        )
+    return pre_idx, post_idx, w, d
+
+
+def _shape_message(owner: str, shape, n_post: int, n_pre: int) -> str:
+    hint = " (transposed? weights are (post, pre), as y = W x)" if tuple(shape) == (n_pre, n_post) else ""
+    return f"{owner}: weights have shape {tuple(shape)}, expected (post={n_post}, pre={n_pre}){hint}"
+
+
+def _validate_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: int):
+    pre_idx = np.asarray(pre_idx)
+    post_idx = np.asarray(post_idx)
+    w = np.asarray(w, dtype=np.float64)
+    d = np.asarray(d)
+    n = pre_idx.shape[0] if pre_idx.ndim == 1 else -1
+    if n < 0 or any(a.shape != (n,) for a in (post_idx, w, d)):
+        raise ModelError(f"{owner}: pre_idx, post_idx, weights and delays must be 1-D of equal length")
+    for what, arr in (("pre index", pre_idx), ("post index", post_idx), ("delay", d)):
+        if n and not np.issubdtype(arr.dtype, np.integer):
+            if not np.all(np.mod(arr, 1) == 0):
+                k = int(np.argmax(np.mod(arr, 1) != 0))
+                raise ModelError(f"{owner}: synapse {k} has non-integer {what} {arr[k]!r}")
+    pre_idx, post_idx, d = (a.astype(np.int64) for a in (pre_idx, post_idx, d))
+    checks = (
+        (pre_idx < 0) | (pre_idx >= n_pre), "pre index", f"[0, {n_pre - 1}]",
+        (post_idx < 0) | (post_idx >= n_post), "post index", f"[0, {n_post - 1}]",
+        d < 0, "delay", ">= 0 ticks",
+        ~np.isfinite(w), "weight", "finite",
+    )
+    for k in range(0, len(checks), 3):
+        bad, what, rule = checks[k:k + 3]
+        if bad.any():
+            s = int(np.argmax(bad))
+            value = (pre_idx, post_idx, d, w)[k // 3][s]
+            raise ModelError(
+                f"{owner}: synapse {s} (pre {pre_idx[s]} -> post {post_idx[s]}) has {what} {value!r}; must be {rule}"
+            )
+    w32 = w.astype(WEIGHT_DTYPE)
+    if np.any(np.isinf(w32)):
+        s = int(np.argmax(np.isinf(w32)))
+        raise ModelError(f"{owner}: synapse {s} weight {w[s]!r} overflows float32")
+    return pre_idx, post_idx, w32, d
+
+
+class Network:
+    """A container of populations, spike sources and projections, checked as they are added.
+
+    >>> net = Network()
+    >>> inp = net.poisson("in", 100, p=0.05, seed=1)
+    >>> hid = net.population("hid", 50, "lif", beta=0.9, v_th=1.0)
+    >>> net.connect("in", "hid", weights=0.2, delays=1)
+    """
+
+    def __init__(self, name: str = "network") -> None:
+        self.name = name
+        self.nodes: dict[str, Node] = {}
+        self.projections: dict[str, Projection] = {}
+
+    # -- nodes ---------------------------------------------------------------------------------
+    def add(self, node: Node) -> str:
+        """Add a population or spike source; returns its name."""
+        if node.name in self.nodes:
+            raise ModelError(f"a population or source named '{node.name}' already exists")
+        self.nodes[node.name] = node
+        return node.name
+
+    def population(self, name: str, size: int, model: str, init: dict | None = None, **params) -> str:
+        """Add ``size`` neurons of ``model`` with parameters ``params`` (scalars or per-neuron arrays)."""
+        return self.add(Population.create(name, size, model, params, init))
+
+    def spike_times(self, name: str, size: int, ticks, ids, values=None) -> str:
+        """Add a source of explicit spikes (see :class:`SpikeTimes`)."""
+        return self.add(SpikeTimes.create(name, size, ticks, ids, values))
+
+    def spike_array(self, name: str, data) -> str:
+        """Add a source from a ``[T, N]`` array of spike counts or graded values."""
+        return self.add(SpikeArray.create(name, data))
+
+    def poisson(self, name: str, size: int, p, seed: int = 0) -> str:
+        """Add ``size`` Bernoulli/Poisson sources firing with probability ``p`` per tick."""
+        return self.add(PoissonSource.create(name, size, p, seed))
+
+    # -- projections ---------------------------------------------------------------------------
+    def connect(self, pre: str, post: str, weights, delays=0, name: str | None = None) -> str:
+        """Connect ``pre`` to ``post`` with a ``(post.size, pre.size)`` weight matrix (dense or sparse).
+
+        ``delays`` is an integer or a ``(post.size, pre.size)`` integer array.
+        """
+        name, owner, n_pre, n_post = self._projection_ends(pre, post, name)
+        pre_idx, post_idx, w, d = _synapses_from_matrix(owner, weights, delays, n_post, n_pre)
+        return self._add_projection(name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post)
+
+    def connect_synapses(self, pre: str, post: str, pre_idx, post_idx, weights, delays=0,
+                         name: str | None = None) -> str:
+        """Connect with explicit synapse lists (``weights``/``delays`` scalars or per synapse)."""
+        name, owner, n_pre, n_post = self._projection_ends(pre, post, name)
+        n = np.shape(pre_idx)[0] if np.ndim(pre_idx) == 1 else -1
+        w = np.broadcast_to(np.asarray(weights, dtype=np.float64), (max(n, 0),)) if np.ndim(weights) == 0 else weights
+        d = np.broadcast_to(np.asarray(delays), (max(n, 0),)) if np.ndim(delays) == 0 else delays
+        return self._add_projection(name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post)
+
+    def _projection_ends(self, pre, post, name):
+        for end in (pre, post):
+            if end not in self.nodes:
+                known = ", ".join(self.nodes) or "none yet"
+                raise ModelError(f"projection {pre!r} -> {post!r}: no population or source named {end!r} (known: {known})")
+        if not isinstance(self.nodes[post], Population):
+            raise ModelError(f"projection {pre!r} -> {post!r}: '{post}' is a spike source and cannot receive synapses")
+        name = name or f"{pre}->{post}"
+        if name in self.projections:
+            raise ModelError(f"a projection named '{name}' already exists; pass name=... to add another")
+        return name, f"projection '{name}'", self.nodes[pre].size, self.nodes[post].size
+
+    def _add_projection(self, name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post) -> str:
+        pre_idx, post_idx, w, d = _validate_synapses(owner, pre_idx, post_idx, w, d, n_pre, n_post)
+        self.projections[name] = Projection(name, pre, post, _readonly(pre_idx), _readonly(post_idx),
+                                            _readonly(w), _readonly(d))
+        return name
+
+    # -- summaries -----------------------------------------------------------------------------
+    @property
+    def n_neurons(self) -> int:
+        return sum(n.size for n in self.nodes.values())
+
+    @property
+    def n_synapses(self) -> int:
+        return sum(p.n_synapses for p in self.projections.values())
+
+    def __repr__(self) -> str:
+        return (f"Network({self.name!r}: {len(self.nodes)} populations/sources, {self.n_neurons} neurons, "
+                f"{len(self.projections)} projections, {self.n_synapses} synapses)")
