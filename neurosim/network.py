@@ -82,14 +82,25 @@ class SpikeSource:
         raise NotImplementedError
 
 
-def _sorted_events(ticks, ids, values):
+def _merge_duplicates(ticks, ids, values):
+    """Sort events by (tick, id) and merge repeated (tick, id) pairs into one event whose value is
+    the sum (two spikes of one neuron in one tick are one spike of value 2, as a spike count)."""
     order = np.lexsort((ids, ticks))
-    return ticks[order], ids[order], values[order]
+    ticks, ids, values = ticks[order], ids[order], values[order]
+    if ticks.size == 0:
+        return ticks, ids, values
+    first = np.ones(ticks.size, dtype=bool)
+    first[1:] = (ticks[1:] != ticks[:-1]) | (ids[1:] != ids[:-1])
+    starts = np.flatnonzero(first)
+    return ticks[starts], ids[starts], np.add.reduceat(values, starts)
 
 
 @dataclass(frozen=True, eq=False)
 class SpikeTimes(SpikeSource):
-    """Explicit spikes: neuron ``ids[k]`` fires at ``ticks[k]`` with value ``values[k]`` (default 1)."""
+    """Explicit spikes: neuron ``ids[k]`` fires at ``ticks[k]`` with value ``values[k]`` (default 1).
+
+    Repeated (tick, id) pairs are merged into one event whose value is their sum.
+    """
 
     name: str
     size: int
@@ -120,9 +131,9 @@ class SpikeTimes(SpikeSource):
                 raise ModelError(f"{owner}: event {k} has {what} {arr[k]}, outside {rng}")
         if not np.all(np.isfinite(values)):
             raise ModelError(f"{owner}: event {int(np.argmax(~np.isfinite(values)))} has a non-finite value")
-        keep = values != 0
-        t, i, v = _sorted_events(ticks[keep].astype(np.int64), ids[keep].astype(np.int64), values[keep])
-        return cls(name, size, _readonly(t), _readonly(i), _readonly(v))
+        t, i, v = _merge_duplicates(ticks.astype(np.int64), ids.astype(np.int64), values)
+        keep = v != 0
+        return cls(name, size, _readonly(t[keep]), _readonly(i[keep]), _readonly(v[keep]))
 
     def events(self, t0, t1):
         lo, hi = np.searchsorted(self.ticks, [t0, t1])
@@ -260,7 +271,7 @@ def _validate_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: 
         if n and not np.issubdtype(arr.dtype, np.integer):
             if not np.all(np.mod(arr, 1) == 0):
                 k = int(np.argmax(np.mod(arr, 1) != 0))
-                raise ModelError(f"{owner}: synapse {k} has non-integer {what} {arr[k]!r}")
+                raise ModelError(f"{owner}: synapse {k} has non-integer {what} {arr[k].item()!r}")
     pre_idx, post_idx, d = (a.astype(np.int64) for a in (pre_idx, post_idx, d))
     checks = (
         (pre_idx < 0) | (pre_idx >= n_pre), "pre index", f"[0, {n_pre - 1}]",
@@ -272,11 +283,12 @@ def _validate_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: 
         bad, what, rule = checks[k:k + 3]
         if bad.any():
             s = int(np.argmax(bad))
-            value = (pre_idx, post_idx, d, w)[k // 3][s]
+            value = (pre_idx, post_idx, d, w)[k // 3][s].item()
             raise ModelError(
                 f"{owner}: synapse {s} (pre {pre_idx[s]} -> post {post_idx[s]}) has {what} {value!r}; must be {rule}"
             )
-    w32 = w.astype(WEIGHT_DTYPE)
+    with np.errstate(over="ignore"):
+        w32 = w.astype(WEIGHT_DTYPE)
     if np.any(np.isinf(w32)):
         s = int(np.argmax(np.isinf(w32)))
         raise ModelError(f"{owner}: synapse {s} weight {w[s]!r} overflows float32")

@@ -79,7 +79,7 @@ class Param:
                 i = int(np.argmax(mask))
                 allowed = f"[{self.low}, {self.high}]" if self.choices is None else ", ".join(self.choices)
                 raise ModelError(
-                    f"{owner}: '{self.name}' = {arr[i]!r} at neuron {i} is {what} (allowed: {allowed})"
+                    f"{owner}: '{self.name}' = {arr[i].item()!r} at neuron {i} is {what} (allowed: {allowed})"
                 )
 
 

@@ -1,0 +1,169 @@
+"""Engine semantics on small networks worked out by hand, plus chunking, interruption and counters."""
+import json
+
+import numpy as np
+import pytest
+
+import neurosim as ns
+from neurosim.cli import main
+
+
+def single_input(delay, weight=1.0, tick=2, beta=0.5, v_th=10.0):
+    net = ns.Network()
+    net.spike_times("in", 1, ticks=[tick], ids=[0])
+    net.population("a", 1, "lif", beta=beta, v_th=v_th)
+    net.connect("in", "a", weights=weight, delays=delay)
+    return net
+
+
+def test_spike_at_t_over_delay_d_is_input_at_t_plus_d():
+    result = ns.simulate(single_input(delay=3), ticks=9, probe=["a"])
+    v = result.state("a", "v")[:, 0]
+    # Spike at tick 2, delay 3: v = 1 at tick 5, then halves every tick.
+    assert v.tolist() == [0, 0, 0, 0, 0, 1.0, 0.5, 0.25, 0.125]
+
+
+def test_input_due_after_the_last_tick_is_dropped():
+    result = ns.simulate(single_input(delay=5), ticks=6)
+    assert result.counters.synaptic_events == 0
+    assert result.counters.packets == 1  # the packet was sent, its delivery never came
+
+
+def test_zero_delay_chain_fires_within_one_tick():
+    net = ns.Network()
+    net.spike_times("in", 1, ticks=[4], ids=[0])
+    for name in ("c", "b", "a"):  # added in reverse: the order must come from the edges
+        net.population(name, 1, "lif", beta=0.0, v_th=0.5)
+    net.connect("in", "a", weights=1.0, delays=0)
+    net.connect("a", "b", weights=1.0, delays=0)
+    net.connect("b", "c", weights=1.0, delays=0)
+    result = ns.simulate(net, ticks=6)
+    for name in ("a", "b", "c"):
+        assert result.spikes(name)[0].tolist() == [4]
+
+
+def test_zero_delay_cycle_is_an_error_naming_the_populations():
+    net = ns.Network()
+    net.population("x", 1, "lif", beta=0.5, v_th=1.0)
+    net.population("y", 1, "lif", beta=0.5, v_th=1.0)
+    net.connect("x", "y", weights=1.0, delays=0)
+    net.connect("y", "x", weights=1.0, delays=0)
+    with pytest.raises(ns.ModelError, match=r"zero-delay cycle through populations 'x' -> 'y' -> 'x'"):
+        ns.simulate(net, ticks=1)
+
+
+def test_self_loop_with_zero_delay_is_an_error():
+    net = ns.Network()
+    net.population("x", 2, "lif", beta=0.5, v_th=1.0)
+    net.connect("x", "x", weights=1.0, delays=0)
+    with pytest.raises(ns.ModelError, match=r"'x' connects to itself with delay 0"):
+        ns.simulate(net, ticks=1)
+
+
+def test_recurrent_loop_with_delay_one_oscillates():
+    net = ns.Network()
+    net.spike_times("kick", 1, ticks=[0], ids=[0])
+    net.population("x", 1, "lif", beta=0.0, v_th=0.5)
+    net.connect("kick", "x", weights=1.0, delays=0)
+    net.connect("x", "x", weights=1.0, delays=2)
+    result = ns.simulate(net, ticks=7)
+    assert result.spikes("x")[0].tolist() == [0, 2, 4, 6]
+
+
+def test_graded_input_multiplies_the_weight():
+    data = np.zeros((3, 2))
+    data[1] = [2.5, -1.0]
+    net = ns.Network()
+    net.spike_array("in", data)
+    net.population("a", 1, "lif", beta=1.0, v_th=100.0)
+    net.connect("in", "a", weights=np.array([[2.0, 3.0]]), delays=0)
+    result = ns.simulate(net, ticks=3, probe=["a"])
+    assert result.state("a", "v")[:, 0].tolist() == [0.0, 2.0, 2.0]  # 2.5 * 2 - 1 * 3
+    assert result.spike_matrix("in")[1].tolist() == [2.5, -1.0]
+
+
+def test_neurons_at_rest_are_not_updated():
+    net = ns.Network()
+    net.spike_times("in", 1, ticks=[10], ids=[0])
+    net.population("a", 100, "lif", beta=0.9, v_th=1.0)
+    net.connect_synapses("in", "a", [0], [7], [0.5], delays=0)
+    result = ns.simulate(net, ticks=30)
+    updates = result.counters.tick_updates
+    assert updates[0] == 100  # every neuron is awake at tick 0
+    assert updates[1:10].sum() == 0 and updates[10] == 1 and updates[11:].sum() == 0
+
+
+def test_probe_updates_are_counted_apart():
+    net = single_input(delay=1)
+    plain = ns.simulate(net, ticks=10).counters
+    probed = ns.simulate(net, ticks=10, probe=["a"]).counters
+    assert probed.pop_updates[1] == 10 and probed.neuron_updates == plain.neuron_updates
+
+
+def demo(seed=3):
+    rng = np.random.default_rng(seed)
+    net = ns.Network()
+    net.poisson("in", 30, p=0.2, seed=seed)
+    net.population("h", 40, "lif", beta=0.9, v_th=1.0, reset="subtract")
+    net.population("o", 5, "lif", beta=0.8, v_th=1.0, precision="float32")
+    net.connect("in", "h", weights=rng.normal(0.2, 0.2, (40, 30)), delays=rng.integers(0, 20, (40, 30)))
+    net.connect("h", "h", weights=rng.normal(0.0, 0.2, (40, 40)), delays=rng.integers(1, 4, (40, 40)))
+    net.connect("h", "o", weights=rng.normal(0.2, 0.2, (5, 40)), delays=0)
+    return net
+
+
+def test_results_do_not_depend_on_chunk_size():
+    compiled = ns.compile_network(demo())
+    runs = [ns.simulate(compiled, ticks=80, chunk_ticks=k, probe=["o"]) for k in (1, 7, 80)]
+    for r in runs[1:]:
+        assert np.array_equal(r.spike_ids, runs[0].spike_ids) and np.array_equal(r.spike_ticks, runs[0].spike_ticks)
+        assert np.array_equal(r.probes["o"], runs[0].probes["o"])
+        assert np.array_equal(r.counters.tick_events, runs[0].counters.tick_events)
+        assert np.array_equal(r.counters.fan_packets, runs[0].counters.fan_packets)
+
+
+def test_counters_agree_with_each_other_and_with_the_spikes():
+    result = ns.simulate(demo(), ticks=80)
+    c = result.counters
+    assert c.spikes == result.spike_ids.size == c.tick_spikes.sum()
+    assert c.synaptic_events == c.events_per_segment().sum() == c.tick_group_events.sum()
+    assert c.synaptic_events == sum(c.events_per_projection_pair().values())
+    assert c.packets == c.tick_packets.sum()
+    assert np.array_equal(c.tick_group_updates.sum(axis=1), c.tick_updates)
+    # Every spike of 'h' sends one packet to each destination population it has synapses in.
+    compiled = result.compiled
+    h = compiled.pop_slice("h")
+    groups_per_neuron = np.diff(compiled.src_fan_ptr)[h]
+    assert c.fan_packets[compiled.src_fan_ptr[h.start]:compiled.src_fan_ptr[h.stop]].sum() == \
+        (c.spikes_per_neuron[h] * groups_per_neuron).sum()
+
+
+def test_interrupt_between_chunks_returns_the_completed_ticks():
+    def stop_after_two_chunks(done, total):
+        if done >= 20:
+            raise KeyboardInterrupt
+
+    with pytest.raises(ns.SimulationInterrupted) as info:
+        ns.simulate(demo(), ticks=100, chunk_ticks=10, progress=stop_after_two_chunks)
+    partial = info.value.partial
+    assert partial.interrupted and partial.ticks == 20
+    assert partial.spike_ticks.max() < 20 and partial.counters.tick_events.size == 20
+
+
+def test_probing_a_source_is_an_error():
+    with pytest.raises(ns.ModelError, match=r"'in' is a spike source"):
+        ns.simulate(demo(), ticks=1, probe=["in"])
+
+
+def test_cli_run_prints_and_writes_json(tmp_path, capsys):
+    out = tmp_path / "summary.json"
+    assert main(["run", "--ticks", "50", "--json", str(out), "--no-progress"]) == 0
+    summary = json.loads(out.read_text())
+    assert summary["ticks"] == 50 and summary["synaptic_events"] > 0
+    assert "SynOps" in capsys.readouterr().out
+
+
+def test_cli_error_is_one_line(capsys):
+    assert main(["models", "lfi"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("neurosim: error: unknown neuron model 'lfi'") and err.count("\n") == 1
