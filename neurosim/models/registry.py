@@ -47,10 +47,13 @@ class Param:
 
     def encode(self, value: object, owner: str, size: int) -> np.ndarray:
         """Return ``value`` broadcast to ``(size,)`` float64, or raise a ModelError naming ``owner``."""
-        if self.choices is not None and isinstance(value, str):
-            if value not in self.choices:
-                raise ModelError(f"{owner}: '{self.name}' = {value!r} is not one of {', '.join(self.choices)}")
-            value = float(self.choices.index(value))
+        if self.choices is not None and np.asarray(value).dtype.kind in "US":
+            names = np.asarray(value)
+            for name in names.ravel():
+                if name not in self.choices:
+                    raise ModelError(f"{owner}: '{self.name}' = {str(name)!r} is not one of {', '.join(self.choices)}")
+            value = np.vectorize(self.choices.index, otypes=[np.float64])(names) if names.ndim else \
+                float(self.choices.index(str(names)))
         try:
             arr = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError) as err:
