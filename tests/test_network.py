@@ -16,7 +16,7 @@ def net():
 
 
 def test_unknown_model_suggests_the_closest():
-    with pytest.raises(ModelError, match=r"unknown neuron model 'lfi'; did you mean 'lif'\?"):
+    with pytest.raises(ModelError, match=r"unknown neuron model 'lfi'; did you mean .*'lif'"):
         ns.Network().population("x", 2, "lfi", beta=0.5, v_th=1.0)
 
 

@@ -27,7 +27,8 @@ class SimResult:
 
     compiled: CompiledNetwork = field(repr=False)
     ticks: int
-    spike_ticks: np.ndarray = field(repr=False)  # (n_spikes,) ascending
+    # Spikes in emission order: by tick, then processing order of populations, then neuron id.
+    spike_ticks: np.ndarray = field(repr=False)  # (n_spikes,)
     spike_ids: np.ndarray = field(repr=False)  # (n_spikes,) global neuron ids
     spike_values: np.ndarray = field(repr=False)  # (n_spikes,) spike values (1 for binary spikes)
     probes: dict = field(repr=False)  # population name -> (ticks, size, n_state) float64

@@ -2,5 +2,10 @@
 from neurosim.models.registry import (NeuronModel, Param, StateVar, get_model, list_models, register,
                                       registered_models)
 from neurosim.models import lif  # noqa: F401  (registers "lif")
+from neurosim.models import cuba_lif  # noqa: F401  (registers "cuba_lif")
+from neurosim.models import if_  # noqa: F401  (registers "if")
+from neurosim.models import li  # noqa: F401  (registers "li" and "integrator")
+from neurosim.models import loihi_cuba  # noqa: F401  (registers "loihi_cuba")
+from neurosim.models import truenorth  # noqa: F401  (registers "truenorth")
 
 __all__ = ["NeuronModel", "Param", "StateVar", "get_model", "list_models", "register", "registered_models"]

@@ -99,6 +99,7 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
             v32 = _tick(v32, f32(beta), f32(v_leak), f32(params[i, GAIN]), f32(x[j]),
                         f32(params[i, BIAS]), f32(v_th), f32(s_prev))
             v = float(v32)
+            v_th = float(np.float32(v_th))  # the spike test, too, is in float32
         else:
             v = state[i, V]
             if idle > 0:

@@ -167,8 +167,8 @@ def get_model(name: str) -> NeuronModel:
     try:
         return _MODELS[name]
     except KeyError:
-        hint = difflib.get_close_matches(str(name), list(_MODELS), n=1)
-        did_you_mean = f"did you mean '{hint[0]}'? " if hint else ""
+        hint = difflib.get_close_matches(str(name), list(_MODELS), n=3)
+        did_you_mean = f"did you mean {' or '.join(repr(h) for h in hint)}? " if hint else ""
         raise ModelError(
             f"unknown neuron model {name!r}; {did_you_mean}known: {', '.join(sorted(_MODELS))}"
         ) from None

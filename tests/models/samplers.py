@@ -1,0 +1,243 @@
+"""Seeded random populations for every registered neuron model (used by ``test_all_models.py``).
+
+``SAMPLERS[name](rng, n)`` returns a :class:`Sample`: parameters and initial state for ``n``
+neurons of model ``name``, the input grid, and which neurons claim bit-identity with dense
+stepping. A model registered without an entry here fails ``test_all_models.py``: add one next to
+the others.
+
+Float models mix three kinds of neuron, because their idle catch-up has two policies
+(``docs/semantics.md`` section 8):
+
+* float32 neurons are caught up tick by tick, so they are *exact* whatever their parameters;
+* float64 neurons on a dyadic *grid* (decays in {0, 1/4, 1/2, 1}, ``v_leak = 0``, values multiples
+  of 1/16, and for ``cuba_lif`` only decay pairs without a sum in the closed form) have closed
+  forms that are exact too: every idle tick is a product by a power of two;
+* float64 neurons with continuous parameters are caught up in closed form within a few ulp, so
+  their states are compared with a tolerance and they get no inputs aimed exactly at the threshold.
+
+Integer models are exact throughout.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Callable
+
+import numpy as np
+import numpy.typing as npt
+
+from neurosim.models import cuba_lif as cuba_lif_model
+from neurosim.models import if_ as if_model
+from neurosim.models import lif as lif_model
+from neurosim.models import li as li_model
+from neurosim.models import truenorth as truenorth_model
+
+GRID = 1.0 / 16.0  # the dyadic grid of the exact float64 neurons and of float inputs
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A random population of one model.
+
+    Parameters
+    ----------
+    params : parameter name -> (n,) values (a choice as its index), as ``NeuronModel.encode_params``
+        takes them.
+    state : state variable name -> (n,) initial values; missing ones start at their default.
+    exact : (n,) bool, the neurons whose handler must match dense stepping bit for bit (they also
+        get inputs that put them exactly at the threshold); ``None`` means every neuron.
+    fine : (n,) bool, exact neurons that stay exact for any input value (the exact neurons of the
+        float models; not those of integer models, whose inputs must be integers): their
+        threshold-aimed inputs are refined below the grid to float resolution, so that the
+        potential lands exactly on a threshold that is not a grid value; ``None``: none.
+    input_step : inputs are integer multiples of this (except the refined ones).
+    input_max : largest input, in steps (inputs lie in ``[-input_max / 2, input_max]`` steps).
+    """
+
+    params: dict[str, npt.ArrayLike]
+    state: dict[str, npt.ArrayLike] = field(default_factory=dict)
+    exact: npt.NDArray[np.bool_] | None = None
+    fine: npt.NDArray[np.bool_] | None = None
+    input_step: float = GRID
+    input_max: int = 16
+
+
+def _pick(rng: np.random.Generator, values: tuple, n: int) -> np.ndarray:
+    return rng.choice(np.asarray(values), n)
+
+
+def _choose(rng: np.random.Generator, choices: tuple[str, ...], n: int) -> np.ndarray:
+    """Random choices, as their indices (the way parameters store them)."""
+    return rng.integers(0, len(choices), n)
+
+
+def _precision(single: np.ndarray, choices: tuple[str, ...]) -> np.ndarray:
+    return np.where(single, choices.index("float32"), choices.index("float64"))
+
+
+def _grid(rng: np.random.Generator, low: float, high: float, n: int) -> np.ndarray:
+    """Random multiples of :data:`GRID` in ``[low, high]``."""
+    return rng.integers(round(low / GRID), round(high / GRID) + 1, n) * GRID
+
+
+def _decay(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Continuous decays in [0.5, 1), with the edge values 0 and 1 mixed in."""
+    d = rng.uniform(0.5, 1.0, n)
+    edge = rng.random(n)
+    return np.where(edge < 0.1, 1.0, np.where(edge < 0.15, 0.0, d))
+
+
+def _kinds(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(single, grid): float32 neurons, and float64 neurons on the dyadic grid."""
+    single = rng.random(n) < 0.4
+    grid = ~single & (rng.random(n) < 0.5)
+    return single, grid
+
+
+def _bias(rng: np.random.Generator, grid: np.ndarray, n: int) -> np.ndarray:
+    """Mostly zero (so that neurons can sleep); small grid or continuous values otherwise."""
+    value = np.where(grid, _grid(rng, -0.25, 0.25, n), rng.uniform(-0.1, 0.2, n))
+    return np.where(rng.random(n) < 0.8, 0.0, value)
+
+
+def _common(rng: np.random.Generator, n: int, grid: np.ndarray, single: np.ndarray, module: ModuleType) -> dict:
+    """The threshold, reset, bias and precision parameters of lif, cuba_lif and if (``module``)."""
+    return {
+        "v_th": np.where(grid, _grid(rng, 0.5, 2.0, n), rng.uniform(0.3, 2.0, n)),
+        "v_reset": np.where(grid, _grid(rng, -0.5, 0.5, n), rng.uniform(-0.5, 0.5, n)),
+        "bias": _bias(rng, grid, n),
+        "reset": _choose(rng, module.RESETS, n),
+        "threshold": _choose(rng, module.THRESHOLDS, n),
+        "precision": _precision(single, module.PRECISIONS),
+    }
+
+
+def _potential(rng: np.random.Generator, grid: np.ndarray, v_th: np.ndarray, n: int) -> np.ndarray:
+    """Initial potentials from well below to just above the threshold."""
+    v = v_th * rng.uniform(-0.5, 1.2, n)
+    return np.where(grid, np.round(v / GRID) * GRID, v)
+
+
+def lif(rng: np.random.Generator, n: int) -> Sample:
+    single, grid = _kinds(rng, n)
+    params = _common(rng, n, grid, single, lif_model)
+    params["beta"] = np.where(grid, _pick(rng, (0.0, 0.25, 0.5, 1.0), n), _decay(rng, n))
+    params["v_leak"] = np.where(grid, 0.0, np.where(rng.random(n) < 0.3, 0.0, rng.uniform(-0.5, 0.5, n)))
+    params["gain"] = np.where(grid, _pick(rng, (0.5, 1.0, 2.0, -1.0), n), rng.uniform(0.2, 2.0, n))
+    state = {"v": _potential(rng, grid, params["v_th"], n), "s_prev": (rng.random(n) < 0.1) * 1.0}
+    return Sample(params, state, exact=single | grid, fine=single | grid)
+
+
+def cuba_lif(rng: np.random.Generator, n: int) -> Sample:
+    single, grid = _kinds(rng, n)
+    params = _common(rng, n, grid, single, cuba_lif_model)
+    # Grid decay pairs (0, b), (a, 0) or (1, 1): every idle tick is then a product by a power of
+    # two (alpha = 0 empties i at once; beta = 0 makes u = gain * alpha**n * i; with alpha = beta = 1
+    # and i != 0 the neuron is never idle), so the closed form and stepping are both exact. Other
+    # pairs, even alpha == beta, add sums whose rounding differs from stepping's in the last bit.
+    a, b = _pick(rng, (0.0, 0.25, 0.5, 1.0), n), _pick(rng, (0.0, 0.25, 0.5, 1.0), n)
+    pair = rng.integers(0, 3, n)
+    grid_alpha = np.where(pair == 0, 0.0, np.where(pair == 1, a, 1.0))
+    grid_beta = np.where(pair == 0, b, np.where(pair == 1, 0.0, 1.0))
+    # Continuous decays include alpha == beta exactly and nearly (the closed form's hard cases).
+    alpha, beta = _decay(rng, n), _decay(rng, n)
+    tie = rng.random(n)
+    beta = np.where(tie < 0.1, alpha, np.where(tie < 0.2, np.clip(alpha - 1e-9, 0.0, 1.0), beta))
+    params["alpha"] = np.where(grid, grid_alpha, alpha)
+    params["beta"] = np.where(grid, grid_beta, beta)
+    params["v_leak"] = np.where(grid, 0.0, np.where(rng.random(n) < 0.3, 0.0, rng.uniform(-0.5, 0.5, n)))
+    params["gain_syn"] = np.where(grid, _pick(rng, (0.5, 1.0, 2.0), n), rng.uniform(0.3, 1.5, n))
+    params["gain"] = np.where(grid, _pick(rng, (0.25, 0.5, 1.0, -0.5), n), rng.uniform(0.1, 1.0, n))
+    state = {
+        "i": np.where(grid, _grid(rng, -1.0, 1.0, n), rng.uniform(-1.0, 1.0, n)),
+        "v": _potential(rng, grid, params["v_th"], n),
+        "s_prev": (rng.random(n) < 0.1) * 1.0,
+    }
+    return Sample(params, state, exact=single | grid, fine=single | grid)
+
+
+def if_(rng: np.random.Generator, n: int) -> Sample:
+    # Idle ticks of "if" add only zeros: catch-up is exact in both precisions, for any parameters.
+    single, grid = _kinds(rng, n)
+    params = _common(rng, n, grid, single, if_model)
+    params["gain"] = np.where(grid, _pick(rng, (0.5, 1.0, 2.0, -1.0), n), rng.uniform(0.2, 2.0, n))
+    return Sample(params, {"v": _potential(rng, grid, params["v_th"], n)}, fine=np.ones(n, dtype=bool))
+
+
+def li(rng: np.random.Generator, n: int) -> Sample:
+    single, grid = _kinds(rng, n)
+    params = {
+        "beta": np.where(grid, _pick(rng, (0.0, 0.25, 0.5, 1.0), n), _decay(rng, n)),
+        "v_leak": np.where(grid, 0.0, rng.uniform(-0.5, 0.5, n)),
+        "gain": np.where(grid, _pick(rng, (0.5, 1.0, 2.0, -1.0), n), rng.uniform(0.2, 2.0, n)),
+        "bias": _bias(rng, grid, n),
+        "precision": _precision(single, li_model.PRECISIONS),
+    }
+    v = rng.uniform(-2.0, 2.0, n)
+    return Sample(params, {"v": np.where(grid, np.round(v / GRID) * GRID, v)}, exact=single | grid)
+
+
+def integrator(rng: np.random.Generator, n: int) -> Sample:
+    # Idle ticks add only zeros: catch-up is exact in both precisions, for any parameters.
+    single, grid = _kinds(rng, n)
+    params = {
+        "gain": np.where(grid, _pick(rng, (0.5, 1.0, 2.0, -1.0), n), rng.uniform(0.2, 2.0, n)),
+        "bias": _bias(rng, grid, n),
+        "precision": _precision(single, li_model.PRECISIONS),
+    }
+    return Sample(params, {"v": rng.uniform(-2.0, 2.0, n)})
+
+
+def loihi_cuba(rng: np.random.Generator, n: int) -> Sample:
+    # Fixed point: integer inputs only (input_step=1.0); a float input is a modelling error that
+    # network validation rejects (the handler would truncate it toward zero). Decays that settle
+    # within tens of ticks (so that neurons also sleep), plus the edges 0 and 4095; thresholds
+    # reachable by a few inputs (x adds x * 2**6 to u; v fires above vth * 2**6).
+    du = np.where(rng.random(n) < 0.2, _pick(rng, (0, 4095), n), rng.integers(1024, 4096, n))
+    dv = np.where(rng.random(n) < 0.2, _pick(rng, (0, 4095), n), rng.integers(1024, 4096, n))
+    vth = rng.integers(1, 400, n)
+    refractory = np.where(rng.random(n) < 0.7, 0, rng.integers(1, 6, n))
+    params = {
+        "du": du, "dv": dv, "vth": vth,
+        "bias_mant": np.where(rng.random(n) < 0.8, 0, rng.integers(-200, 200, n)),
+        "bias_exp": rng.integers(0, 4, n),
+        "refractory": refractory,
+    }
+    state = {
+        "u": rng.integers(-(1 << 14), 1 << 14, n),
+        "v": rng.integers(-(1 << 6), 1 << 6, n) * vth,
+        "ref": rng.integers(0, refractory + 1),
+    }
+    return Sample(params, state, input_step=1.0, input_max=200)
+
+
+def truenorth(rng: np.random.Generator, n: int) -> Sample:
+    # Integer model: feed integer inputs only (input_step=1.0). Its stochastic draws are keyed by
+    # (seed, global neuron id, tick): call reference_step with t=, seed= and ids= as the handler sees them.
+    params = {
+        "alpha": rng.integers(1, 200, n),
+        "beta": rng.integers(0, 120, n),
+        "leak": np.where(rng.random(n) < 0.6, 0, rng.integers(-6, 7, n)),  # a leak keeps V moving
+        "leak_reversal": rng.integers(0, 2, n),
+        "stochastic_leak": rng.integers(0, 2, n),
+        "kappa": rng.integers(0, 2, n),
+        "gamma": _choose(rng, truenorth_model.RESET_MODES, n),
+        "v_reset": rng.integers(-20, 21, n),
+        "threshold_mask": _pick(rng, (0, 0, 7, 31), n),
+    }
+    return Sample(params, {"v": rng.integers(-150, 150, n)}, input_step=1.0, input_max=80)
+
+
+# Models whose input must be an integer sum of integer weights (fixed-point chips): random tests
+# give them integer weights and spike values only.
+INTEGER_INPUT = frozenset({"loihi_cuba", "truenorth"})
+
+SAMPLERS: dict[str, Callable[[np.random.Generator, int], Sample]] = {
+    "lif": lif,
+    "cuba_lif": cuba_lif,
+    "if": if_,
+    "li": li,
+    "integrator": integrator,
+    "loihi_cuba": loihi_cuba,
+    "truenorth": truenorth,
+}
