@@ -295,6 +295,22 @@ def _validate_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: 
     return pre_idx, post_idx, w32, d
 
 
+def _check_integer_input(owner: str, model: str, w: np.ndarray, pre: Node) -> None:
+    """Fixed-point neurons sum integer weights times integer spike values."""
+    frac = w != np.round(w)
+    if frac.any():
+        s = int(np.argmax(frac))
+        raise ModelError(
+            f"{owner}: synapse {s} has weight {float(w[s])!r}, but model '{model}' takes integer weights "
+            "(the chip's weight mantissa); round or quantise the weights first"
+        )
+    values = getattr(pre, "values", getattr(pre, "data", None))
+    if values is not None and np.any(values != np.round(values)):
+        raise ModelError(
+            f"{owner}: source '{pre.name}' has non-integer spike values, but model '{model}' takes integer input"
+        )
+
+
 class Network:
     """A container of populations, spike sources and projections, checked as they are added.
 
@@ -366,6 +382,9 @@ class Network:
 
     def _add_projection(self, name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post) -> str:
         pre_idx, post_idx, w, d = _validate_synapses(owner, pre_idx, post_idx, w, d, n_pre, n_post)
+        target = self.nodes[post].model
+        if target.integer_input:
+            _check_integer_input(owner, target.name, w, self.nodes[pre])
         self.projections[name] = Projection(name, pre, post, _readonly(pre_idx), _readonly(post_idx),
                                             _readonly(w), _readonly(d))
         return name

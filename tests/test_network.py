@@ -171,3 +171,18 @@ def test_poisson_events_do_not_depend_on_chunking():
     parts = [src.events(a, b) for a, b in ((0, 13), (13, 14), (14, 40))]
     for k in range(3):
         assert np.array_equal(whole[k], np.concatenate([p[k] for p in parts]))
+
+
+def test_fixed_point_models_refuse_fractional_weights(net):
+    net.population("chip", 2, "loihi_cuba", du=100, dv=100, vth=10)
+    with pytest.raises(ModelError, match=r"synapse 0 has weight 0.5, but model 'loihi_cuba' takes integer weights"):
+        net.connect("in", "chip", weights=0.5)
+    net.connect("in", "chip", weights=3.0)
+
+
+def test_fixed_point_models_refuse_graded_fractional_input():
+    net = ns.Network()
+    net.spike_array("g", np.array([[0.5, 1.0]]))
+    net.population("tn", 1, "truenorth", alpha=5)
+    with pytest.raises(ModelError, match=r"source 'g' has non-integer spike values"):
+        net.connect("g", "tn", weights=1.0)

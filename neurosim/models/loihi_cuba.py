@@ -202,4 +202,5 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
     return spiked.astype(np.float64)
 
 
-MODEL = register(NeuronModel("loihi_cuba", PARAMS, STATE, update, reference_step, doc=__doc__))
+MODEL = register(NeuronModel("loihi_cuba", PARAMS, STATE, update, reference_step, integer_input=True,
+                                 doc=__doc__))

@@ -105,6 +105,7 @@ class NeuronModel:
     update: Callable = field(repr=False)
     reference_step: Callable = field(repr=False)
     spiking: bool = True
+    integer_input: bool = False  # fixed-point models: weights and spike values must be integers
     doc: str = ""
 
     @property

@@ -344,4 +344,5 @@ def _check_integers(name: str, a: np.ndarray, low: int, high: int, where: str) -
                          f"({where.format(*pos)}) is not an integer in [{low}, {high}]")
 
 
-MODEL = register(NeuronModel("truenorth", PARAMS, STATE, update, reference_step, doc=__doc__))
+MODEL = register(NeuronModel("truenorth", PARAMS, STATE, update, reference_step, integer_input=True,
+                                 doc=__doc__))
