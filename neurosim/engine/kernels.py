@@ -135,8 +135,18 @@ def run_ticks(t0, t1, seed, mask,
                 if n == 0:
                     continue
                 base = pop_offset[p]
+                size = pop_offset[p + 1] - base
                 idx = pend[base:base + n]
-                idx.sort()  # ascending ids: the documented update and emission order
+                # Ascending ids: the documented update and emission order. When most of the
+                # population is pending, a scan of the stamps is cheaper than sorting.
+                if n * 16 >= size:
+                    k = 0
+                    for j in range(base, base + size):
+                        if stamp[j] == t:
+                            idx[k] = j
+                            k += 1
+                else:
+                    idx.sort()
                 n_forced = 0
                 for k in range(n):
                     j = idx[k]
