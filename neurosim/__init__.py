@@ -10,13 +10,15 @@
 from neurosim.compiled import CompiledNetwork, compile_network
 from neurosim.counters import Counters
 from neurosim.engine import SimResult, simulate
-from neurosim.errors import ModelError, NeurosimError, SimulationInterrupted
+from neurosim.errors import ModelError, NeurosimError, ProfileError, SimulationInterrupted
+from neurosim.hardware import ChipProfile, list_chips, load_chip
 from neurosim.models import NeuronModel, Param, StateVar, get_model, list_models, register
 from neurosim.network import Network, PoissonSource, Population, Projection, SpikeArray, SpikeTimes
 
 __version__ = "0.1.0"
 __all__ = [
-    "CompiledNetwork", "Counters", "ModelError", "Network", "NeuronModel", "NeurosimError", "Param",
-    "PoissonSource", "Population", "Projection", "SimResult", "SimulationInterrupted", "SpikeArray",
-    "SpikeTimes", "StateVar", "compile_network", "get_model", "list_models", "register", "simulate",
+    "ChipProfile", "CompiledNetwork", "Counters", "ModelError", "Network", "NeuronModel", "NeurosimError", "Param",
+    "PoissonSource", "Population", "ProfileError", "Projection", "SimResult", "SimulationInterrupted", "SpikeArray",
+    "SpikeTimes", "StateVar", "compile_network", "get_model", "list_chips", "list_models", "load_chip",
+    "register", "simulate",
 ]

@@ -15,6 +15,10 @@ class ModelError(NeurosimError, ValueError):
     """A network, population, projection, input or neuron model is invalid."""
 
 
+class ProfileError(NeurosimError, ValueError):
+    """A chip profile is invalid, or a number it does not publish was asked for without a fallback."""
+
+
 class SimulationInterrupted(NeurosimError, KeyboardInterrupt):
     """The simulation was stopped (Ctrl-C) between two chunks.
 

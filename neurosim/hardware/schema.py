@@ -25,8 +25,13 @@ of this table, and a test keeps the two identical.
 """
 from __future__ import annotations
 
+import difflib
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from neurosim.errors import ProfileError
 
 SCHEMA_VERSION = 1
 """The only ``schema`` value this version of neurosim reads."""
@@ -66,6 +71,8 @@ class Field:
         Smallest allowed value of a number (of the second element for ``"pairs"``).
     positive : bool
         The number must be strictly greater than ``low``.
+    high : float or None
+        Largest plausible value; larger ones are almost surely written in the wrong unit (pJ as J).
     choices : tuple of str
         Allowed values of an ``"enum"``.
     default : object
@@ -83,6 +90,7 @@ class Field:
     doc: str
     low: float | None = None
     positive: bool = False
+    high: float | None = None
     choices: tuple[str, ...] = ()
     default: Any = None
     when: tuple[str, tuple[str, ...]] | None = None
@@ -104,11 +112,15 @@ def _count(section: str, name: str, doc: str, need: str = PUBLISHED, unit: str =
 
 
 def _energy(name: str, doc: str, need: str = PUBLISHED, **extra: Any) -> Field:
-    return Field("energy", name, "float", "W" if name.endswith("_W") else "J", need, doc, low=0.0, **extra)
+    """An energy per event in J (at most 1 uJ), or a power in W (at most 1 W per core)."""
+    if name.endswith("_W"):
+        return Field("energy", name, "float", "W", need, doc, low=0.0, high=1.0, **extra)
+    return Field("energy", name, "float", "J", need, doc, low=0.0, high=1e-6, **extra)
 
 
 def _latency(name: str, doc: str, **extra: Any) -> Field:
-    return Field("latency", name, "float", "s", PUBLISHED, doc, low=0.0, **extra)
+    """A time per event in s (at most 1 ms)."""
+    return Field("latency", name, "float", "s", PUBLISHED, doc, low=0.0, high=1e-3, **extra)
 
 
 _NOC = ("routing", NOC_ROUTINGS)
@@ -117,7 +129,8 @@ FIELDS: tuple[Field, ...] = (
     # -- top level ---------------------------------------------------------------------------------
     Field("", "schema", "int", "", REQUIRED, f"version of this schema; neurosim reads {SCHEMA_VERSION}"),
     Field("", "name", "str", "", REQUIRED, "profile name, as given to `load_chip` (the file name without `.toml`)"),
-    Field("", "description", "str", "", REQUIRED, "one paragraph: the chip, its operating point, the origin of its costs"),
+    Field("", "description", "str", "", REQUIRED,
+          "one paragraph: the chip, its operating point, the origin of its costs"),
     Field("", "source_kind", "enum", "", REQUIRED,
           "how the cost numbers were obtained: on silicon, by pre-silicon simulation, derived from other "
           "published figures, or assumed (borrowed from another chip or a convention)",
@@ -129,7 +142,7 @@ FIELDS: tuple[Field, ...] = (
     # -- [chip] ------------------------------------------------------------------------------------
     _count("chip", "process_nm", "technology node (the foundry's node name, in nm)", unit="nm"),
     Field("chip", "operating_voltage_V", "float", "V", PUBLISHED,
-          "supply voltage at which the energies hold", low=0.0, positive=True),
+          "supply voltage at which the energies hold", low=0.0, positive=True, high=5.0),
     _count("chip", "cores_per_chip", "neuromorphic cores per chip", need=REQUIRED),
     _count("chip", "cores_per_tile", "cores sharing one router"),
     _count("chip", "mesh_x", "router mesh width, in tiles (E-W, the x of `e_hop_x_J`)", unit="tiles"),
@@ -169,7 +182,7 @@ FIELDS: tuple[Field, ...] = (
     Field("timing", "barrier_s_by_tiles", "pairs", "s", PUBLISHED,
           "barrier synchronisation time per tick: `[[tiles, seconds], ...]`, interpolated linearly, "
           "clamped to the first and last entries",
-          low=0.0, when=("timestep_mode", ("barrier",))),
+          low=0.0, high=1e-3, when=("timestep_mode", ("barrier",))),
     # -- [energy] ----------------------------------------------------------------------------------
     _energy("e_synop_J", "one synaptic event (spike x synapse), per component"),
     _energy("e_neuron_update_active_J", "one update of a neuron with input or state change"),
@@ -221,6 +234,11 @@ def section_fields(section: str) -> tuple[Field, ...]:
     return tuple(f for f in FIELDS if f.section == section)
 
 
+def applies(field: Field, values: Mapping[str, Any]) -> bool:
+    """Whether ``field`` applies, given the flat ``values`` of the other fields (its ``when`` rule)."""
+    return field.when is None or values.get(field.when[0]) in field.when[1]
+
+
 def markdown_table() -> str:
     """The field table as Markdown, as shown in ``docs/hardware.md`` (a test keeps them equal).
 
@@ -236,7 +254,298 @@ def markdown_table() -> str:
             allowed.append(", ".join(f"`{c}`" for c in f.choices))
         if f.low is not None:
             allowed.append(f"{'>' if f.positive else '>='} {f.low:g}")
+        if f.high is not None:
+            allowed.append(f"<= {f.high:g}")
         if f.when is not None:
             allowed.append(f"only when `{f.when[0]}` is " + " or ".join(f"`{v}`" for v in f.when[1]))
         rows.append(f"| `{f.key}` | {f.kind} | {f.unit or '-'} | {f.need} | {'; '.join(allowed) or '-'} | {f.doc} |")
     return "\n".join(rows)
+
+
+# -- validation ------------------------------------------------------------------------------------
+
+
+def validate(raw: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    """Check TOML-shaped profile data against the field table and return it flat and normalised.
+
+    Parameters
+    ----------
+    raw : mapping
+        The parsed TOML document (top-level keys, one table per section, ``sources``). A ``None``
+        value counts as absent.
+    origin : str
+        What the data came from (a file path), named first in every error.
+
+    Returns
+    -------
+    dict
+        One entry per field name (absent values as their default, ``None`` for none), plus
+        ``"sources"`` (dict of dotted key to citation). Floats are ``float``, arrays tuples.
+
+    Raises
+    ------
+    ProfileError
+        Naming ``origin``, the key and the rule broken, with the fix where there is one.
+    """
+    raw = {k: v for k, v in raw.items() if v is not None}
+    _check_version(raw, origin)
+    tables = _split_sections(raw, origin)
+    values = {name: check_value(FIELDS_BY_NAME[name], value, origin)
+              for table in tables.values() for name, value in table.items() if value is not None}
+    unpublished = values.get("unpublished", ())
+    assumed = values.get("assumed", ())
+    # Rules that need few keys come first, so one small file can break each of them alone.
+    _check_unpublished(unpublished, values, origin)
+    sources = _check_sources(raw.get("sources", {}), values, origin)
+    _check_assumed(assumed, values, sources, origin)
+    _check_cross_fields(values, set(unpublished), origin)
+    _check_presence(values, set(unpublished), origin)
+    out = {f.name: values.get(f.name, f.default) for f in FIELDS}
+    out["sources"] = sources
+    return out
+
+
+def check_value(field: Field, value: Any, origin: str) -> Any:
+    """Check one value's type and range; return it normalised (floats as float, arrays as tuples).
+
+    Raises
+    ------
+    ProfileError
+        Naming ``origin``, ``field.key`` and what is wrong.
+    """
+    where = f"{origin}: '{field.key}'"
+    if field.kind == "int":
+        if not _is_int(value):
+            raise ProfileError(f"{where} must be an integer, got {_describe(value)}")
+        _check_range(field, value, where)
+        return value
+    if field.kind == "float":
+        number = _as_float(value, where)
+        _check_range(field, number, where)
+        return number
+    if field.kind == "bool":
+        if not isinstance(value, bool):
+            raise ProfileError(f"{where} must be true or false, got {_describe(value)}")
+        return value
+    if field.kind in ("str", "enum"):
+        if not isinstance(value, str) or not value.strip():
+            raise ProfileError(f"{where} must be a non-empty string, got {_describe(value)}")
+        if field.choices and value not in field.choices:
+            raise ProfileError(f"{where} = {value!r} is not one of {', '.join(field.choices)}"
+                               f"{did_you_mean(value, field.choices)}")
+        return value
+    if field.kind == "strings":
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ProfileError(f"{where} must be an array of field names (strings), got {_describe(value)}")
+        return tuple(value)
+    return _check_pairs(field, value, where)
+
+
+def _check_version(raw: Mapping[str, Any], origin: str) -> None:
+    if "schema" not in raw:
+        raise ProfileError(f"{origin}: missing required key 'schema'; start the file with 'schema = {SCHEMA_VERSION}'")
+    version = raw["schema"]
+    if not _is_int(version):
+        raise ProfileError(f"{origin}: 'schema' must be an integer, got {_describe(version)}")
+    if version != SCHEMA_VERSION:
+        raise ProfileError(f"{origin}: chip profile schema = {version} is not supported; this neurosim reads "
+                           f"schema {SCHEMA_VERSION} (see docs/hardware.md)")
+
+
+def _split_sections(raw: Mapping[str, Any], origin: str) -> dict[str, Mapping[str, Any]]:
+    """Top-level values and each section's table, keyed by section; unknown keys raise."""
+    tables: dict[str, Mapping[str, Any]] = {"": {}}
+    top = {f.name for f in section_fields("")}
+    for key, value in raw.items():
+        if key in top:
+            tables[""] = {**tables[""], key: value}
+        elif key in SECTIONS or key == "sources":
+            if not isinstance(value, dict):
+                raise ProfileError(f"{origin}: '{key}' must be a table ([{key}]), got {_describe(value)}")
+            if key != "sources":
+                tables[key] = value
+        elif isinstance(value, dict):
+            hint = did_you_mean(key, (*SECTIONS, "sources"), prefix="'[", suffix="]'")
+            raise ProfileError(f"{origin}: unknown section '[{key}]'{hint}")
+        else:
+            raise ProfileError(f"{origin}: unknown key '{key}'{_key_hint(key, '')}")
+    for section, table in tables.items():
+        known = {f.name for f in section_fields(section)}
+        for key in table:
+            if key not in known:
+                raise ProfileError(f"{origin}: unknown key '{section}.{key}'{_key_hint(key, section)}")
+    return tables
+
+
+def _check_unpublished(unpublished: Sequence[str], values: Mapping[str, Any], origin: str) -> None:
+    seen: set[str] = set()
+    for name in unpublished:
+        field = FIELDS_BY_NAME.get(name)
+        where = f"{origin}: unpublished entry '{name}'"
+        if field is None:
+            raise ProfileError(f"{where} is not a field name{_key_hint(name, None)}")
+        if name in seen:
+            raise ProfileError(f"{where} is listed twice")
+        seen.add(name)
+        if field.need != PUBLISHED:
+            raise ProfileError(f"{where}: '{field.key}' is {field.need}"
+                               + (": give its value" if field.need == REQUIRED else ": leave it out instead"))
+        if name in values:
+            raise ProfileError(f"{where}: '{field.key}' also has a value; remove one of the two")
+        if not applies(field, values):
+            raise ProfileError(f"{where}: '{field.key}' does not apply when {_condition(field, values)}; "
+                               f"remove it from unpublished")
+
+
+def _check_presence(values: Mapping[str, Any], unpublished: set[str], origin: str) -> None:
+    """Every unconditional required value is present, every published one present or unpublished."""
+    for field in FIELDS:
+        if field.name in values or field.need == OPTIONAL or field.when is not None:
+            continue
+        if field.need == REQUIRED:
+            raise ProfileError(f"{origin}: missing required key '{field.key}' ({field.doc})")
+        if field.name not in unpublished:
+            raise ProfileError(f"{origin}: missing key '{field.key}': give its value with a [sources] entry, or "
+                               f"list '{field.name}' in unpublished = [...] if no source gives it")
+
+
+def _check_sources(sources: Mapping[str, Any], values: Mapping[str, Any], origin: str) -> dict[str, str]:
+    for key, text in sources.items():
+        field = FIELDS_BY_KEY.get(key)
+        if field is None or not field.is_hardware:
+            hint = did_you_mean(key, [f.key for f in FIELDS if f.is_hardware])
+            raise ProfileError(f"{origin}: [sources] entry '{key}' is not a hardware key{hint}")
+        if field.name not in values:
+            raise ProfileError(f"{origin}: [sources] entry '{key}' has no value in the profile; remove the entry "
+                               f"or add the value")
+        if not isinstance(text, str) or not text.strip():
+            raise ProfileError(f"{origin}: [sources] entry '{key}' must be a non-empty citation string, got "
+                               f"{_describe(text)}")
+    for field in FIELDS:
+        if field.is_hardware and field.name in values and field.key not in sources \
+                and values[field.name] != field.default:
+            raise ProfileError(f"{origin}: '{field.key}' has no [sources] entry; add "
+                               f'"{field.key}" = "<paper, table, page>" under [sources]')
+    return dict(sources)
+
+
+def _check_assumed(assumed: Sequence[str], values: Mapping[str, Any], sources: Mapping[str, str],
+                   origin: str) -> None:
+    seen: set[str] = set()
+    for name in assumed:
+        field = FIELDS_BY_NAME.get(name)
+        where = f"{origin}: assumed entry '{name}'"
+        if field is None or not field.is_hardware:
+            raise ProfileError(f"{where} is not a hardware field name{_key_hint(name, None)}")
+        if name in seen:
+            raise ProfileError(f"{where} is listed twice")
+        seen.add(name)
+        if name not in values:
+            raise ProfileError(f"{where}: '{field.key}' has no value; list it in unpublished instead")
+        text = sources.get(field.key, "").lower()
+        if "assumed" not in text and "derived" not in text:
+            raise ProfileError(f"{where}: the source of '{field.key}' must say how the value was assumed or "
+                               f"derived (include the word 'assumed' or 'derived' and the reasoning)")
+
+
+def _check_cross_fields(values: Mapping[str, Any], unpublished: set[str], origin: str) -> None:
+    """Rules linking fields: conditional fields, mesh size, all-inclusive energy, delay range."""
+    for field in FIELDS:
+        if field.when is None or field.need == OPTIONAL:
+            continue
+        if field.name in values and not applies(field, values):
+            raise ProfileError(f"{origin}: '{field.key}' applies only when {field.when[0]} is "
+                               f"{' or '.join(repr(v) for v in field.when[1])}, not when {_condition(field, values)}; "
+                               f"remove it")
+        if field.name not in values and field.name not in unpublished and applies(field, values):
+            raise ProfileError(f"{origin}: {_condition(field, values)} needs '{field.key}' ({field.doc}); give it, "
+                               f"or list '{field.name}' in unpublished = [...] if no source gives it")
+    x, y, per_tile, cores = (values.get(n) for n in ("mesh_x", "mesh_y", "cores_per_tile", "cores_per_chip"))
+    if x is not None and y is not None and per_tile is not None and cores is not None and x * y * per_tile < cores:
+        raise ProfileError(
+            f"{origin}: the mesh cannot hold the cores: chip.mesh_x * chip.mesh_y * chip.cores_per_tile = "
+            f"{x} * {y} * {per_tile} = {x * y * per_tile} < chip.cores_per_chip = {cores}; "
+            f"enlarge the mesh or cores_per_tile")
+    if "e_synop_total_J" in values and "e_synop_J" in values:
+        raise ProfileError(
+            f"{origin}: 'energy.e_synop_total_J' (all-inclusive, used alone) and 'energy.e_synop_J' (one component "
+            f"of a sum) cannot both be set; keep the one the source publishes (list e_synop_J in unpublished, or "
+            f"leave e_synop_total_J out)")
+    low, high = values.get("delay_min_ticks"), values.get("delay_max_ticks")
+    if low is not None and high is not None and low > high:
+        raise ProfileError(f"{origin}: core.delay_min_ticks = {low} > core.delay_max_ticks = {high}; "
+                           f"the smallest delay cannot exceed the largest")
+
+
+def _check_range(field: Field, number: float, where: str) -> None:
+    if field.low is not None and (number < field.low or (field.positive and number == field.low)):
+        rule = f"> {field.low:g}" if field.positive else f">= {field.low:g}"
+        raise ProfileError(f"{where} = {number!r} must be {rule}{f' {field.unit}' if field.unit else ''}")
+    if field.high is not None and number > field.high:
+        raise ProfileError(f"{where} = {number!r} {field.unit} is above {field.high:g} {field.unit}, implausible "
+                           f"here; neurosim uses SI base units: {_SI_EXAMPLES[field.unit]}")
+
+
+_SI_EXAMPLES = {"J": "write 23.6 pJ as 23.6e-12", "s": "write 3.5 ns as 3.5e-9", "W": "write 0.8 mW as 0.8e-3",
+                "V": "write 750 mV as 0.75"}
+
+
+def _check_pairs(field: Field, value: Any, where: str) -> tuple[tuple[int, float], ...]:
+    shape = f"an array of [tiles, {field.unit}] pairs, e.g. [[1, 113e-9], [32, 465e-9]]"
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ProfileError(f"{where} must be {shape}, got {_describe(value)}")
+    pairs: list[tuple[int, float]] = []
+    for i, pair in enumerate(value):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2 or not _is_int(pair[0]) or pair[0] < 1:
+            raise ProfileError(f"{where}: entry {i} = {pair!r} is not a [tiles >= 1, seconds] pair; expected {shape}")
+        seconds = _as_float(pair[1], f"{where} entry {i}")
+        _check_range(field, seconds, f"{where} entry {i}")
+        if pairs and pair[0] <= pairs[-1][0]:
+            raise ProfileError(f"{where}: tile counts must increase strictly, but entry {i} has {pair[0]} after "
+                               f"{pairs[-1][0]}")
+        pairs.append((pair[0], seconds))
+    return tuple(pairs)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _as_float(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ProfileError(f"{where} must be a number, got {_describe(value)}")
+    if not math.isfinite(value):
+        raise ProfileError(f"{where} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _describe(value: Any) -> str:
+    names = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array", dict: "table"}
+    return f"{names.get(type(value), type(value).__name__)} {value!r}"
+
+
+def _condition(field: Field, values: Mapping[str, Any]) -> str:
+    """``"routing = 'none'"``: the current value of the field that ``field.when`` depends on."""
+    name = field.when[0] if field.when is not None else ""
+    return f"{name} = {values.get(name)!r}"
+
+
+def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "'", suffix: str = "'") -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``candidates``, or ``""`` when none is close."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {prefix}{close[0]}{suffix}?" if close else ""
+
+
+def _key_hint(name: str, section: str | None) -> str:
+    """Why ``name`` is unknown in ``section`` (``None``: any section): wrong unit, section or spelling."""
+    stem, _, suffix = name.rpartition("_")
+    si = UNIT_SUFFIXES.get(suffix)
+    if stem and si is not None and f"{stem}_{si}" in FIELDS_BY_NAME:
+        return f"; neurosim uses SI base units: did you mean '{stem}_{si}'?"
+    field = FIELDS_BY_NAME.get(name)
+    if field is not None and section is not None and field.section != section:
+        if field.section:
+            return f"; '{name}' belongs in [{field.section}]"
+        return f"; '{name}' is a top-level key: move it above the first [section] header"
+    pool = [f.name for f in FIELDS if section is None or f.section == section] or list(FIELDS_BY_NAME)
+    return did_you_mean(name, pool) or did_you_mean(name, FIELDS_BY_NAME)
