@@ -9,6 +9,7 @@ from typing import Callable
 from neurosim.demo import demo_network
 from neurosim.engine import SimResult, simulate
 from neurosim.errors import NeurosimError, SimulationInterrupted
+from neurosim.hardware import FIELDS, list_chips, load_chip
 from neurosim.models import get_model, list_models
 
 
@@ -37,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="list the neuron models, or show one model's parameters")
     models.add_argument("name", nargs="?", help="model to describe")
     models.set_defaults(handler=_models)
+    chips = sub.add_parser("chips", help="list the chip profiles with their sources, or show one in full")
+    chips.add_argument("name", nargs="?", help="profile name or path of a .toml profile to show")
+    chips.set_defaults(handler=_chips)
     return parser
 
 
@@ -119,6 +123,31 @@ def _models(args: argparse.Namespace) -> int:
         allowed = f" one of {', '.join(p.choices)}" if p.choices else ""
         print(f"  {p.name:<16} default {default!s:<10} {p.doc}{allowed}")
     print("state: " + ", ".join(model.state_names))
+    return 0
+
+
+def _chips(args: argparse.Namespace) -> int:
+    if args.name is None:
+        print(f"{'chip':<14} {'kind':<10} {'cores':>6}  description")
+        for name in list_chips():
+            chip = load_chip(name)
+            first = (chip.description or "").split(": ")[0].split(". ")[0]
+            print(f"{name:<14} {chip.source_kind or '':<10} {chip.n_cores:>6}  {first}")
+        print("\n`neurosim chips NAME` shows every value of a profile with its source.")
+        return 0
+    chip = load_chip(args.name)
+    print(f"{chip.name}: {chip.description}\nfile: {chip.path}\nsource kind: {chip.source_kind}\n")
+    for f in FIELDS:
+        if not f.is_hardware:
+            continue
+        value = getattr(chip, f.name)
+        if value is None:
+            status = "unpublished" if f.name in chip.unpublished else "not applicable / not given"
+            print(f"  {f.key:<34} {'-':<22} {status}")
+            continue
+        item = chip.lookup(f.name)
+        mark = " (assumed)" if item.status == "assumed" else ""
+        print(f"  {f.key:<34} {str(value) + ' ' + f.unit:<22} {item.source}{mark}")
     return 0
 
 

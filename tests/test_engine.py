@@ -167,3 +167,22 @@ def test_cli_error_is_one_line(capsys):
     assert main(["models", "lfi"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("neurosim: error: unknown neuron model 'lfi'") and err.count("\n") == 1
+
+
+def test_cli_chips_lists_every_profile(capsys):
+    assert main(["chips"]) == 0
+    out = capsys.readouterr().out
+    for name in ns.list_chips():
+        assert name in out
+
+
+def test_cli_chips_shows_values_with_sources(capsys):
+    assert main(["chips", "loihi"]) == 0
+    out = capsys.readouterr().out
+    assert "energy.e_synop_J" in out and "Davies et al. 2018" in out and "unpublished" in out
+
+
+def test_cli_unknown_chip_is_one_line(capsys):
+    assert main(["chips", "loihy"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("neurosim: error:") and "loihi" in err and err.count("\n") == 1
