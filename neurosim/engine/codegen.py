@@ -23,6 +23,7 @@ from neurosim.models.registry import NeuronModel
 
 MARKER = "# ---- KERNEL SOURCE (copied verbatim into the generated engine module) ----"
 _loaded: dict[str, ModuleType] = {}
+_by_models: dict[tuple[int, ...], ModuleType] = {}
 
 
 def cache_dir() -> Path:
@@ -70,9 +71,13 @@ def engine_source(models: tuple[NeuronModel, ...]) -> str:
 
 def engine_module(models: tuple[NeuronModel, ...]) -> ModuleType:
     """Import (writing it first if needed) the engine module for ``models``."""
+    by_identity = tuple(id(m) for m in models)
+    if by_identity in _by_models:  # the sources are hashed once per process and model set
+        return _by_models[by_identity]
     source = engine_source(models)
     key = hashlib.sha256(source.encode()).hexdigest()[:20]
     if key in _loaded:
+        _by_models[by_identity] = _loaded[key]
         return _loaded[key]
     directory = cache_dir()
     directory.mkdir(parents=True, exist_ok=True)
@@ -89,4 +94,5 @@ def engine_module(models: tuple[NeuronModel, ...]) -> ModuleType:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     _loaded[key] = module
+    _by_models[by_identity] = module
     return module

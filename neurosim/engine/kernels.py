@@ -12,8 +12,15 @@ Data structures (see ``neurosim.compiled`` for the synapse CSR):
   at the start of tick ``t`` every slot holds only packets due in ``[t, t + mask]``, in emission
   order. One entry per (spike, destination group, delay), never one per synaptic event.
 * pending buckets: the neurons to update at tick ``t`` in population ``p`` are
-  ``pend[pop_offset[p] : pop_offset[p] + pend_n[p]]``; ``stamp[j] == t`` marks membership, and the
-  first touch at tick ``t`` also clears ``acc[j]``, the input summed for ``j`` at tick ``t``.
+  ``pend[pop_offset[p] : pop_offset[p] + pend_n[p]]``; ``pending[j] == 1`` marks membership (every
+  pending neuron is updated, and its flag cleared, within the tick), and the first touch also
+  clears ``acc[j]``, the input summed for ``j`` at tick ``t``.
+* zero-delay queue: ``zq_seg[:nz]`` / ``zq_pay[:nz]``, the packets of delay 0 emitted by the
+  population just processed; delivered before the next population (which is all that delay 0
+  can reach, by the topological order).
+
+Touching a neuron is written out inline rather than as a helper: a non-inlined Numba call that
+takes arrays pays reference counting on each of them, which cost half the update time.
 * ``last[j]`` is the last tick at which ``j`` was updated (``-1`` before the first).
 """
 import numpy as np
@@ -48,44 +55,41 @@ def _grow(a):
 
 
 @njit
-def _touch(j, t, stamp, acc, pend, pend_n, pop_offset, neuron_pop):
-    """Make neuron ``j`` pending at tick ``t`` (once per tick) with zero input so far."""
-    if stamp[j] != t:
-        stamp[j] = t
-        acc[j] = 0.0
-        p = neuron_pop[j]
-        pend[pop_offset[p] + pend_n[p]] = j
-        pend_n[p] += 1
-
-
-@njit
-def _deliver(s, pay, t, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop, pop_forced,
-             forced, stamp, acc, pend, pend_n, pop_offset, neuron_pop, seg_deliveries,
+def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
+             pop_forced, forced, pending, acc, pend, pend_n, pop_offset, neuron_pop, seg_deliveries,
              tick_events, tick_group_events):
-    """Apply delay segment ``s`` of a spike with value ``pay`` at tick ``t``: the synaptic events."""
-    lo = seg_syn_ptr[s]
-    hi = seg_syn_ptr[s + 1]
-    g = seg_group[s]
-    clear_forced = pop_forced[group_pop[g]]
-    # The innermost loop of the simulator: contiguous targets/weights, one random acc[] access.
-    for y in range(lo, hi):
-        j = syn_target[y]
-        if stamp[j] != t:
-            _touch(j, t, stamp, acc, pend, pend_n, pop_offset, neuron_pop)
-        acc[j] += syn_weight[y] * pay
-        if clear_forced:
-            forced[j] = -1
-    seg_deliveries[s] += 1
-    tick_events[c] += hi - lo
-    tick_group_events[c, g] += hi - lo
+    """Apply the packets ``q_seg[:n_packets]`` (delay segment, spike value ``q_pay``) in order."""
+    for k in range(n_packets):
+        s = q_seg[k]
+        pay = q_pay[k]
+        lo = seg_syn_ptr[s]
+        hi = seg_syn_ptr[s + 1]
+        # The innermost loop of the simulator: contiguous targets and weights, one random access
+        # to pending[] and acc[] per synaptic event.
+        for y in range(lo, hi):
+            j = syn_target[y]
+            if pending[j] == 0:
+                pending[j] = 1
+                acc[j] = 0.0
+                p = neuron_pop[j]
+                pend[pop_offset[p] + pend_n[p]] = j
+                pend_n[p] += 1
+            acc[j] += syn_weight[y] * pay
+        g = seg_group[s]
+        if pop_forced[group_pop[g]]:  # probed population: these neurons did receive input
+            for y in range(lo, hi):
+                forced[syn_target[y]] = -1
+        seg_deliveries[s] += 1
+        tick_events[c] += hi - lo
+        tick_group_events[c, g] += hi - lo
 
 
 @njit
 def run_ticks(t0, t1, seed, mask,
-              pop_offset, pop_model, pop_order, pop_forced, neuron_pop, neuron_group, group_pop, params,
-              src_fan_ptr, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight,
-              state, last, stamp, forced, acc, pend, pend_n, awake_list, n_awake,
-              ring_seg, ring_pay, ring_len,
+              pop_offset, pop_model, pop_order, pop_forced, pop_group, neuron_pop, neuron_group, group_pop,
+              params, src_fan_ptr, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight,
+              state, last, pending, forced, acc, pend, pend_n, awake_list, n_awake,
+              ring_seg, ring_pay, ring_len, zq_seg, zq_pay,
               in_ptr, in_ids, in_pay,
               record, spk_t, spk_id, spk_pay, n_spk, probe_ids, probe_buf,
               spikes_per_neuron, fan_packets, seg_deliveries, pop_updates, pop_forced_updates,
@@ -94,42 +98,50 @@ def run_ticks(t0, t1, seed, mask,
               xbuf, ebuf, fired, paybuf, awake_out):
     """Simulate ticks ``[t0, t1)``; per-tick outputs are indexed by ``c = t - t0``.
 
-    Returns the (possibly regrown) ring and spike buffers, the number of recorded spikes and the
-    number of neurons awake for tick ``t1``.
+    ``pop_group[p]`` is the one destination group of population ``p``, or -1 when its neurons
+    span several groups (cores). Returns the (possibly regrown) ring, zero-delay queue and spike
+    buffers, the number of recorded spikes and the number of neurons awake for tick ``t1``.
     """
     n_pops = pop_order.size
     for t in range(t0, t1):
         c = t - t0
         # 1. Neurons that are not at rest, and every neuron of a probed population, are updated.
         for k in range(n_awake):
-            _touch(awake_list[k], t, stamp, acc, pend, pend_n, pop_offset, neuron_pop)
+            j = awake_list[k]
+            pending[j] = 1
+            acc[j] = 0.0
+            p = neuron_pop[j]
+            pend[pop_offset[p] + pend_n[p]] = j
+            pend_n[p] += 1
         n_awake = 0
         for p in range(n_pops):
             if pop_forced[p]:
                 for j in range(pop_offset[p], pop_offset[p + 1]):
-                    if stamp[j] != t:
-                        _touch(j, t, stamp, acc, pend, pend_n, pop_offset, neuron_pop)
+                    if pending[j] == 0:
+                        pending[j] = 1
+                        acc[j] = 0.0
+                        pend[pop_offset[p] + pend_n[p]] = j
+                        pend_n[p] += 1
                         forced[j] = t  # cleared again if j receives a synaptic event
         # 2. Packets due now, in emission order.
         slot = t & mask
-        for k in range(ring_len[slot]):
-            _deliver(ring_seg[slot, k], ring_pay[slot, k], t, c, seg_syn_ptr, syn_target, syn_weight,
-                     seg_group, group_pop, pop_forced, forced, stamp, acc, pend, pend_n, pop_offset,
-                     neuron_pop, seg_deliveries, tick_events, tick_group_events)
+        _deliver(ring_seg[slot], ring_pay[slot], ring_len[slot], c, seg_syn_ptr, syn_target, syn_weight,
+                 seg_group, group_pop, pop_forced, forced, pending, acc, pend, pend_n, pop_offset, neuron_pop,
+                 seg_deliveries, tick_events, tick_group_events)
         ring_len[slot] = 0
         # 3. Populations in processing order: sources emit their given spikes, models update.
-        #    Zero-delay packets are delivered at once to populations later in the order.
+        k_in = in_ptr[c]
         for o in range(n_pops):
             p = pop_order[o]
             model = pop_model[p]
+            n_fired = 0
             if model < 0:
-                n_fired = 0
-                for k in range(in_ptr[c], in_ptr[c + 1]):
-                    i = in_ids[k]
-                    if pop_offset[p] <= i < pop_offset[p + 1]:
-                        fired[n_fired] = i
-                        paybuf[n_fired] = in_pay[k]
-                        n_fired += 1
+                # Sources come first in the order, by id, as the input events are sorted.
+                while k_in < in_ptr[c + 1] and in_ids[k_in] < pop_offset[p + 1]:
+                    fired[n_fired] = in_ids[k_in]
+                    paybuf[n_fired] = in_pay[k_in]
+                    n_fired += 1
+                    k_in += 1
             else:
                 n = pend_n[p]
                 if n == 0:
@@ -138,11 +150,11 @@ def run_ticks(t0, t1, seed, mask,
                 size = pop_offset[p + 1] - base
                 idx = pend[base:base + n]
                 # Ascending ids: the documented update and emission order. When most of the
-                # population is pending, a scan of the stamps is cheaper than sorting.
+                # population is pending, a scan of the flags is cheaper than sorting.
                 if n * 16 >= size:
                     k = 0
                     for j in range(base, base + size):
-                        if stamp[j] == t:
+                        if pending[j] != 0:
                             idx[k] = j
                             k += 1
                 else:
@@ -150,12 +162,17 @@ def run_ticks(t0, t1, seed, mask,
                 n_forced = 0
                 for k in range(n):
                     j = idx[k]
+                    pending[j] = 0
                     xbuf[k] = acc[j]
                     ebuf[k] = t - last[j]
                     last[j] = t
-                    tick_group_updates[c, neuron_group[j]] += 1
                     if forced[j] == t:
                         n_forced += 1
+                if pop_group[p] >= 0:
+                    tick_group_updates[c, pop_group[p]] += n
+                else:
+                    for k in range(n):
+                        tick_group_updates[c, neuron_group[idx[k]]] += 1
                 pend_n[p] = 0
                 n_fired, n_aw = update_population(model, state, params, idx, xbuf[:n], ebuf[:n], t, seed,
                                                   fired, paybuf, awake_out)
@@ -165,7 +182,9 @@ def run_ticks(t0, t1, seed, mask,
                 for k in range(n_aw):
                     awake_list[n_awake] = awake_out[k]
                     n_awake += 1
-            # Emit: one packet per destination group, its delay segments delivered or queued.
+            # Emit: one packet per destination group; delay 0 queued for the next populations,
+            # other delays into their ring slot.
+            nz = 0
             for k in range(n_fired):
                 i = fired[k]
                 pay = paybuf[k]
@@ -186,9 +205,12 @@ def run_ticks(t0, t1, seed, mask,
                     for s in range(fan_seg_ptr[f], fan_seg_ptr[f + 1]):
                         d = seg_delay[s]
                         if d == 0:
-                            _deliver(s, pay, t, c, seg_syn_ptr, syn_target, syn_weight, seg_group,
-                                     group_pop, pop_forced, forced, stamp, acc, pend, pend_n, pop_offset,
-                                     neuron_pop, seg_deliveries, tick_events, tick_group_events)
+                            if nz == zq_seg.size:
+                                zq_seg = _grow(zq_seg)
+                                zq_pay = _grow(zq_pay)
+                            zq_seg[nz] = s
+                            zq_pay[nz] = pay
+                            nz += 1
                         else:
                             slot = (t + d) & mask
                             if ring_len[slot] == ring_seg.shape[1]:
@@ -196,8 +218,12 @@ def run_ticks(t0, t1, seed, mask,
                             ring_seg[slot, ring_len[slot]] = s
                             ring_pay[slot, ring_len[slot]] = pay
                             ring_len[slot] += 1
+            if nz > 0:
+                _deliver(zq_seg, zq_pay, nz, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
+                         pop_forced, forced, pending, acc, pend, pend_n, pop_offset, neuron_pop,
+                         seg_deliveries, tick_events, tick_group_events)
         # 4. State probes, after every population of the tick.
         for m in range(probe_ids.size):
             for v in range(state.shape[1]):
                 probe_buf[c, m, v] = state[probe_ids[m], v]
-    return ring_seg, ring_pay, spk_t, spk_id, spk_pay, n_spk, n_awake
+    return ring_seg, ring_pay, zq_seg, zq_pay, spk_t, spk_id, spk_pay, n_spk, n_awake

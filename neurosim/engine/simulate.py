@@ -103,7 +103,7 @@ class _Run:
         ).astype(np.int64)
         self.state = c.state0.copy()
         self.last = np.full(n, -1, dtype=np.int64)
-        self.stamp = np.full(n, -1, dtype=np.int64)
+        self.pending = np.zeros(n, dtype=np.uint8)
         self.forced = np.full(n, -1, dtype=np.int64)
         self.acc = np.zeros(n)
         self.pend = np.zeros(n, dtype=np.int64)
@@ -116,6 +116,13 @@ class _Run:
         self.ring_seg = np.zeros((n_slots, 64), dtype=np.int64)
         self.ring_pay = np.zeros((n_slots, 64))
         self.ring_len = np.zeros(n_slots, dtype=np.int64)
+        self.zq_seg = np.zeros(256, dtype=np.int64)
+        self.zq_pay = np.zeros(256)
+        self.pop_group = np.full(n_pops, -1, dtype=np.int64)
+        for p in range(n_pops):
+            groups = np.unique(c.neuron_group[c.pop_offset[p]:c.pop_offset[p + 1]])
+            if groups.size == 1:
+                self.pop_group[p] = groups[0]
         self.spk = (np.zeros(1024, np.int64), np.zeros(1024, np.int64), np.zeros(1024))
         self.n_spk = 0
         biggest = int(np.diff(c.pop_offset).max())
@@ -149,16 +156,17 @@ class _Run:
         in_ptr, in_ids, in_pay = self._inputs(t0, t1)
         out = self.kernel(
             t0, t1, self.seed, self.mask,
-            c.pop_offset, c.pop_model, c.pop_order, self.pop_forced, c.neuron_pop, c.neuron_group, c.group_pop,
-            c.params, c.src_fan_ptr, c.fan_seg_ptr, c.seg_delay, c.seg_group, c.seg_syn_ptr, c.syn_target,
-            c.syn_weight, self.state, self.last, self.stamp, self.forced, self.acc, self.pend, self.pend_n,
-            self.awake, self.n_awake, self.ring_seg, self.ring_pay, self.ring_len, in_ptr, in_ids, in_pay,
+            c.pop_offset, c.pop_model, c.pop_order, self.pop_forced, self.pop_group, c.neuron_pop, c.neuron_group,
+            c.group_pop, c.params, c.src_fan_ptr, c.fan_seg_ptr, c.seg_delay, c.seg_group, c.seg_syn_ptr,
+            c.syn_target, c.syn_weight, self.state, self.last, self.pending, self.forced, self.acc, self.pend,
+            self.pend_n, self.awake, self.n_awake, self.ring_seg, self.ring_pay, self.ring_len, self.zq_seg,
+            self.zq_pay, in_ptr, in_ids, in_pay,
             self.record, *self.spk, self.n_spk, self.probe_ids, self.probe_buf[t0:t1],
             tot["spikes_per_neuron"], tot["fan_packets"], tot["seg_deliveries"], tot["pop_updates"],
             tot["pop_forced_updates"], pt["tick_events"][t0:t1], pt["tick_updates"][t0:t1],
             pt["tick_spikes"][t0:t1], pt["tick_packets"][t0:t1], pt["tick_group_events"][t0:t1],
             pt["tick_group_updates"][t0:t1], *self.scratch)
-        self.ring_seg, self.ring_pay, spk_t, spk_id, spk_pay, self.n_spk, self.n_awake = out
+        self.ring_seg, self.ring_pay, self.zq_seg, self.zq_pay, spk_t, spk_id, spk_pay, self.n_spk, self.n_awake = out
         self.spk = (spk_t, spk_id, spk_pay)
 
     def execute(self, chunk_ticks: int | None, progress: ProgressCallback | None) -> SimResult:

@@ -1,0 +1,349 @@
+"""Engine benchmarks: neurosim against Brian2 (cython target), a synapse-bound workload, cache reuse.
+
+Prints one JSON document (see ``benchmarks/README.md``)::
+
+    python benchmarks/engine.py            # default sizes (about 10 minutes on 2 cores)
+    python benchmarks/engine.py --quick    # smoke run, < 1 minute once Brian2's cython code is cached
+
+Workloads
+---------
+a) ``cuba``: Brian2's CUBA example with delta synapses, 80/20 excitatory/inhibitory, connection
+   probability 0.02, N = 4,000 and 64,000. LIF: El = -49 mV above Vt = -50 mV, Vr = -60 mV,
+   taum = 20 ms, dt = 0.1 ms, no refractory period. The example's exponential currents (we = 1.62
+   mV, taue = 5 ms; wi = -9 mV, taui = 10 ms) become delta synapses carrying the same charge:
+   we * taue / taum = 0.405 mV and wi * taui / taum = -4.5 mV. Delay 1 tick: in Brian2 the pathway
+   runs ``before_thresholds`` with delay 0, so a spike of step t is added at step t + 1 after the
+   leak and before the threshold test, as neurosim does (``tests/test_brian2.py``). Both simulators
+   get the same synapses and initial potentials.
+b) ``fanout``: a synapse-bound network: N LIF neurons with a fixed fan-out of 1,000 random targets,
+   delays 1..16 ticks, excitatory/inhibitory weights, driven by N/10 Poisson sources (also fan-out
+   1,000) at a low rate. Reports synaptic events/s on one core and the memory of building and
+   compiling the network.
+c) ``second_process``: two fresh processes share an empty ``NEUROSIM_CACHE_DIR``; the second must
+   load the engine kernel from Numba's cache (no compilation).
+
+Every measurement runs in its own child process, so that peak RSS (``ru_maxrss``) belongs to one
+simulator and one network. Timed phases exclude construction and compilation: neurosim runs a
+short warm-up simulation first (loading or compiling the kernel); Brian2 runs a warm-up ``run()``
+(code generation and cython compilation), and the timed ``run()`` reports Brian2's own measure of
+its time-step loop (``device._last_run_time``, without ``before_run``), next to the whole call.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve()
+SEED = 1234
+# CUBA constants (Brian2 examples/CUBA.py), in mV and ms.
+EL, VT, VR, TAUM, DT = -49.0, -50.0, -60.0, 20.0, 0.1
+WE, WI = 1.62 * 5.0 / TAUM, -9.0 * 10.0 / TAUM  # delta-synapse equivalents of the exponential currents
+
+
+def rss_mb() -> float:
+    """Current resident set size of this process, MB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---- workload a: CUBA ----------------------------------------------------------------------------
+def cuba_arrays(n: int, seed: int = SEED):
+    """Synapses (pre, post) with independent probability 0.02 per ordered pair, and initial v (mV).
+
+    Geometric gaps between successive connected pairs give exactly Bernoulli(0.02) per pair in
+    O(synapses) time and memory, where a dense draw would need N**2 random numbers.
+    """
+    rng = np.random.default_rng(seed)
+    total = n * n
+    expected = int(total * 0.02)
+    gaps = rng.geometric(0.02, size=expected + 6 * int(np.sqrt(expected)) + 100)
+    pos = np.cumsum(gaps) - 1
+    pos = pos[pos < total]
+    if pos.size == gaps.size:  # vanishingly unlikely: ran out of gaps
+        raise RuntimeError("increase the gap margin")
+    pre = (pos // n).astype(np.int32)
+    post = (pos % n).astype(np.int32)
+    v0 = VR + rng.random(n) * (VT - VR)
+    return pre, post, v0
+
+
+def cuba_neurosim(n: int, ticks: int, warmup: int) -> dict:
+    import neurosim as ns
+
+    base = rss_mb()
+    pre, post, v0 = cuba_arrays(n)
+    weight = np.where(pre < int(0.8 * n), WE, WI)
+    t = time.perf_counter()
+    net = ns.Network("cuba")
+    net.population("P", n, "lif", init={"v": v0}, beta=float(np.exp(-DT / TAUM)), v_th=VT, v_leak=EL,
+                   v_reset=VR, threshold=">", reset="value")
+    net.connect_synapses("P", "P", pre, post, weight, 1)
+    del pre, post, weight
+    build_s = time.perf_counter() - t
+    t = time.perf_counter()
+    compiled = ns.compile_network(net)
+    compile_s = time.perf_counter() - t
+    peak_compile = peak_rss_mb()
+    t = time.perf_counter()
+    ns.simulate(compiled, warmup, record_spikes=False)
+    warmup_s = time.perf_counter() - t
+    t = time.perf_counter()
+    result = ns.simulate(compiled, ticks, record_spikes=False)
+    wall = time.perf_counter() - t
+    cnt = result.counters
+    return {
+        "n_neurons": n, "n_synapses": compiled.n_synapses, "ticks": ticks,
+        "build_s": build_s, "compile_network_s": compile_s, "warmup_s": warmup_s,
+        "sim_wall_s": wall, "synaptic_events": cnt.synaptic_events, "neuron_updates": cnt.neuron_updates,
+        "spikes": cnt.spikes, "synaptic_events_per_s": cnt.synaptic_events / wall,
+        "neuron_updates_per_s": cnt.neuron_updates / wall,
+        "rate_hz": cnt.spikes / (n * ticks * DT * 1e-3),
+        "synapse_bytes": compiled.synapse_bytes(),
+        "bytes_per_synapse": compiled.synapse_bytes() / compiled.n_synapses,
+        "rss_baseline_mb": base, "peak_rss_after_compile_mb": peak_compile, "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def cuba_brian2(n: int, ticks: int, warmup: int) -> dict:
+    import brian2 as b2
+
+    b2.prefs.codegen.target = "cython"
+    b2.prefs.logging.file_log = False
+    base = rss_mb()
+    pre, post, v0 = cuba_arrays(n)
+    t = time.perf_counter()
+    dt = DT * b2.ms
+    ns_ = {"El": EL * b2.mV, "Vt": VT * b2.mV, "Vr": VR * b2.mV, "taum": TAUM * b2.ms,
+           "we": WE * b2.mV, "wi": WI * b2.mV}
+    group = b2.NeuronGroup(n, "dv/dt = (El - v) / taum : volt", threshold="v > Vt", reset="v = Vr",
+                           method="exact", dt=dt, namespace=ns_)
+    group.v = v0 * b2.mV
+    n_exc = int(0.8 * n)
+    exc = pre < n_exc
+    synapses = []
+    for mask, code in ((exc, "v_post += we"), (~exc, "v_post += wi")):
+        # delay 0 before the thresholds = neurosim's delay 1 (module docstring).
+        s = b2.Synapses(group, group, on_pre=code, delay=0 * b2.ms, dt=dt, namespace=ns_)
+        s.connect(i=pre[mask], j=post[mask])
+        s.pre.when = "before_thresholds"
+        synapses.append(s)
+    out_degree = np.bincount(pre, minlength=n)
+    n_synapses = int(pre.size)
+    del pre, post, exc
+    mon = b2.SpikeMonitor(group, record=False)
+    net = b2.Network(group, *synapses, mon)
+    build_s = time.perf_counter() - t
+    t = time.perf_counter()
+    net.run(warmup * dt)
+    warmup_s = time.perf_counter() - t
+    before = np.array(mon.count[:])
+    t = time.perf_counter()
+    net.run(ticks * dt)
+    run_s = time.perf_counter() - t
+    wall = b2.get_device()._last_run_time  # the time-step loop only, without before_run/after_run
+    counts = np.array(mon.count[:]) - before
+    events = int(np.dot(counts, out_degree))
+    return {
+        "n_neurons": n, "n_synapses": n_synapses, "ticks": ticks, "build_s": build_s, "warmup_s": warmup_s,
+        "run_call_s": run_s, "sim_wall_s": wall,
+        "synaptic_events": events, "neuron_updates": n * ticks, "spikes": int(counts.sum()),
+        "synaptic_events_per_s": events / wall, "neuron_updates_per_s": n * ticks / wall,
+        "rate_hz": counts.sum() / (n * ticks * DT * 1e-3),
+        "rss_baseline_mb": base, "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+# ---- workload b: fan-out 1,000 -------------------------------------------------------------------
+def fanout_neurosim(n: int, ticks: int, warmup: int, fanout: int = 1000, p_in: float = 0.005) -> dict:
+    """LIF population of ``n`` with fixed fan-out, driven by ``n // 10`` Poisson sources."""
+    import tracemalloc
+
+    import neurosim as ns
+
+    base = rss_mb()
+    rng = np.random.default_rng(SEED)
+    n_in = max(n // 10, 1)
+    t = time.perf_counter()
+    net = ns.Network("fanout")
+    net.poisson("in", n_in, p=p_in, seed=SEED)
+    net.population("P", n, "lif", beta=float(np.exp(-1.0 / 20.0)), v_th=1.0, v_leak=0.0, v_reset=0.0)
+    for src, n_src, w_exc, w_inh in (("in", n_in, 0.08, 0.08), ("P", n, 0.02, -0.1)):
+        # The Network copies and widens its inputs; building per block of sources bounds the inputs.
+        for lo in range(0, n_src, 1 << 13):
+            hi = min(lo + (1 << 13), n_src)
+            pre = np.repeat(np.arange(lo, hi, dtype=np.int64), fanout)
+            post = rng.integers(0, n, pre.size)
+            w = np.where(rng.random(pre.size) < 0.8, w_exc, w_inh)
+            d = rng.integers(1, 17, pre.size)
+            net.connect_synapses(src, "P", pre, post, w, d, name=f"{src}[{lo}:{hi}]")
+            del pre, post, w, d
+    build_s = time.perf_counter() - t
+    peak_build = peak_rss_mb()
+    rss_net = rss_mb()
+    tracemalloc.start()
+    t = time.perf_counter()
+    compiled = ns.compile_network(net)
+    compile_s = time.perf_counter() - t
+    compile_traced = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    peak_compile = peak_rss_mb()
+    ns.simulate(compiled, warmup, record_spikes=False)
+    t = time.perf_counter()
+    result = ns.simulate(compiled, ticks, record_spikes=False)
+    wall = time.perf_counter() - t
+    cnt = result.counters
+    n_syn = compiled.n_synapses
+    spikes = cnt.spikes_per_population()
+    return {
+        "n_neurons": n, "n_poisson": n_in, "fanout": fanout, "n_synapses": n_syn, "ticks": ticks,
+        "tick_ms": 1.0, "build_s": build_s, "compile_network_s": compile_s, "sim_wall_s": wall,
+        "synaptic_events": cnt.synaptic_events, "synaptic_events_per_s": cnt.synaptic_events / wall,
+        "neuron_updates": cnt.neuron_updates, "neuron_updates_per_s": cnt.neuron_updates / wall,
+        "rate_hz_lif": spikes["P"] / (n * ticks * 1e-3), "rate_hz_poisson": spikes["in"] / (n_in * ticks * 1e-3),
+        "bytes_per_synapse": compiled.synapse_bytes() / n_syn,
+        "memory": {
+            "rss_baseline_mb": base, "network_rss_mb": rss_net - base,
+            "network_bytes_per_synapse": (rss_net - base) * 2**20 / n_syn,
+            "peak_rss_build_mb": peak_build,
+            "compile_network_numpy_peak_mb": compile_traced[1] / 2**20,
+            "compile_network_numpy_peak_bytes_per_synapse": compile_traced[1] / n_syn,
+            "peak_rss_after_compile_mb": peak_compile, "peak_rss_mb": peak_rss_mb(),
+        },
+    }
+
+
+# ---- workload c: second process start ------------------------------------------------------------
+SECOND_PROCESS_CHILD = """
+import json, time
+t = time.perf_counter()
+import neurosim as ns
+from neurosim.engine.codegen import engine_module
+net = ns.Network()
+net.poisson("in", 20, p=0.1, seed=3)
+net.population("hid", 10, "lif", beta=0.9, v_th=1.0)
+net.connect("in", "hid", weights=0.3, delays=2)
+compiled = ns.compile_network(net)
+ns.simulate(compiled, ticks=50)
+stats = engine_module(compiled.models).run_ticks.stats
+print(json.dumps({"wall_s": time.perf_counter() - t, "cache_hits": len(stats.cache_hits),
+                  "cache_misses": len(stats.cache_misses)}))
+"""
+
+
+def second_process() -> dict:
+    with tempfile.TemporaryDirectory() as cache:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
+        env["NEUROSIM_CACHE_DIR"] = cache
+        runs = []
+        for _ in range(2):
+            proc = subprocess.run([sys.executable, "-c", SECOND_PROCESS_CHILD], env=env, capture_output=True,
+                                  text=True, check=True)
+            runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    first, second = runs
+    return {"first": first, "second": second,
+            "second_compiles_nothing": second["cache_misses"] == 0 and second["cache_hits"] > 0}
+
+
+# ---- driver --------------------------------------------------------------------------------------
+WORKERS = {"cuba_neurosim": cuba_neurosim, "cuba_brian2": cuba_brian2, "fanout_neurosim": fanout_neurosim}
+
+
+def child(worker: str, **kwargs) -> dict:
+    """Run ``worker(**kwargs)`` in a fresh process and return its JSON (or the error)."""
+    cmd = [sys.executable, str(HERE), "--worker", worker, "--kwargs", json.dumps(kwargs)]
+    print(f"[bench] {worker} {kwargs}", file=sys.stderr, flush=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-5:], "returncode": proc.returncode}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def compare(nsim: dict, b2: dict) -> dict:
+    out = {"neurosim": nsim, "brian2_cython": b2}
+    if "error" not in nsim and "error" not in b2:
+        out["rate_rel_diff"] = abs(nsim["rate_hz"] - b2["rate_hz"]) / b2["rate_hz"]
+        out["rates_agree_within_5pct"] = out["rate_rel_diff"] <= 0.05
+        out["time_ratio_neurosim_over_brian2"] = nsim["sim_wall_s"] / b2["sim_wall_s"]
+    return out
+
+
+def machine_info() -> dict:
+    """Versions and the neurosim commit, so that two JSON documents can be compared."""
+    import numba
+
+    info = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+            "numpy": np.__version__, "numba": numba.__version__}
+    try:
+        import brian2
+
+        info["brian2"] = brian2.__version__
+    except ImportError:
+        info["brian2"] = None
+    git = ["git", "-C", str(HERE.parent)]
+    try:
+        info["commit"] = subprocess.run(git + ["rev-parse", "HEAD"], capture_output=True, text=True,
+                                        check=True).stdout.strip()
+        dirty = subprocess.run(git + ["status", "--porcelain", "--", "neurosim"], capture_output=True, text=True)
+        info["neurosim_tree_dirty"] = bool(dirty.stdout.strip())
+    except (OSError, subprocess.CalledProcessError):
+        info["commit"] = None
+    return info
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run of under a minute")
+    ap.add_argument("--cuba-sizes", default="4000,64000", help="comma-separated N of workload a")
+    ap.add_argument("--cuba-ticks", type=int, default=10_000, help="ticks of 0.1 ms (10,000 = 1 s)")
+    ap.add_argument("--cuba-ticks-large", type=int, default=None,
+                    help="ticks for N > 10,000 (default: --cuba-ticks)")
+    ap.add_argument("--fanout-n", type=int, default=100_000, help="LIF neurons of workload b")
+    ap.add_argument("--fanout-ticks", type=int, default=1_000, help="ticks of 1 ms")
+    ap.add_argument("--skip", default="", help="comma-separated workloads to skip: cuba,brian2,fanout,second_process")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--kwargs", default="{}", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        print(json.dumps(WORKERS[args.worker](**json.loads(args.kwargs))))
+        return
+    if args.quick:
+        args.cuba_sizes, args.cuba_ticks, args.fanout_n, args.fanout_ticks = "2000", 2000, 5000, 300
+    skip = set(filter(None, args.skip.split(",")))
+    doc = {"schema": 1, "machine": machine_info(), "quick": args.quick}
+    if "cuba" not in skip:
+        doc["cuba"] = {}
+        for n in (int(x) for x in args.cuba_sizes.split(",")):
+            ticks = args.cuba_ticks if n <= 10_000 or args.cuba_ticks_large is None else args.cuba_ticks_large
+            kw = {"n": n, "ticks": ticks, "warmup": 100}
+            nsim = child("cuba_neurosim", **kw)
+            b2 = {"skipped": True} if "brian2" in skip else child("cuba_brian2", **kw)
+            entry = compare(nsim, b2) if "skipped" not in b2 else {"neurosim": nsim}
+            entry["ticks_reduced"] = ticks != args.cuba_ticks
+            doc["cuba"][f"N={n}"] = entry
+    if "fanout" not in skip:
+        doc["fanout"] = child("fanout_neurosim", n=args.fanout_n, ticks=args.fanout_ticks, warmup=20)
+    if "second_process" not in skip:
+        doc["second_process"] = second_process()
+    print(json.dumps(doc, indent=2))
+
+
+if __name__ == "__main__":
+    main()
