@@ -88,7 +88,7 @@ def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, se
 def run_ticks(t0, t1, seed, mask,
               pop_offset, pop_model, pop_order, pop_forced, pop_group, neuron_pop, neuron_group, group_pop,
               params, src_fan_ptr, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight,
-              state, last, pending, forced, acc, pend, pend_n, awake_list, n_awake,
+              state, last, pending, forced, acc, pend, pend_n, awake_list, n_awake, pop_all_awake,
               ring_seg, ring_pay, ring_len, zq_seg, zq_pay,
               in_ptr, in_ids, in_pay,
               record, spk_t, spk_id, spk_pay, n_spk, probe_ids, probe_buf,
@@ -99,7 +99,9 @@ def run_ticks(t0, t1, seed, mask,
     """Simulate ticks ``[t0, t1)``; per-tick outputs are indexed by ``c = t - t0``.
 
     ``pop_group[p]`` is the one destination group of population ``p``, or -1 when its neurons
-    span several groups (cores). Returns the (possibly regrown) ring, zero-delay queue and spike
+    span several groups (cores). ``pop_all_awake[p]`` marks a population whose every neuron must be
+    updated at the next tick: it is made pending in one vectorisable pass instead of through the
+    awake list (dense activity, e.g. a leak above threshold). Returns the (possibly regrown) ring, zero-delay queue and spike
     buffers, the number of recorded spikes and the number of neurons awake for tick ``t1``.
     """
     n_pops = pop_order.size
@@ -115,7 +117,13 @@ def run_ticks(t0, t1, seed, mask,
             pend_n[p] += 1
         n_awake = 0
         for p in range(n_pops):
-            if pop_forced[p]:
+            if pop_all_awake[p]:
+                for j in range(pop_offset[p], pop_offset[p + 1]):
+                    pending[j] = 1
+                    acc[j] = 0.0
+                pend_n[p] = pop_offset[p + 1] - pop_offset[p]
+                pop_all_awake[p] = 0
+            elif pop_forced[p]:
                 for j in range(pop_offset[p], pop_offset[p + 1]):
                     if pending[j] == 0:
                         pending[j] = 1
@@ -151,7 +159,10 @@ def run_ticks(t0, t1, seed, mask,
                 idx = pend[base:base + n]
                 # Ascending ids: the documented update and emission order. When most of the
                 # population is pending, a scan of the flags is cheaper than sorting.
-                if n * 16 >= size:
+                if n == size:
+                    for k in range(n):
+                        idx[k] = base + k
+                elif n * 16 >= size:
                     k = 0
                     for j in range(base, base + size):
                         if pending[j] != 0:
@@ -159,15 +170,17 @@ def run_ticks(t0, t1, seed, mask,
                             k += 1
                 else:
                     idx.sort()
-                n_forced = 0
                 for k in range(n):
                     j = idx[k]
                     pending[j] = 0
                     xbuf[k] = acc[j]
                     ebuf[k] = t - last[j]
                     last[j] = t
-                    if forced[j] == t:
-                        n_forced += 1
+                n_forced = 0
+                if pop_forced[p]:
+                    for k in range(n):
+                        if forced[idx[k]] == t:
+                            n_forced += 1
                 if pop_group[p] >= 0:
                     tick_group_updates[c, pop_group[p]] += n
                 else:
@@ -179,9 +192,12 @@ def run_ticks(t0, t1, seed, mask,
                 pop_updates[p] += n
                 pop_forced_updates[p] += n_forced
                 tick_updates[c] += n
-                for k in range(n_aw):
-                    awake_list[n_awake] = awake_out[k]
-                    n_awake += 1
+                if n_aw == size:
+                    pop_all_awake[p] = 1
+                else:
+                    for k in range(n_aw):
+                        awake_list[n_awake] = awake_out[k]
+                        n_awake += 1
             # Emit: one packet per destination group; delay 0 queued for the next populations,
             # other delays into their ring slot.
             nz = 0

@@ -108,11 +108,10 @@ class _Run:
         self.acc = np.zeros(n)
         self.pend = np.zeros(n, dtype=np.int64)
         self.pend_n = np.zeros(n_pops, dtype=np.int64)
-        model_ids = np.flatnonzero(c.pop_model >= 0)
         # Every neuron is awake at tick 0 (its first update applies its bias and initial state).
-        self.awake = np.concatenate([np.arange(c.pop_offset[p], c.pop_offset[p + 1]) for p in model_ids])
-        self.n_awake = self.awake.size
-        self.awake = np.concatenate([self.awake, np.zeros(n - self.awake.size, dtype=np.int64)]).astype(np.int64)
+        self.pop_all_awake = (c.pop_model >= 0).astype(np.uint8)
+        self.awake = np.zeros(n, dtype=np.int64)
+        self.n_awake = 0
         self.ring_seg = np.zeros((n_slots, 64), dtype=np.int64)
         self.ring_pay = np.zeros((n_slots, 64))
         self.ring_len = np.zeros(n_slots, dtype=np.int64)
@@ -159,7 +158,7 @@ class _Run:
             c.pop_offset, c.pop_model, c.pop_order, self.pop_forced, self.pop_group, c.neuron_pop, c.neuron_group,
             c.group_pop, c.params, c.src_fan_ptr, c.fan_seg_ptr, c.seg_delay, c.seg_group, c.seg_syn_ptr,
             c.syn_target, c.syn_weight, self.state, self.last, self.pending, self.forced, self.acc, self.pend,
-            self.pend_n, self.awake, self.n_awake, self.ring_seg, self.ring_pay, self.ring_len, self.zq_seg,
+            self.pend_n, self.awake, self.n_awake, self.pop_all_awake, self.ring_seg, self.ring_pay, self.ring_len, self.zq_seg,
             self.zq_pay, in_ptr, in_ids, in_pay,
             self.record, *self.spk, self.n_spk, self.probe_ids, self.probe_buf[t0:t1],
             tot["spikes_per_neuron"], tot["fan_packets"], tot["seg_deliveries"], tot["pop_updates"],
