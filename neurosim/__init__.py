@@ -8,6 +8,7 @@
     >>> result = ns.simulate(net, ticks=100)
 """
 from neurosim.compiled import CompiledNetwork, compile_network
+from neurosim.cost_model import Report, compare, cost
 from neurosim.counters import Counters
 from neurosim.engine import SimResult, simulate
 from neurosim.errors import ModelError, NeurosimError, ProfileError, SimulationInterrupted
@@ -18,7 +19,7 @@ from neurosim.network import Network, PoissonSource, Population, Projection, Spi
 __version__ = "0.1.0"
 __all__ = [
     "ChipProfile", "CompiledNetwork", "Counters", "ModelError", "Network", "NeuronModel", "NeurosimError", "Param",
-    "PoissonSource", "Population", "ProfileError", "Projection", "SimResult", "SimulationInterrupted", "SpikeArray",
-    "SpikeTimes", "StateVar", "compile_network", "get_model", "list_chips", "list_models", "load_chip",
+    "PoissonSource", "Population", "ProfileError", "Projection", "Report", "SimResult", "SimulationInterrupted", "SpikeArray",
+    "SpikeTimes", "StateVar", "compare", "compile_network", "cost", "get_model", "list_chips", "list_models", "load_chip",
     "register", "simulate",
 ]

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Callable
 
 from neurosim.demo import demo_network
-from neurosim.engine import SimResult, simulate
 from neurosim.errors import NeurosimError, SimulationInterrupted
 from neurosim.hardware import FIELDS, list_chips, load_chip
 from neurosim.models import get_model, list_models
+from neurosim.pipeline import run_on_chip
 
+# Loihi with SANA-FE's silicon-calibrated costs: the one shipped profile that publishes every
+# number the default run needs (loihi leaves spike costs out; see `neurosim chips loihi`).
+DEFAULT_CHIP = "loihi_sanafe"
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
@@ -29,10 +31,16 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="neurosim", description="Event-driven neuromorphic hardware simulator")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="simulate the bundled default network and print what it did")
+    run = sub.add_parser("run", help="simulate the bundled default network on a chip and print the cost report")
+    run.add_argument("--chip", default=DEFAULT_CHIP,
+                     help=f"chip profile name or .toml path (default {DEFAULT_CHIP}; `neurosim chips` lists them)")
     run.add_argument("--ticks", type=int, default=1000, help="number of ticks to simulate (default 1000)")
+    run.add_argument("--strategy", default="fill", help="placement strategy: fill (default) or locality")
+    run.add_argument("--quantize", action="store_true", help="simulate with weights quantised to the chip's precision")
+    run.add_argument("--fallback", action="append", default=[], metavar="KEY=VALUE",
+                     help="value for a hardware number the profile does not publish (marked estimated); repeatable")
     run.add_argument("--seed", type=int, default=0, help="seed of the network and its inputs")
-    run.add_argument("--json", metavar="PATH", help="also write the summary as JSON to PATH")
+    run.add_argument("--json", metavar="PATH", help="also write the report as JSON to PATH")
     run.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     run.set_defaults(handler=_run)
     models = sub.add_parser("models", help="list the neuron models, or show one model's parameters")
@@ -57,56 +65,34 @@ def _progress_bar(enabled: bool, total: int) -> tuple[Callable[[int, int], None]
     return update, bar.close
 
 
+def _fallbacks(items: list[str]) -> dict[str, float]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise NeurosimError(f"--fallback {item!r}: expected KEY=NUMBER, e.g. --fallback t_spike_s=0")
+    return out
+
+
 def _run(args: argparse.Namespace) -> int:
     net = demo_network(seed=args.seed)
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), args.ticks)
     try:
-        result = simulate(net, ticks=args.ticks, seed=args.seed, progress=progress)
+        run = run_on_chip(net, args.chip, args.ticks, strategy=args.strategy, quantize=args.quantize,
+                          fallbacks=_fallbacks(args.fallback), seed=args.seed, progress=progress)
     finally:
         close()
-    summary = summarize(result)
-    print(format_summary(summary))
+    if run.quantization is not None:
+        print(run.quantization.to_text() + "\n")
+    print(run.report.to_text())
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(summary, f, indent=2)
+            f.write(run.report.to_json())
     return 0
-
-
-def summarize(result: SimResult) -> dict:
-    """A JSON-serialisable summary of a run: spikes, rates and synaptic events per population."""
-    c = result.counters
-    compiled = result.compiled
-    spikes = c.spikes_per_population()
-    updates = c.updates_per_population()
-    events_in: dict[str, int] = {}
-    for (_, post), n in c.events_per_projection_pair().items():
-        events_in[post] = events_in.get(post, 0) + n
-    rows = []
-    for k, name in enumerate(compiled.names):
-        node = compiled.network.nodes[name]
-        model = node.model.name if compiled.pop_model[k] >= 0 else "source"
-        rows.append({"population": name, "model": model, "neurons": node.size, "spikes": spikes[name],
-                     "rate_per_tick": spikes[name] / max(node.size * result.ticks, 1),
-                     "synaptic_events_in": events_in.get(name, 0), "neuron_updates": updates.get(name, 0)})
-    return {"schema": 1, "network": compiled.network.name, "ticks": result.ticks,
-            "neurons": compiled.n_neurons, "synapses": compiled.n_synapses, "spikes": c.spikes,
-            "synaptic_events": c.synaptic_events, "packets": c.packets, "neuron_updates": c.neuron_updates,
-            "wall_s": result.wall_s, "populations": rows}
-
-
-def format_summary(summary: dict) -> str:
-    """The summary as a text table."""
-    head = f"{'population':<12} {'model':<10} {'neurons':>8} {'spikes':>9} {'rate/tick':>10} {'SynOps in':>11} {'updates':>10}"
-    lines = [f"{summary['network']}: {summary['neurons']} neurons, {summary['synapses']} synapses, "
-             f"{summary['ticks']} ticks", head, "-" * len(head)]
-    for r in summary["populations"]:
-        lines.append(f"{r['population']:<12} {r['model']:<10} {r['neurons']:>8} {r['spikes']:>9} "
-                     f"{r['rate_per_tick']:>10.4f} {r['synaptic_events_in']:>11} {r['neuron_updates']:>10}")
-    lines.append("-" * len(head))
-    lines.append(f"total: {summary['spikes']} spikes, {summary['synaptic_events']} synaptic events (SynOps), "
-                 f"{summary['packets']} packets, {summary['neuron_updates']} neuron updates, "
-                 f"simulated in {summary['wall_s']:.2f} s")
-    return "\n".join(lines)
 
 
 def _models(args: argparse.Namespace) -> int:

@@ -29,3 +29,31 @@ class SimulationInterrupted(NeurosimError, KeyboardInterrupt):
     def __init__(self, message: str, partial: object) -> None:
         super().__init__(message)
         self.partial = partial
+
+
+class PlacementError(NeurosimError, ValueError):
+    """A placement was asked for with an unknown strategy or an invalid option."""
+
+
+class DoesNotFitError(PlacementError):
+    """The network breaks a capacity of the chip profile it is placed on.
+
+    The message names the population, projection or core at fault, the limit, by how much it is
+    exceeded, and the smallest change that would fit. The same facts are attributes, so that a
+    design-space sweep can tabulate why a point failed.
+
+    Attributes
+    ----------
+    limit : str
+        The profile field exceeded (``"axons_in_per_core"``), or ``"cores"`` for the core count.
+    needed : int
+        The largest use of the limit by the network or placement.
+    available : int
+        The profile's limit.
+    """
+
+    def __init__(self, message: str, *, limit: str, needed: int, available: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.needed = needed
+        self.available = available

@@ -1,0 +1,226 @@
+"""Bit budget of a network on a chip: the compute bit budget of Shen et al. and the storage bits.
+
+**Compute bit budget** (definition *recalled*, not verified in the paper's text)::
+
+    per projection l:   bits per connection = b_w * b_s,l * T
+                        budget_l            = b_w * b_s,l * T * synapses_l
+                        dense budget_l      = b_w * b_s,l * T * pre_l.size * post_l.size
+    total               = sum over projections
+
+with ``b_w`` the chip's weight bits, ``b_s,l`` the bits of one spike of the projection's source (1
+for spike events, values in {-1, 0, 1}; the chip's ``spike_payload_bits`` for graded values) and
+``T`` the time steps of one inference sample. This is the "Bit Budget" of G. Shen, D. Zhao, T. Li,
+J. Li, Y. Zeng, "Are Conventional SNNs Really Efficient? A Perspective from Network Quantization",
+CVPR 2024 (arXiv:2311.10802), as recalled in ``references/seed-papers.md`` section 5, where it is
+marked unverified: check section 4 of the paper before relying on it. Its recalled examples:
+32-bit weights, binary spikes, T = 4 give 128 bits per connection; 2-bit weights, 2-bit spikes, T = 1
+give 4.
+
+**Storage bits**: what the chip holds for the network::
+
+    weights  = synapses * b_w
+    states   = model neurons * state_bits
+    delays   = synapses * ceil(log2(delay_max_ticks + 1))     (the delay field of each synapse)
+    footprint_bytes = ceil((weights + states + delays) / 8)
+
+A precision the profile does not give falls back to the caller's ``fallbacks``, else to a default
+that is marked estimated: 32-bit weights (the network's float32), a 32-bit state, 32-bit graded
+spike values, and a delay field wide enough for the network's largest delay.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from neurosim.hardware.profile import ProfileValue
+from neurosim.network import Network
+
+from neurosim.cost_model.energy import CostValues, plain
+from neurosim.cost_model.synops import Tally
+
+DEFINITION = (
+    "bit budget = sum over projections of b_w x b_s x T x connections (weight bits x spike bits x time steps "
+    "per sample, over the synapses, or over all pre x post pairs for the dense figure), as recalled from Shen et "
+    "al., CVPR 2024, arXiv:2311.10802; the formula is NOT verified against the paper's text")
+"""The definition implemented, with its caveat; printed in every report."""
+
+_FLOAT_BITS = 32  # float32: how the network stores weights, and the width of a graded spike value
+
+
+@dataclass(frozen=True)
+class LayerBits:
+    """Bit budget of one projection.
+
+    Attributes
+    ----------
+    projection, pre, post : str
+    weight_bits, spike_bits, time_steps : int
+        ``b_w``, ``b_s`` and ``T`` (time steps per sample).
+    synapses, dense_connections : int
+        Synapses of the projection, and ``pre.size * post.size``.
+    """
+
+    projection: str
+    pre: str
+    post: str
+    weight_bits: int
+    spike_bits: int
+    time_steps: int
+    synapses: int
+    dense_connections: int
+
+    @property
+    def bits_per_connection(self) -> int:
+        """``b_w * b_s * T``."""
+        return self.weight_bits * self.spike_bits * self.time_steps
+
+    @property
+    def budget_bits(self) -> int:
+        return self.bits_per_connection * self.synapses
+
+    @property
+    def dense_budget_bits(self) -> int:
+        return self.bits_per_connection * self.dense_connections
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "bits_per_connection": self.bits_per_connection,
+                "budget_bits": self.budget_bits, "dense_budget_bits": self.dense_budget_bits}
+
+
+@dataclass(frozen=True)
+class BitBudget:
+    """Compute bit budget per projection, and storage bits, of one network on one chip.
+
+    Attributes
+    ----------
+    definition : str
+        :data:`DEFINITION`.
+    layers : tuple of LayerBits
+    weight_bits, state_bits, delay_bits : int
+        Widths used for storage: weight, neuron state, and delay field per synapse.
+    synapses, neurons : int
+        Synapses, and neurons of model populations.
+    values : tuple of ProfileValue
+        The widths' sources; defaults have status ``"fallback"`` (estimated).
+    """
+
+    definition: str
+    layers: tuple[LayerBits, ...]
+    weight_bits: int
+    state_bits: int
+    delay_bits: int
+    synapses: int
+    neurons: int
+    values: tuple[ProfileValue, ...] = ()
+
+    @property
+    def total_bits(self) -> int:
+        return sum(layer.budget_bits for layer in self.layers)
+
+    @property
+    def dense_total_bits(self) -> int:
+        return sum(layer.dense_budget_bits for layer in self.layers)
+
+    @property
+    def weight_storage_bits(self) -> int:
+        return self.synapses * self.weight_bits
+
+    @property
+    def state_storage_bits(self) -> int:
+        return self.neurons * self.state_bits
+
+    @property
+    def delay_storage_bits(self) -> int:
+        return self.synapses * self.delay_bits
+
+    @property
+    def storage_bits(self) -> int:
+        return self.weight_storage_bits + self.state_storage_bits + self.delay_storage_bits
+
+    @property
+    def footprint_bytes(self) -> int:
+        return -(-self.storage_bits // 8)
+
+    @property
+    def estimated(self) -> bool:
+        return any(v.estimated for v in self.values)
+
+    def to_text_lines(self) -> list[str]:
+        """The bit-budget table of :meth:`Report.to_text`."""
+        lines = [f"Bit budget{' (estimated)' if self.estimated else ''}: {self.definition}",
+                 f"  {'projection':<20}{'b_w':>5}{'b_s':>5}{'T':>7}{'synapses':>10}{'bits/conn':>11}{'budget':>14}"
+                 f"{'dense':>14}"]
+        for layer in self.layers:
+            lines.append(f"  {layer.projection:<20}{layer.weight_bits:>5}{layer.spike_bits:>5}{layer.time_steps:>7}"
+                         f"{layer.synapses:>10}{layer.bits_per_connection:>11}{layer.budget_bits:>14}"
+                         f"{layer.dense_budget_bits:>14}")
+        return lines + [f"  {'total':<58}{self.total_bits:>14}{self.dense_total_bits:>14}",
+                        f"  storage: weights {self.weight_storage_bits} + states {self.state_storage_bits} + delays "
+                        f"{self.delay_storage_bits} = {self.storage_bits} bits ({self.footprint_bytes} bytes; widths "
+                        f"{self.weight_bits}/{self.state_bits}/{self.delay_bits} bits)"]
+
+    def to_dict(self) -> dict[str, Any]:
+        derived = ("total_bits", "dense_total_bits", "weight_storage_bits", "state_storage_bits",
+                   "delay_storage_bits", "storage_bits", "footprint_bytes", "estimated")
+        out = {name: plain(getattr(self, name)) for name in self.__dataclass_fields__}
+        out["layers"] = [layer.to_dict() for layer in self.layers]
+        return {**out, **{name: getattr(self, name) for name in derived}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BitBudget:
+        d = {k: data[k] for k in cls.__dataclass_fields__}
+        keys = LayerBits.__dataclass_fields__
+        d["layers"] = tuple(LayerBits(**{k: layer[k] for k in keys}) for layer in d["layers"])
+        d["values"] = tuple(ProfileValue(**v) for v in d["values"])
+        return cls(**d)
+
+
+def bit_budget(network: Network, t: Tally, values: CostValues, time_steps: int) -> BitBudget:
+    """Bit budget of ``network`` at the precisions of ``values.profile``.
+
+    Parameters
+    ----------
+    network : Network
+        The network simulated.
+    t : Tally
+        Which populations sent graded spikes (``pop_graded``), and the neuron count.
+    values : CostValues
+    time_steps : int
+        ``T``: ticks per inference sample.
+    """
+    used: dict[str, ProfileValue] = {}
+    w = _width(values, used, "weight_bits", _FLOAT_BITS, "float32 weights, as the network stores them")
+    s = _width(values, used, "state_bits", _FLOAT_BITS, "a 32-bit neuron state")
+    projections = list(network.projections.values())
+    synapses = sum(p.n_synapses for p in projections)
+    largest = max((int(p.delay.max()) for p in projections if p.n_synapses), default=0)
+    d = _width(values, used, "delay_max_ticks", largest, "a delay field that holds the network's largest delay")
+    index = {name: k for k, name in enumerate(t.names)}
+    layers = []
+    for proj in projections:
+        spike_bits = _graded_bits(values, used) if t.pop_graded[index[proj.pre]] else 1
+        layers.append(LayerBits(proj.name, proj.pre, proj.post, w, spike_bits, time_steps, proj.n_synapses,
+                                network.nodes[proj.pre].size * network.nodes[proj.post].size))
+    return BitBudget(DEFINITION, tuple(layers), w, s, math.ceil(math.log2(d + 1)), synapses, t.model_neurons,
+                     tuple(used.values()))
+
+
+def _graded_bits(values: CostValues, used: dict[str, ProfileValue]) -> int:
+    """Bits of one graded spike value: the chip's payload, else 32 (a binary-spike chip carries none)."""
+    if values.profile.spike_payload_bits == 0 and "spike_payload_bits" not in used:
+        why = f"default: 32-bit graded values, which chip profile '{values.profile.name}' cannot carry (binary spikes)"
+        used["spike_payload_bits"] = ProfileValue("spike_payload_bits", _FLOAT_BITS, why, "fallback")
+    return _width(values, used, "spike_payload_bits", _FLOAT_BITS, "32-bit graded spike values")
+
+
+def _width(values: CostValues, used: dict[str, ProfileValue], key: str, default: int, why: str) -> int:
+    """A precision from the profile or the fallbacks, else ``default`` recorded as an estimate."""
+    if key not in used:
+        if getattr(values.profile, key) is not None or key in values.fallbacks:
+            used[key] = values.get(key, "the bit budget")
+        else:
+            used[key] = ProfileValue(key, default, f"default: {why} (chip profile '{values.profile.name}' gives "
+                                                   f"no {key})", "fallback")
+    return int(used[key].value)

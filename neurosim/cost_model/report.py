@@ -1,0 +1,384 @@
+"""``cost()``: a run's energy, latency, operations and bit budget on a chip profile, as a ``Report``.
+
+``cost`` is a pure function of the run's counters and recorded spikes, the placement and its route
+table, and a profile: no simulation. Re-costing the same run under another profile re-reads only
+the profile's unit costs (the route table is reused when passed through ``traffic``), so design
+sweeps can call it many times::
+
+    report = cost(result, placement)                                  # placement.profile
+    what_if = cost(result, placement, chip.replace(e_synop_J=30e-12), traffic=tr)
+    print(compare(report, what_if).to_text())
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from neurosim.errors import ModelError, NeurosimError
+from neurosim.hardware.profile import ChipProfile, ProfileValue
+from neurosim.hardware.routing import RouteTable, route
+from neurosim.hardware.schema import NOC_ROUTINGS
+
+from neurosim.cost_model.bit_budget import BitBudget, bit_budget
+from neurosim.cost_model.energy import CostValues, EnergyReport, energy, energy_model, plain, si
+from neurosim.cost_model.latency import LatencyReport, latency as latency_model
+from neurosim.cost_model.synops import Operations, Tally, ac_mac_values, operations, tally
+
+if TYPE_CHECKING:
+    from neurosim.engine.simulate import SimResult
+    from neurosim.hardware.placement import Placement
+    from neurosim.hardware.traffic import Traffic
+
+REPORT_SCHEMA = 1
+"""Version of :meth:`Report.to_dict`'s layout; :meth:`Report.from_dict` refuses other versions."""
+
+_COUNTS = ("core_neurons", "core_synops", "core_spikes", "population_size", "population_spikes", "population_synops")
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """Energy, latency, operations and bit budget of one run on one chip profile.
+
+    Attributes
+    ----------
+    chip, network : str
+        Profile name, network name.
+    ticks, samples, ticks_per_sample : int
+        ``T``, the inference samples it holds, and ``T / samples``.
+    core_xy, core_neurons, core_synops, core_spikes : ndarray
+        Per used core (``energy.cores``): (C, 2) router coordinates, and (C,) model neurons,
+        synaptic events received and spikes emitted.
+    population_size, population_spikes, population_synops : ndarray
+        (P,) per population and source (``energy.populations``): neurons, spikes emitted, synaptic
+        events received.
+    energy : EnergyReport
+    latency : LatencyReport or None
+        ``None`` when ``cost(..., latency=False)`` skipped it.
+    operations : Operations
+    bit_budget : BitBudget
+    notes : tuple of str
+        How figures were obtained where a choice was made (energy model, defaults, clamping).
+    """
+
+    chip: str
+    network: str
+    ticks: int
+    samples: int
+    ticks_per_sample: int
+    core_xy: npt.NDArray[np.int64] = field(repr=False)
+    core_neurons: npt.NDArray[np.int64] = field(repr=False)
+    core_synops: npt.NDArray[np.int64] = field(repr=False)
+    core_spikes: npt.NDArray[np.int64] = field(repr=False)
+    population_size: npt.NDArray[np.int64] = field(repr=False)
+    population_spikes: npt.NDArray[np.int64] = field(repr=False)
+    population_synops: npt.NDArray[np.int64] = field(repr=False)
+    energy: EnergyReport = field(repr=False)
+    latency: LatencyReport | None = field(repr=False)
+    operations: Operations = field(repr=False)
+    bit_budget: BitBudget = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for value in self.__dict__.values():
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+
+    @property
+    def estimated(self) -> bool:
+        """Whether any figure rests on an assumed value or a fallback (see :attr:`assumed`)."""
+        return bool(self.assumed)
+
+    @property
+    def assumed(self) -> tuple[ProfileValue, ...]:
+        """Every value used that is an assumption or a fallback, once per key."""
+        sections = (self.energy, self.latency, self.bit_budget)
+        found = {v.key: v for s in sections if s is not None for v in s.values if v.estimated}
+        return tuple(found.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-serialisable data; units are in the key names."""
+        return {
+            "schema": REPORT_SCHEMA, "chip": self.chip, "network": self.network, "ticks": self.ticks,
+            "samples": self.samples, "ticks_per_sample": self.ticks_per_sample, "estimated": self.estimated,
+            "assumed": plain(self.assumed), "notes": list(self.notes),
+            **{name: plain(getattr(self, name)) for name in _COUNTS}, "core_xy": plain(self.core_xy),
+            "energy": {**self.energy.to_dict(), "per_sample_J": self.energy.total_J / self.samples},
+            "latency": self.latency.to_dict() if self.latency is not None else None,
+            "operations": self.operations.to_dict(), "bit_budget": self.bit_budget.to_dict(),
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Report:
+        """Rebuild a report from :meth:`to_dict`'s output.
+
+        Raises
+        ------
+        NeurosimError
+            If ``data["schema"]`` is not :data:`REPORT_SCHEMA`.
+        """
+        if data.get("schema") != REPORT_SCHEMA:
+            raise NeurosimError(f"report schema {data.get('schema')!r} is not supported; this neurosim reads report "
+                                f"schema {REPORT_SCHEMA} (docs/hardware.md, 'Cost model')")
+        return cls(
+            chip=data["chip"], network=data["network"], ticks=data["ticks"], samples=data["samples"],
+            ticks_per_sample=data["ticks_per_sample"],
+            core_xy=np.asarray(data["core_xy"], dtype=np.int64).reshape(-1, 2),
+            **{name: np.asarray(data[name], dtype=np.int64) for name in _COUNTS},
+            energy=EnergyReport.from_dict(data["energy"]),
+            latency=LatencyReport.from_dict(data["latency"]) if data["latency"] is not None else None,
+            operations=Operations.from_dict(data["operations"]), bit_budget=BitBudget.from_dict(data["bit_budget"]),
+            notes=tuple(data["notes"]))
+
+    @classmethod
+    def from_json(cls, text: str) -> Report:
+        return cls.from_dict(json.loads(text))
+
+    def to_text(self) -> str:
+        """A readable summary: energy, cores, populations, latency, operations, bit budget."""
+        return _text(self)
+
+
+def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = None, traffic: Traffic | None = None,
+         fallbacks: Mapping[str, Any] | None = None, *, samples: int | None = None,
+         ticks_per_sample: int | None = None, latency: bool = True) -> Report:
+    """Cost one run on a chip profile.
+
+    Parameters
+    ----------
+    result : SimResult
+        A run of ``placement.compiled`` (record its spikes for the latency model).
+    placement : Placement
+        Where every neuron sits.
+    profile : ChipProfile, optional
+        The chip to cost on; default ``placement.profile``. Another profile re-costs the same run
+        (same placement, same routes) with its unit costs, as if the run were simulated again.
+    traffic : Traffic, optional
+        ``traffic(result, route(placement))``; its route table is reused, so passing it saves
+        routing the placement again on every call.
+    fallbacks : mapping, optional
+        Values to assume where the profile gives none, e.g. ``{"e_spike_J": 0.0}``; figures using
+        them are marked estimated and the values listed in :attr:`Report.assumed`.
+    samples, ticks_per_sample : int, optional
+        Inference samples in the run (either one; they must divide ``T``); per-sample figures
+        divide by ``samples``. Default: one sample of ``T`` ticks.
+    latency : bool
+        ``False`` skips the latency model (for chips that publish no per-operation latency, such as
+        TrueNorth), except on barrier chips costed per component, whose static energy needs it.
+
+    Returns
+    -------
+    Report
+
+    Raises
+    ------
+    ProfileError
+        Naming the key, when a value the run needs is not given by the profile nor by ``fallbacks``.
+    ModelError
+        If ``result`` is not a run of ``placement.compiled``, the samples do not divide ``T``, or the
+        latency model is asked of a run whose spikes were not recorded.
+    """
+    profile = profile if profile is not None else placement.profile
+    values = CostValues(profile, fallbacks)
+    ticks = int(result.ticks)
+    samples, ticks_per_sample = _samples(ticks, samples, ticks_per_sample)
+    model = energy_model(profile)
+    noc = profile.routing in NOC_ROUTINGS
+    timed = latency or (profile.timestep_mode == "barrier" and model == "per_component")
+    routed = noc and (model == "per_component" or timed)
+    t = tally(result, placement, _routes(placement, traffic) if routed else None, timed)
+    lat = latency_model(t, values, ticks_per_sample) if timed else None
+    time_values: list[ProfileValue] = []
+
+    def physical_time_s() -> float:
+        if lat is None:
+            time_values.append(values.get("tick_s", "the static energy (physical time = T x tick_s)"))
+            return ticks * float(time_values[-1].value)
+        # A barrier chip's time is the sum of its modelled tick latencies: every latency value counts.
+        time_values.extend(v for v in lat.values if lat.tick_period_s is None or v.key == "tick_s")
+        return lat.physical_time_s
+
+    en = energy(t, values, physical_time_s)
+    keys = {v.key for v in en.values}
+    en = replace(en, values=en.values + tuple(v for v in time_values if v.key not in keys))
+    ops = operations(t, result.compiled.network, ac_mac_values(profile), samples)
+    bits = bit_budget(result.compiled.network, t, values, ticks_per_sample)
+    return Report(chip=str(profile.name), network=result.compiled.network.name, ticks=ticks, samples=samples,
+                  ticks_per_sample=ticks_per_sample, core_xy=t.core_xy, core_neurons=t.core_neurons,
+                  core_synops=t.core_events.astype(np.int64), core_spikes=t.core_spikes.astype(np.int64),
+                  population_size=t.pop_size, population_spikes=t.pop_spikes, population_synops=t.pop_events,
+                  energy=en, latency=lat, operations=ops, bit_budget=bits, notes=_notes(t, result, profile, en, lat))
+
+
+def _samples(ticks: int, samples: int | None, per_sample: int | None) -> tuple[int, int]:
+    """(samples, ticks per sample), checked to divide ``ticks``."""
+    for name, n in (("samples", samples), ("ticks_per_sample", per_sample)):
+        if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1):
+            raise ModelError(f"cost(): {name} must be a positive integer, got {n!r}")
+    if samples is None and per_sample is None:
+        return 1, ticks
+    if samples is None:
+        samples = ticks // per_sample
+    per_sample = ticks // samples if per_sample is None else per_sample
+    if samples * per_sample != ticks or samples < 1:
+        raise ModelError(f"cost(): {samples} samples x {per_sample} ticks per sample != {ticks} ticks simulated; "
+                         f"pass samples or ticks_per_sample dividing {ticks}")
+    return int(samples), int(per_sample)
+
+
+def _routes(placement: Placement, traffic: Traffic | None) -> RouteTable:
+    """The placement's route table: the one ``traffic`` was computed from, else routed now."""
+    if traffic is None:
+        return route(placement)
+    if traffic.routes.placement is not placement:
+        raise ModelError("cost(): the traffic was computed on another placement; pass "
+                         "traffic(result, route(placement)) of this placement, or no traffic")
+    return traffic.routes
+
+
+def _notes(t: Tally, result: SimResult, profile: ChipProfile, en: EnergyReport,
+           lat: LatencyReport | None) -> tuple[str, ...]:
+    """How figures were obtained where the model made a choice, one sentence each."""
+    notes = []
+    if en.model == "all_inclusive":
+        notes.append("energy = SynOps x e_synop_total_J alone: the published figure already includes neuron "
+                     "updates, routing, memory and static power, so no other term is added")
+    elif en.model == "ac_mac":
+        notes.append("energy = effective ACs x e_ac_J + effective MACs x e_mac_J (the E_AC/E_MAC convention of SNN "
+                     "papers: arithmetic only, no data movement, no static power)")
+    elif profile.routing not in NOC_ROUTINGS:
+        notes.append("no network on chip (routing = 'none'): packets and hops are not costed")
+    if profile.e_ac_J is None or profile.e_mac_J is None:
+        notes.append(f"E_AC/E_MAC comparison uses generic_45nm's values: chip '{profile.name}' gives none")
+    if np.any(result.counters.pop_forced_updates):
+        notes.append("probed populations: their probe-forced updates are removed pro rata per core and tick "
+                     "(the engine counts them per population only)")
+    if not t.recorded:
+        notes.append("spikes were not recorded: effective MACs come from the spike sources' own events")
+    if lat is not None and lat.timestep_mode == "barrier" and profile.barrier_s_by_tiles is not None \
+            and lat.tiles_used > profile.barrier_s_by_tiles[-1][0]:
+        notes.append(f"barrier for {lat.tiles_used} tiles clamped to the table's last entry "
+                     f"({profile.barrier_s_by_tiles[-1][0]} tiles)")
+    return tuple(notes)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Key figures of two reports side by side (:func:`compare`).
+
+    Attributes
+    ----------
+    labels : (str, str)
+        Column titles: ``"a: <chip>"`` and ``"b: <chip>"``.
+    rows : tuple of (str, float or None, float or None)
+        Figure name (unit in the name), value in report a, value in report b.
+    """
+
+    labels: tuple[str, str]
+    rows: tuple[tuple[str, float | None, float | None], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema": REPORT_SCHEMA, "labels": list(self.labels),
+                "rows": [{"figure": name, "a": a, "b": b, "b_over_a": _ratio(a, b)} for name, a, b in self.rows]}
+
+    def to_text(self) -> str:
+        head = f"{'figure':<34}{self.labels[0]:>16}{self.labels[1]:>16}{'b / a':>10}"
+        lines = [head]
+        for name, a, b in self.rows:
+            ratio = _ratio(a, b)
+            lines.append(f"{name:<34}{_num(a):>16}{_num(b):>16}{'-' if ratio is None else f'{ratio:.4g}':>10}")
+        return "\n".join(lines)
+
+
+def compare(a: Report, b: Report) -> Comparison:
+    """Key figures of reports ``a`` and ``b`` (e.g. one run costed on two profiles) side by side."""
+    fa, fb = _figures(a), _figures(b)
+    names = list(fa) + [k for k in fb if k not in fa]
+    return Comparison((f"a: {a.chip}", f"b: {b.chip}"), tuple((k, fa.get(k), fb.get(k)) for k in names))
+
+
+def _figures(r: Report) -> dict[str, float | None]:
+    """The figures :func:`compare` shows, by name (unit in the name); ``None`` where not modelled."""
+    out: dict[str, float | None] = {"energy_J": r.energy.total_J, "energy_per_sample_J": r.energy.total_J / r.samples}
+    out.update({f"energy_{k}_J": v for k, v in r.energy.by_class().items()})
+    lat = r.latency
+    for name, attr in (("latency_total_s", "total_s"), ("latency_mean_tick_s", "mean_tick_s"),
+                       ("latency_worst_tick_s", "worst_tick_s"), ("physical_time_s", "physical_time_s"),
+                       ("deadline_misses", "deadline_misses")):
+        out[name] = getattr(lat, attr) if lat is not None else None
+    ops, bits = r.operations, r.bit_budget
+    out.update({"synops": ops.synops, "e_snn_J": ops.e_snn_J, "e_ann_J": ops.e_ann_J,
+                "bit_budget_bits": bits.total_bits, "storage_bits": bits.storage_bits,
+                "estimated": float(r.estimated)})
+    return out
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None or a == 0 else b / a
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:.6g}"
+
+
+def _text(r: Report) -> str:
+    e = r.energy
+    head = [f"cost of network '{r.network}' on chip '{r.chip}': {r.ticks} ticks = {r.samples} sample(s) x "
+            f"{r.ticks_per_sample} ticks, {e.cores.size} cores used"]
+    if r.estimated:
+        head.append("ESTIMATED: some figures rest on assumed or fallback values (listed at the end)")
+    lat = ["Latency", "  not modelled (cost(..., latency=False))"] if r.latency is None else r.latency.to_text_lines()
+    sections = [head, e.to_text_lines(r.samples), _core_lines(r), _population_lines(r), lat, _operation_lines(r),
+                r.bit_budget.to_text_lines()]
+    if r.assumed:
+        sections.append(["Assumed or fallback values used"]
+                        + [f"  {v.key} = {v.value!r} ({v.status}: {v.source})" for v in r.assumed])
+    if r.notes:
+        sections.append(["Notes"] + [f"  {n}" for n in r.notes])
+    return "\n\n".join("\n".join(lines) for lines in sections)
+
+
+def _core_lines(r: Report) -> list[str]:
+    e, lat = r.energy, r.latency
+    core_j = e.core_energy_J.sum(axis=0)
+    top = np.argsort(-(lat.core_busy_s if lat is not None else core_j), kind="stable")[:10]
+    lines = [f"Cores (top {top.size} of {e.cores.size} by {'busy time' if lat is not None else 'energy'})",
+             f"  {'core':>6}{'x':>5}{'y':>5}{'neurons':>9}{'synops':>12}{'spikes':>10}{'energy':>12}{'busy':>12}"]
+    for k in top:
+        busy = si(float(lat.core_busy_s[k]), "s") if lat is not None else "-"
+        lines.append(f"  {e.cores[k]:>6}{r.core_xy[k, 0]:>5}{r.core_xy[k, 1]:>5}{r.core_neurons[k]:>9}"
+                     f"{r.core_synops[k]:>12}{r.core_spikes[k]:>10}{si(core_j[k], 'J'):>12}{busy:>12}")
+    return lines
+
+
+def _population_lines(r: Report) -> list[str]:
+    lines = ["Populations (synops received; static energy belongs to cores)",
+             f"  {'name':<20}{'neurons':>9}{'spikes':>10}{'synops':>12}{'energy':>12}"]
+    pop_j = r.energy.population_energy_J.sum(axis=0)
+    for k, name in enumerate(r.energy.populations):
+        lines.append(f"  {name:<20}{r.population_size[k]:>9}{r.population_spikes[k]:>10}"
+                     f"{r.population_synops[k]:>12}{si(pop_j[k], 'J'):>12}")
+    return lines
+
+
+def _operation_lines(r: Report) -> list[str]:
+    ops = r.operations
+    origin = "generic_45nm (Horowitz 2014)" if "generic_45nm," in ops.e_ac_mac_source else "the chip profile"
+    return ["Operations",
+            f"  SynOps {ops.synops} ({ops.synops / r.samples:.6g} per sample): effective ACs {ops.effective_acs}, "
+            f"effective MACs {ops.effective_macs}",
+            f"  ANN MACs (synapses x T) {ops.macs}, dense MACs (pre x post x T) {ops.dense_macs}",
+            f"  E_SNN = SynOps x E_AC = {si(ops.e_snn_J, 'J')}; effective ACs x E_AC + effective MACs x E_MAC = "
+            f"{si(ops.e_snn_effective_J, 'J')}",
+            f"  E_ANN = MACs x E_MAC = {si(ops.e_ann_J, 'J')} (dense {si(ops.e_ann_dense_J, 'J')}, once per sample "
+            f"{si(ops.e_ann_once_J, 'J')})",
+            f"  E_AC {si(ops.e_ac_J, 'J')}, E_MAC {si(ops.e_mac_J, 'J')} from {origin}",
+            f"  activation sparsity {_num(ops.activation_sparsity)}, connection sparsity "
+            f"{_num(ops.connection_sparsity)}"]

@@ -1,0 +1,393 @@
+"""What one run did, counted per core, per population and per tick, and the operation metrics
+papers report (SynOps, MACs, effective ACs and MACs, sparsity). No profile costs here.
+
+:func:`tally` turns a :class:`~neurosim.engine.simulate.SimResult`, its
+:class:`~neurosim.hardware.placement.Placement` and the route table into a :class:`Tally`: counts
+that do not depend on any per-operation cost, so one tally serves every profile a run is re-costed
+under. :func:`operations` derives the paper metrics from it.
+
+Definitions (``docs/hardware.md``, section "Cost model")::
+
+    SynOps           = synaptic events delivered (one per synapse per delivered spike)
+    effective MACs   = synaptic events whose source spike value is outside {-1, 0, 1} (graded)
+    effective ACs    = SynOps - effective MACs
+    MACs             = n_synapses x T          (an ANN evaluating every synapse every tick)
+    dense MACs       = sum over projections of pre.size x post.size x T
+    activation sparsity = 1 - spikes / (neurons x T) over populations of spiking models
+    connection sparsity = 1 - (synapses with a non-zero weight) / (sum of pre.size x post.size)
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from neurosim.errors import ModelError
+from neurosim.hardware.profile import ChipProfile, ProfileValue, load_chip
+from neurosim.network import Network, PoissonSource, Population, SpikeSource
+
+if TYPE_CHECKING:
+    from neurosim.engine.simulate import SimResult
+    from neurosim.hardware.placement import Placement
+    from neurosim.hardware.routing import RouteTable
+
+NET_KEYS = ("packets", "hops_x", "hops_y", "chip_crossings")
+"""Network counts per spike, in the order of the rows of :attr:`Tally.core_net` (the route table's
+``packets``, ``hops_x``, ``hops_y`` and ``crossings``)."""
+
+_SPIKE_VALUES = np.array([-1.0, 0.0, 1.0])  # NeuroBench's "spiking" input values
+
+
+@dataclass(frozen=True, eq=False)
+class Tally:
+    """Profile-independent counts of one run (built by :func:`tally`).
+
+    Cores are the *used* cores (holding at least one neuron of a model population), in ascending
+    global id; column ``k`` of every per-core array is core ``cores[k]``. Populations are every
+    node of the network (sources included), in ``compiled.names`` order.
+
+    Attributes
+    ----------
+    ticks : int
+        Ticks simulated, ``T``.
+    recorded : bool
+        Whether the run recorded its spikes (needed by the per-tick latency model).
+    cores, core_xy, core_neurons : ndarray
+        (C,) global core ids; (C, 2) router coordinates; (C,) model neurons per core.
+    core_events, core_graded_events, core_active, core_spikes : ndarray
+        (C,) synaptic events delivered to the core's neurons, those of them from graded spikes,
+        active neuron updates (probe-forced ones removed), spikes of the core's neurons.
+    core_net, host_net : ndarray
+        (4, C) and (4,) packets, x hops, y hops and chip crossings of the spikes sent by each core
+        and by the host (spike sources), rows in :data:`NET_KEYS` order.
+    pop_* : ndarray
+        The same per population: ``pop_events`` and ``pop_graded_events`` by target population,
+        ``pop_net`` (4, P) by source population; ``pop_graded``: the population sent a graded spike.
+    tick_events, tick_active, tick_spikes : ndarray or None
+        (T, C) per tick and core; ``None`` unless built with ``per_tick=True``.
+    packet_ptr, packet_dx, packet_dy, packet_crossings : ndarray or None
+        The route table's packets of one spike of every neuron (neuron ``i``'s are
+        ``packet_ptr[i]:packet_ptr[i + 1]``): x hops, y hops and chip crossings of each; ``None``
+        unless ``per_tick=True`` with a route table.
+    spike_ticks, spike_ids : ndarray or None
+        Every recorded spike, sources included, in emission (tick) order; ``None`` unless ``per_tick``.
+    """
+
+    ticks: int
+    recorded: bool
+    names: tuple[str, ...]
+    pop_is_model: npt.NDArray[np.bool_] = field(repr=False)
+    pop_spiking: npt.NDArray[np.bool_] = field(repr=False)
+    pop_size: npt.NDArray[np.int64] = field(repr=False)
+    pop_events: npt.NDArray[np.int64] = field(repr=False)
+    pop_graded_events: npt.NDArray[np.int64] = field(repr=False)
+    pop_active: npt.NDArray[np.float64] = field(repr=False)
+    pop_spikes: npt.NDArray[np.int64] = field(repr=False)
+    pop_net: npt.NDArray[np.float64] = field(repr=False)
+    pop_graded: npt.NDArray[np.bool_] = field(repr=False)
+    cores: npt.NDArray[np.int64] = field(repr=False)
+    core_xy: npt.NDArray[np.int64] = field(repr=False)
+    core_neurons: npt.NDArray[np.int64] = field(repr=False)
+    core_events: npt.NDArray[np.float64] = field(repr=False)
+    core_graded_events: npt.NDArray[np.float64] = field(repr=False)
+    core_active: npt.NDArray[np.float64] = field(repr=False)
+    core_spikes: npt.NDArray[np.float64] = field(repr=False)
+    core_net: npt.NDArray[np.float64] = field(repr=False)
+    host_net: npt.NDArray[np.float64] = field(repr=False)
+    tick_events: npt.NDArray[np.float64] | None = field(default=None, repr=False)
+    tick_active: npt.NDArray[np.float64] | None = field(default=None, repr=False)
+    tick_spikes: npt.NDArray[np.float64] | None = field(default=None, repr=False)
+    packet_ptr: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+    packet_dx: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+    packet_dy: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+    packet_crossings: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+    spike_ticks: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+    spike_ids: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+
+    @property
+    def synops(self) -> int:
+        """Synaptic events delivered in the whole run."""
+        return int(self.pop_events.sum())
+
+    @property
+    def graded_events(self) -> int:
+        """Synaptic events whose source spike value is outside {-1, 0, 1}."""
+        return int(self.pop_graded_events.sum())
+
+    @property
+    def model_neurons(self) -> int:
+        """Neurons of model populations (spike sources excluded)."""
+        return int(self.pop_size[self.pop_is_model].sum())
+
+
+def tally(result: SimResult, placement: Placement, routes: RouteTable | None, per_tick: bool = False) -> Tally:
+    """Count what ``result`` did on the cores of ``placement``.
+
+    Parameters
+    ----------
+    result : SimResult
+        A run of ``placement.compiled``.
+    placement : Placement
+        Where every neuron sits (``neuron_core``, ``group_core``, ``core_xy``, ``core_chip``).
+    routes : RouteTable or None
+        The placement's route table (:func:`neurosim.hardware.routing.route`); ``None`` when no
+        network is costed (all network counts are then 0).
+    per_tick : bool
+        Also build the per-tick, per-core counts and the per-packet hops of the latency model.
+
+    Raises
+    ------
+    ModelError
+        If ``result`` is not a run of ``placement.compiled``, or ``per_tick`` is asked of a run
+        whose spikes were not recorded.
+    """
+    c, counters = result.compiled, result.counters
+    neuron_core = np.asarray(placement.neuron_core, dtype=np.int64)
+    group_core = np.asarray(placement.group_core, dtype=np.int64)
+    if neuron_core.shape != (c.n_neurons,) or group_core.shape != (c.n_groups,):
+        raise ModelError(
+            f"cost: the result has {c.n_neurons} neurons in {c.n_groups} groups but the placement places "
+            f"{neuron_core.size} neurons in {group_core.size} groups; simulate placement.compiled, not the "
+            "network it was placed from")
+    ticks, n_pops = int(counters.ticks), len(c.names)
+    is_model = c.pop_model >= 0
+    cores = np.unique(neuron_core[is_model[c.neuron_pop]])  # neurons of models always sit on a core
+    n_cores = cores.size
+    neuron_col, group_col = _columns(neuron_core, cores), _columns(group_core, cores)
+    recorded = result.spike_ids.size == counters.spikes
+    graded_ticks, graded_ids = _graded_spikes(result, recorded)
+
+    # Probe-forced updates are known per population only: remove them pro rata from each of the
+    # population's groups and ticks (exact per population, and wherever nothing is probed).
+    updates = counters.pop_updates.astype(np.float64)
+    active_pop = updates - counters.pop_forced_updates
+    group_active_frac = np.divide(active_pop, updates, out=np.ones(n_pops), where=updates > 0)[c.group_pop]
+    # Rows: synaptic events, events of graded spikes, active updates (per destination group).
+    per_group = np.stack([counters.events_per_group().astype(np.float64),
+                          _graded_events_per_group(c, ticks, graded_ticks, graded_ids),
+                          counters.tick_group_updates.sum(axis=0) * group_active_frac])
+    # Rows: spikes, then the network counts of NET_KEYS (per source neuron, over the run).
+    spikes = counters.spikes_per_neuron.astype(np.float64)
+    net = np.zeros((len(NET_KEYS), c.n_neurons))
+    if routes is not None:
+        net = np.stack([routes.packets, routes.hops_x, routes.hops_y, routes.crossings]).astype(np.float64) * spikes
+    per_neuron = np.vstack([spikes, net])
+    on_core = neuron_col >= 0
+    core_group = np.stack([_by_column(row, group_col, n_cores) for row in per_group])
+    core_neuron = np.stack([_by_column(row, neuron_col, n_cores) for row in per_neuron])
+    pop_group = np.stack([np.bincount(c.group_pop, row, minlength=n_pops) for row in per_group])
+    pop_neuron = np.stack([np.bincount(c.neuron_pop, row, minlength=n_pops) for row in per_neuron])
+    pop_graded = np.zeros(n_pops, dtype=bool)
+    pop_graded[c.neuron_pop[graded_ids]] = True
+    fields: dict[str, Any] = dict(
+        ticks=ticks, recorded=recorded, names=c.names, pop_is_model=is_model,
+        pop_spiking=np.array([isinstance(n, Population) and n.model.spiking for n in c.network.nodes.values()]),
+        pop_size=np.diff(c.pop_offset), pop_events=np.rint(pop_group[0]).astype(np.int64),
+        pop_graded_events=np.rint(pop_group[1]).astype(np.int64), pop_active=active_pop,
+        pop_spikes=np.rint(pop_neuron[0]).astype(np.int64), pop_net=pop_neuron[1:], pop_graded=pop_graded,
+        cores=cores, core_xy=np.asarray(placement.core_xy, dtype=np.int64)[cores].reshape(n_cores, 2),
+        core_neurons=np.bincount(neuron_col[is_model[c.neuron_pop]], minlength=n_cores),
+        core_events=core_group[0], core_graded_events=core_group[1], core_active=core_group[2],
+        core_spikes=core_neuron[0], core_net=core_neuron[1:], host_net=per_neuron[1:, ~on_core].sum(axis=1))
+    if per_tick:
+        fields.update(_per_tick(result, recorded, group_col, group_active_frac, neuron_col, n_cores))
+        if routes is not None:
+            # Hops and crossings of every packet, grouped by source neuron: the latency model's longest packet.
+            r = routes.packet_route
+            fields.update(packet_ptr=routes.packet_ptr, packet_dx=routes.route_hops_x[r],
+                          packet_dy=routes.route_hops_y[r], packet_crossings=routes.route_crossings[r])
+    return Tally(**fields)
+
+
+def _columns(core_of: npt.NDArray[np.int64], cores: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Column of each item's core in ``cores``; -1 for items on the host (core -1)."""
+    col = np.searchsorted(cores, core_of)
+    return np.where(core_of >= 0, col, -1)
+
+
+def _by_column(values: npt.NDArray[np.float64], col: npt.NDArray[np.int64], n_cols: int) -> npt.NDArray[np.float64]:
+    keep = col >= 0
+    return np.bincount(col[keep], values[keep], minlength=n_cols).astype(np.float64)
+
+
+def _per_tick(result: SimResult, recorded: bool, group_col, group_active_frac, neuron_col,
+              n_cores: int) -> dict[str, Any]:
+    """(T, C) events, active updates and spikes per tick and core, and the recorded spikes."""
+    c, counters = result.compiled, result.counters
+    if not recorded:
+        raise ModelError("cost: the latency model needs every spike (per tick and core); simulate with "
+                         "record_spikes=True, or pass latency=False on a fixed-tick chip")
+    ticks = counters.ticks
+    keep = np.flatnonzero(group_col >= 0)
+    # A (G, C) one-hot matrix sums each tick's group counts into core columns in one product.
+    onehot = sp.csr_matrix((np.ones(keep.size), (keep, group_col[keep])), shape=(c.n_groups, n_cores))
+    tick_events = np.asarray(counters.tick_group_events @ onehot, dtype=np.float64)
+    tick_active = np.asarray((counters.tick_group_updates * group_active_frac) @ onehot, dtype=np.float64)
+    col = neuron_col[result.spike_ids]
+    on = col >= 0
+    flat = np.bincount(result.spike_ticks[on] * n_cores + col[on], minlength=ticks * n_cores)
+    tick_spikes = flat.reshape(ticks, n_cores).astype(np.float64)
+    return dict(tick_events=tick_events.reshape(ticks, n_cores), tick_active=tick_active.reshape(ticks, n_cores),
+                tick_spikes=tick_spikes, spike_ticks=result.spike_ticks, spike_ids=result.spike_ids)
+
+
+def _graded_spikes(result: SimResult, recorded: bool) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(ticks, global ids) of the spikes whose value is outside {-1, 0, 1}.
+
+    From the recorded spikes; without them, from the spike sources' own events (every built-in
+    neuron model fires with value 1, so only sources carry graded values).
+    """
+    if recorded:
+        graded = ~np.isin(result.spike_values, _SPIKE_VALUES)
+        return result.spike_ticks[graded], result.spike_ids[graded]
+    c, ticks, ids = result.compiled, [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for k, node in enumerate(c.network.nodes.values()):
+        # Poisson spikes have value 1 by definition; regenerating them would cost T x size draws.
+        if isinstance(node, SpikeSource) and not isinstance(node, PoissonSource):
+            t, i, v = node.events(0, result.ticks)
+            graded = ~np.isin(np.asarray(v, dtype=np.float64), _SPIKE_VALUES)
+            ticks.append(np.asarray(t, np.int64)[graded])
+            ids.append(np.asarray(i, np.int64)[graded] + c.pop_offset[k])
+    return np.concatenate(ticks), np.concatenate(ids)
+
+
+def _graded_events_per_group(c, ticks: int, spike_ticks, spike_ids) -> npt.NDArray[np.float64]:
+    """Synaptic events delivered from graded spikes, per destination group.
+
+    A spike of neuron ``i`` at tick ``t`` delivers delay segment ``s`` (``len(s)`` events) only if
+    ``t + delay(s) < T``, as the engine does; so each segment counts the graded spikes of its
+    source with ``t <= T - 1 - delay(s)``, found by binary search in the sorted (neuron, tick) keys.
+    """
+    out = np.zeros(c.n_groups)
+    if spike_ids.size == 0:
+        return out
+    stride = ticks + 1
+    keys = np.sort(spike_ids * stride + spike_ticks)
+    seg_fan = np.repeat(np.arange(c.fan_group.size), np.diff(c.fan_seg_ptr))
+    seg_src = np.repeat(np.arange(c.n_neurons), np.diff(c.src_fan_ptr))[seg_fan]
+    last_tick = ticks - 1 - c.seg_delay
+    lo = np.searchsorted(keys, seg_src * stride, side="left")
+    hi = np.searchsorted(keys, seg_src * stride + last_tick, side="right")
+    spikes = np.maximum(hi - lo, 0)
+    return np.bincount(c.seg_group, spikes * np.diff(c.seg_syn_ptr), minlength=c.n_groups).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class Operations:
+    """SynOps, ANN-equivalent MACs, the E_AC/E_MAC comparison, and sparsity of one run.
+
+    Attributes
+    ----------
+    synops : int
+        Synaptic events delivered (one per synapse per delivered spike).
+    effective_acs, effective_macs : int
+        SynOps whose source spike value is in {-1, 0, 1} (accumulates), and the rest (graded
+        values: multiply-accumulates), as NeuroBench classifies layer inputs, per event here.
+    synapses, dense_connections : int
+        Synapses of the network; sum over projections of ``pre.size * post.size``.
+    macs, dense_macs : int
+        ``synapses * T`` and ``dense_connections * T``: an ANN evaluating every synapse (every
+        pair) of every layer at every tick.
+    samples : int
+        Inference samples the run holds (per-sample figures divide by it).
+    e_ac_J, e_mac_J : float
+        Energy of one accumulate and one multiply-accumulate used for the comparison.
+    e_ac_mac_source : str
+        Where ``e_ac_J`` and ``e_mac_J`` come from (the profile, or generic_45nm when it gives none).
+    e_snn_J : float
+        ``synops * e_ac_J`` (Spikformer convention: every SynOp an accumulate).
+    e_snn_effective_J : float
+        ``effective_acs * e_ac_J + effective_macs * e_mac_J`` (NeuroBench-style split).
+    e_ann_J, e_ann_dense_J : float
+        ``macs * e_mac_J`` and ``dense_macs * e_mac_J``.
+    e_ann_once_J : float
+        ``synapses * samples * e_mac_J``: an ANN evaluating every synapse once per sample.
+    activation_sparsity, connection_sparsity : float or None
+        See the module docstring; ``None`` when there is nothing to divide by.
+    """
+
+    synops: int
+    effective_acs: int
+    effective_macs: int
+    synapses: int
+    dense_connections: int
+    macs: int
+    dense_macs: int
+    samples: int
+    e_ac_J: float
+    e_mac_J: float
+    e_ac_mac_source: str
+    e_snn_J: float
+    e_snn_effective_J: float
+    e_ann_J: float
+    e_ann_dense_J: float
+    e_ann_once_J: float
+    activation_sparsity: float | None
+    connection_sparsity: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Operations:
+        """Read :meth:`to_dict`'s output back."""
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+
+
+@lru_cache(maxsize=1)
+def _generic_ac_mac() -> tuple[ProfileValue, ProfileValue]:
+    # Read once: sweeps cost thousands of runs and the shipped file does not change.
+    chip = load_chip("generic_45nm")
+    return chip.lookup("e_ac_J"), chip.lookup("e_mac_J")
+
+
+def ac_mac_values(profile: ChipProfile) -> tuple[ProfileValue, ProfileValue]:
+    """``e_ac_J`` and ``e_mac_J`` of ``profile``, else generic_45nm's (Horowitz 2014), said in the source."""
+    out = []
+    for key, generic in zip(("e_ac_J", "e_mac_J"), _generic_ac_mac()):
+        if getattr(profile, key) is not None:
+            out.append(profile.lookup(key))
+        else:
+            out.append(generic._replace(source=f"generic_45nm, as chip profile '{profile.name}' gives no {key}: "
+                                               f"{generic.source}"))
+    return out[0], out[1]
+
+
+def operations(t: Tally, network: Network, ac_mac: tuple[ProfileValue, ProfileValue], samples: int) -> Operations:
+    """Paper metrics of a tally.
+
+    Parameters
+    ----------
+    t : Tally
+    network : Network
+        The network simulated (its projections and population sizes).
+    ac_mac : (ProfileValue, ProfileValue)
+        ``e_ac_J`` and ``e_mac_J`` to compare with, in joules.
+    samples : int
+        Inference samples in the run.
+    """
+    sizes = {name: node.size for name, node in network.nodes.items()}
+    projections = list(network.projections.values())
+    synapses = sum(p.n_synapses for p in projections)
+    nonzero = sum(int(np.count_nonzero(p.weight)) for p in projections)
+    dense = sum(sizes[p.pre] * sizes[p.post] for p in projections)
+    spiking = t.pop_is_model & t.pop_spiking
+    slots = int(t.pop_size[spiking].sum()) * t.ticks
+    e_ac, e_mac = float(ac_mac[0].value), float(ac_mac[1].value)
+    macs, dense_macs = synapses * t.ticks, dense * t.ticks
+    acs = t.synops - t.graded_events
+    return Operations(
+        synops=t.synops, effective_acs=acs, effective_macs=t.graded_events, synapses=synapses,
+        dense_connections=dense, macs=macs, dense_macs=dense_macs, samples=samples, e_ac_J=e_ac, e_mac_J=e_mac,
+        e_ac_mac_source=ac_mac[0].source if ac_mac[0].source == ac_mac[1].source
+        else f"e_ac_J: {ac_mac[0].source}; e_mac_J: {ac_mac[1].source}",
+        e_snn_J=t.synops * e_ac, e_snn_effective_J=acs * e_ac + t.graded_events * e_mac,
+        e_ann_J=macs * e_mac, e_ann_dense_J=dense_macs * e_mac, e_ann_once_J=synapses * samples * e_mac,
+        activation_sparsity=1.0 - int(t.pop_spikes[spiking].sum()) / slots if slots else None,
+        connection_sparsity=1.0 - nonzero / dense if dense else None,
+    )
