@@ -155,12 +155,26 @@ def test_probing_a_source_is_an_error():
         ns.simulate(demo(), ticks=1, probe=["in"])
 
 
-def test_cli_run_prints_and_writes_json(tmp_path, capsys):
-    out = tmp_path / "summary.json"
+def test_cli_run_prints_the_report_and_writes_json(tmp_path, capsys):
+    out = tmp_path / "report.json"
     assert main(["run", "--ticks", "50", "--json", str(out), "--no-progress"]) == 0
-    summary = json.loads(out.read_text())
-    assert summary["ticks"] == 50 and summary["synaptic_events"] > 0
-    assert "SynOps" in capsys.readouterr().out
+    report = json.loads(out.read_text())
+    assert report["ticks"] == 50 and report["chip"] == "loihi_sanafe" and report["operations"]
+    assert "Energy" in capsys.readouterr().out
+
+
+def test_cli_run_names_a_missing_value_and_takes_a_fallback(capsys):
+    assert main(["run", "--ticks", "20", "--chip", "loihi", "--no-progress"]) == 2
+    assert "spike" in capsys.readouterr().err
+    args = ["run", "--ticks", "20", "--chip", "loihi", "--no-progress", "--fallback", "t_spike_s=0",
+            "--fallback", "e_spike_J=0", "--quantize"]
+    assert main(args) == 0
+    assert "weights quantised to 9 bits" in capsys.readouterr().out
+
+
+def test_cli_bad_fallback_is_one_line(capsys):
+    assert main(["run", "--ticks", "5", "--fallback", "t_spike_s"]) == 2
+    assert "expected KEY=NUMBER" in capsys.readouterr().err
 
 
 def test_cli_error_is_one_line(capsys):

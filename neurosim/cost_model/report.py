@@ -32,7 +32,7 @@ from neurosim.cost_model.synops import Operations, Tally, ac_mac_values, operati
 if TYPE_CHECKING:
     from neurosim.engine.simulate import SimResult
     from neurosim.hardware.placement import Placement
-    from neurosim.hardware.traffic import Traffic
+    from neurosim.hardware.network_traffic import Traffic
 
 REPORT_SCHEMA = 1
 """Version of :meth:`Report.to_dict`'s layout; :meth:`Report.from_dict` refuses other versions."""

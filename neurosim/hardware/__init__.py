@@ -10,7 +10,7 @@ from neurosim.hardware.placement import Mesh, Placement, list_strategies, place,
 from neurosim.hardware.profile import USER_SET_SOURCE, ChipProfile, ProfileValue, list_chips, load_chip
 from neurosim.hardware.routing import RouteTable, route
 from neurosim.hardware.schema import FIELDS, SCHEMA_VERSION, Field
-from neurosim.hardware.traffic import Traffic, traffic
+from neurosim.hardware.network_traffic import Traffic, traffic
 
 __all__ = ["FIELDS", "SCHEMA_VERSION", "USER_SET_SOURCE", "ChipProfile", "Field", "Mesh", "Placement",
            "ProfileValue", "RouteTable", "Traffic", "list_chips", "list_strategies", "load_chip", "place",

@@ -276,7 +276,8 @@ def _too_many_cores(usage: Usage, compiled: CompiledNetwork, profile: ChipProfil
     widest = profile.neurons_per_core
     placed = int(np.count_nonzero(usage.neuron_core >= 0))
     if widest is not None and neurons_per_core is not None and neurons_per_core < widest:
-        fixes.append(f"or neurons_per_core={widest}, the chip's maximum (at least {math.ceil(placed / widest)} cores)")
+        least = _plural(math.ceil(placed / widest), "core")
+        fixes.append(f"or neurons_per_core={widest}, the chip's maximum (at least {least})")
     else:
         fixes.append("fewer neurons per core would need more cores, not fewer")
     if neurons_per_core is not None:

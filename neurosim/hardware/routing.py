@@ -32,6 +32,10 @@ from neurosim.hardware.placement import Placement
 
 IntArray = npt.NDArray[np.int64]
 
+_DENSE_KEYS = 1 << 24
+"""Largest key space :func:`_distinct` marks in a table rather than sorting (all router pairs of a
+64 x 64 TrueNorth chip; 80 MB of flags and ranks)."""
+
 DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (0, -1))
 """``(dx, dy)`` of link directions 0 (+x), 1 (-x), 2 (+y), 3 (-y)."""
 
@@ -153,12 +157,11 @@ def route(placement: Placement) -> RouteTable:
     packet_src, packet_core = np.divmod(key[distinct], n_cores)
     packet_ptr = np.searchsorted(packet_src, np.arange(n + 1)).astype(np.int64)
 
+    core_router = placement.core_xy[:, 1] * width + placement.core_xy[:, 0]
     src_core = placement.neuron_core[packet_src]
-    src_xy = np.where(src_core[:, None] >= 0, placement.core_xy[np.maximum(src_core, 0)], 0)
-    dst_xy = placement.core_xy[packet_core]
+    src_router = np.where(src_core >= 0, core_router[src_core], 0)  # sources inject at router (0, 0)
     n_routers = width * placement.mesh.grid_shape[1]
-    pair = (src_xy[:, 1] * width + src_xy[:, 0]) * n_routers + dst_xy[:, 1] * width + dst_xy[:, 0]
-    routes, packet_route = np.unique(pair, return_inverse=True)
+    routes, packet_route = _distinct(src_router * n_routers + core_router[packet_core], n_routers**2)
     src_cell, dst_cell = np.divmod(routes, n_routers)
     route_src = np.stack(np.divmod(src_cell, width)[::-1], axis=1)
     route_dst = np.stack(np.divmod(dst_cell, width)[::-1], axis=1)
@@ -167,13 +170,24 @@ def route(placement: Placement) -> RouteTable:
     crossings = np.abs(route_dst // chip_size - route_src // chip_size).sum(axis=1)
     link_ptr, link_ids = _route_links(route_src, route_dst, width)
 
-    packet_route = packet_route.astype(np.int64).ravel()
     per_packet = (hops[packet_route, 0], hops[packet_route, 1], crossings[packet_route])
     hx, hy, cross = (_segment_sum(v, packet_ptr) for v in per_packet)
     longest = _segment_max(per_packet[0] + per_packet[1], packet_ptr)
     return RouteTable(placement, placement.mesh.grid_shape, np.diff(packet_ptr), hx, hy, cross, longest,
                       packet_ptr, packet_core, packet_route, route_src, route_dst, hops[:, 0].copy(),
                       hops[:, 1].copy(), crossings, link_ptr, link_ids)
+
+
+def _distinct(keys: IntArray, space: int) -> tuple[IntArray, IntArray]:
+    """``np.unique(keys, return_inverse=True)`` for keys in ``[0, space)``, without a sort when the
+    space is small next to the keys (a table of flags over the space costs less than sorting)."""
+    if space > min(_DENSE_KEYS, 4 * keys.size):
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        return distinct, inverse.astype(np.int64).ravel()
+    present = np.zeros(space, dtype=bool)
+    present[keys] = True
+    rank = np.cumsum(present, dtype=np.int32) - 1  # int32: space <= 2**24
+    return np.flatnonzero(present), rank[keys].astype(np.int64)
 
 
 def _route_links(src: IntArray, dst: IntArray, width: int) -> tuple[IntArray, IntArray]:

@@ -142,7 +142,7 @@ def test_locality_makes_fewer_hops_than_fill_on_a_clustered_network():
     for strategy in STRATEGIES:
         routes = route(place(net, loihi, strategy, neurons_per_core=8))
         hops[strategy] = int((routes.hops_x + routes.hops_y).sum())
-    # Measured: 8,137 against 46,000 hops per spike of every neuron.
+    # Measured: 9,898 against 48,318 hops for one spike of every neuron (-80 %).
     assert hops["locality"] < 0.3 * hops["fill"]
 
 

@@ -7,7 +7,7 @@ import pytest
 import neurosim as ns
 from neurosim.hardware import load_chip, place, route, traffic
 
-traffic_module = importlib.import_module("neurosim.hardware.traffic")  # the package attribute is the function
+from neurosim.hardware import network_traffic as traffic_module
 
 TINY = dict(cores_per_chip=8, mesh_x=4, mesh_y=2)  # one core per tile: core k sits at (k % 4, k // 4)
 
@@ -113,6 +113,18 @@ def test_routes_match_a_step_by_step_xy_walk(seed, strategy):
         assert routes.crossings[i] == crossings
         assert sorted(routes.link_ids[routes.link_ptr[i]:routes.link_ptr[i + 1]].tolist()) == \
             sorted(sum(expected, []))
+
+
+def test_routes_are_the_same_with_or_without_the_table_of_router_pairs(monkeypatch):
+    placement = place(random_network(2), load_chip("loihi2").replace(cores_per_chip=16, mesh_x=4, mesh_y=4,
+                                                                      chips_x=2), neurons_per_core=4)
+    routing = importlib.import_module("neurosim.hardware.routing")
+    monkeypatch.setattr(routing, "_DENSE_KEYS", 1 << 24)
+    table = route(placement)
+    monkeypatch.setattr(routing, "_DENSE_KEYS", 0)
+    sorted_ = route(placement)
+    for name in ("packet_route", "route_src", "route_dst", "route_link_ids", "hops_x", "hops_y", "max_hops"):
+        assert np.array_equal(getattr(table, name), getattr(sorted_, name)), name
 
 
 def test_packets_to_one_core_are_one_packet_with_no_hops():
