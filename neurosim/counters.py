@@ -47,6 +47,11 @@ class Counters:
 
     @property
     def packets(self) -> int:
+        """Spikes sent per destination group (population, or population x core once placed).
+
+        A chip sends one packet per destination *core*; when two populations share a core the
+        routed count (``neurosim.hardware.traffic(...).packets``) is the smaller, hardware one.
+        """
         return int(self.fan_packets.sum())
 
     @property
