@@ -292,7 +292,9 @@ def _validate_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: 
     if np.any(np.isinf(w32)):
         s = int(np.argmax(np.isinf(w32)))
         raise ModelError(f"{owner}: synapse {s} weight {w[s]!r} overflows float32")
-    return pre_idx, post_idx, w32, d
+    # int32 indices and delays: a projection never has 2**31 neurons or ticks, and the network
+    # keeps these arrays for its lifetime (16 bytes per synapse with the float32 weight).
+    return pre_idx.astype(np.int32), post_idx.astype(np.int32), w32, d.astype(np.int32)
 
 
 def _check_integer_input(owner: str, model: str, w: np.ndarray, pre: Node) -> None:
