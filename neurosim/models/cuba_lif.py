@@ -5,7 +5,7 @@ Two state variables: the synaptic current ``i``, which low-pass filters the inpu
 potential ``v``, which integrates the current. One tick of a neuron with input ``x`` (the sum of
 weight x spike value over the synaptic events delivered at this tick)::
 
-    i <- alpha * i + gain_syn * x              # current decay; alpha = 1 - dt/tau_syn or exp(-dt/tau_syn)
+    i <- alpha * i + gain_syn * (x + bias_in)  # current decay; alpha = 1 - dt/tau_syn or exp(-dt/tau_syn)
     v <- v_leak + (v - v_leak) * beta          # membrane leak; beta = 1 - dt/tau_mem or exp(-dt/tau_mem)
     v <- v + gain * i                          # the current of this tick (the new i) drives v
     v <- v + bias
@@ -64,6 +64,8 @@ PARAMS = (
     Param("reset", default=0.0, choices=RESETS, doc="reset mechanism"),
     Param("threshold", default=0.0, choices=THRESHOLDS, doc="spike condition"),
     Param("precision", default=0.0, choices=PRECISIONS, doc="arithmetic precision"),
+    Param("bias_in", default=0.0, doc="constant added to the synaptic input x every tick, before gain_syn "
+                                      "(an Affine bias feeding the current, as in snnTorch's Synaptic)"),
 )
 STATE = (
     StateVar("i", 0.0, "synaptic current"),
@@ -74,7 +76,7 @@ STATE = (
 # Column indices into ``params`` and ``state``; kernels assume validated arrays. The helpers below
 # are this module's own, not lif's: Numba's on-disk cache does not notice edits to jitted functions
 # imported from another module, so sharing them could leave a stale compiled handler.
-ALPHA, BETA, V_TH, V_LEAK, V_RESET, GAIN_SYN, GAIN, BIAS, RESET, THRESHOLD, PRECISION = range(11)
+ALPHA, BETA, V_TH, V_LEAK, V_RESET, GAIN_SYN, GAIN, BIAS, RESET, THRESHOLD, PRECISION, BIAS_IN = range(12)
 I, V, S_PREV = 0, 1, 2
 R_VALUE, R_SUBTRACT, R_SUBTRACT_NEXT, R_NONE = 0, 1, 2, 3
 
@@ -239,7 +241,7 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
         reset = int(params[n, RESET])
         ge = params[n, THRESHOLD] != 0.0
         single = params[n, PRECISION] != 0.0
-        idle = elapsed[j] - 1  # idle ticks happen only with bias == 0 and no pending reset
+        idle = elapsed[j] - 1  # idle ticks happen only with bias == bias_in == 0 and no pending reset
         # The two precisions use separate variables: Numba would otherwise unify them to float64.
         if single:
             c = np.float32
@@ -251,7 +253,8 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
                 i32, v32 = _advance_steps(i32, v32, alpha32, beta32, v_leak32, gain_syn32, gain32, bias32,
                                           v_th32, idle)
             i32, v32, spiked = _fire(i32, v32, c(state[n, S_PREV]), alpha32, beta32, v_th32, v_leak32,
-                                     c(params[n, V_RESET]), gain_syn32, gain32, c(x[j]), bias32, reset, ge)
+                                     c(params[n, V_RESET]), gain_syn32, gain32, c(x[j] + params[n, BIAS_IN]), bias32,
+                                     reset, ge)
             i, v = float(i32), float(v32)
             eps, tiny = EPS_F32, TINY_F32
         else:
@@ -261,7 +264,7 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
             if idle > 0:
                 i, v = _advance_closed(i, v, alpha, beta, v_leak, gain, idle)
             i, v, spiked = _fire(i, v, state[n, S_PREV], alpha, beta, v_th, v_leak, params[n, V_RESET],
-                                 params[n, GAIN_SYN], gain, x[j], params[n, BIAS], reset, ge)
+                                 params[n, GAIN_SYN], gain, x[j] + params[n, BIAS_IN], params[n, BIAS], reset, ge)
             eps, tiny = EPS_F64, TINY_F64
         if spiked:
             fired[n_fired] = n
@@ -270,7 +273,7 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
         state[n, I] = i
         state[n, V] = v
         state[n, S_PREV] = 1.0 if (spiked and reset == R_SUBTRACT_NEXT) else 0.0
-        if (params[n, BIAS] != 0.0 or state[n, S_PREV] != 0.0
+        if (params[n, BIAS] != 0.0 or params[n, BIAS_IN] != 0.0 or state[n, S_PREV] != 0.0
                 or _may_fire_idle(i, v, _rounded(params[n, ALPHA], single), _rounded(params[n, BETA], single),
                                   _rounded(params[n, V_LEAK], single), _rounded(params[n, GAIN], single),
                                   _rounded(params[n, V_TH], single), eps, tiny)):
@@ -298,7 +301,7 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
         sel = params[:, PRECISION] == code
         p = params[sel].astype(dtype)
         s = state[sel].astype(dtype)
-        i = p[:, ALPHA] * s[:, I] + p[:, GAIN_SYN] * x[sel].astype(dtype)
+        i = p[:, ALPHA] * s[:, I] + p[:, GAIN_SYN] * (x[sel] + params[sel, BIAS_IN]).astype(dtype)
         v = p[:, V_LEAK] + (s[:, V] - p[:, V_LEAK]) * p[:, BETA]
         v = v + p[:, GAIN] * i
         v = v + p[:, BIAS]

@@ -148,6 +148,7 @@ def cuba_lif(rng: np.random.Generator, n: int) -> Sample:
     params["v_leak"] = np.where(grid, 0.0, np.where(rng.random(n) < 0.3, 0.0, rng.uniform(-0.5, 0.5, n)))
     params["gain_syn"] = np.where(grid, _pick(rng, (0.5, 1.0, 2.0), n), rng.uniform(0.3, 1.5, n))
     params["gain"] = np.where(grid, _pick(rng, (0.25, 0.5, 1.0, -0.5), n), rng.uniform(0.1, 1.0, n))
+    params["bias_in"] = _bias(rng, grid, n)
     state = {
         "i": np.where(grid, _grid(rng, -1.0, 1.0, n), rng.uniform(-1.0, 1.0, n)),
         "v": _potential(rng, grid, params["v_th"], n),

@@ -1,0 +1,376 @@
+"""NIR graph -> :class:`~neurosim.network.Network` (``/work/shared/references/nir.md``).
+
+    >>> net = load_nir("model.nir", dialect="snntorch", inputs={"input": spikes})   # spikes [T, 64]
+    >>> result = ns.simulate(net, ticks=spikes.shape[0])
+    >>> result.spike_matrix("lif2")
+
+Mapping (step 1 of the importer):
+
+* every ``Input`` node of the top-level graph becomes a :class:`~neurosim.network.SpikeArray`
+  source of the same name, fed with ``inputs[name]`` (``[T, N]`` spike counts or graded values);
+  without ``inputs`` it is silent (``[0, N]``), and :func:`with_inputs` swaps the data in later;
+* every neuron node (``LIF``, ``CubaLIF``, ``IF``, ``LI``, ``I``) becomes a population of the same
+  name, its parameters mapped by the dialect (:mod:`neurosim.importers.dialects`);
+* stateless nodes (``Affine``, ``Linear``, ``Scale``) between sources/neurons are folded into one
+  projection per (pre, post) pair: the product of the matrices along each path, summed over paths
+  and fan-in (in float64, then stored as float32). An ``Affine`` bias reaching a neuron becomes its
+  constant ``bias`` (times the input gain); into a ``CubaLIF`` it becomes ``bias_in``, added to
+  the input before the current filters it (snnTorch's ``Synaptic`` sees ``W x + b``);
+* edges are zero-delay (same-tick, as every exporter computes); each cycle is broken by giving
+  one projection a delay of one tick (the back edges of a depth-first search from the inputs, a
+  self-loop for snnTorch's ``RLeaky``), which is snnTorch's recurrence;
+* ``Output`` nodes add nothing: read the population that feeds them;
+* a nested ``NIRGraph`` with exactly one ``Input`` and one ``Output`` is inlined, its nodes named
+  ``graph.node``.
+
+``LI`` and ``I`` output a potential, not spikes, so they may only feed ``Output`` nodes.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurosim.errors import ModelError
+from neurosim.importers.dialects import Dialect, get_dialect
+from neurosim.network import Network, SpikeArray
+
+NEURON_TYPES = ("LIF", "CubaLIF", "IF", "LI", "I")
+STATELESS_TYPES = ("Affine", "Linear", "Scale")
+SUPPORTED = ("Input", "Output") + STATELESS_TYPES + NEURON_TYPES + ("NIRGraph",)
+_PASS = "pass"  # an inlined subgraph's Input/Output: identity
+
+
+@dataclass
+class _Flat:
+    nodes: dict  # name -> NIR node, or _PASS
+    edges: list  # (src, dst)
+    inputs: list  # top-level Input names, in graph order
+
+
+def load_nir(source, dialect: str = "nir", dt: float | None = None, inputs: dict | None = None,
+             name: str | None = None) -> Network:
+    """Build a Network from a NIR file or ``nir.NIRGraph``.
+
+    Parameters
+    ----------
+    source : path of a ``.nir`` file (HDF5, from ``nir.write``) or a ``nir.NIRGraph``.
+    dialect : how to read what the file does not say (dt, reset, precision), see
+        :mod:`neurosim.importers.dialects`: ``"nir"`` (literal) or ``"snntorch"``.
+    dt : time step in the file's time unit; default the dialect's.
+    inputs : ``{input node name: array [T, N]}``, one entry per ``Input`` node (a bare array is
+        accepted when the graph has one input). ``None`` leaves the sources silent; fill them
+        later with :func:`with_inputs`.
+    name : the Network's name (default: the file's stem, or ``"nir"``).
+    """
+    spec = get_dialect(dialect)
+    if dt is not None:
+        if isinstance(dt, bool) or not isinstance(dt, (int, float, np.floating)) or not dt > 0:
+            raise ModelError(f"dt must be a positive number, got {dt!r}")
+        spec = Dialect(**{**spec.__dict__, "dt": float(dt)})
+    graph, default_name = _read(source)
+    flat = _flatten(graph)
+    net = _build(flat, spec, name or default_name)
+    return with_inputs(net, inputs) if inputs is not None else net
+
+
+def with_inputs(network: Network, inputs) -> Network:
+    """A copy of ``network`` whose SpikeArray sources named in ``inputs`` carry the given data.
+
+    ``inputs`` maps source names to ``[T, N]`` arrays (a bare array if the network has exactly one
+    SpikeArray source). Populations and projections are shared (they are frozen); node order, hence
+    neuron ids, is kept.
+    """
+    sources = [n for n, node in network.nodes.items() if isinstance(node, SpikeArray)]
+    if not isinstance(inputs, dict):
+        if len(sources) != 1:
+            raise ModelError(f"the network has {len(sources)} input sources ({', '.join(sources)}); "
+                             "pass inputs as a dict {name: array [T, N]}")
+        inputs = {sources[0]: inputs}
+    for key in inputs:
+        if key not in sources:
+            raise ModelError(f"inputs: no input source named {key!r} (inputs: {', '.join(sources) or 'none'})")
+    out = Network(network.name)
+    for key, node in network.nodes.items():
+        if key in inputs:
+            data = np.asarray(inputs[key], dtype=np.float64)
+            if data.ndim == 1:
+                data = data[:, None]
+            if data.ndim != 2 or data.shape[1] != node.size:
+                raise ModelError(f"inputs[{key!r}]: shape {data.shape}, expected [T, {node.size}] "
+                                 f"(T ticks of input node '{key}', size {node.size})")
+            node = SpikeArray.create(key, data)
+        out.add(node)
+    out.projections.update(network.projections)
+    return out
+
+
+# -- reading ----------------------------------------------------------------------------------------
+def _read(source):
+    import nir
+
+    if isinstance(source, nir.NIRGraph):
+        return source, "nir"
+    if not isinstance(source, (str, os.PathLike)):
+        raise ModelError(f"load_nir: expected a path or a nir.NIRGraph, got {type(source).__name__}")
+    path = pathlib.Path(source)
+    if not path.is_file():
+        raise ModelError(f"NIR file '{path}' does not exist")
+    import h5py
+
+    if not h5py.is_hdf5(path):
+        raise ModelError(f"'{path}' is not a NIR file: not HDF5 (NIR files are written by nir.write)")
+    try:
+        graph = nir.read(path)
+    except KeyError as err:
+        raise ModelError(f"'{path}': nir.read failed on an unknown node type or missing field {err}; "
+                         f"supported types: {', '.join(SUPPORTED)}") from None
+    except Exception as err:  # nir raises bare ValueError/KeyError/TypeError on malformed files
+        raise ModelError(f"'{path}': nir.read failed: {type(err).__name__}: {err}") from None
+    return graph, path.stem
+
+
+def _type(node) -> str:
+    return _PASS if node is _PASS else type(node).__name__
+
+
+def _flatten(graph) -> _Flat:
+    """Inline simple subgraphs; check every node type."""
+    nodes, edges, inputs = {}, [], []
+    rename = {}  # subgraph name -> (its input node, its output node), both prefixed
+    for key, node in graph.nodes.items():
+        kind = _type(node)
+        if kind == "NIRGraph":
+            sub = _flatten(node)
+            ins = [k for k, v in node.nodes.items() if _type(v) == "Input"]
+            outs = [k for k, v in node.nodes.items() if _type(v) == "Output"]
+            if len(ins) != 1 or len(outs) != 1:
+                raise ModelError(f"node '{key}' (NIRGraph): a nested graph needs exactly one Input and one Output "
+                                 f"node to be inlined, it has {len(ins)} and {len(outs)}")
+            for k, v in sub.nodes.items():
+                nodes[f"{key}.{k}"] = _PASS if k in (ins[0], outs[0]) else v
+            edges += [(f"{key}.{a}", f"{key}.{b}") for a, b in sub.edges]
+            rename[key] = (f"{key}.{ins[0]}", f"{key}.{outs[0]}")
+        elif kind in SUPPORTED:
+            nodes[key] = node
+            if kind == "Input":
+                inputs.append(key)
+        else:
+            raise ModelError(f"node '{key}' has type {kind}, which load_nir does not support yet; "
+                             f"supported: {', '.join(SUPPORTED)}")
+    for a, b in graph.edges:
+        a = rename[a][1] if a in rename else a
+        b = rename[b][0] if b in rename else b
+        for end in (a, b):
+            if end not in nodes:
+                raise ModelError(f"edge ({a!r}, {b!r}): no node named {end!r}")
+        edges.append((a, b))
+    return _Flat(nodes, edges, inputs)
+
+
+# -- sizes and parameters ---------------------------------------------------------------------------
+def _arr(node, field_name, default=None):
+    value = getattr(node, field_name, None)
+    if value is None:
+        value = default
+    return np.asarray(value, dtype=np.float64).ravel() if np.ndim(value) else np.asarray(value, dtype=np.float64)
+
+
+NEURON_FIELDS = {
+    "LIF": ("tau", "r", "v_leak", "v_threshold", "v_reset"),
+    "CubaLIF": ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in"),
+    "IF": ("r", "v_threshold", "v_reset"),
+    "LI": ("tau", "r", "v_leak"),
+    "I": ("r",),
+}
+
+
+def _size(key: str, node) -> int:
+    kind = _type(node)
+    if kind in ("Input", "Output"):
+        return int(np.prod(np.asarray(node.input_type["input"], dtype=np.int64)))
+    sizes = {f: _arr(node, f, 0.0).size for f in NEURON_FIELDS[kind]}
+    n = max(sizes.values())
+    bad = {f: s for f, s in sizes.items() if s not in (1, n)}
+    if bad:
+        raise ModelError(f"node '{key}' ({kind}): parameters have different sizes "
+                         f"({', '.join(f'{f}: {s}' for f, s in sizes.items())})")
+    if n == 1 and all(np.ndim(getattr(node, f, 0.0) if getattr(node, f, None) is not None else 0.0) == 0
+                      for f in NEURON_FIELDS[kind]):
+        shape = (getattr(node, "input_type", None) or {}).get("input")
+        if shape is not None and np.size(shape):
+            n = int(np.prod(np.asarray(shape, dtype=np.int64)))
+    return n
+
+
+def _neuron(key: str, node, n: int, bias: np.ndarray, spec: Dialect) -> tuple[str, dict]:
+    """(model name, parameters) of neuron node ``node`` under dialect ``spec``."""
+    kind = _type(node)
+    f = np.float32 if spec.precision == "float32" else np.float64
+    p = {fld: np.broadcast_to(_arr(node, fld, 0.0 if fld != "w_in" else 1.0), (n,)).astype(f)
+         for fld in NEURON_FIELDS[kind]}
+    dt = f(spec.dt)
+    one = f(1.0)
+
+    def gain(g):
+        if spec.snap_unit_gain:
+            g = np.where(np.abs(g - one) <= 4 * np.finfo(f).eps, one, g)
+        return g.astype(np.float64)
+
+    common = {"precision": spec.precision}
+    if kind in ("LIF", "CubaLIF", "IF"):
+        common.update(v_th=p["v_threshold"].astype(np.float64), threshold=spec.threshold)
+    if kind == "LIF":
+        g = gain(p["r"] * dt / p["tau"])
+        return "lif", {**common, "beta": (one - dt / p["tau"]).astype(np.float64), "gain": g,
+                       "v_leak": p["v_leak"].astype(np.float64), "v_reset": p["v_reset"].astype(np.float64),
+                       "reset": spec.reset, "bias": g * bias}
+    if kind == "CubaLIF":
+        # An Affine bias is part of the input that the current filters (snnTorch: W x + b).
+        return "cuba_lif", {**common, "alpha": (one - dt / p["tau_syn"]).astype(np.float64),
+                            "beta": (one - dt / p["tau_mem"]).astype(np.float64),
+                            "gain_syn": gain(p["w_in"] * dt / p["tau_syn"]),
+                            "gain": gain(p["r"] * dt / p["tau_mem"]),
+                            "v_leak": p["v_leak"].astype(np.float64), "v_reset": p["v_reset"].astype(np.float64),
+                            "reset": spec.reset, "bias_in": bias}
+    if kind == "IF":
+        g = gain(p["r"] * dt)
+        if spec.if_model == "lif":
+            return "lif", {**common, "beta": 1.0, "gain": g, "v_reset": p["v_reset"].astype(np.float64),
+                           "reset": spec.reset, "bias": g * bias}
+        reset = spec.reset if spec.reset in ("value", "subtract") else "value"
+        return "if", {**common, "gain": g, "v_reset": p["v_reset"].astype(np.float64), "reset": reset,
+                      "bias": g * bias}
+    if kind == "LI":
+        g = gain(p["r"] * dt / p["tau"])
+        return "li", {**common, "beta": (one - dt / p["tau"]).astype(np.float64), "gain": g,
+                      "v_leak": p["v_leak"].astype(np.float64), "bias": g * bias}
+    g = gain(p["r"] * dt)  # I
+    return "integrator", {**common, "gain": g, "bias": g * bias}
+
+
+# -- folding stateless chains -----------------------------------------------------------------------
+class _Expr:
+    """A node's output as ``sum_k terms[k] @ spikes(k) + bias``, ``k`` a source or neuron node."""
+
+    def __init__(self, size: int, terms: dict | None = None, bias: np.ndarray | None = None) -> None:
+        self.size = size
+        self.terms = terms or {}
+        self.bias = np.zeros(size) if bias is None else bias
+
+    def add(self, other: "_Expr") -> None:
+        for k, m in other.terms.items():
+            self.terms[k] = self.terms[k] + m if k in self.terms else m
+        self.bias = self.bias + other.bias
+
+
+def _apply(key: str, node, x: _Expr) -> _Expr:
+    kind = _type(node)
+    if kind == _PASS:
+        return x
+    if kind == "Scale":
+        s = _arr(node, "scale")
+        if s.size not in (1, x.size):
+            raise ModelError(f"node '{key}' (Scale): scale has {s.size} entries, its input has size {x.size}")
+        s = np.broadcast_to(s, (x.size,))
+        return _Expr(x.size, {k: s[:, None] * m for k, m in x.terms.items()}, s * x.bias)
+    w = np.asarray(node.weight, dtype=np.float64)
+    if w.ndim != 2:
+        raise ModelError(f"node '{key}' ({kind}): weight has shape {w.shape}; only 2-D [out, in] weights "
+                         "are supported yet")
+    if w.shape[1] != x.size:
+        raise ModelError(f"node '{key}' ({kind}): weight has shape {w.shape} (input size {w.shape[1]}), "
+                         f"but its input has size {x.size}")
+    b = np.zeros(w.shape[0])
+    if kind == "Affine" and getattr(node, "bias", None) is not None:
+        b = np.asarray(node.bias, dtype=np.float64).ravel()
+        if b.size != w.shape[0]:
+            raise ModelError(f"node '{key}' (Affine): bias has {b.size} entries, weight has {w.shape[0]} rows")
+    return _Expr(w.shape[0], {k: w @ m for k, m in x.terms.items()}, w @ x.bias + b)
+
+
+def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
+    preds = {k: [] for k in flat.nodes}
+    succs = {k: [] for k in flat.nodes}
+    for a, b in flat.edges:
+        preds[b].append(a)
+        succs[a].append(b)
+    kinds = {k: _type(v) for k, v in flat.nodes.items()}
+    endpoints = [k for k in flat.nodes if k in flat.inputs or kinds[k] in NEURON_TYPES]
+    size = {k: _size(k, flat.nodes[k]) for k in endpoints}
+    memo: dict[str, _Expr] = {}
+
+    def output(key: str, path: tuple) -> _Expr:
+        if key in endpoints:
+            if kinds[key] in ("LI", "I"):
+                raise ModelError(f"node '{key}' ({kinds[key]}) outputs a potential, not spikes; it can only feed "
+                                 f"Output nodes, but feeds '{path[-1]}'")
+            return _Expr(size[key], {key: np.eye(size[key])})
+        if key in path:
+            cycle = " -> ".join(path[path.index(key):] + (key,))
+            raise ModelError(f"zero-delay cycle through stateless nodes {cycle}: a cycle needs a neuron in it")
+        if key not in memo:
+            memo[key] = _apply(key, flat.nodes[key], fan_in(key, path + (key,)))
+        return memo[key]
+
+    def fan_in(key: str, path: tuple) -> _Expr:
+        if not preds[key]:
+            raise ModelError(f"node '{key}' ({kinds[key]}) has no input edge")
+        total = None
+        for p in preds[key]:
+            e = output(p, path)
+            if total is None:
+                total = _Expr(e.size, dict(e.terms), e.bias.copy())
+            elif e.size != total.size:
+                raise ModelError(f"node '{key}' ({kinds[key]}): its inputs have different sizes "
+                                 f"({preds[key][0]!r}: {total.size}, {p!r}: {e.size})")
+            else:
+                total.add(e)
+        return total
+
+    neurons = [k for k in endpoints if kinds[k] in NEURON_TYPES]
+    drive = {}
+    for k in neurons:
+        if not preds[k]:
+            drive[k] = _Expr(size[k])
+            continue
+        drive[k] = fan_in(k, (k,))
+        if drive[k].size != size[k]:
+            raise ModelError(f"node '{k}' ({kinds[k]}) has {size[k]} neurons, but its input has size {drive[k].size}")
+    order, delayed = _order(flat.inputs, neurons, {k: sorted(drive[k].terms) for k in neurons})
+    net = Network(name)
+    for k in flat.inputs:
+        net.add(SpikeArray.create(k, np.zeros((0, size[k]))))
+    for k in order:
+        model, params = _neuron(k, flat.nodes[k], size[k], drive[k].bias, spec)
+        net.population(k, size[k], model, **params)
+    for k in order:
+        for src in sorted(drive[k].terms):
+            net.connect(src, k, drive[k].terms[src], delays=1 if (src, k) in delayed else 0)
+    return net
+
+
+def _order(inputs: list, neurons: list, srcs: dict) -> tuple[list, set]:
+    """Depth-first search from the inputs: (neurons in topological order, back edges to delay)."""
+    succ = {k: [] for k in inputs + neurons}
+    for k in neurons:
+        for s in srcs[k]:
+            succ[s].append(k)
+    state, post, delayed = {}, [], set()
+
+    def visit(k):
+        state[k] = 1
+        for m in sorted(succ[k]):
+            if state.get(m) == 1:
+                delayed.add((k, m))
+            elif m not in state:
+                visit(m)
+        state[k] = 2
+        post.append(k)
+
+    for k in inputs + sorted(neurons):
+        if k not in state:
+            visit(k)
+    return [k for k in reversed(post) if k not in inputs], delayed

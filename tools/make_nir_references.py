@@ -1,0 +1,177 @@
+"""Regenerate the snnTorch reference model and outputs under ``tests/data/nir/``.
+
+Needs torch, snntorch and scikit-learn, none of which neurosim depends on (use a throwaway venv)::
+
+    python -m venv /tmp/tvenv && /tmp/tvenv/bin/pip install torch==2.13.0 snntorch scikit-learn
+    /tmp/tvenv/bin/python tools/make_nir_references.py
+
+What it does, deterministically (fixed seeds, CPU, float32):
+
+1. trains a 64 -> 40 Leaky -> 10 Leaky snnTorch network briefly (surrogate gradient, rate-count
+   loss) on scikit-learn's 8x8 digits, rate-coded: pixel ``p / 16`` is the Bernoulli probability
+   of an input spike at each of ``T = 20`` steps;
+2. exports it with ``snntorch.export_to_nir`` (per-neuron ``beta``/``threshold`` tensors, see
+   /work/shared/references/nir.md section 5.1) to ``tests/data/nir/snntorch_ff.nir``;
+3. runs snnTorch's own simulation (defaults: reset by subtraction, delayed reset) on ``N_SAMPLES``
+   fixed test digits and saves the input spikes and every layer's spikes and membranes per step
+   to ``tests/data/nir/snntorch_ff.npz``.
+
+4. builds an untrained recurrent model, 12 -> RLeaky(8, all-to-all) -> Synaptic(5), with fixed
+   random weights (scaled up so that it fires), exports it (``rlif1.lif``/``rlif1.w_rec``, a
+   CubaLIF fed by an Affine bias) and saves snnTorch's spikes on 30 steps of random input to
+   ``tests/data/nir/snntorch_rnn.{nir,npz}``.
+
+The files are small (under 150 KB together) and committed; the tests never need torch.
+"""
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+import snntorch as snn
+import torch
+from sklearn.datasets import load_digits
+from snntorch import surrogate
+from snntorch.export_nir import export_to_nir
+
+import nir
+
+OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data" / "nir"
+T = 20
+N_IN, N_HID, N_OUT = 64, 40, 10
+N_SAMPLES = 16
+SEED = 0
+
+
+class Net(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        grad = surrogate.fast_sigmoid(slope=25)
+        self.fc1 = torch.nn.Linear(N_IN, N_HID)
+        # Per-neuron tensors: scalar beta/threshold export as 0-d NIR arrays, which nir's type
+        # inference rejects (nir.md 5.1). Different betas per layer exercise the tau -> beta mapping.
+        self.lif1 = snn.Leaky(beta=torch.full((N_HID,), 0.9), threshold=torch.ones(N_HID), spike_grad=grad)
+        self.fc2 = torch.nn.Linear(N_HID, N_OUT)
+        self.lif2 = snn.Leaky(beta=torch.full((N_OUT,), 0.8), threshold=torch.ones(N_OUT), spike_grad=grad)
+
+    def forward(self, x: torch.Tensor):
+        """x: [T, batch, 64] -> per-layer (spikes, membranes), each [T, batch, n]."""
+        mem1 = self.lif1.init_leaky()
+        mem2 = self.lif2.init_leaky()
+        rec = {k: [] for k in ("spk1", "mem1", "spk2", "mem2")}
+        for t in range(x.shape[0]):
+            spk1, mem1 = self.lif1(self.fc1(x[t]), mem1)
+            spk2, mem2 = self.lif2(self.fc2(spk1), mem2)
+            for k, v in zip(("spk1", "mem1", "spk2", "mem2"), (spk1, mem1, spk2, mem2)):
+                rec[k].append(v)
+        return {k: torch.stack(v) for k, v in rec.items()}
+
+
+class OneStep(torch.nn.Module):
+    """The same layers called once, as ``export_to_nir`` traces them (one step, no batch dim)."""
+
+    def __init__(self, net: Net) -> None:
+        super().__init__()
+        self.fc1, self.lif1, self.fc2, self.lif2 = net.fc1, net.lif1, net.fc2, net.lif2
+
+    def forward(self, x: torch.Tensor):
+        spk1, _ = self.lif1(self.fc1(x))
+        return self.lif2(self.fc2(spk1))
+
+
+class Recurrent(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc1 = torch.nn.Linear(12, 8)
+        self.rlif1 = snn.RLeaky(beta=torch.full((8,), 0.9), threshold=torch.ones(8), linear_features=8)
+        self.fc2 = torch.nn.Linear(8, 5)
+        self.syn = snn.Synaptic(alpha=torch.full((5,), 0.8), beta=torch.full((5,), 0.7), threshold=torch.ones(5))
+
+    def forward(self, x: torch.Tensor):  # one step, for export_to_nir
+        spk, _ = self.rlif1(self.fc1(x))
+        return self.syn(self.fc2(spk))
+
+
+def make_recurrent() -> None:
+    torch.manual_seed(SEED + 1)
+    net = Recurrent()
+    with torch.no_grad():
+        net.fc1.weight *= 3
+        net.fc2.weight *= 3
+    nir.write(OUT / "snntorch_rnn.nir", export_to_nir(net, torch.zeros(12)), compression=None)
+    x = (torch.rand(30, 12) < 0.4).float()
+    spk1, mem1 = net.rlif1.init_rleaky()
+    syn, mem2 = net.syn.init_synaptic()
+    rec = {k: [] for k in ("spk1", "mem1", "spk2", "mem2")}
+    with torch.no_grad():
+        for t in range(x.shape[0]):
+            spk1, mem1 = net.rlif1(net.fc1(x[t]), spk1, mem1)
+            spk2, syn, mem2 = net.syn(net.fc2(spk1), syn, mem2)
+            for k, v in zip(rec, (spk1, mem1, spk2, mem2)):
+                rec[k].append(v.numpy().copy())
+    np.savez_compressed(OUT / "snntorch_rnn.npz", inputs=x.numpy().astype(np.uint8),
+                        **{k: np.array(v, dtype=np.uint8 if k.startswith("spk") else np.float32)
+                           for k, v in rec.items()})
+    print("recurrent model spikes per layer:", int(np.sum(rec["spk1"])), int(np.sum(rec["spk2"])))
+
+
+def rate_code(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """[n, 64] pixels 0..16 -> [n, T, 64] uint8 Bernoulli spikes with p = pixel / 16."""
+    p = images / 16.0
+    return (rng.random((images.shape[0], T, images.shape[1])) < p[:, None, :]).astype(np.uint8)
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    rng = np.random.default_rng(SEED)
+    digits = load_digits()
+    order = rng.permutation(len(digits.target))
+    train, test = order[:1400], order[1400:]
+    x_train = torch.tensor(rate_code(digits.data[train], rng), dtype=torch.float32).transpose(0, 1)
+    y_train = torch.tensor(digits.target[train])
+    x_test = rate_code(digits.data[test], rng)
+    y_test = digits.target[test]
+
+    net = Net()
+    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    for epoch in range(8):
+        perm = torch.randperm(x_train.shape[1])
+        for k in range(0, perm.numel(), 64):
+            idx = perm[k:k + 64]
+            out = net(x_train[:, idx])
+            loss = loss_fn(out["spk2"].sum(0) * 0.5, y_train[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    with torch.no_grad():
+        counts = net(torch.tensor(x_test, dtype=torch.float32).transpose(0, 1))["spk2"].sum(0).numpy()
+    accuracy = float(np.mean(counts.argmax(1) == y_test))
+    print(f"test accuracy {accuracy:.3f} on {len(y_test)} digits")
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    graph = export_to_nir(OneStep(net).eval(), torch.zeros(N_IN))
+    nir.write(OUT / "snntorch_ff.nir", graph, compression=None)  # gzip chunks of tiny datasets triple the size
+
+    inputs = x_test[:N_SAMPLES]
+    with torch.no_grad():
+        rec = net(torch.tensor(inputs, dtype=torch.float32).transpose(0, 1))
+    arrays = {k: v.transpose(0, 1).numpy() for k, v in rec.items()}  # [samples, T, n]
+    np.savez_compressed(
+        OUT / "snntorch_ff.npz",
+        inputs=inputs,
+        labels=y_test[:N_SAMPLES],
+        spk1=arrays["spk1"].astype(np.uint8), mem1=arrays["mem1"].astype(np.float32),
+        spk2=arrays["spk2"].astype(np.uint8), mem2=arrays["mem2"].astype(np.float32),
+        beta1=net.lif1.beta.numpy(), beta2=net.lif2.beta.numpy(),
+        accuracy=np.float64(accuracy),
+    )
+    print("edges:", sorted(graph.edges))
+    make_recurrent()
+    print("spikes per layer:", int(arrays["spk1"].sum()), int(arrays["spk2"].sum()))
+    for f in sorted(OUT.iterdir()):
+        print(f"{f.relative_to(OUT.parent.parent.parent)}: {f.stat().st_size} bytes")
+
+
+if __name__ == "__main__":
+    main()
