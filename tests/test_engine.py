@@ -200,3 +200,15 @@ def test_cli_unknown_chip_is_one_line(capsys):
     assert main(["chips", "loihy"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("neurosim: error:") and "loihi" in err and err.count("\n") == 1
+
+
+def test_chunks_stream_every_spike_and_counter_once():
+    got = []
+    full = ns.simulate(demo(), ticks=60, chunk_ticks=7)
+    streamed = ns.simulate(demo(), ticks=60, chunk_ticks=7, record_spikes=False,
+                           on_chunk=lambda ch: got.append((ch.t0, ch.t1, ch.spike_ids.copy(),
+                                                           ch.per_tick["tick_events"].copy())))
+    assert [(a, b) for a, b, _, _ in got] == [(t, min(t + 7, 60)) for t in range(0, 60, 7)]
+    assert np.array_equal(np.concatenate([ids for _, _, ids, _ in got]), full.spike_ids)
+    assert np.array_equal(np.concatenate([ev for _, _, _, ev in got]), full.counters.tick_events)
+    assert streamed.spike_ids.size == 0 and streamed.counters.spikes == full.counters.spikes

@@ -1,4 +1,4 @@
 """The discrete-event engine: the Numba tick loop and its Python driver."""
-from neurosim.engine.simulate import SimResult, simulate
+from neurosim.engine.simulate import Chunk, SimResult, simulate
 
-__all__ = ["SimResult", "simulate"]
+__all__ = ["Chunk", "SimResult", "simulate"]

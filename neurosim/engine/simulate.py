@@ -22,6 +22,25 @@ ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, eq=False)
+class Chunk:
+    """What one chunk of ticks ``[t0, t1)`` produced, handed to ``simulate(on_chunk=...)``.
+
+    The arrays are views valid only during the call (copy what you keep): the chunk's spikes in
+    emission order, the probed states ``(t1 - t0, n_probed, n_state)``, and the per-tick counters
+    of :class:`~neurosim.counters.Counters` for these ticks (``tick_events``, ``tick_updates``,
+    ``tick_spikes``, ``tick_packets``, ``tick_group_events``, ``tick_group_updates``).
+    """
+
+    t0: int
+    t1: int
+    spike_ticks: np.ndarray
+    spike_ids: np.ndarray
+    spike_values: np.ndarray
+    probes: np.ndarray
+    per_tick: dict
+
+
+@dataclass(frozen=True, eq=False)
 class SimResult:
     """Spikes, probed states and counters of one run."""
 
@@ -62,7 +81,8 @@ class SimResult:
 
 def simulate(network: Network | CompiledNetwork, ticks: int, probe: Iterable[str] = (),
              record_spikes: bool = True, seed: int = 0, chunk_ticks: int | None = None,
-             progress: ProgressCallback | None = None) -> SimResult:
+             progress: ProgressCallback | None = None,
+             on_chunk: Callable[[Chunk], None] | None = None) -> SimResult:
     """Simulate ``ticks`` ticks of ``network`` (a Network is compiled first).
 
     Parameters
@@ -73,6 +93,9 @@ def simulate(network: Network | CompiledNetwork, ticks: int, probe: Iterable[str
     seed : seed of the stochastic neuron models (a counter-based hash of seed, neuron and tick).
     chunk_ticks : ticks per call into Numba; default about 0.1 s of work.
     progress : called as ``progress(ticks_done, ticks)`` after every chunk.
+    on_chunk : called with each :class:`Chunk` as soon as it is simulated (e.g. to stream a trace
+        to disk). With ``record_spikes=False`` the spikes still reach ``on_chunk`` but are not kept,
+        so memory stays bounded however long the run.
     """
     compiled = network if isinstance(network, CompiledNetwork) else compile_network(network)
     if isinstance(ticks, bool) or not isinstance(ticks, (int, np.integer)) or ticks < 0:
@@ -82,15 +105,17 @@ def simulate(network: Network | CompiledNetwork, ticks: int, probe: Iterable[str
         k = compiled.pop_index(name)
         if compiled.pop_model[k] < 0:
             raise ModelError(f"'{name}' is a spike source; only populations have a state to probe")
-    run = _Run(compiled, int(ticks), probes, record_spikes, int(seed))
+    run = _Run(compiled, int(ticks), probes, record_spikes, int(seed), on_chunk)
     return run.execute(chunk_ticks, progress)
 
 
 class _Run:
     """The mutable engine state of one simulation, carried across chunks."""
 
-    def __init__(self, c: CompiledNetwork, ticks: int, probes: list[str], record: bool, seed: int) -> None:
+    def __init__(self, c: CompiledNetwork, ticks: int, probes: list[str], record: bool, seed: int,
+                 on_chunk: Callable[[Chunk], None] | None) -> None:
         self.c, self.ticks, self.probe_names, self.record, self.seed = c, ticks, probes, record, seed
+        self.on_chunk = on_chunk
         self.kernel = engine_module(c.models).run_ticks
         n, n_pops, g = c.n_neurons, len(c.names), c.n_groups
         n_slots = 1 << max(1, c.max_delay.bit_length())  # a power of two > max delay
@@ -160,7 +185,7 @@ class _Run:
             c.syn_target, c.syn_weight, self.state, self.last, self.pending, self.forced, self.acc, self.pend,
             self.pend_n, self.awake, self.n_awake, self.pop_all_awake, self.ring_seg, self.ring_pay, self.ring_len, self.zq_seg,
             self.zq_pay, in_ptr, in_ids, in_pay,
-            self.record, *self.spk, self.n_spk, self.probe_ids, self.probe_buf[t0:t1],
+            self.record or self.on_chunk is not None, *self.spk, self.n_spk, self.probe_ids, self.probe_buf[t0:t1],
             tot["spikes_per_neuron"], tot["fan_packets"], tot["seg_deliveries"], tot["pop_updates"],
             tot["pop_forced_updates"], pt["tick_events"][t0:t1], pt["tick_updates"][t0:t1],
             pt["tick_spikes"][t0:t1], pt["tick_packets"][t0:t1], pt["tick_group_events"][t0:t1],
@@ -175,7 +200,9 @@ class _Run:
         try:
             while done < self.ticks:
                 end = min(done + step, self.ticks)
+                first_spike = self.n_spk
                 self._chunk(done, end)
+                self._hand_over(done, end, first_spike)
                 done = end
                 if progress is not None:
                     progress(done, self.ticks)
@@ -183,6 +210,16 @@ class _Run:
             partial = self._result(done, time.perf_counter() - start, interrupted=True)
             raise SimulationInterrupted(f"simulation interrupted after {done} of {self.ticks} ticks", partial) from None
         return self._result(done, time.perf_counter() - start, interrupted=False)
+
+    def _hand_over(self, t0: int, t1: int, first_spike: int) -> None:
+        """Give the chunk to ``on_chunk``; without ``record_spikes``, then forget its spikes."""
+        if self.on_chunk is None:
+            return
+        spk_t, spk_id, spk_pay = (a[first_spike:self.n_spk] for a in self.spk)
+        per_tick = {k: v[t0:t1] for k, v in self.per_tick.items()}
+        self.on_chunk(Chunk(t0, t1, spk_t, spk_id, spk_pay, self.probe_buf[t0:t1], per_tick))
+        if not self.record:
+            self.n_spk = 0
 
     def _default_chunk(self) -> int:
         # Aim at ~1e7 synaptic-event-sized units of work per call, between 1 and 10,000 ticks.
