@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import argparse
+import pathlib
 import sys
 from typing import Callable
 
-from neurosim.demo import demo_network
+import numpy as np
+
 from neurosim.errors import NeurosimError, SimulationInterrupted
 from neurosim.hardware import FIELDS, list_chips, load_chip
+from neurosim.importers import get_dialect
 from neurosim.models import get_model, list_models
-from neurosim.pipeline import run_on_chip
+from neurosim.pipeline import (BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir)
 
 # Loihi with SANA-FE's silicon-calibrated costs: the one shipped profile that publishes every
 # number the default run needs (loihi leaves spike costs out; see `neurosim chips loihi`).
@@ -31,18 +34,16 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="neurosim", description="Event-driven neuromorphic hardware simulator")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="simulate the bundled default network on a chip and print the cost report")
-    run.add_argument("--chip", default=DEFAULT_CHIP,
-                     help=f"chip profile name or .toml path (default {DEFAULT_CHIP}; `neurosim chips` lists them)")
-    run.add_argument("--ticks", type=int, default=1000, help="number of ticks to simulate (default 1000)")
-    run.add_argument("--strategy", default="fill", help="placement strategy: fill (default) or locality")
-    run.add_argument("--quantize", action="store_true", help="simulate with weights quantised to the chip's precision")
-    run.add_argument("--fallback", action="append", default=[], metavar="KEY=VALUE",
-                     help="value for a hardware number the profile does not publish (marked estimated); repeatable")
-    run.add_argument("--seed", type=int, default=0, help="seed of the network and its inputs")
-    run.add_argument("--json", metavar="PATH", help="also write the report as JSON to PATH")
-    run.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
+    run = sub.add_parser("run", help="run a NIR model (default: the bundled digits model) on a chip and print the "
+                                     "cost report", description=RUN_DESCRIPTION,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("model", nargs="?", metavar="MODEL.nir",
+                     help="NIR model file (default: the bundled snnTorch model trained on scikit-learn digits)")
+    _run_options(run)
     run.set_defaults(handler=_run)
+    demo = sub.add_parser("demo", help="run the bundled digits model (same as `neurosim run` without a model)")
+    _run_options(demo)
+    demo.set_defaults(handler=_run, model=None)
     models = sub.add_parser("models", help="list the neuron models, or show one model's parameters")
     models.add_argument("name", nargs="?", help="model to describe")
     models.set_defaults(handler=_models)
@@ -52,6 +53,42 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+RUN_DESCRIPTION = """\
+Run a trained NIR model sample by sample on a modelled chip (state reset between samples),
+print its accuracy when the input file holds labels, and print the hardware cost report.
+
+INPUT.npz holds one array per graph input (key = input node name, or x when there is one input),
+shaped [T, *shape] or [B, T, *shape]; optional keys: labels [B] (true classes, for the accuracy),
+reference_predictions [B] (e.g. the training framework's own predictions, for agreement) and
+reference_counts (ignored).
+--record writes one array per neuron node, [B, T, *shape]: spikes, or the membrane of LI/I nodes.
+
+Without MODEL.nir it runs the bundled 64-64-10 snnTorch model (neurosim/data, made by
+tools/make_bundled_model.py) on its 100 bundled held-out test digits."""
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", metavar="INPUT.npz",
+                        help="input spikes, one array per input node (default for the bundled model: its samples)")
+    parser.add_argument("--dialect", help="how the NIR file is read: nir (literal, default) or snntorch "
+                                          "(default for the bundled model)")
+    parser.add_argument("--chip", default=DEFAULT_CHIP,
+                        help=f"chip profile name or .toml path (default {DEFAULT_CHIP}; `neurosim chips` lists them)")
+    parser.add_argument("--ticks", type=int, help="ticks per sample (default: T of the input; longer pads with "
+                                                  "silence, shorter cuts)")
+    parser.add_argument("--samples", type=int, help="run only the first N samples of the input")
+    parser.add_argument("--strategy", default="fill", help="placement strategy: fill (default) or locality")
+    parser.add_argument("--quantize", action="store_true",
+                        help="simulate with weights quantised to the chip's precision")
+    parser.add_argument("--fallback", action="append", default=[], metavar="KEY=VALUE",
+                        help="value for a hardware number the profile does not publish (marked estimated); repeatable")
+    parser.add_argument("--seed", type=int, default=0, help="seed of stochastic neuron models")
+    parser.add_argument("--json", metavar="PATH", help="also write the report as JSON to PATH")
+    parser.add_argument("--record", metavar="OUT.npz",
+                        help="write every neuron node's outputs [B, T, *shape] to OUT.npz")
+    parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
+
+
 def _progress_bar(enabled: bool, total: int) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
     if not enabled:
         return None, lambda: None
@@ -59,7 +96,9 @@ def _progress_bar(enabled: bool, total: int) -> tuple[Callable[[int, int], None]
 
     bar = tqdm(total=total, unit="tick", file=sys.stderr, leave=False)
 
-    def update(done: int, _total: int) -> None:
+    def update(done: int, total_now: int) -> None:
+        if bar.total != total_now:
+            bar.total = total_now
         bar.update(done - bar.n)
 
     return update, bar.close
@@ -79,19 +118,57 @@ def _fallbacks(items: list[str]) -> dict[str, float]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    net = demo_network(seed=args.seed)
-    progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), args.ticks)
+    if args.model is None:
+        model, dialect = bundled(BUNDLED_MODEL), args.dialect or BUNDLED_DIALECT
+        input_path = args.input or bundled(BUNDLED_SAMPLES)
+    else:
+        model, dialect, input_path = args.model, args.dialect or "nir", args.input
+        if not pathlib.Path(model).is_file():
+            raise NeurosimError(f"model file '{model}' does not exist")
+    get_dialect(dialect)  # an unknown dialect fails before anything is read
+    if args.samples is not None and args.samples < 1:
+        raise NeurosimError(f"--samples must be a positive integer, got {args.samples}")
+    if input_path is None:
+        if args.ticks is None:
+            raise NeurosimError("no input: pass --input INPUT.npz (one array [T, *shape] or [B, T, *shape] per "
+                                "input node), or --ticks N to run N ticks of silence")
+        data = None
+    else:
+        data = load_input_file(input_path)
+    fallbacks = _fallbacks(args.fallback)
+    progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
     try:
-        run = run_on_chip(net, args.chip, args.ticks, strategy=args.strategy, quantize=args.quantize,
-                          fallbacks=_fallbacks(args.fallback), seed=args.seed, progress=progress)
+        run = run_nir(model, data, args.chip, dialect, ticks=args.ticks, samples=args.samples, strategy=args.strategy,
+                      quantize=args.quantize, fallbacks=fallbacks, seed=args.seed, progress=progress)
     finally:
         close()
+    name = "bundled digits model (snnTorch, scikit-learn digits)" if args.model is None else str(model)
+    readout = run.network.nodes[run.output_node].model.name in ("li", "integrator")
+    print(f"{name}: dialect {dialect}, {run.samples} sample(s) x {run.ticks_per_sample} ticks, "
+          f"prediction = argmax of '{run.output_node}' {'mean membrane' if readout else 'spike count'}")
+    if run.accuracy is not None:
+        hits = int(np.sum(run.predictions == run.labels))
+        print(f"accuracy: {run.accuracy:.1%} ({hits}/{run.samples}) against the labels")
+    if data is not None and "reference_predictions" in data:
+        ref = np.asarray(data["reference_predictions"])[:run.samples]
+        if ref.shape == run.predictions.shape:
+            who = "snnTorch" if args.model is None else "the reference"
+            line = f"{who}'s own predictions: agree on {int(np.sum(ref == run.predictions))}/{run.samples}"
+            if run.labels is not None:
+                line += f"; {who}'s accuracy {float(np.mean(ref == run.labels)):.1%}"
+            print(line)
+    print()
     if run.quantization is not None:
         print(run.quantization.to_text() + "\n")
     print(run.report.to_text())
-    if args.json:
-        with open(args.json, "w") as f:
-            f.write(run.report.to_json())
+    try:
+        if args.json:
+            with open(args.json, "w") as f:
+                f.write(run.report.to_json())
+        if args.record:
+            np.savez_compressed(args.record, **run.outputs)
+    except OSError as err:
+        raise NeurosimError(f"cannot write {err.filename}: {err.strerror}") from None
     return 0
 
 

@@ -57,3 +57,8 @@ class DoesNotFitError(PlacementError):
         self.limit = limit
         self.needed = needed
         self.available = available
+
+
+class TraceError(NeurosimError, ValueError):
+    """A file is not a readable neurosim trace: not HDF5, not a neurosim trace, another
+    ``TRACE_VERSION``, or truncated beyond repair. The message is one line naming the file."""

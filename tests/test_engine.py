@@ -157,9 +157,9 @@ def test_probing_a_source_is_an_error():
 
 def test_cli_run_prints_the_report_and_writes_json(tmp_path, capsys):
     out = tmp_path / "report.json"
-    assert main(["run", "--ticks", "50", "--json", str(out), "--no-progress"]) == 0
+    assert main(["run", "--samples", "2", "--ticks", "25", "--json", str(out), "--no-progress"]) == 0
     report = json.loads(out.read_text())
-    assert report["ticks"] == 50 and report["chip"] == "loihi_sanafe" and report["operations"]
+    assert report["ticks"] == 50 and report["samples"] == 2 and report["chip"] == "loihi_sanafe" and report["operations"]
     assert "Energy" in capsys.readouterr().out
 
 

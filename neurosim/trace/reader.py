@@ -1,0 +1,204 @@
+"""``read_trace``: a trace file as numpy arrays, up to the last completed chunk.
+
+Refuses, with a one-line :class:`~neurosim.errors.TraceError`, a file that is not HDF5, an HDF5 file
+that is not a neurosim trace, a trace of another :data:`~neurosim.trace.schema.TRACE_VERSION`, and a
+trace whose datasets are shorter than its ``progress`` record says (damaged).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from neurosim.errors import TraceError
+from neurosim.trace.schema import CORE_FIELDS, FORMAT, PACKET_FIELDS, SPIKE_FIELDS, TICK_FIELDS, TRACE_VERSION
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """A trace read back (read-only arrays; see ``docs/traces.md`` for every field).
+
+    Attributes
+    ----------
+    path : Path
+    version : int
+    network, profile, strategy, neurosim_version : str
+    tick_s : float or None
+        Seconds per tick, ``None`` when the profile publishes none.
+    ticks_planned, ticks : int
+        Ticks asked for and ticks completed (whole chunks only).
+    complete : bool
+        Whether the writer was closed after the last planned tick.
+    populations : tuple of dict
+        ``{name, start, stop, model}`` per population and spike source, in global id order.
+    neurons_per_core : int or None
+    grid_shape : tuple of int
+    neuron_core, core_xy, core_chip : ndarray of int64
+    packets : dict of str to ndarray
+        Columns ``tick, src_neuron, src_core, dst_core, hops``: one row per spike and destination core.
+    spikes : dict of str to ndarray
+        Columns ``tick, neuron``: one row per spike.
+    tick_spikes, tick_events, tick_updates : ndarray of int64, shape (ticks,)
+    link_load : ndarray of int64, shape (4 X Y,)
+        Packets per directed link (exact when ``complete``; after a crash it may include the chunk
+        being written, at most one chunk ahead of ``ticks``).
+    core_ids : ndarray of int64, shape (C,), or None
+    core_events, core_updates, core_spikes : ndarray of int64, shape (ticks, C), or None
+    probes : dict of str to tuple (ticks (S,), state (S, size, n_state), state_names)
+    """
+
+    path: Path
+    version: int
+    network: str
+    profile: str
+    strategy: str
+    neurosim_version: str
+    tick_s: float | None
+    ticks_planned: int
+    ticks: int
+    complete: bool
+    populations: tuple[dict, ...]
+    neurons_per_core: int | None
+    grid_shape: tuple[int, int]
+    neuron_core: np.ndarray = field(repr=False)
+    core_xy: np.ndarray = field(repr=False)
+    core_chip: np.ndarray = field(repr=False)
+    packets: dict = field(repr=False)
+    spikes: dict = field(repr=False)
+    tick_spikes: np.ndarray = field(repr=False)
+    tick_events: np.ndarray = field(repr=False)
+    tick_updates: np.ndarray = field(repr=False)
+    link_load: np.ndarray = field(repr=False)
+    core_ids: np.ndarray | None = field(repr=False)
+    core_events: np.ndarray | None = field(repr=False)
+    core_updates: np.ndarray | None = field(repr=False)
+    core_spikes: np.ndarray | None = field(repr=False)
+    probes: dict = field(repr=False)
+
+    def __post_init__(self) -> None:
+        arrays = [v for v in self.__dict__.values() if isinstance(v, np.ndarray)]
+        arrays += [a for d in (self.packets, self.spikes) for a in d.values()]
+        arrays += [a for t, s, _ in self.probes.values() for a in (t, s)]
+        for a in arrays:
+            a.setflags(write=False)
+
+    @property
+    def tick_packets(self) -> np.ndarray:
+        """(ticks,) packets sent per tick (rows of ``packets`` per tick)."""
+        return np.bincount(self.packets["tick"], minlength=self.ticks)[:self.ticks].astype(np.int64)
+
+    @property
+    def tick_hops(self) -> np.ndarray:
+        """(ticks,) router hops per tick."""
+        return np.bincount(self.packets["tick"], self.packets["hops"], minlength=self.ticks)[:self.ticks].astype(np.int64)
+
+    def population(self, name: str) -> dict:
+        """The header entry ``{name, start, stop, model}`` of population ``name``."""
+        for pop in self.populations:
+            if pop["name"] == name:
+                return pop
+        raise TraceError(f"{self.path}: no population '{name}' (has: {', '.join(p['name'] for p in self.populations)})")
+
+    def to_pandas(self) -> Any:
+        """The packet table as a ``pandas.DataFrame`` (needs pandas, which neurosim does not require)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise TraceError("Trace.to_pandas needs pandas, which is not installed; use the numpy arrays in "
+                             "trace.packets instead") from None
+        return pd.DataFrame(self.packets)
+
+
+def read_trace(path: str | os.PathLike) -> Trace:
+    """Read the trace at ``path``, up to its last completed chunk.
+
+    Raises
+    ------
+    TraceError
+        One line naming the file and the reason, for anything that is not a readable trace.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise TraceError(f"{path}: no such trace file")
+    try:
+        f = _open(path)
+    except OSError as err:
+        raise TraceError(f"{path}: not a readable HDF5 file (truncated or corrupt?): {_first_line(err)}") from None
+    try:
+        with f:
+            return _read(f, path)
+    except TraceError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as err:
+        raise TraceError(f"{path}: damaged neurosim trace: {_first_line(err)}") from None
+
+
+def _open(path: Path) -> h5py.File:
+    try:
+        return h5py.File(path, "r")
+    except OSError as err:
+        # A writer killed in SWMR mode leaves the file marked open for writing; SWMR readers may open it.
+        if "already open for write" not in str(err):
+            raise
+        return h5py.File(path, "r", swmr=True)
+
+
+def _read(f: h5py.File, path: Path) -> Trace:
+    a = f.attrs
+    if _str(a.get("format")) != FORMAT:
+        raise TraceError(f"{path}: not a neurosim trace (no root attribute format='{FORMAT}')")
+    version = a.get("trace_version")
+    version = version.item() if isinstance(version, np.generic) else version
+    if version != TRACE_VERSION:
+        raise TraceError(f"{path}: trace version {version!r} is not supported; this neurosim reads trace version "
+                         f"{TRACE_VERSION} (docs/traces.md)")
+    ticks, n_packets, n_spikes, complete = (int(x) for x in f["progress"][...])
+    packets = {k: _column(f, f"packets/{k}", n_packets, path) for k in PACKET_FIELDS}
+    spikes = {k: _column(f, f"spikes/{k}", n_spikes, path) for k in SPIKE_FIELDS}
+    per_tick = {k: _column(f, f"ticks/{k}", ticks, path) for k in TICK_FIELDS}
+    cores: dict[str, np.ndarray | None] = dict.fromkeys(CORE_FIELDS)
+    core_ids = None
+    if "cores" in f:
+        core_ids = f["cores/ids"][...].astype(np.int64)
+        cores = {k: _column(f, f"cores/{k}", ticks, path) for k in CORE_FIELDS}
+    probes = {}
+    every = int(a["probe_every"])
+    for name, g in (f["probes"].items() if "probes" in f else ()):
+        n = -(-ticks // every)  # samples taken in the completed ticks
+        probes[name] = (_column(g, "tick", n, path), _column(g, "state", n, path), tuple(json.loads(g.attrs["state_names"])))
+    tick_s = float(a["tick_s"])
+    npc = int(a["neurons_per_core"])
+    return Trace(
+        path=path, version=int(version), network=_str(a["network"]), profile=_str(a["profile"]),
+        strategy=_str(a["strategy"]), neurosim_version=_str(a["neurosim_version"]),
+        tick_s=None if math.isnan(tick_s) else tick_s, ticks_planned=int(a["ticks_planned"]), ticks=ticks,
+        complete=bool(complete), populations=tuple(json.loads(_str(a["populations"]))),
+        neurons_per_core=npc if npc > 0 else None, grid_shape=tuple(int(x) for x in a["grid_shape"]),
+        neuron_core=f["placement/neuron_core"][...], core_xy=f["placement/core_xy"][...],
+        core_chip=f["placement/core_chip"][...], packets=packets, spikes=spikes,
+        tick_spikes=per_tick["spikes"], tick_events=per_tick["events"], tick_updates=per_tick["updates"],
+        link_load=f["links/load"][...], core_ids=core_ids, core_events=cores["events"],
+        core_updates=cores["updates"], core_spikes=cores["spikes"], probes=probes)
+
+
+def _column(group: h5py.Group, name: str, rows: int, path: Path) -> np.ndarray:
+    ds = group[name]
+    if ds.shape[0] < rows:
+        raise TraceError(f"{path}: damaged neurosim trace: '{ds.name}' has {ds.shape[0]} rows, its progress "
+                         f"record promises {rows}")
+    return ds[:rows]
+
+
+def _str(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__

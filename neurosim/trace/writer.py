@@ -1,0 +1,228 @@
+"""``TraceWriter``: stream a simulation's spike packets to an HDF5 trace, one chunk at a time.
+
+Used as ``simulate(placement.compiled, ticks, on_chunk=writer.write_chunk, record_spikes=False)``,
+so memory stays bounded however long the run. Every dataset is created up front and the file is
+switched to HDF5 single-writer/multiple-reader mode (SWMR): each chunk is appended, flushed, and
+only then counted in the ``progress`` dataset, so a run killed at any moment leaves a file that
+:func:`~neurosim.trace.reader.read_trace` reads up to the last completed chunk.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Callable, Iterable
+
+import h5py
+import numpy as np
+
+from neurosim.engine.simulate import Chunk, SimResult, simulate
+from neurosim.errors import ModelError, TraceError
+from neurosim.hardware.placement import Placement
+from neurosim.hardware.routing import RouteTable, gather_rows, route
+from neurosim.network import SpikeSource
+from neurosim.trace.schema import CORE_FIELDS, FORMAT, PACKET_FIELDS, SPIKE_FIELDS, TICK_FIELDS, TRACE_VERSION
+
+_ROWS = 8192  # HDF5 chunk of the appendable 1-D columns (rows)
+_COMPRESS = dict(compression="gzip", compression_opts=1, shuffle=True)  # gzip: readable by every HDF5
+
+
+class TraceWriter:
+    """Write the trace of one run of ``placement.compiled`` to ``path`` (overwritten).
+
+    Parameters
+    ----------
+    path : str or path-like
+    placement : Placement
+        The placement simulated; its route table gives each spike's packets.
+    ticks : int
+        Ticks planned (the header; the trace holds the ticks actually completed).
+    probe : populations probed in ``simulate(probe=...)``, in the same order; their states are sampled.
+    probe_every : keep the probed states of every ``probe_every``-th tick (ticks ``t % probe_every == 0``).
+    counters : also write per-tick, per-core synaptic events, updates and spikes.
+    routes : the placement's route table, when already computed.
+
+    Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, path: str | os.PathLike, placement: Placement, ticks: int, *, probe: Iterable[str] = (),
+                 probe_every: int = 1, counters: bool = True, routes: RouteTable | None = None) -> None:
+        if not isinstance(placement, Placement):
+            raise ModelError(f"a trace needs a Placement (neurosim.hardware.placement.place(compiled, chip)), "
+                             f"got {type(placement).__name__}")
+        if isinstance(probe_every, bool) or not isinstance(probe_every, (int, np.integer)) or probe_every < 1:
+            raise ModelError(f"probe_every must be a positive integer, got {probe_every!r}")
+        self.placement, self.routes = placement, routes if routes is not None else route(placement)
+        self.compiled = c = placement.compiled
+        self.probe, self.probe_every, self.counters = list(probe), int(probe_every), counters
+        for name in self.probe:
+            if isinstance(c.network.nodes[name], SpikeSource):
+                raise ModelError(f"'{name}' is a spike source; only populations have a state to probe")
+        self.neuron_core = np.asarray(placement.neuron_core, dtype=np.int64)
+        hops = self.routes.route_hops_x + self.routes.route_hops_y
+        self.packet_hops = hops[self.routes.packet_route].astype(np.int32)
+        used = np.unique(np.concatenate([placement.group_core, self.neuron_core]))
+        self.core_ids = used[used >= 0]
+        self.group_col = np.searchsorted(self.core_ids, placement.group_core)  # garbage for -1, masked below
+        self.ticks_done = self.n_packets = self.n_spikes = 0
+        self.link_load = np.zeros(self.routes.n_links, dtype=np.int64)
+        try:
+            self.f = h5py.File(path, "w", libver="latest")
+        except OSError as err:
+            raise TraceError(f"{path}: cannot create the trace file: {str(err).splitlines()[0]}") from None
+        try:
+            self._create(int(ticks))
+            self.f.swmr_mode = True  # from here on no new object; appends only
+        except BaseException:
+            self.f.close()
+            raise
+
+    # -- layout -------------------------------------------------------------------------------------
+    def _create(self, ticks: int) -> None:
+        import neurosim
+
+        f, pl, c = self.f, self.placement, self.compiled
+        profile = pl.profile
+        pops = []
+        for k, name in enumerate(c.names):
+            node = c.network.nodes[name]
+            model = f"source:{type(node).__name__}" if isinstance(node, SpikeSource) else node.model.name
+            pops.append(dict(name=name, start=int(c.pop_offset[k]), stop=int(c.pop_offset[k + 1]), model=model))
+        npc = pl.options.get("neurons_per_core", None) or profile.neurons_per_core
+        f.attrs.update(dict(
+            format=FORMAT, trace_version=TRACE_VERSION, neurosim_version=neurosim.__version__,
+            network=c.network.name or "", profile=profile.name or "",
+            tick_s=float(profile.tick_s) if profile.tick_s is not None else math.nan,
+            ticks_planned=ticks, neurons_per_core=int(npc) if npc else -1, strategy=pl.strategy,
+            grid_shape=np.asarray(self.routes.grid_shape, dtype=np.int64), populations=json.dumps(pops),
+            probe_every=self.probe_every))
+        f.create_dataset("progress", data=np.zeros(4, dtype=np.int64))
+        f.create_dataset("placement/neuron_core", data=self.neuron_core)
+        f.create_dataset("placement/core_xy", data=np.asarray(pl.core_xy, dtype=np.int64))
+        f.create_dataset("placement/core_chip", data=np.asarray(pl.core_chip, dtype=np.int64))
+        for group, fields in (("packets", PACKET_FIELDS), ("spikes", SPIKE_FIELDS), ("ticks", TICK_FIELDS)):
+            for name, (dtype, _) in fields.items():
+                f.create_dataset(f"{group}/{name}", (0,), dtype=dtype, maxshape=(None,), chunks=(_ROWS,), **_COMPRESS)
+        f.create_dataset("links/load", data=self.link_load)
+        if self.counters:
+            n = self.core_ids.size
+            f.create_dataset("cores/ids", data=self.core_ids)
+            for name in CORE_FIELDS:
+                f.create_dataset(f"cores/{name}", (0, n), dtype="int64", maxshape=(None, n),
+                                 chunks=(max(1, min(1024, _ROWS // max(n, 1))), max(n, 1)), **_COMPRESS)
+        for name in self.probe:
+            sl = c.pop_slice(name)
+            states = c.network.nodes[name].model.state_names
+            g = f.create_group(f"probes/{name}")
+            g.attrs["state_names"] = json.dumps(list(states))
+            g.create_dataset("tick", (0,), dtype="int64", maxshape=(None,), chunks=(4096,))
+            shape = (sl.stop - sl.start, len(states))
+            g.create_dataset("state", (0, *shape), dtype="float64", maxshape=(None, *shape),
+                             chunks=(max(1, min(256, _ROWS // max(1, shape[0] * shape[1]))), *shape), **_COMPRESS)
+
+    # -- streaming ----------------------------------------------------------------------------------
+    def write_chunk(self, chunk: Chunk) -> None:
+        """Append one :class:`~neurosim.engine.simulate.Chunk`, flush, then count it as done."""
+        if chunk.t0 != self.ticks_done:
+            raise ModelError(f"trace: chunk starts at tick {chunk.t0}, expected {self.ticks_done}")
+        f, rt = self.f, self.routes
+        ticks = np.asarray(chunk.spike_ticks, dtype=np.int64)
+        ids = np.asarray(chunk.spike_ids, dtype=np.int64)
+        owner, rows = gather_rows(rt.packet_ptr, ids)
+        packets = dict(tick=ticks[owner], src_neuron=ids[owner], src_core=self.neuron_core[ids][owner],
+                       dst_core=rt.packet_core[rows], hops=self.packet_hops[rows])
+        self.n_packets = _append(f["packets"], packets, self.n_packets)
+        self.n_spikes = _append(f["spikes"], dict(tick=ticks, neuron=ids), self.n_spikes)
+        pt = chunk.per_tick
+        _append(f["ticks"], dict(spikes=pt["tick_spikes"], events=pt["tick_events"], updates=pt["tick_updates"]),
+                self.ticks_done)
+        self._links(rt.packet_route[rows])
+        if self.counters:
+            self._cores(chunk)
+        self._probes(chunk)
+        f.flush()  # the data first, then the count that makes it visible to readers
+        self.ticks_done = chunk.t1
+        self._progress(complete=False)
+
+    def _links(self, packet_routes: np.ndarray) -> None:
+        rt = self.routes
+        per_route = np.bincount(packet_routes, minlength=rt.route_hops_x.size)
+        self.link_load += np.bincount(rt.route_link_ids, np.repeat(per_route, np.diff(rt.route_link_ptr)),
+                                      minlength=rt.n_links).astype(np.int64)
+        self.f["links/load"][...] = self.link_load
+
+    def _cores(self, chunk: Chunk) -> None:
+        n_t, n_c = chunk.t1 - chunk.t0, self.core_ids.size
+        on_chip = self.placement.group_core >= 0
+        to_core = np.zeros((on_chip.size, n_c), dtype=np.int64)
+        to_core[np.flatnonzero(on_chip), self.group_col[on_chip]] = 1
+        events = np.asarray(chunk.per_tick["tick_group_events"], dtype=np.int64) @ to_core
+        updates = np.asarray(chunk.per_tick["tick_group_updates"], dtype=np.int64) @ to_core
+        core = self.neuron_core[np.asarray(chunk.spike_ids, dtype=np.int64)]
+        keep = core >= 0
+        cell = (np.asarray(chunk.spike_ticks)[keep] - chunk.t0) * n_c + np.searchsorted(self.core_ids, core[keep])
+        spikes = np.bincount(cell, minlength=n_t * n_c).reshape(n_t, n_c).astype(np.int64)
+        _append(self.f["cores"], dict(events=events, updates=updates, spikes=spikes), self.ticks_done)
+
+    def _probes(self, chunk: Chunk) -> None:
+        if not self.probe:
+            return
+        ticks = np.arange(chunk.t0, chunk.t1)
+        keep = ticks % self.probe_every == 0
+        start = 0
+        for name in self.probe:
+            g = self.f[f"probes/{name}"]
+            size, n_state = g["state"].shape[1:]
+            n_old = g["tick"].shape[0]
+            _append(g, dict(tick=ticks[keep], state=chunk.probes[keep, start:start + size, :n_state]), n_old)
+            start += size
+
+    def _progress(self, complete: bool) -> None:
+        self.f["progress"][...] = np.array([self.ticks_done, self.n_packets, self.n_spikes, int(complete)])
+        self.f.flush()
+
+    def close(self) -> None:
+        """Mark the trace complete and close the file (idempotent)."""
+        if self.f.id.valid:
+            self._progress(complete=self.ticks_done == self.f.attrs["ticks_planned"])
+            self.f.close()
+
+    def __enter__(self) -> TraceWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _append(group: h5py.Group, columns: dict, n_old: int) -> int:
+    """Append equal-length arrays to the datasets of ``group`` named by the keys; return the new length."""
+    n_new = n_old
+    for name, values in columns.items():
+        ds = group[name]
+        values = np.asarray(values)
+        n_new = n_old + values.shape[0]
+        ds.resize(n_new, axis=0)
+        ds[n_old:n_new] = values
+    return n_new
+
+
+def record_trace(placement: Placement, path: str | os.PathLike, ticks: int, *, probe: Iterable[str] = (),
+                 probe_every: int = 1, counters: bool = True, seed: int = 0, chunk_ticks: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> SimResult:
+    """Simulate ``placement.compiled`` for ``ticks`` ticks, streaming its trace to ``path``.
+
+    The three-line recipe it wraps (for the options of :func:`simulate` not repeated here)::
+
+        with TraceWriter(path, placement, ticks, probe=probe) as writer:
+            result = simulate(placement.compiled, ticks, probe=probe, record_spikes=False,
+                              on_chunk=writer.write_chunk)
+
+    Returns
+    -------
+    SimResult
+        Counters and probes of the run; no spike list (the trace holds the spikes).
+    """
+    probe = list(probe)
+    with TraceWriter(path, placement, ticks, probe=probe, probe_every=probe_every, counters=counters) as writer:
+        return simulate(placement.compiled, ticks, probe=probe, record_spikes=False, seed=seed,
+                        chunk_ticks=chunk_ticks, progress=progress, on_chunk=writer.write_chunk)

@@ -1,0 +1,166 @@
+"""Every picture drawn from a small simulated run: not blank, labelled, and showing what the counters say."""
+from __future__ import annotations
+
+import dataclasses
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless, whatever the environment says
+
+import numpy as np
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+import neurosim as ns
+from neurosim.demo import demo_network
+from neurosim.hardware.network_traffic import traffic
+from neurosim.hardware.placement import place
+from neurosim.hardware.routing import route
+from neurosim.plots import (REPORT_KINDS, TRACE_KINDS, plot_energy, plot_energy_comparison, plot_links, plot_mesh,
+                            plot_raster, plot_report, plot_timeline, plot_trace)
+from neurosim.plots.links import link_segments
+from neurosim.plots.timeline import energy_per_tick
+from neurosim.trace import read_trace, record_trace
+
+TICKS = 30
+CHIP = "loihi_sanafe"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    chip = ns.load_chip(CHIP)
+    placement = place(ns.compile_network(demo_network(seed=1)), chip, neurons_per_core=64)
+    path = tmp_path_factory.mktemp("plots") / "run.h5"
+    record_trace(placement, path, TICKS, seed=2)
+    result = ns.simulate(placement.compiled, TICKS, seed=2)
+    report = ns.cost(result, placement, chip, latency=False)
+    other = ns.cost(result, placement, chip.replace(e_synop_J=chip.e_synop_J * 3), latency=False)
+    return dict(placement=placement, path=path, trace=read_trace(path), result=result, report=report, other=other)
+
+
+def _pixels(ax: Axes) -> np.ndarray:
+    canvas = FigureCanvasAgg(ax.figure)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3]
+
+
+def _check_drawn(ax: Axes) -> None:
+    assert isinstance(ax, Axes)
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+    pixels = _pixels(ax)
+    assert (pixels < 250).any(axis=-1).mean() > 0.05, "the picture is (nearly) blank"
+
+
+def test_raster_draws_every_spike_of_each_population(run):
+    ax = plot_raster(run["trace"])
+    _check_drawn(ax)
+    drawn = {line.get_label().split(" ")[0]: len(line.get_xdata()) for line in ax.get_lines()
+             if line.get_linestyle() == "None" and len(line.get_xdata())}
+    expected = run["result"].counters.spikes_per_population()
+    assert drawn == {name: n for name, n in expected.items() if n}
+
+
+def test_raster_in_seconds_needs_tick_s(run):
+    assert run["trace"].tick_s is None  # loihi_sanafe publishes no tick_s (barrier-synchronised)
+    with pytest.raises(ValueError, match="tick_s"):
+        plot_raster(run["trace"], seconds=True)
+
+
+def test_raster_in_seconds_scales_ticks_by_tick_s(run):
+    ax = plot_raster(dataclasses.replace(run["trace"], tick_s=1e-3), seconds=True)
+    assert ax.get_xlabel() == "time (s)"
+    got = max(max(line.get_xdata(), default=0) for line in ax.get_lines() if line.get_linestyle() == "None")
+    assert got == pytest.approx(run["trace"].spikes["tick"].max() * 1e-3)
+
+
+def test_raster_draws_on_the_axes_given(run):
+    ax = Figure().add_subplot()
+    assert plot_raster(run["result"], ax=ax) is ax
+    assert ax.get_lines()
+
+
+def test_mesh_marks_the_hottest_core_where_the_counters_say(run):
+    trace = run["trace"]
+    ax = plot_mesh(trace, metric="synops")
+    _check_drawn(ax)
+    hottest = int(trace.core_ids[np.argmax(trace.core_events.sum(axis=0))])
+    (marker,) = [line for line in ax.get_lines() if line.get_label().startswith("hottest core")]
+    assert marker.get_label().startswith(f"hottest core {hottest}:")
+    assert (marker.get_xdata()[0], marker.get_ydata()[0]) == tuple(run["placement"].core_xy[hottest])
+
+
+def test_mesh_of_a_report_sums_energy_per_router(run):
+    report = run["report"]
+    ax = plot_mesh(report, metric="energy")
+    _check_drawn(ax)
+    (image,) = ax.get_images()
+    assert np.asarray(image.get_array()).sum() == pytest.approx(report.energy.core_energy_J.sum())
+
+
+@pytest.mark.parametrize("metric", ["spikes", "updates", "utilisation"])
+def test_mesh_trace_metrics_draw(run, metric):
+    _check_drawn(plot_mesh(run["trace"], metric=metric))
+
+
+def test_links_colour_each_link_by_its_packets_and_highlight_the_busiest(run):
+    expected = traffic(run["result"], route(run["placement"]))
+    ax = plot_links(run["trace"], top=3)
+    _check_drawn(ax)
+    lines, busiest = ax.collections[1], ax.collections[0]
+    np.testing.assert_array_equal(lines.get_array(), expected.link_load)
+    top = int(np.argmax(expected.link_load))
+    assert f"link {top} ({expected.link_load[top]})" in busiest.get_label()
+    np.testing.assert_allclose(busiest.get_segments()[0], link_segments(run["trace"].grid_shape)[top])
+
+
+def test_links_accept_traffic_or_an_array(run):
+    expected = traffic(run["result"], route(run["placement"]))
+    assert plot_links(expected).collections
+    with pytest.raises(ValueError, match="grid_shape"):
+        plot_links(expected.link_load)
+
+
+def test_timeline_energy_per_tick_sums_to_the_report(run):
+    assert energy_per_tick(run["trace"], run["report"]).sum() == pytest.approx(run["report"].energy.total_J)
+    ax = plot_timeline(run["trace"], report=run["report"])
+    _check_drawn(ax)
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), run["trace"].tick_packets)
+
+
+@pytest.mark.parametrize("by", ["class", "population", "core"])
+def test_energy_bars_stack_to_the_total(run, by):
+    ax = plot_energy(run["report"], by=by)
+    _check_drawn(ax)
+    energy = run["report"].energy
+    expected = energy.population_energy_J.sum() if by == "population" else energy.total_J  # static: cores only
+    assert sum(patch.get_height() for patch in ax.patches) == pytest.approx(expected)
+
+
+def test_energy_comparison_shows_both_totals(run):
+    a, b = run["report"], run["other"]
+    ax = plot_energy_comparison(a, b, labels=["x1", "x3 synop"])
+    _check_drawn(ax)
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == [f"{a.energy.total_J:.3g} J", f"{b.energy.total_J:.3g} J"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["x1", "x3 synop"]
+
+
+@pytest.mark.parametrize("kind", TRACE_KINDS)
+def test_plot_trace_writes_an_image(run, kind, tmp_path):
+    out = plot_trace(run["path"], kind, tmp_path / f"{kind}.png")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("kind", REPORT_KINDS)
+def test_plot_report_writes_an_image_from_a_report_file(run, kind, tmp_path):
+    path = tmp_path / "report.json"
+    path.write_text(run["report"].to_json())
+    out = plot_report(path, tmp_path / f"{kind}.svg", kind, other=run["other"])
+    assert out.read_text().lstrip().startswith("<?xml")
+
+
+def test_unknown_picture_is_named(run, tmp_path):
+    with pytest.raises(ValueError, match="unknown trace picture 'heat'; known: raster, mesh, links, timeline"):
+        plot_trace(run["path"], "heat", tmp_path / "x.png")
