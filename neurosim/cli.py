@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import sys
 from typing import Callable
@@ -12,6 +13,7 @@ from neurosim.errors import NeurosimError, SimulationInterrupted
 from neurosim.hardware import FIELDS, list_chips, load_chip
 from neurosim.importers import get_dialect
 from neurosim.models import get_model, list_models
+from neurosim.plots import REPORT_KINDS, TRACE_KINDS, plot_report, plot_trace
 from neurosim.pipeline import (BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir)
 
 # Loihi with SANA-FE's silicon-calibrated costs: the one shipped profile that publishes every
@@ -29,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     except NeurosimError as err:
         print(f"neurosim: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into a reader that stopped (`neurosim run | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     chips = sub.add_parser("chips", help="list the chip profiles with their sources, or show one in full")
     chips.add_argument("name", nargs="?", help="profile name or path of a .toml profile to show")
     chips.set_defaults(handler=_chips)
+    plot = sub.add_parser("plot", help="draw a picture of a trace (RUN.h5) or of a report (REPORT.json)")
+    plot.add_argument("source", metavar="RUN.h5|REPORT.json", help="a trace from `run --trace` or a report from `--json`")
+    plot.add_argument("--kind", default=None,
+                      help=f"trace: {', '.join(TRACE_KINDS)} (default raster); report: {', '.join(REPORT_KINDS)} "
+                           "(default class)")
+    plot.add_argument("--out", "-o", required=True, metavar="FIG.png", help="image file to write (png, svg or pdf)")
+    plot.add_argument("--other", metavar="REPORT.json", help="second report, for --kind compare")
+    plot.set_defaults(handler=_plot)
     return parser
 
 
@@ -86,6 +99,8 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="PATH", help="also write the report as JSON to PATH")
     parser.add_argument("--record", metavar="OUT.npz",
                         help="write every neuron node's outputs [B, T, *shape] to OUT.npz")
+    parser.add_argument("--trace", metavar="RUN.h5",
+                        help="write a spike-traffic trace while simulating (read with `neurosim plot RUN.h5`)")
     parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
 
 
@@ -139,7 +154,8 @@ def _run(args: argparse.Namespace) -> int:
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
     try:
         run = run_nir(model, data, args.chip, dialect, ticks=args.ticks, samples=args.samples, strategy=args.strategy,
-                      quantize=args.quantize, fallbacks=fallbacks, seed=args.seed, progress=progress)
+                      quantize=args.quantize, fallbacks=fallbacks, seed=args.seed, progress=progress,
+                      trace=args.trace)
     finally:
         close()
     name = "bundled digits model (snnTorch, scikit-learn digits)" if args.model is None else str(model)
@@ -186,6 +202,26 @@ def _models(args: argparse.Namespace) -> int:
         allowed = f" one of {', '.join(p.choices)}" if p.choices else ""
         print(f"  {p.name:<16} default {default!s:<10} {p.doc}{allowed}")
     print("state: " + ", ".join(model.state_names))
+    return 0
+
+
+def _plot(args: argparse.Namespace) -> int:
+    source = pathlib.Path(args.source)
+    if not source.exists():
+        raise NeurosimError(f"{source}: no such file")
+    if source.suffix == ".json":
+        kind = args.kind or "class"
+        if kind not in REPORT_KINDS:
+            raise NeurosimError(f"--kind {kind!r} is not a report picture; choose one of {', '.join(REPORT_KINDS)}")
+        if kind == "compare" and args.other is None:
+            raise NeurosimError("--kind compare needs --other REPORT.json")
+        out = plot_report(source, args.out, kind=kind, other=args.other)
+    else:
+        kind = args.kind or "raster"
+        if kind not in TRACE_KINDS:
+            raise NeurosimError(f"--kind {kind!r} is not a trace picture; choose one of {', '.join(TRACE_KINDS)}")
+        out = plot_trace(source, kind, args.out)
+    print(f"wrote {out}")
     return 0
 
 

@@ -12,6 +12,8 @@ that ``neurosim run`` runs without arguments (``neurosim/data``, from ``tools/ma
 """
 from __future__ import annotations
 
+import os
+
 import pathlib
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
@@ -21,7 +23,7 @@ import numpy as np
 from neurosim.compiled import compile_network
 from neurosim.counters import Counters
 from neurosim.cost_model import Report, cost
-from neurosim.engine import SimResult, simulate
+from neurosim.engine import Chunk, SimResult, simulate
 from neurosim.hardware import ChipProfile, load_chip
 from neurosim.hardware.placement import Placement, place
 from neurosim.hardware.quantize import QuantizationReport, quantize_weights
@@ -43,7 +45,7 @@ class ChipRun:
 def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, *, strategy: str = "fill",
                 quantize: bool = False, fallbacks: dict | None = None, probe: Iterable[str] = (),
                 seed: int = 0, progress: Callable[[int, int], None] | None = None,
-                **place_options) -> ChipRun:
+                trace: str | os.PathLike | None = None, **place_options) -> ChipRun:
     """Simulate ``network`` for ``ticks`` ticks mapped onto ``chip`` and cost the run.
 
     Parameters
@@ -54,13 +56,16 @@ def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, *, strate
     quantize : simulate with the weights quantised to the chip's weight precision (the report of
         the quantisation error is returned in ``ChipRun.quantization``).
     fallbacks : values for hardware numbers the profile does not publish (marked estimated).
+    trace : write an HDF5 trace of the run there while simulating (``docs/traces.md``).
     """
     profile = chip if isinstance(chip, ChipProfile) else load_chip(chip)
     quantization = None
     if quantize:
         network, quantization = quantize_weights(network, profile)
     placement = place(compile_network(network), profile, strategy, **place_options)
-    result = simulate(placement.compiled, ticks, probe=probe, seed=seed, progress=progress)
+    with _trace_writer(trace, placement, ticks, list(probe)) as writer:
+        result = simulate(placement.compiled, ticks, probe=probe, seed=seed, progress=progress,
+                          on_chunk=writer.shifted(0))
     report = cost(result, placement, profile, fallbacks=fallbacks)
     return ChipRun(network, placement, result, report, quantization)
 
@@ -124,7 +129,7 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", *, tic
             samples: int | None = None, labels=None, dt: float | None = None, strategy: str = "fill",
             quantize: bool = False,
             fallbacks: dict | None = None, seed: int = 0, progress: Callable[[int, int], None] | None = None,
-            **place_options) -> NirRun:
+            trace: str | os.PathLike | None = None, **place_options) -> NirRun:
     """Run a NIR model on ``chip`` over B input samples, one after another, and cost the whole run.
 
     Parameters
@@ -169,10 +174,13 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", *, tic
     pops = [k for k, node in full.nodes.items() if not isinstance(node, SpikeSource)]
     potential = [k for k in pops if full.nodes[k].model.name in ("li", "integrator")]
     runs = []
-    for b in range(n_samples):
-        one = replace(placement.compiled, network=with_inputs(full, {k: v[b] for k, v in data.items()}))
-        step = None if progress is None else (lambda done, _t, b=b: progress(b * n_ticks + done, n_samples * n_ticks))
-        runs.append(simulate(one, n_ticks, probe=potential, seed=seed, progress=step))
+    with _trace_writer(trace, placement, n_samples * n_ticks, potential) as writer:
+        for b in range(n_samples):
+            one = replace(placement.compiled, network=with_inputs(full, {k: v[b] for k, v in data.items()}))
+            step = None if progress is None else (
+                lambda done, _t, b=b: progress(b * n_ticks + done, n_samples * n_ticks))
+            runs.append(simulate(one, n_ticks, probe=potential, seed=seed, progress=step,
+                                 on_chunk=writer.shifted(b * n_ticks)))
     result = _concatenate(runs, placement.compiled)
     report = cost(result, placement, profile, fallbacks=fallbacks, samples=n_samples)
     outputs = {}
@@ -290,3 +298,44 @@ def _concatenate(runs: list[SimResult], compiled) -> SimResult:
     return SimResult(compiled, ticks, np.concatenate([r.spike_ticks + o for r, o in zip(runs, offsets)]),
                      np.concatenate([r.spike_ids for r in runs]), np.concatenate([r.spike_values for r in runs]),
                      probes, counters, float(sum(r.wall_s for r in runs)), False)
+
+
+class _NoTrace:
+    """Stands in for a trace writer when no trace was asked for."""
+
+    def __enter__(self) -> "_NoTrace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def shifted(self, offset: int) -> None:
+        return None
+
+
+class _ShiftingWriter:
+    """A :class:`~neurosim.trace.TraceWriter` fed by several simulations laid end to end."""
+
+    def __init__(self, writer) -> None:
+        self.writer = writer
+
+    def __enter__(self) -> "_ShiftingWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.writer.__exit__(*exc)
+
+    def shifted(self, offset: int) -> Callable[[Chunk], None]:
+        """``on_chunk`` for a simulation whose tick 0 is tick ``offset`` of the trace."""
+        def write(chunk: Chunk) -> None:
+            self.writer.write_chunk(replace(chunk, t0=chunk.t0 + offset, t1=chunk.t1 + offset,
+                                            spike_ticks=chunk.spike_ticks + offset))
+        return write
+
+
+def _trace_writer(path, placement: Placement, ticks: int, probe: list[str]):
+    if path is None:
+        return _NoTrace()
+    from neurosim.trace import TraceWriter
+
+    return _ShiftingWriter(TraceWriter(path, placement, ticks, probe=probe))

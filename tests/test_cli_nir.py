@@ -139,3 +139,36 @@ def test_cli_silence_with_ticks_runs_one_sample(capsys):
     assert main(["run", str(bundled(BUNDLED_MODEL)), "--dialect", "snntorch", "--ticks", "5", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "1 sample(s) x 5 ticks" in out and "accuracy" not in out
+
+
+def test_cli_trace_of_several_samples_is_one_continuous_run(tmp_path, capsys):
+    from neurosim.trace import read_trace
+
+    trace_file, js = tmp_path / "run.h5", tmp_path / "report.json"
+    assert main(["run", "--samples", "3", "--trace", str(trace_file), "--json", str(js), "--no-progress"]) == 0
+    trace = read_trace(trace_file)
+    report = json.loads(js.read_text())
+    assert trace.ticks == report["ticks"] == 60 and trace.complete
+    ticks = trace.spikes["tick"]
+    assert ticks.max() >= 40  # the third sample's ticks follow the first two
+    assert np.all(np.bincount(ticks // 20, minlength=3) > 0)
+    assert trace.tick_spikes.sum() == ticks.size
+
+
+@pytest.mark.parametrize("kind", ["raster", "mesh", "links", "timeline"])
+def test_cli_plots_a_trace(tmp_path, capsys, kind):
+    trace_file, out = tmp_path / "run.h5", tmp_path / f"{kind}.png"
+    assert main(["run", "--samples", "2", "--trace", str(trace_file), "--no-progress"]) == 0
+    assert main(["plot", str(trace_file), "--kind", kind, "-o", str(out)]) == 0
+    assert out.stat().st_size > 1000
+
+
+def test_cli_plots_and_compares_reports(tmp_path, capsys):
+    a, b, out = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "cmp.png"
+    assert main(["run", "--samples", "2", "--json", str(a), "--no-progress"]) == 0
+    assert main(["run", "--samples", "2", "--chip", "loihi", "--fallback", "e_spike_J=0", "--fallback",
+                 "t_spike_s=0", "--json", str(b), "--no-progress"]) == 0
+    assert main(["plot", str(a), "--kind", "compare", "--other", str(b), "-o", str(out)]) == 0
+    assert out.stat().st_size > 1000
+    assert main(["plot", str(a), "--kind", "compare", "-o", str(out)]) == 2
+    assert "--kind compare needs --other" in capsys.readouterr().err
