@@ -93,12 +93,17 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strategy", default="fill", help="placement strategy: fill (default) or locality")
     parser.add_argument("--quantize", action="store_true",
                         help="simulate with weights quantised to the chip's precision")
+    parser.add_argument("--raise-delays", action="store_true",
+                        help="raise synaptic delays below the chip's minimum (TrueNorth: 1 tick) to it, and print the "
+                             "latency this adds per layer")
     parser.add_argument("--fallback", action="append", default=[], metavar="KEY=VALUE",
                         help="value for a hardware number the profile does not publish (marked estimated); repeatable")
     parser.add_argument("--seed", type=int, default=0, help="seed of stochastic neuron models")
     parser.add_argument("--json", metavar="PATH", help="also write the report as JSON to PATH")
     parser.add_argument("--record", metavar="OUT.npz",
                         help="write every neuron node's outputs [B, T, *shape] to OUT.npz")
+    parser.add_argument("--no-latency", action="store_true",
+                        help="skip the latency model (for chips that publish no per-operation times, e.g. truenorth)")
     parser.add_argument("--trace", metavar="RUN.h5",
                         help="write a spike-traffic trace while simulating (read with `neurosim plot RUN.h5`)")
     parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
@@ -155,7 +160,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         run = run_nir(model, data, args.chip, dialect, ticks=args.ticks, samples=args.samples, strategy=args.strategy,
                       quantize=args.quantize, fallbacks=fallbacks, seed=args.seed, progress=progress,
-                      trace=args.trace)
+                      trace=args.trace, latency=not args.no_latency, raise_delays=args.raise_delays)
     finally:
         close()
     name = "bundled digits model (snnTorch, scikit-learn digits)" if args.model is None else str(model)
@@ -176,6 +181,8 @@ def _run(args: argparse.Namespace) -> int:
     print()
     if run.quantization is not None:
         print(run.quantization.to_text() + "\n")
+    if run.delay_shift is not None:
+        print(run.delay_shift.to_text() + "\n")
     print(run.report.to_text())
     try:
         if args.json:

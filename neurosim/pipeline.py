@@ -25,6 +25,7 @@ from neurosim.counters import Counters
 from neurosim.cost_model import Report, cost
 from neurosim.engine import Chunk, SimResult, simulate
 from neurosim.hardware import ChipProfile, load_chip
+from neurosim.hardware.delays import DelayShift, raise_delays as _raise_delays
 from neurosim.hardware.placement import Placement, place
 from neurosim.hardware.quantize import QuantizationReport, quantize_weights
 from neurosim.errors import ModelError
@@ -40,12 +41,21 @@ class ChipRun:
     result: SimResult = field(repr=False)
     report: Report
     quantization: QuantizationReport | None = None
+    delay_shift: DelayShift | None = None  # what raise_delays=True changed (None: not asked or not needed)
+
+
+def _apply_raise_delays(network: Network, profile: ChipProfile, enabled: bool):
+    """``raise_delays=True``: raise delays to the profile's ``delay_min_ticks``, when it has one."""
+    if not enabled or not profile.delay_min_ticks:
+        return network, None
+    return _raise_delays(network, profile.delay_min_ticks)
 
 
 def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, *, strategy: str = "fill",
                 quantize: bool = False, fallbacks: dict | None = None, probe: Iterable[str] = (),
                 seed: int = 0, progress: Callable[[int, int], None] | None = None,
-                trace: str | os.PathLike | None = None, **place_options) -> ChipRun:
+                trace: str | os.PathLike | None = None, latency: bool = True, raise_delays: bool = False,
+                **place_options) -> ChipRun:
     """Simulate ``network`` for ``ticks`` ticks mapped onto ``chip`` and cost the run.
 
     Parameters
@@ -57,8 +67,14 @@ def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, *, strate
         the quantisation error is returned in ``ChipRun.quantization``).
     fallbacks : values for hardware numbers the profile does not publish (marked estimated).
     trace : write an HDF5 trace of the run there while simulating (``docs/traces.md``).
+    latency : run the latency model (``False`` for chips that publish no per-operation times,
+        such as TrueNorth, whose all-inclusive energy needs none).
+    raise_delays : raise delays below the profile's ``delay_min_ticks`` to it before placement
+        (:func:`neurosim.hardware.delays.raise_delays`); ``ChipRun.delay_shift`` then reports the
+        ticks of latency this adds per population.
     """
     profile = chip if isinstance(chip, ChipProfile) else load_chip(chip)
+    network, delay_shift = _apply_raise_delays(network, profile, raise_delays)
     quantization = None
     if quantize:
         network, quantization = quantize_weights(network, profile)
@@ -66,8 +82,8 @@ def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, *, strate
     with _trace_writer(trace, placement, ticks, list(probe)) as writer:
         result = simulate(placement.compiled, ticks, probe=probe, seed=seed, progress=progress,
                           on_chunk=writer.shifted(0))
-    report = cost(result, placement, profile, fallbacks=fallbacks)
-    return ChipRun(network, placement, result, report, quantization)
+    report = cost(result, placement, profile, fallbacks=fallbacks, latency=latency)
+    return ChipRun(network, placement, result, report, quantization, delay_shift)
 
 
 # -- trained models: NIR files run sample by sample ------------------------------------------------
@@ -105,6 +121,7 @@ class NirRun:
     predictions: np.ndarray = field(repr=False)
     labels: np.ndarray | None = field(default=None, repr=False)
     quantization: QuantizationReport | None = None
+    delay_shift: DelayShift | None = None  # what raise_delays=True changed (None: not asked or not needed)
 
     @property
     def accuracy(self) -> float | None:
@@ -129,7 +146,8 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", *, tic
             samples: int | None = None, labels=None, dt: float | None = None, strategy: str = "fill",
             quantize: bool = False,
             fallbacks: dict | None = None, seed: int = 0, progress: Callable[[int, int], None] | None = None,
-            trace: str | os.PathLike | None = None, **place_options) -> NirRun:
+            trace: str | os.PathLike | None = None, latency: bool = True, raise_delays: bool = False,
+            **place_options) -> NirRun:
     """Run a NIR model on ``chip`` over B input samples, one after another, and cost the whole run.
 
     Parameters
@@ -144,6 +162,10 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", *, tic
         cut it.
     samples : run only the first ``samples`` samples.
     labels : ``[B]`` true classes; gives ``NirRun.accuracy``.
+    raise_delays : raise delays below the profile's ``delay_min_ticks`` to it before placement
+        (TrueNorth cannot deliver within the tick); ``NirRun.delay_shift`` reports the ticks of
+        latency added per population. Spikes shifted past the end of a sample are lost: pass
+        ``ticks`` = T + ``delay_shift.max_latency`` to keep them.
 
     Every sample starts from the reset state (initial neuron states, no spike in flight), as the
     training framework runs each sample of a batch. The network is compiled and placed once (with
@@ -167,6 +189,7 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", *, tic
     data, labels = _sample_inputs(graph, net, inputs, labels, ticks, samples)
     n_samples, n_ticks = next(iter(data.values())).shape[:2]
     full = with_inputs(net, {k: v.reshape(n_samples * n_ticks, -1) for k, v in data.items()})
+    full, delay_shift = _apply_raise_delays(full, profile, raise_delays)
     quantization = None
     if quantize:
         full, quantization = quantize_weights(full, profile)
@@ -182,7 +205,7 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", *, tic
             runs.append(simulate(one, n_ticks, probe=potential, seed=seed, progress=step,
                                  on_chunk=writer.shifted(b * n_ticks)))
     result = _concatenate(runs, placement.compiled)
-    report = cost(result, placement, profile, fallbacks=fallbacks, samples=n_samples)
+    report = cost(result, placement, profile, fallbacks=fallbacks, samples=n_samples, latency=latency)
     outputs = {}
     for k in pops:
         shape = _node_shape(graph, k, full.nodes[k].size)
@@ -197,7 +220,7 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", *, tic
     score = outputs[out_node].reshape(n_samples, n_ticks, -1).astype(np.float64)
     predictions = (score.mean(axis=1) if out_node in potential else score.sum(axis=1)).argmax(axis=1)
     return NirRun(full, placement, result, report, n_samples, n_ticks, outputs, out_node, predictions,
-                  labels, quantization)
+                  labels, quantization, delay_shift)
 
 
 def _sample_inputs(graph, net: Network, inputs, labels, ticks: int | None,
