@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 from matplotlib.axes import Axes
 
 from neurosim.plots._common import new_axes
@@ -75,6 +76,20 @@ def plot_mesh(data, ax: Axes | None = None, *, metric: str = "spikes", cmap: str
     ax.set_xlabel("router x")
     ax.set_ylabel("router y")
     ax.set_title(f"{_UNITS[metric]} per core")
-    ax.set_xticks(range(width))
-    ax.set_yticks(range(height))
+    _integer_ticks(ax, width, height)
+    if width * height > 64 and xy.size:
+        # A large mesh (TrueNorth's 64 x 64) with a few busy cores: show the part in use.
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        ax.set_xlim(max(lo[0] - 1.5, -0.5), min(hi[0] + 1.5, width - 0.5))
+        ax.set_ylim(max(lo[1] - 1.5, -0.5), min(hi[1] + 1.5, height - 0.5))
     return ax
+
+
+def _integer_ticks(ax: Axes, width: int, height: int) -> None:
+    """One tick per router on small meshes, a few integer ticks on large ones."""
+    if width * height <= 64:
+        ax.set_xticks(range(width))
+        ax.set_yticks(range(height))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
