@@ -13,7 +13,7 @@ from neurosim.counters import Counters
 from neurosim.engine import SimResult, simulate
 from neurosim.errors import ModelError, NeurosimError, ProfileError, SimulationInterrupted
 from neurosim.hardware import ChipProfile, list_chips, load_chip
-from neurosim.importers import load_nir, with_inputs
+from neurosim.importers import load_nir, save_nir, to_nir, with_inputs
 from neurosim.models import NeuronModel, Param, StateVar, get_model, list_models, register
 from neurosim.network import Network, PoissonSource, Population, Projection, SpikeArray, SpikeTimes
 
@@ -22,5 +22,6 @@ __all__ = [
     "ChipProfile", "CompiledNetwork", "Counters", "ModelError", "Network", "NeuronModel", "NeurosimError",
     "Param", "PoissonSource", "Population", "ProfileError", "Projection", "Report", "SimResult",
     "SimulationInterrupted", "SpikeArray", "SpikeTimes", "StateVar", "compare", "compile_network", "cost",
-    "get_model", "list_chips", "list_models", "load_chip", "load_nir", "register", "simulate", "with_inputs",
+    "get_model", "list_chips", "list_models", "load_chip", "load_nir", "register", "save_nir", "simulate",
+    "to_nir", "with_inputs",
 ]
