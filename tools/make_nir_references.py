@@ -21,7 +21,12 @@ What it does, deterministically (fixed seeds, CPU, float32):
    CubaLIF fed by an Affine bias) and saves snnTorch's spikes on 30 steps of random input to
    ``tests/data/nir/snntorch_rnn.{nir,npz}``.
 
-The files are small (under 150 KB together) and committed; the tests never need torch.
+5. trains a small conv net briefly on the same rate-coded digits, [1, 8, 8] -> Conv2d(1, 4, 3,
+   padding=1) -> Leaky [4, 8, 8] -> AvgPool2d(2) -> Flatten -> Linear(64, 10) -> Leaky, exports it
+   with ``export_to_nir(net, torch.zeros(1, 1, 8, 8), ignore_dims=[0])`` and saves snnTorch's spikes
+   and membranes on ``N_CONV_SAMPLES`` test digits to ``tests/data/nir/snntorch_conv.{nir,npz}``.
+
+The files are small (about 270 KB together) and committed; the tests never need torch.
 """
 from __future__ import annotations
 
@@ -115,6 +120,75 @@ def make_recurrent() -> None:
     print("recurrent model spikes per layer:", int(np.sum(rec["spk1"])), int(np.sum(rec["spk2"])))
 
 
+class ConvNet(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        grad = surrogate.fast_sigmoid(slope=25)
+        self.conv1 = torch.nn.Conv2d(1, 4, 3, padding=1)
+        # per-neuron tensors of the layer's shape (scalars break nir's type inference, nir.md 5.1)
+        self.lif1 = snn.Leaky(beta=torch.full((4, 8, 8), 0.9), threshold=torch.ones(4, 8, 8), spike_grad=grad)
+        self.pool = torch.nn.AvgPool2d(2)
+        self.flat = torch.nn.Flatten()
+        self.fc = torch.nn.Linear(64, 10)
+        self.lif2 = snn.Leaky(beta=torch.full((10,), 0.8), threshold=torch.ones(10), spike_grad=grad)
+
+    def step(self, x, mem1, mem2):
+        spk1, mem1 = self.lif1(self.conv1(x), mem1)
+        spk2, mem2 = self.lif2(self.fc(self.flat(self.pool(spk1))), mem2)
+        return spk1, mem1, spk2, mem2
+
+    def run(self, x: torch.Tensor) -> dict:
+        """x: [T, batch, 1, 8, 8] -> per-layer spikes and membranes, each [T, batch, *shape]."""
+        mem1, mem2 = self.lif1.init_leaky(), self.lif2.init_leaky()
+        rec = {k: [] for k in ("spk1", "mem1", "spk2", "mem2")}
+        for t in range(x.shape[0]):
+            spk1, mem1, spk2, mem2 = self.step(x[t], mem1, mem2)
+            for k, v in zip(rec, (spk1, mem1, spk2, mem2)):
+                rec[k].append(v)
+        return {k: torch.stack(v) for k, v in rec.items()}
+
+    def forward(self, x: torch.Tensor):  # one step, for export_to_nir
+        spk1, _ = self.lif1(self.conv1(x))
+        return self.lif2(self.fc(self.flat(self.pool(spk1))))
+
+
+N_CONV_SAMPLES = 4
+
+
+def make_conv(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray) -> None:
+    """x_*: [n, T, 64] uint8 spikes."""
+    torch.manual_seed(SEED + 2)
+    net = ConvNet()
+    xt = torch.tensor(x_train, dtype=torch.float32).reshape(-1, T, 1, 8, 8).transpose(0, 1)
+    yt = torch.tensor(y_train)
+    opt = torch.optim.Adam(net.parameters(), lr=5e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    for epoch in range(3):
+        perm = torch.randperm(xt.shape[1])
+        for k in range(0, perm.numel(), 64):
+            idx = perm[k:k + 64]
+            loss = loss_fn(net.run(xt[:, idx])["spk2"].sum(0) * 0.5, yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    with torch.no_grad():
+        test = torch.tensor(x_test, dtype=torch.float32).reshape(-1, T, 1, 8, 8).transpose(0, 1)
+        rec = net.run(test)
+    accuracy = float(np.mean(rec["spk2"].sum(0).numpy().argmax(1) == y_test))
+    print(f"conv model: test accuracy {accuracy:.3f} on {len(y_test)} digits")
+    graph = export_to_nir(net.eval(), torch.zeros(1, 1, 8, 8), ignore_dims=[0])
+    nir.write(OUT / "snntorch_conv.nir", graph, compression=None)
+    arrays = {k: v[:, :N_CONV_SAMPLES].transpose(0, 1).numpy() for k, v in rec.items()}  # [samples, T, *shape]
+    np.savez_compressed(
+        OUT / "snntorch_conv.npz",
+        inputs=x_test[:N_CONV_SAMPLES].reshape(N_CONV_SAMPLES, T, 1, 8, 8), labels=y_test[:N_CONV_SAMPLES],
+        spk1=arrays["spk1"].astype(np.uint8), mem1=arrays["mem1"].astype(np.float32),
+        spk2=arrays["spk2"].astype(np.uint8), mem2=arrays["mem2"].astype(np.float32),
+        accuracy=np.float64(accuracy),
+    )
+    print("conv model spikes per layer:", int(arrays["spk1"].sum()), int(arrays["spk2"].sum()))
+
+
 def rate_code(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """[n, 64] pixels 0..16 -> [n, T, 64] uint8 Bernoulli spikes with p = pixel / 16."""
     p = images / 16.0
@@ -168,6 +242,7 @@ def main() -> None:
     )
     print("edges:", sorted(graph.edges))
     make_recurrent()
+    make_conv(rate_code(digits.data[train], np.random.default_rng(SEED + 2)), digits.target[train], x_test, y_test)
     print("spikes per layer:", int(arrays["spk1"].sum()), int(arrays["spk2"].sum()))
     for f in sorted(OUT.iterdir()):
         print(f"{f.relative_to(OUT.parent.parent.parent)}: {f.stat().st_size} bytes")

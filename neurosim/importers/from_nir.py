@@ -11,9 +11,13 @@ Mapping (step 1 of the importer):
   without ``inputs`` it is silent (``[0, N]``), and :func:`with_inputs` swaps the data in later;
 * every neuron node (``LIF``, ``CubaLIF``, ``IF``, ``LI``, ``I``) becomes a population of the same
   name, its parameters mapped by the dialect (:mod:`neurosim.importers.dialects`);
-* stateless nodes (``Affine``, ``Linear``, ``Scale``) between sources/neurons are folded into one
-  projection per (pre, post) pair: the product of the matrices along each path, summed over paths
-  and fan-in (in float64, then stored as float32). An ``Affine`` bias reaching a neuron becomes its
+* stateless nodes (``Affine``, ``Linear``, ``Scale``, ``Conv1d``, ``Conv2d``, ``SumPool2d``,
+  ``AvgPool2d``, ``Flatten``) between sources/neurons are folded into one projection per
+  (pre, post) pair: the product of their sparse matrices along each path
+  (:mod:`neurosim.importers.linear_maps`: a convolution's shared kernel is expanded per output
+  position), summed over paths and fan-in (in float64, then stored as float32). A node with a
+  multi-dimensional shape ``(C, H, W)`` becomes ``C*H*W`` neurons in C order; a conv bias is the
+  bias of every neuron of its output channel. An ``Affine`` bias reaching a neuron becomes its
   constant ``bias`` (times the input gain); into a ``CubaLIF`` it becomes ``bias_in``, added to
   the input before the current filters it (snnTorch's ``Synaptic`` sees ``W x + b``);
 * edges are zero-delay (same-tick, as every exporter computes); each cycle is broken by giving
@@ -32,14 +36,17 @@ import pathlib
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from neurosim.errors import ModelError
 from neurosim.importers.dialects import Dialect, get_dialect
+from neurosim.importers.linear_maps import conv_matrix, flatten_shape, sum_pool_matrix
 from neurosim.network import Network, SpikeArray
 
 NEURON_TYPES = ("LIF", "CubaLIF", "IF", "LI", "I")
-STATELESS_TYPES = ("Affine", "Linear", "Scale")
-SUPPORTED = ("Input", "Output") + STATELESS_TYPES + NEURON_TYPES + ("NIRGraph",)
+SPATIAL_TYPES = ("Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "Flatten")
+STATELESS_TYPES = ("Affine", "Linear", "Scale") + SPATIAL_TYPES
+SUPPORTED = ("Input", "Output", "Affine", "Linear", "Scale") + NEURON_TYPES + ("NIRGraph",) + SPATIAL_TYPES
 _PASS = "pass"  # an inlined subgraph's Input/Output: identity
 
 
@@ -187,10 +194,24 @@ NEURON_FIELDS = {
 }
 
 
-def _size(key: str, node) -> int:
+def _shape(key: str, node) -> tuple[int, ...]:
+    """Shape of a source or neuron node (no batch dim); its size is the product, in C order."""
     kind = _type(node)
     if kind in ("Input", "Output"):
-        return int(np.prod(np.asarray(node.input_type["input"], dtype=np.int64)))
+        return tuple(int(s) for s in np.asarray(node.input_type["input"], dtype=np.int64).ravel())
+    n = _size(key, node, kind)
+    shapes = [np.shape(getattr(node, f)) for f in NEURON_FIELDS[kind] if getattr(node, f, None) is not None]
+    stated = (getattr(node, "input_type", None) or {}).get("input")
+    if stated is not None and np.size(stated):
+        shapes.append(np.asarray(stated).ravel())
+    for shape in shapes:  # the first multi-dimensional one of the parameters, else input_type
+        shape = tuple(int(s) for s in shape)
+        if len(shape) > 1 and int(np.prod(shape)) == n:
+            return shape
+    return (n,)
+
+
+def _size(key: str, node, kind: str) -> int:
     sizes = {f: _arr(node, f, 0.0).size for f in NEURON_FIELDS[kind]}
     n = max(sizes.values())
     bad = {f: s for f, s in sizes.items() if s not in (1, n)}
@@ -253,12 +274,19 @@ def _neuron(key: str, node, n: int, bias: np.ndarray, spec: Dialect) -> tuple[st
 
 # -- folding stateless chains -----------------------------------------------------------------------
 class _Expr:
-    """A node's output as ``sum_k terms[k] @ spikes(k) + bias``, ``k`` a source or neuron node."""
+    """A node's output as ``sum_k terms[k] @ spikes(k) + bias``, ``k`` a source or neuron node;
+    ``terms`` are sparse (CSR) matrices, the output has shape ``shape`` (C order)."""
 
-    def __init__(self, size: int, terms: dict | None = None, bias: np.ndarray | None = None) -> None:
-        self.size = size
+    def __init__(self, shape: tuple, terms: dict | None = None, bias: np.ndarray | None = None) -> None:
+        self.shape = tuple(shape)
+        self.size = int(np.prod(self.shape))
         self.terms = terms or {}
-        self.bias = np.zeros(size) if bias is None else bias
+        self.bias = np.zeros(self.size) if bias is None else bias
+
+    def map(self, m, shape: tuple, bias=0.0) -> "_Expr":
+        """``m @ self + bias``, ``m`` a sparse matrix, the result of shape ``shape``."""
+        m = sp.csr_matrix(m)
+        return _Expr(shape, {k: sp.csr_matrix(m @ t) for k, t in self.terms.items()}, m @ self.bias + bias)
 
     def add(self, other: "_Expr") -> None:
         for k, m in other.terms.items():
@@ -274,8 +302,9 @@ def _apply(key: str, node, x: _Expr) -> _Expr:
         s = _arr(node, "scale")
         if s.size not in (1, x.size):
             raise ModelError(f"node '{key}' (Scale): scale has {s.size} entries, its input has size {x.size}")
-        s = np.broadcast_to(s, (x.size,))
-        return _Expr(x.size, {k: s[:, None] * m for k, m in x.terms.items()}, s * x.bias)
+        return x.map(sp.diags(np.broadcast_to(s, (x.size,))), x.shape)
+    if kind in SPATIAL_TYPES:
+        return _apply_spatial(key, kind, node, x)
     w = np.asarray(node.weight, dtype=np.float64)
     if w.ndim != 2:
         raise ModelError(f"node '{key}' ({kind}): weight has shape {w.shape}; only 2-D [out, in] weights "
@@ -288,7 +317,36 @@ def _apply(key: str, node, x: _Expr) -> _Expr:
         b = np.asarray(node.bias, dtype=np.float64).ravel()
         if b.size != w.shape[0]:
             raise ModelError(f"node '{key}' (Affine): bias has {b.size} entries, weight has {w.shape[0]} rows")
-    return _Expr(w.shape[0], {k: w @ m for k, m in x.terms.items()}, w @ x.bias + b)
+    return x.map(w, (w.shape[0],), b)
+
+
+def _apply_spatial(key: str, kind: str, node, x: _Expr) -> _Expr:
+    what = f"node '{key}' ({kind})"
+    if kind == "Flatten":
+        return _Expr(flatten_shape(x.shape, node.start_dim, node.end_dim, what), x.terms, x.bias)
+    if kind in ("SumPool2d", "AvgPool2d"):
+        m, shape = sum_pool_matrix(x.shape, node.kernel_size, node.stride, node.padding,
+                                   average=kind == "AvgPool2d", what=what)
+        return x.map(m, shape)
+    w = np.asarray(node.weight, dtype=np.float64)
+    d = 1 if kind == "Conv1d" else 2
+    if w.ndim != d + 2:
+        raise ModelError(f"{what}: weight has shape {w.shape}, expected [C_out, C_in/groups, {'K' if d == 1 else 'KH, KW'}]")
+    groups = int(np.asarray(node.groups).ravel()[0])
+    c_in = w.shape[1] * groups
+    stated = None if node.input_shape is None else tuple(int(s) for s in np.asarray(node.input_shape).ravel())
+    if len(x.shape) == d + 1 and (stated is None or x.shape[1:] == stated):
+        in_shape = x.shape
+    elif stated is not None and len(stated) == d and x.size == c_in * int(np.prod(stated)):
+        in_shape = (c_in,) + stated
+    else:
+        raise ModelError(f"{what}: its input has shape {x.shape}, which does not fit a {d}-D convolution with "
+                         f"{c_in} input channels (input_shape {stated})")
+    m, shape = conv_matrix(w, in_shape, node.stride, node.padding, node.dilation, groups, what)
+    b = np.zeros(shape[0]) if getattr(node, "bias", None) is None else np.asarray(node.bias, np.float64).ravel()
+    if b.size not in (1, shape[0]):
+        raise ModelError(f"{what}: bias has {b.size} entries, the convolution has {shape[0]} output channels")
+    return x.map(m, shape, np.repeat(np.broadcast_to(b, (shape[0],)), m.shape[0] // shape[0]))
 
 
 def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
@@ -299,7 +357,8 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
         succs[a].append(b)
     kinds = {k: _type(v) for k, v in flat.nodes.items()}
     endpoints = [k for k in flat.nodes if k in flat.inputs or kinds[k] in NEURON_TYPES]
-    size = {k: _size(k, flat.nodes[k]) for k in endpoints}
+    shape = {k: _shape(k, flat.nodes[k]) for k in endpoints}
+    size = {k: int(np.prod(s)) for k, s in shape.items()}
     memo: dict[str, _Expr] = {}
 
     def output(key: str, path: tuple) -> _Expr:
@@ -307,7 +366,7 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
             if kinds[key] in ("LI", "I"):
                 raise ModelError(f"node '{key}' ({kinds[key]}) outputs a potential, not spikes; it can only feed "
                                  f"Output nodes, but feeds '{path[-1]}'")
-            return _Expr(size[key], {key: np.eye(size[key])})
+            return _Expr(shape[key], {key: sp.identity(size[key], format="csr")})
         if key in path:
             cycle = " -> ".join(path[path.index(key):] + (key,))
             raise ModelError(f"zero-delay cycle through stateless nodes {cycle}: a cycle needs a neuron in it")
@@ -322,7 +381,7 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
         for p in preds[key]:
             e = output(p, path)
             if total is None:
-                total = _Expr(e.size, dict(e.terms), e.bias.copy())
+                total = _Expr(e.shape, dict(e.terms), e.bias.copy())
             elif e.size != total.size:
                 raise ModelError(f"node '{key}' ({kinds[key]}): its inputs have different sizes "
                                  f"({preds[key][0]!r}: {total.size}, {p!r}: {e.size})")
@@ -334,7 +393,7 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
     drive = {}
     for k in neurons:
         if not preds[k]:
-            drive[k] = _Expr(size[k])
+            drive[k] = _Expr(shape[k])
             continue
         drive[k] = fan_in(k, (k,))
         if drive[k].size != size[k]:
@@ -348,7 +407,11 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
         net.population(k, size[k], model, **params)
     for k in order:
         for src in sorted(drive[k].terms):
-            net.connect(src, k, drive[k].terms[src], delays=1 if (src, k) in delayed else 0)
+            m = sp.csr_matrix(drive[k].terms[src])
+            m.eliminate_zeros()  # as a dense matrix would: a synapse per nonzero weight
+            if not np.all(np.isfinite(m.data)):
+                raise ModelError(f"projection {src!r} -> {k!r}: the folded weights contain NaN or infinite values")
+            net.connect(src, k, m, delays=1 if (src, k) in delayed else 0)
     return net
 
 
