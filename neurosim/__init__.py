@@ -11,6 +11,7 @@ from neurosim.compiled import CompiledNetwork, compile_network
 from neurosim.cost_model import Report, compare, cost
 from neurosim.counters import Counters
 from neurosim.engine import SimResult, simulate
+from neurosim.explore import SweepResult, sweep
 from neurosim.errors import ModelError, NeurosimError, ProfileError, SimulationInterrupted
 from neurosim.hardware import ChipProfile, list_chips, load_chip
 from neurosim.importers import load_nir, save_nir, to_nir, with_inputs
@@ -21,7 +22,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ChipProfile", "CompiledNetwork", "Counters", "ModelError", "Network", "NeuronModel", "NeurosimError",
     "Param", "PoissonSource", "Population", "ProfileError", "Projection", "Report", "SimResult",
-    "SimulationInterrupted", "SpikeArray", "SpikeTimes", "StateVar", "compare", "compile_network", "cost",
-    "get_model", "list_chips", "list_models", "load_chip", "load_nir", "register", "save_nir", "simulate",
+    "SimulationInterrupted", "SpikeArray", "SpikeTimes", "StateVar", "SweepResult", "compare", "compile_network", "cost",
+    "get_model", "list_chips", "list_models", "load_chip", "load_nir", "register", "save_nir", "simulate", "sweep",
     "to_nir", "with_inputs",
 ]

@@ -56,14 +56,52 @@ def _parser() -> argparse.ArgumentParser:
     chips.add_argument("name", nargs="?", help="profile name or path of a .toml profile to show")
     chips.set_defaults(handler=_chips)
     plot = sub.add_parser("plot", help="draw a picture of a trace (RUN.h5) or of a report (REPORT.json)")
-    plot.add_argument("source", metavar="RUN.h5|REPORT.json", help="a trace from `run --trace` or a report from `--json`")
+    plot.add_argument("source", metavar="RUN.h5|REPORT.json|SWEEP.csv",
+                      help="a trace from `run --trace`, a report from `--json` or a table from `sweep --out`")
     plot.add_argument("--kind", default=None,
                       help=f"trace: {', '.join(TRACE_KINDS)} (default raster); report: {', '.join(REPORT_KINDS)} "
-                           "(default class)")
+                           f"(default class); sweep table: {', '.join(SWEEP_KINDS)}")
+    plot.add_argument("--x", default="energy_J", help="sweep table: column on the x axis (default energy_J)")
+    plot.add_argument("--y", default="latency_s", help="sweep table: column on the y axis (default latency_s)")
     plot.add_argument("--out", "-o", required=True, metavar="FIG.png", help="image file to write (png, svg or pdf)")
     plot.add_argument("--other", metavar="REPORT.json", help="second report, for --kind compare")
     plot.set_defaults(handler=_plot)
+    sweep = sub.add_parser("sweep", help="sweep a model over chip parameters, placements and quantisation; print the "
+                                         "table", description=SWEEP_DESCRIPTION,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    sweep.add_argument("model", nargs="?", metavar="MODEL.nir",
+                       help="NIR model file (default: the bundled digits model on --samples of its digits)")
+    sweep.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2,...", required=True,
+                       help="a profile field (e_synop_J, mesh_x, weight_bits, profile.neurons_per_core, ...), "
+                            "strategy, "
+                            "neurons_per_core (placement option) or quantize, with its values; repeatable (the "
+                            "points are the product)")
+    sweep.add_argument("--input", metavar="INPUT.npz", help="input samples (default for the bundled model: its own)")
+    sweep.add_argument("--dialect", help="how the NIR file is read (default nir; snntorch for the bundled model)")
+    sweep.add_argument("--chip", default=DEFAULT_CHIP, help=f"base chip profile (default {DEFAULT_CHIP})")
+    sweep.add_argument("--ticks", type=int, help="ticks per sample (default: T of the input)")
+    sweep.add_argument("--samples", type=int, default=None,
+                       help="run only the first N samples (default: all; 4 for the bundled model)")
+    sweep.add_argument("--fallback", action="append", default=[], metavar="KEY=VALUE",
+                       help="value for a hardware number the profile does not publish (marked estimated); repeatable")
+    sweep.add_argument("--workers", type=int, default=1, help="worker processes (default 1: in this process)")
+    sweep.add_argument("--out", metavar="SWEEP.csv", help="write the table there, row by row as groups finish")
+    sweep.add_argument("--no-latency", action="store_true", help="skip the latency model")
+    sweep.add_argument("--seed", type=int, default=0, help="seed of stochastic neuron models")
+    sweep.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
+    sweep.set_defaults(handler=_sweep)
     return parser
+
+
+SWEEP_DESCRIPTION = """\
+Run a model at every point of a design space and print one row per point: energy, latency,
+SynOps, cores used, whether it fits (and why not), and whether the point was simulated or
+re-costed from another point's simulation (points differing only in energy, latency or timing
+values share one simulation; placement, mesh, capacity and quantisation changes re-simulate).
+
+  neurosim sweep --vary neurons_per_core=64,128 --vary e_synop_J=2e-11,3.55e-11 --workers 2 --out sweep.csv
+  neurosim plot sweep.csv --kind pareto -o front.png"""
+SWEEP_KINDS = ("pareto",)
 
 
 RUN_DESCRIPTION = """\
@@ -216,7 +254,21 @@ def _plot(args: argparse.Namespace) -> int:
     source = pathlib.Path(args.source)
     if not source.exists():
         raise NeurosimError(f"{source}: no such file")
-    if source.suffix == ".json":
+    if source.suffix == ".csv":
+        kind = args.kind or "pareto"
+        if kind not in SWEEP_KINDS:
+            raise NeurosimError(f"--kind {kind!r} is not a sweep picture; choose one of {', '.join(SWEEP_KINDS)}")
+        from neurosim.explore import read_sweep
+        from neurosim.plots.pareto import _label, plot_pareto
+
+        table = read_sweep(source)
+        for col in (args.x, args.y):
+            if col not in table.columns:
+                raise NeurosimError(f"{source}: no column {col!r} (columns: {', '.join(table.columns)})")
+        ax = plot_pareto(table, args.x, args.y, label_point=lambda r: _label(r, table.params))
+        out = pathlib.Path(args.out)
+        ax.figure.savefig(out, dpi=120)
+    elif source.suffix == ".json":
         kind = args.kind or "class"
         if kind not in REPORT_KINDS:
             raise NeurosimError(f"--kind {kind!r} is not a report picture; choose one of {', '.join(REPORT_KINDS)}")
@@ -229,6 +281,73 @@ def _plot(args: argparse.Namespace) -> int:
             raise NeurosimError(f"--kind {kind!r} is not a trace picture; choose one of {', '.join(TRACE_KINDS)}")
         out = plot_trace(source, kind, args.out)
     print(f"wrote {out}")
+    return 0
+
+
+def _value(text: str):
+    """A --vary value: int, float, true/false, else the text."""
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text.strip()
+
+
+def _vary(items: list[str]) -> dict[str, list]:
+    out = {}
+    for item in items:
+        key, sep, values = item.partition("=")
+        if not sep or not key.strip() or not values.strip():
+            raise NeurosimError(f"--vary {item!r}: expected KEY=V1,V2,..., e.g. --vary e_synop_J=2e-11,3.55e-11")
+        out[key.strip()] = [_value(v) for v in values.split(",") if v.strip()]
+    return out
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from neurosim.explore import sweep
+
+    vary = _vary(args.vary)
+    if args.model is None:
+        model, dialect = bundled(BUNDLED_MODEL), args.dialect or BUNDLED_DIALECT
+        input_path = args.input or bundled(BUNDLED_SAMPLES)
+        samples = args.samples if args.samples is not None else 4
+    else:
+        model, dialect, input_path, samples = args.model, args.dialect or "nir", args.input, args.samples
+        if not pathlib.Path(model).is_file():
+            raise NeurosimError(f"model file '{model}' does not exist")
+    if samples is not None and samples < 1:
+        raise NeurosimError(f"--samples must be a positive integer, got {samples}")
+    if args.workers < 1:
+        raise NeurosimError(f"--workers must be a positive integer, got {args.workers}")
+    if input_path is None and args.ticks is None:
+        raise NeurosimError("no input: pass --input INPUT.npz, or --ticks N to run N ticks of silence")
+    data = None if input_path is None else load_input_file(input_path)
+    progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
+    executor = ProcessPoolExecutor(max_workers=args.workers) if args.workers > 1 else None
+    try:
+        result = sweep(str(model), args.chip, args.ticks, vary, executor=executor, out=args.out, progress=progress,
+                       fallbacks=_fallbacks(args.fallback), latency=not args.no_latency, seed=args.seed,
+                       inputs=data, samples=samples, dialect=dialect)
+    finally:
+        close()
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    print(result.to_text())
+    recosted = [str(r["point"]) for r in result.rows if r["how"] == "recosted"]
+    print(f"\n{len(result.rows)} points, {result.simulations} simulation(s), {len(recosted)} re-costed from another "
+          f"point's simulation" + (f" (points {', '.join(recosted)})" if recosted else "") +
+          f"; {result.wall_s:.2f} s with {args.workers} worker(s)")
+    front = result.pareto()
+    if front:
+        print("Pareto front (energy_J, latency_s): points " + ", ".join(str(r["point"]) for r in front))
+    if args.out:
+        print(f"wrote {args.out}")
     return 0
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from neurosim.plots.energy import plot_energy, plot_energy_comparison
 from neurosim.plots.links import plot_links
 from neurosim.plots.mesh import plot_mesh
+from neurosim.plots.pareto import plot_pareto
 from neurosim.plots.raster import plot_raster
 from neurosim.plots.timeline import plot_timeline
 
@@ -18,7 +19,7 @@ TRACE_KINDS = ("raster", "mesh", "links", "timeline")
 REPORT_KINDS = ("class", "population", "core", "mesh", "compare")
 
 __all__ = ["REPORT_KINDS", "TRACE_KINDS", "plot_energy", "plot_energy_comparison", "plot_links", "plot_mesh",
-           "plot_raster", "plot_report", "plot_timeline", "plot_trace"]
+           "plot_pareto", "plot_raster", "plot_report", "plot_timeline", "plot_trace"]
 
 
 def plot_trace(path: str | os.PathLike, kind: str, out: str | os.PathLike, **options) -> Path:
