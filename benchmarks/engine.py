@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -42,6 +41,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from _common import machine_info  # benchmarks/ is sys.path[0] when run as a script
 
 HERE = Path(__file__).resolve()
 SEED = 1234
@@ -285,29 +286,6 @@ def compare(nsim: dict, b2: dict) -> dict:
     return out
 
 
-def machine_info() -> dict:
-    """Versions and the neurosim commit, so that two JSON documents can be compared."""
-    import numba
-
-    info = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-            "numpy": np.__version__, "numba": numba.__version__}
-    try:
-        import brian2
-
-        info["brian2"] = brian2.__version__
-    except ImportError:
-        info["brian2"] = None
-    git = ["git", "-C", str(HERE.parent)]
-    try:
-        info["commit"] = subprocess.run(git + ["rev-parse", "HEAD"], capture_output=True, text=True,
-                                        check=True).stdout.strip()
-        dirty = subprocess.run(git + ["status", "--porcelain", "--", "neurosim"], capture_output=True, text=True)
-        info["neurosim_tree_dirty"] = bool(dirty.stdout.strip())
-    except (OSError, subprocess.CalledProcessError):
-        info["commit"] = None
-    return info
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run of under a minute")
@@ -327,7 +305,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         args.cuba_sizes, args.cuba_ticks, args.fanout_n, args.fanout_ticks = "2000", 2000, 5000, 300
     skip = set(filter(None, args.skip.split(",")))
-    doc = {"schema": 1, "machine": machine_info(), "quick": args.quick}
+    doc = {"schema": 1, "machine": machine_info("brian2"), "quick": args.quick}
     if "cuba" not in skip:
         doc["cuba"] = {}
         for n in (int(x) for x in args.cuba_sizes.split(",")):

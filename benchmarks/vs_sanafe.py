@@ -65,8 +65,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import re
 import resource
 import subprocess
@@ -76,6 +74,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from _common import dist_version, machine_info  # benchmarks/ is sys.path[0] when run as a script
 
 HERE = Path(__file__).resolve()
 SEED = 1234
@@ -281,7 +281,7 @@ def worker_sanafe(workdir: str, ticks: int, threads: int, variant: str, spike_tr
     units = parse_loihi_yaml(sanafe_loihi_yaml().read_text())
     e_message = units["loihi_out"]["energy_message_out"]
     return {
-        "version": getattr(sanafe, "__version__", None) or _dist_version("sanafe"),
+        "version": getattr(sanafe, "__version__", None) or dist_version("sanafe"),
         "variant": variant, "spike_trace": spike_trace, "arch_yaml": str(sanafe_loihi_yaml()),
         "latency_message_in_override": rx_latency,
         "timing_model": timing_model, "processing_threads": threads,
@@ -363,15 +363,6 @@ def worker_update_rule(ticks: int = 200, n_in: int = 64, n_lif: int = 256) -> di
             "difference_explained_every_tick": bool(np.array_equal(diff, predicted)),
             "soma_energy_difference_J": float(diff.sum() * (float(parse_loihi_yaml(sanafe_loihi_yaml().read_text())
                                                                   ["loihi_lif"]["energy_update_neuron"])))}
-
-
-def _dist_version(name: str) -> str | None:
-    try:
-        from importlib.metadata import version
-
-        return version(name)
-    except Exception:  # noqa: BLE001 - only informative
-        return None
 
 
 # ---- comparison ----------------------------------------------------------------------------------
@@ -686,22 +677,6 @@ def child(worker: str, **kwargs) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def machine_info() -> dict:
-    import numba
-
-    info = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-            "numpy": np.__version__, "numba": numba.__version__, "sanafe": _dist_version("sanafe")}
-    git = ["git", "-C", str(HERE.parent)]
-    try:
-        info["commit"] = subprocess.run(git + ["rev-parse", "HEAD"], capture_output=True, text=True,
-                                        check=True).stdout.strip()
-        dirty = subprocess.run(git + ["status", "--porcelain", "--", "neurosim"], capture_output=True, text=True)
-        info["neurosim_tree_dirty"] = bool(dirty.stdout.strip())
-    except (OSError, subprocess.CalledProcessError):
-        info["commit"] = None
-    return info
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="2,048 neurons, 205 k synapses, 300 ticks (< 1 minute)")
@@ -756,7 +731,7 @@ def main(argv: list[str] | None = None) -> None:
     ratios.update({f"time_ratio_sanafe_{v}_over_neurosim_simulate_only": r["sim_wall_s"] / nsim["simulate_s"]
                    for v, r in runs.items()})
     doc = {
-        "schema": 1, "machine": machine_info(), "quick": args.quick,
+        "schema": 1, "machine": machine_info("sanafe"), "quick": args.quick,
         "network": {
             "n_neurons": args.n, "n_synapses": int(net["pre"].size), "fanout": args.fanout, "window": args.window,
             "excitatory_fraction": float(net["excitatory"].mean()),
