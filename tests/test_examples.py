@@ -53,3 +53,17 @@ def test_visualize_traffic_writes_small_traces_and_pictures(visualize_traffic):
     assert {p.name for p in images} <= committed
     doc = (ROOT / "docs" / "traces.md").read_text()
     assert all(f"images/{p.name}" in doc for p in images)
+
+
+def test_design_space_sweep_prints_its_committed_output(tmp_path):
+    from neurosim.explore import read_sweep
+
+    stdout = run_example("design_space_sweep", tmp_path)
+    assert stdout == (EXAMPLES / "design_space_sweep.out").read_text(), \
+        "stdout of examples/design_space_sweep.py differs from examples/design_space_sweep.out"
+    table = read_sweep(tmp_path / "build" / "sweep_digits.csv")
+    assert len(table.rows) == 32 and table.params[0] == "chip"
+    picture = tmp_path / "docs" / "images" / "pareto_digits.png"
+    assert picture.stat().st_size < 150_000
+    assert (ROOT / "docs" / "images" / "pareto_digits.png").stat().st_size < 150_000
+    assert "images/pareto_digits.png" in (ROOT / "docs" / "explore.md").read_text()
