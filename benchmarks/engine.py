@@ -49,6 +49,10 @@ SEED = 1234
 # CUBA constants (Brian2 examples/CUBA.py), in mV and ms.
 EL, VT, VR, TAUM, DT = -49.0, -50.0, -60.0, 20.0, 0.1
 WE, WI = 1.62 * 5.0 / TAUM, -9.0 * 10.0 / TAUM  # delta-synapse equivalents of the exponential currents
+# Workload a', "sparse": the same network at rest (El = Vr, below threshold), driven by N/10 external
+# Bernoulli sources firing with probability P_EXT per tick, each connected with probability 0.02
+# and weight W_EXT: most neurons are idle at most ticks, the regime an event-driven engine is for.
+EL_SPARSE, P_EXT, W_EXT = VR, 0.0005, 8.0
 
 
 def rss_mb() -> float:
@@ -86,7 +90,23 @@ def cuba_arrays(n: int, seed: int = SEED):
     return pre, post, v0
 
 
-def cuba_neurosim(n: int, ticks: int, warmup: int) -> dict:
+def external_drive(n: int, ticks: int, seed: int = SEED + 1):
+    """Spikes (tick, source) of n // 10 Bernoulli(P_EXT) sources over ``ticks`` (+ warm-up margin),
+    and their synapses (source, target) with probability 0.02, both by geometric gaps."""
+    rng = np.random.default_rng(seed)
+    n_ext = max(n // 10, 1)
+
+    def bernoulli_positions(total: int, p: float) -> np.ndarray:
+        gaps = rng.geometric(p, size=int(total * p + 6 * np.sqrt(total * p) + 100))
+        pos = np.cumsum(gaps) - 1
+        return pos[pos < total]
+
+    spikes = bernoulli_positions(n_ext * ticks, P_EXT)
+    links = bernoulli_positions(n_ext * n, 0.02)
+    return (spikes // n_ext, spikes % n_ext), (links // n, links % n), n_ext
+
+
+def cuba_neurosim(n: int, ticks: int, warmup: int, sparse: bool = False) -> dict:
     import neurosim as ns
 
     base = rss_mb()
@@ -94,9 +114,13 @@ def cuba_neurosim(n: int, ticks: int, warmup: int) -> dict:
     weight = np.where(pre < int(0.8 * n), WE, WI)
     t = time.perf_counter()
     net = ns.Network("cuba")
-    net.population("P", n, "lif", init={"v": v0}, beta=float(np.exp(-DT / TAUM)), v_th=VT, v_leak=EL,
-                   v_reset=VR, threshold=">", reset="value")
+    net.population("P", n, "lif", init={"v": v0}, beta=float(np.exp(-DT / TAUM)), v_th=VT,
+                   v_leak=EL_SPARSE if sparse else EL, v_reset=VR, threshold=">", reset="value")
     net.connect_synapses("P", "P", pre, post, weight, 1)
+    if sparse:
+        (sp_t, sp_i), (ext_pre, ext_post), n_ext = external_drive(n, warmup + ticks)
+        net.spike_times("ext", n_ext, sp_t, sp_i)
+        net.connect_synapses("ext", "P", ext_pre, ext_post, W_EXT, 1)
     del pre, post, weight
     build_s = time.perf_counter() - t
     t = time.perf_counter()
@@ -116,14 +140,14 @@ def cuba_neurosim(n: int, ticks: int, warmup: int) -> dict:
         "sim_wall_s": wall, "synaptic_events": cnt.synaptic_events, "neuron_updates": cnt.neuron_updates,
         "spikes": cnt.spikes, "synaptic_events_per_s": cnt.synaptic_events / wall,
         "neuron_updates_per_s": cnt.neuron_updates / wall,
-        "rate_hz": cnt.spikes / (n * ticks * DT * 1e-3),
+        "rate_hz": cnt.spikes_per_population()["P"] / (n * ticks * DT * 1e-3),
         "synapse_bytes": compiled.synapse_bytes(),
         "bytes_per_synapse": compiled.synapse_bytes() / compiled.n_synapses,
         "rss_baseline_mb": base, "peak_rss_after_compile_mb": peak_compile, "peak_rss_mb": peak_rss_mb(),
     }
 
 
-def cuba_brian2(n: int, ticks: int, warmup: int) -> dict:
+def cuba_brian2(n: int, ticks: int, warmup: int, sparse: bool = False) -> dict:
     import brian2 as b2
 
     b2.prefs.codegen.target = "cython"
@@ -132,8 +156,8 @@ def cuba_brian2(n: int, ticks: int, warmup: int) -> dict:
     pre, post, v0 = cuba_arrays(n)
     t = time.perf_counter()
     dt = DT * b2.ms
-    ns_ = {"El": EL * b2.mV, "Vt": VT * b2.mV, "Vr": VR * b2.mV, "taum": TAUM * b2.ms,
-           "we": WE * b2.mV, "wi": WI * b2.mV}
+    ns_ = {"El": (EL_SPARSE if sparse else EL) * b2.mV, "Vt": VT * b2.mV, "Vr": VR * b2.mV, "taum": TAUM * b2.ms,
+           "we": WE * b2.mV, "wi": WI * b2.mV, "wext": W_EXT * b2.mV}
     group = b2.NeuronGroup(n, "dv/dt = (El - v) / taum : volt", threshold="v > Vt", reset="v = Vr",
                            method="exact", dt=dt, namespace=ns_)
     group.v = v0 * b2.mV
@@ -146,11 +170,19 @@ def cuba_brian2(n: int, ticks: int, warmup: int) -> dict:
         s.connect(i=pre[mask], j=post[mask])
         s.pre.when = "before_thresholds"
         synapses.append(s)
+    if sparse:
+        # Input spikes of tick t act at tick t + 1 in neurosim (delay 1): the same pathway as above.
+        (sp_t, sp_i), (ext_pre, ext_post), n_ext = external_drive(n, warmup + ticks)
+        source = b2.SpikeGeneratorGroup(n_ext, sp_i, sp_t * dt, dt=dt)
+        s = b2.Synapses(source, group, on_pre="v_post += wext", delay=0 * b2.ms, dt=dt, namespace=ns_)
+        s.connect(i=ext_pre, j=ext_post)
+        s.pre.when = "before_thresholds"
+        synapses.append(s)
     out_degree = np.bincount(pre, minlength=n)
     n_synapses = int(pre.size)
     del pre, post, exc
     mon = b2.SpikeMonitor(group, record=False)
-    net = b2.Network(group, *synapses, mon)
+    net = b2.Network(group, *synapses, mon, *([source] if sparse else []))
     build_s = time.perf_counter() - t
     t = time.perf_counter()
     net.run(warmup * dt)
@@ -295,7 +327,7 @@ def main(argv: list[str] | None = None) -> None:
                     help="ticks for N > 10,000 (default: --cuba-ticks)")
     ap.add_argument("--fanout-n", type=int, default=100_000, help="LIF neurons of workload b")
     ap.add_argument("--fanout-ticks", type=int, default=1_000, help="ticks of 1 ms")
-    ap.add_argument("--skip", default="", help="comma-separated workloads to skip: cuba,brian2,fanout,second_process")
+    ap.add_argument("--skip", default="", help="comma-separated workloads to skip: cuba,sparse,brian2,fanout,second_process")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--kwargs", default="{}", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -316,6 +348,11 @@ def main(argv: list[str] | None = None) -> None:
             entry = compare(nsim, b2) if "skipped" not in b2 else {"neurosim": nsim}
             entry["ticks_reduced"] = ticks != args.cuba_ticks
             doc["cuba"][f"N={n}"] = entry
+            if "sparse" not in skip:
+                nsim = child("cuba_neurosim", sparse=True, **kw)
+                b2 = {"skipped": True} if "brian2" in skip else child("cuba_brian2", sparse=True, **kw)
+                entry = compare(nsim, b2) if "skipped" not in b2 else {"neurosim": nsim}
+                doc["cuba"][f"N={n} sparse"] = entry
     if "fanout" not in skip:
         doc["fanout"] = child("fanout_neurosim", n=args.fanout_n, ticks=args.fanout_ticks, warmup=20)
     if "second_process" not in skip:
