@@ -112,7 +112,8 @@ def test_cli_bad_inputs_are_one_line_errors(tmp_path, capsys):
     model = str(bundled(BUNDLED_MODEL))
     assert "does not exist" in _error(capsys, ["run", str(tmp_path / "nope.nir"), "--input", "x.npz"])
     assert "unknown NIR dialect 'pytorch'" in _error(capsys, ["run", model, "--dialect", "pytorch"])
-    assert "not yet supported" in _error(capsys, ["run", "--dialect", "norse"])
+    # The bundled snnTorch file read as Norse 1.0 has tau < dt: the error names the dialect that fits.
+    assert "use dialect 'norse-1.1'" in _error(capsys, ["run", "--dialect", "norse"])
     assert "no input" in _error(capsys, ["run", model])
     assert "does not exist" in _error(capsys, ["run", model, "--input", str(tmp_path / "missing.npz")])
     bad = tmp_path / "bad.npz"

@@ -9,25 +9,33 @@ Mapping (step 1 of the importer):
 * every ``Input`` node of the top-level graph becomes a :class:`~neurosim.network.SpikeArray`
   source of the same name, fed with ``inputs[name]`` (``[T, N]`` spike counts or graded values);
   without ``inputs`` it is silent (``[0, N]``), and :func:`with_inputs` swaps the data in later;
-* every neuron node (``LIF``, ``CubaLIF``, ``IF``, ``LI``, ``I``) becomes a population of the same
-  name, its parameters mapped by the dialect (:mod:`neurosim.importers.dialects`);
-* stateless nodes (``Affine``, ``Linear``, ``Scale``, ``Conv1d``, ``Conv2d``, ``SumPool2d``,
-  ``AvgPool2d``, ``Flatten``) between sources/neurons are folded into one projection per
-  (pre, post) pair: the product of their sparse matrices along each path
+* every neuron node (``LIF``, ``CubaLIF``, ``IF``, ``LI``, ``I``, ``CubaLI``) becomes a population of
+  the same name (``lif``, ``cuba_lif``, ``if`` or ``lif``, ``li``, ``integrator``, ``cuba_li``), its
+  parameters and initial state mapped by the dialect (:mod:`neurosim.importers.dialects`); a
+  ``Threshold`` (``z = H(x - threshold)``, stateless, strict ``>``) becomes a ``lif`` with
+  ``beta = 0``, ``gain = 1`` (it keeps nothing from one tick to the next);
+* stateless nodes (``Affine``, ``Linear``, ``Scale``, ``Delay``, ``Conv1d``, ``Conv2d``,
+  ``SumPool2d``, ``AvgPool2d``, ``Flatten``) between sources/neurons are folded into one projection
+  per (pre, post) pair: the product of their sparse matrices along each path
   (:mod:`neurosim.importers.linear_maps`: a convolution's shared kernel is expanded per output
   position), summed over paths and fan-in (in float64, then stored as float32). A node with a
   multi-dimensional shape ``(C, H, W)`` becomes ``C*H*W`` neurons in C order; a conv bias is the
   bias of every neuron of its output channel. An ``Affine`` bias reaching a neuron becomes its
   constant ``bias`` (times the input gain); into a ``CubaLIF`` it becomes ``bias_in``, added to
-  the input before the current filters it (snnTorch's ``Synaptic`` sees ``W x + b``);
-* edges are zero-delay (same-tick, as every exporter computes); each cycle is broken by giving
-  one projection a delay of one tick (the back edges of a depth-first search from the inputs, a
-  self-loop for snnTorch's ``RLeaky``), which is snnTorch's recurrence;
+  the input before the current filters it (snnTorch's ``Synaptic`` sees ``W x + b``). ``Affine`` and
+  ``Linear`` act on the last dimension of their input (PyTorch's ``Linear``, which nirtorch maps them
+  to); a weight that fits only the flattened input is refused (insert a ``Flatten``);
+* a ``Delay`` (``y(t) = x(t - delay)``, per element) delays the synapses of every path through it
+  by ``delay / dt`` whole ticks; paths of different delays between one pair share a projection
+  whose synapses carry their own delays. A bias passes a ``Delay`` unchanged (a constant);
+* other edges are zero-delay (same-tick, as every exporter computes); each cycle without a
+  ``Delay`` is broken by giving one projection a delay of one tick (the back edges of a depth-first
+  search from the inputs, a self-loop for snnTorch's ``RLeaky``), which is snnTorch's recurrence;
 * ``Output`` nodes add nothing: read the population that feeds them;
 * a nested ``NIRGraph`` with exactly one ``Input`` and one ``Output`` is inlined, its nodes named
   ``graph.node``.
 
-``LI`` and ``I`` output a potential, not spikes, so they may only feed ``Output`` nodes.
+``LI``, ``I`` and ``CubaLI`` output a potential, not spikes, so they may only feed ``Output`` nodes.
 """
 from __future__ import annotations
 
@@ -43,10 +51,11 @@ from neurosim.importers.dialects import Dialect, get_dialect
 from neurosim.importers.linear_maps import conv_matrix, flatten_shape, sum_pool_matrix
 from neurosim.network import Network, SpikeArray
 
-NEURON_TYPES = ("LIF", "CubaLIF", "IF", "LI", "I")
+NEURON_TYPES = ("LIF", "CubaLIF", "IF", "LI", "I", "CubaLI", "Threshold")
+READOUT_TYPES = ("LI", "I", "CubaLI")  # output a potential, not spikes
 SPATIAL_TYPES = ("Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "Flatten")
-STATELESS_TYPES = ("Affine", "Linear", "Scale") + SPATIAL_TYPES
-SUPPORTED = ("Input", "Output", "Affine", "Linear", "Scale") + NEURON_TYPES + ("NIRGraph",) + SPATIAL_TYPES
+STATELESS_TYPES = ("Affine", "Linear", "Scale", "Delay") + SPATIAL_TYPES
+SUPPORTED = ("Input", "Output", "Affine", "Linear", "Scale", "Delay") + NEURON_TYPES + ("NIRGraph",) + SPATIAL_TYPES
 _PASS = "pass"  # an inlined subgraph's Input/Output: identity
 
 
@@ -64,8 +73,9 @@ def load_nir(source, dialect: str = "nir", dt: float | None = None, inputs: dict
     Parameters
     ----------
     source : path of a ``.nir`` file (HDF5, from ``nir.write``) or a ``nir.NIRGraph``.
-    dialect : how to read what the file does not say (dt, reset, precision), see
-        :mod:`neurosim.importers.dialects`: ``"nir"`` (literal) or ``"snntorch"``.
+    dialect : how to read what the file does not say (dt, integration, gains, reset, threshold test,
+        precision, initial state), see :mod:`neurosim.importers.dialects`: ``"nir"`` (literal),
+        ``"snntorch"``, ``"norse"``, ``"norse-1.1"``, ``"spikingjelly"``, ``"sinabs"``, ``"rockpool"``.
     dt : time step in the file's time unit; default the dialect's.
     inputs : ``{input node name: array [T, N]}``, one entry per ``Input`` node (a bare array is
         accepted when the graph has one input). ``None`` leaves the sources silent; fill them
@@ -191,6 +201,8 @@ NEURON_FIELDS = {
     "IF": ("r", "v_threshold", "v_reset"),
     "LI": ("tau", "r", "v_leak"),
     "I": ("r",),
+    "CubaLI": ("tau_syn", "tau_mem", "r", "v_leak", "w_in"),
+    "Threshold": ("threshold",),
 }
 
 
@@ -226,56 +238,94 @@ def _size(key: str, node, kind: str) -> int:
     return n
 
 
-def _neuron(key: str, node, n: int, bias: np.ndarray, spec: Dialect) -> tuple[str, dict]:
-    """(model name, parameters) of neuron node ``node`` under dialect ``spec``."""
+def _neuron(key: str, node, n: int, bias: np.ndarray, spec: Dialect) -> tuple[str, dict, dict]:
+    """(model name, parameters, initial state) of neuron node ``node`` under dialect ``spec``."""
     kind = _type(node)
     f = np.float32 if spec.precision == "float32" else np.float64
     p = {fld: np.broadcast_to(_arr(node, fld, 0.0 if fld != "w_in" else 1.0), (n,)).astype(f)
          for fld in NEURON_FIELDS[kind]}
     dt = f(spec.dt)
     one = f(1.0)
+    what = f"node '{key}' ({kind})"
 
-    def gain(g):
+    def snap(g):
         if spec.snap_unit_gain:
             g = np.where(np.abs(g - one) <= 4 * np.finfo(f).eps, one, g)
         return g.astype(np.float64)
 
+    def decay(tau_field):
+        tau = p[tau_field]
+        if spec.decay == "exact":
+            return np.exp(-(dt / tau))
+        if np.any(dt / tau > one):
+            hint = " (a Norse 1.1.0 file exported with its default dt? use dialect 'norse-1.1')" \
+                if spec.name == "norse" else " (wrong dt or time unit?)"
+            raise ModelError(f"{what}: dt/{tau_field} = {float(np.max(dt / tau)):.9g} > 1 with dt = {spec.dt:g}; "
+                             f"forward Euler needs dt <= {tau_field}{hint}")
+        return one - dt / tau
+
+    def gain(rule, r, tau, beta):
+        if rule == "euler":
+            return snap(r * dt / tau)
+        if rule == "zoh":
+            return snap(r * (one - beta))
+        if rule == "r":
+            return snap(r)
+        g = r * dt / tau / beta  # rockpool: r = tau exp(-dt/tau) / dt was written for a gain of 1
+        if np.any(np.abs(g - one) > 64 * np.finfo(f).eps):
+            raise ModelError(f"{what}: r * dt / tau / exp(-dt/tau) = {float(g[np.argmax(np.abs(g - one))]):.6g}, not "
+                             f"Rockpool's gain 1 with dt = {spec.dt:g}: pass the Rockpool module's dt as dt=")
+        return np.ones(n)
+
+    def syn_gain(alpha):
+        w_in = p["w_in"]
+        if spec.syn_gain == "euler":
+            return snap(w_in * dt / p["tau_syn"])
+        return snap(w_in if spec.syn_gain == "w_in" else w_in * alpha)
+
+    def f64(x):
+        return np.asarray(x).astype(np.float64)
+
     common = {"precision": spec.precision}
+    init = {"v": f64(p["v_leak"])} if spec.v_init == "v_leak" and "v_leak" in p and np.any(p["v_leak"] != 0) else {}
     if kind in ("LIF", "CubaLIF", "IF"):
-        common.update(v_th=p["v_threshold"].astype(np.float64), threshold=spec.threshold)
+        common.update(v_th=f64(p["v_threshold"]), threshold=spec.threshold)
     if kind == "LIF":
-        g = gain(p["r"] * dt / p["tau"])
-        return "lif", {**common, "beta": (one - dt / p["tau"]).astype(np.float64), "gain": g,
-                       "v_leak": p["v_leak"].astype(np.float64), "v_reset": p["v_reset"].astype(np.float64),
-                       "reset": spec.reset, "bias": g * bias}
-    if kind == "CubaLIF":
+        beta = decay("tau")
+        g = gain(spec.gain, p["r"], p["tau"], beta)
+        return "lif", {**common, "beta": f64(beta), "gain": g, "v_leak": f64(p["v_leak"]),
+                       "v_reset": f64(p["v_reset"]), "reset": spec.reset, "bias": g * bias}, init
+    if kind in ("CubaLIF", "CubaLI"):
         # An Affine bias is part of the input that the current filters (snnTorch: W x + b).
-        return "cuba_lif", {**common, "alpha": (one - dt / p["tau_syn"]).astype(np.float64),
-                            "beta": (one - dt / p["tau_mem"]).astype(np.float64),
-                            "gain_syn": gain(p["w_in"] * dt / p["tau_syn"]),
-                            "gain": gain(p["r"] * dt / p["tau_mem"]),
-                            "v_leak": p["v_leak"].astype(np.float64), "v_reset": p["v_reset"].astype(np.float64),
-                            "reset": spec.reset, "bias_in": bias}
+        alpha, beta = decay("tau_syn"), decay("tau_mem")
+        params = {**common, "alpha": f64(alpha), "beta": f64(beta), "gain_syn": syn_gain(alpha),
+                  "gain": gain(spec.gain, p["r"], p["tau_mem"], beta), "v_leak": f64(p["v_leak"]), "bias_in": bias}
+        if kind == "CubaLI":
+            return "cuba_li", params, init
+        return "cuba_lif", {**params, "v_reset": f64(p["v_reset"]), "reset": spec.reset}, init
     if kind == "IF":
-        g = gain(p["r"] * dt)
+        g = snap(p["r"] * dt if spec.if_gain == "euler" else p["r"])
         if spec.if_model == "lif":
-            return "lif", {**common, "beta": 1.0, "gain": g, "v_reset": p["v_reset"].astype(np.float64),
-                           "reset": spec.reset, "bias": g * bias}
+            return "lif", {**common, "beta": 1.0, "gain": g, "v_reset": f64(p["v_reset"]),
+                           "reset": spec.reset, "bias": g * bias}, {}
         reset = spec.reset if spec.reset in ("value", "subtract") else "value"
-        return "if", {**common, "gain": g, "v_reset": p["v_reset"].astype(np.float64), "reset": reset,
-                      "bias": g * bias}
+        return "if", {**common, "gain": g, "v_reset": f64(p["v_reset"]), "reset": reset, "bias": g * bias}, {}
     if kind == "LI":
-        g = gain(p["r"] * dt / p["tau"])
-        return "li", {**common, "beta": (one - dt / p["tau"]).astype(np.float64), "gain": g,
-                      "v_leak": p["v_leak"].astype(np.float64), "bias": g * bias}
-    g = gain(p["r"] * dt)  # I
-    return "integrator", {**common, "gain": g, "bias": g * bias}
+        beta = decay("tau")
+        g = gain(spec.li_gain, p["r"], p["tau"], beta)
+        return "li", {**common, "beta": f64(beta), "gain": g, "v_leak": f64(p["v_leak"]), "bias": g * bias}, init
+    if kind == "Threshold":  # z = H(x - threshold), stateless: a lif that forgets everything each tick
+        return "lif", {**common, "beta": 0.0, "gain": 1.0, "v_th": f64(p["threshold"]), "threshold": ">",
+                       "reset": "value", "bias": bias}, {}
+    g = snap(p["r"] * dt if spec.if_gain == "euler" else p["r"])  # I
+    return "integrator", {**common, "gain": g, "bias": g * bias}, {}
 
 
 # -- folding stateless chains -----------------------------------------------------------------------
 class _Expr:
-    """A node's output as ``sum_k terms[k] @ spikes(k) + bias``, ``k`` a source or neuron node;
-    ``terms`` are sparse (CSR) matrices, the output has shape ``shape`` (C order)."""
+    """A node's output as ``sum_(k, d) terms[k, d] @ spikes(k, t - d) + bias``, ``k`` a source or neuron
+    node, ``d`` a delay in ticks; ``terms`` are sparse (CSR) matrices, the output has shape ``shape``
+    (C order). A constant is the same at every tick, so a delay leaves the bias alone."""
 
     def __init__(self, shape: tuple, terms: dict | None = None, bias: np.ndarray | None = None) -> None:
         self.shape = tuple(shape)
@@ -294,10 +344,12 @@ class _Expr:
         self.bias = self.bias + other.bias
 
 
-def _apply(key: str, node, x: _Expr) -> _Expr:
+def _apply(key: str, node, x: _Expr, dt: float) -> _Expr:
     kind = _type(node)
     if kind == _PASS:
         return x
+    if kind == "Delay":
+        return _apply_delay(key, node, x, dt)
     if kind == "Scale":
         s = _arr(node, "scale")
         if s.size not in (1, x.size):
@@ -309,15 +361,41 @@ def _apply(key: str, node, x: _Expr) -> _Expr:
     if w.ndim != 2:
         raise ModelError(f"node '{key}' ({kind}): weight has shape {w.shape}; only 2-D [out, in] weights "
                          "are supported yet")
-    if w.shape[1] != x.size:
+    if w.shape[1] != x.shape[-1]:
+        flat = " (insert a Flatten to apply it to the flattened input)" if w.shape[1] == x.size else ""
         raise ModelError(f"node '{key}' ({kind}): weight has shape {w.shape} (input size {w.shape[1]}), "
-                         f"but its input has size {x.size}")
+                         f"but its input has shape {x.shape}: it applies to the last dimension{flat}")
     b = np.zeros(w.shape[0])
     if kind == "Affine" and getattr(node, "bias", None) is not None:
         b = np.asarray(node.bias, dtype=np.float64).ravel()
         if b.size != w.shape[0]:
             raise ModelError(f"node '{key}' (Affine): bias has {b.size} entries, weight has {w.shape[0]} rows")
-    return x.map(w, (w.shape[0],), b)
+    lead = x.size // w.shape[1]  # PyTorch's Linear (nirtorch's Affine) acts on the last dimension
+    m = w if lead == 1 else sp.kron(sp.identity(lead), sp.csr_matrix(w))
+    return x.map(m, x.shape[:-1] + (w.shape[0],), np.tile(b, lead))
+
+
+def _apply_delay(key: str, node, x: _Expr, dt: float) -> _Expr:
+    """NIR ``Delay`` (``y(t) = x(t - delay)``, per element) as ``delay / dt`` whole ticks."""
+    delay = _arr(node, "delay")
+    if delay.size not in (1, x.size):
+        raise ModelError(f"node '{key}' (Delay): delay has {delay.size} entries, its input has size {x.size}")
+    d = np.broadcast_to(delay, (x.size,)) / dt
+    ticks = np.round(d)
+    bad = (ticks < 0) | (np.abs(d - ticks) > 1e-6 * np.maximum(ticks, 1))
+    if np.any(bad):
+        raise ModelError(f"node '{key}' (Delay): delay {d[np.argmax(bad)] * dt:g} is not a whole non-negative "
+                         f"number of time steps dt = {dt:g}")
+    ticks = ticks.astype(np.int64)
+    terms = {}
+    for (src, d0), m in x.terms.items():
+        for u in np.unique(ticks):
+            part = sp.csr_matrix(sp.diags((ticks == u).astype(np.float64)) @ m)
+            part.eliminate_zeros()
+            if part.nnz:
+                k = (src, d0 + int(u))
+                terms[k] = terms[k] + part if k in terms else part
+    return _Expr(x.shape, terms, x.bias)
 
 
 def _apply_spatial(key: str, kind: str, node, x: _Expr) -> _Expr:
@@ -363,15 +441,15 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
 
     def output(key: str, path: tuple) -> _Expr:
         if key in endpoints:
-            if kinds[key] in ("LI", "I"):
+            if kinds[key] in READOUT_TYPES:
                 raise ModelError(f"node '{key}' ({kinds[key]}) outputs a potential, not spikes; it can only feed "
                                  f"Output nodes, but feeds '{path[-1]}'")
-            return _Expr(shape[key], {key: sp.identity(size[key], format="csr")})
+            return _Expr(shape[key], {(key, 0): sp.identity(size[key], format="csr")})
         if key in path:
             cycle = " -> ".join(path[path.index(key):] + (key,))
             raise ModelError(f"zero-delay cycle through stateless nodes {cycle}: a cycle needs a neuron in it")
         if key not in memo:
-            memo[key] = _apply(key, flat.nodes[key], fan_in(key, path + (key,)))
+            memo[key] = _apply(key, flat.nodes[key], fan_in(key, path + (key,)), spec.dt)
         return memo[key]
 
     def fan_in(key: str, path: tuple) -> _Expr:
@@ -398,20 +476,32 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
         drive[k] = fan_in(k, (k,))
         if drive[k].size != size[k]:
             raise ModelError(f"node '{k}' ({kinds[k]}) has {size[k]} neurons, but its input has size {drive[k].size}")
-    order, delayed = _order(flat.inputs, neurons, {k: sorted(drive[k].terms) for k in neurons})
+    # Only zero-delay terms can close a cycle that needs NIR's implicit one-step delay.
+    order, delayed = _order(flat.inputs, neurons, {k: sorted({s for s, d in drive[k].terms if d == 0})
+                                                   for k in neurons})
     net = Network(name)
     for k in flat.inputs:
         net.add(SpikeArray.create(k, np.zeros((0, size[k]))))
     for k in order:
-        model, params = _neuron(k, flat.nodes[k], size[k], drive[k].bias, spec)
-        net.population(k, size[k], model, **params)
+        model, params, init = _neuron(k, flat.nodes[k], size[k], drive[k].bias, spec)
+        net.population(k, size[k], model, init=init or None, **params)
     for k in order:
-        for src in sorted(drive[k].terms):
-            m = sp.csr_matrix(drive[k].terms[src])
-            m.eliminate_zeros()  # as a dense matrix would: a synapse per nonzero weight
-            if not np.all(np.isfinite(m.data)):
+        for src in sorted({s for s, _ in drive[k].terms}):
+            parts = []
+            for (s, d), m in sorted(drive[k].terms.items()):
+                if s == src:
+                    m = sp.coo_matrix(m)
+                    m.eliminate_zeros()  # as a dense matrix would: a synapse per nonzero weight
+                    parts.append((m, 1 if (d == 0 and (src, k) in delayed) else d))
+            if not all(np.all(np.isfinite(m.data)) for m, _ in parts):
                 raise ModelError(f"projection {src!r} -> {k!r}: the folded weights contain NaN or infinite values")
-            net.connect(src, k, m, delays=1 if (src, k) in delayed else 0)
+            if len(parts) == 1:
+                net.connect(src, k, parts[0][0].tocsr(), delays=parts[0][1])
+            else:  # one projection whose synapses carry the delays of their paths
+                net.connect_synapses(src, k, np.concatenate([m.col for m, _ in parts]),
+                                     np.concatenate([m.row for m, _ in parts]),
+                                     np.concatenate([m.data for m, _ in parts]),
+                                     np.concatenate([np.full(m.nnz, d) for m, d in parts]))
     return net
 
 

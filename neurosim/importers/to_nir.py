@@ -8,19 +8,20 @@ Mapping (for the subset that NIR can carry and that the chosen dialect reads bac
 * every spike source (``SpikeArray``, ``SpikeTimes``, ``PoissonSource``) becomes an ``Input`` node of
   shape ``[size]``; its data is not stored (NIR files hold no stimulus);
 * ``lif`` -> ``LIF``, ``cuba_lif`` -> ``CubaLIF``, ``if`` -> ``IF``, ``li`` -> ``LI``,
-  ``integrator`` -> ``I``; a ``lif`` without leak (``beta = 1``, ``v_leak = 0``) -> ``IF`` and an
-  ``li`` without leak -> ``I`` (no finite ``tau`` has ``1 - dt/tau = 1``). Parameters are mapped back
-  through the dialect's table (:mod:`neurosim.importers.dialects`): ``tau = dt / (1 - beta)``,
-  ``r = gain * tau / dt`` (``gain / dt`` for ``IF``/``I``), ``w_in = gain_syn * tau_syn / dt``; each
-  value is then moved by a few ulp, where needed, so that the dialect's forward mapping gives the
-  population's parameter back bit for bit (in the dialect's precision);
+  ``integrator`` -> ``I``, ``cuba_li`` -> ``CubaLI``; a ``lif`` without leak (``beta = 1``,
+  ``v_leak = 0``) -> ``IF`` and an ``li`` without leak -> ``I`` (no finite ``tau`` has
+  ``1 - dt/tau = 1``). Parameters are mapped back through the dialect's table
+  (:mod:`neurosim.importers.dialects`): ``tau = dt / (1 - beta)``, ``r = gain * tau / dt``
+  (``gain / dt`` for ``IF``/``I``), ``w_in = gain_syn * tau_syn / dt``; each value is then moved
+  by a few ulp, where needed, so that the dialect's forward mapping gives the population's
+  parameter back bit for bit (in the dialect's precision);
 * each projection -> an ``Affine`` node (``Linear`` when the population has no bias) with the dense
   weight ``[post, pre]`` between the two nodes. A population's ``bias`` travels as the bias of its
   first incoming ``Affine``, divided by the gain (``bias_in`` of a ``cuba_lif`` as is);
 * a zero-delay projection is a plain edge; a delay-1 projection that closes a cycle is a plain edge
   too (NIR's recurrence is an implicit one-step delay; it must be the edge that ``load_nir``'s
   depth-first search delays); any other uniform delay ``d`` becomes a ``Delay`` node
-  (``delay = d * dt``) after the ``Affine`` (``load_nir`` cannot read those back yet);
+  (``delay = d * dt``) after the ``Affine``, which ``load_nir`` reads back as that delay;
 * every population that feeds nothing (recurrent edges aside) gets an ``Output`` node ``output_<name>``.
 
 Anything else raises :class:`~neurosim.errors.ModelError` naming the population or projection.
@@ -34,7 +35,8 @@ from neurosim.importers.dialects import Dialect, get_dialect
 from neurosim.importers.from_nir import _order
 from neurosim.network import Network, Population, SpikeSource
 
-EXPORTED = ("lif", "cuba_lif", "if", "li", "integrator")
+EXPORTED = ("lif", "cuba_lif", "if", "li", "integrator", "cuba_li")
+EXPORT_DIALECTS = ("nir", "snntorch")  # the others are read-only: their gain/decay rules have no inverse here
 
 
 def to_nir(network: Network, dialect: str = "nir", dt: float | None = None):
@@ -43,13 +45,16 @@ def to_nir(network: Network, dialect: str = "nir", dt: float | None = None):
     Parameters
     ----------
     network : the Network to export (populations of the models in ``EXPORTED``, spike sources).
-    dialect : ``"nir"`` or ``"snntorch"``: fixes dt, precision, reset and threshold; a population
+    dialect : ``"nir"`` or ``"snntorch"`` (``EXPORT_DIALECTS``): fixes dt, precision, reset and threshold; a population
         whose reset, threshold test or precision differs from the dialect's cannot be exported.
     dt : time step in the file's time unit; default the dialect's.
     """
     import nir
 
     spec = get_dialect(dialect)
+    if spec.name not in EXPORT_DIALECTS:
+        raise ModelError(f"to_nir writes dialects {', '.join(EXPORT_DIALECTS)}; dialect '{spec.name}' is "
+                         "only read (load_nir)")
     if dt is not None:
         if isinstance(dt, bool) or not isinstance(dt, (int, float, np.floating)) or not dt > 0:
             raise ModelError(f"dt must be a positive number, got {dt!r}")
@@ -109,9 +114,9 @@ def to_nir(network: Network, dialect: str = "nir", dt: float | None = None):
                              "(and a bias can only travel on an incoming Affine)")
         nodes[k], biases[k] = _neuron(k, pop, spec)
     for k, pop in pops.items():
-        if pop.model.name in ("li", "integrator") and outgoing[k]:
+        if not pop.model.spiking and outgoing[k]:
             raise ModelError(f"population '{k}' ({pop.model.name}) feeds '{outgoing[k][0].post}': NIR's "
-                             f"{'LI' if pop.model.name == 'li' else 'I'} outputs a potential, not spikes")
+                             f"{type(nodes[k]).__name__} outputs a potential, not spikes")
     for k in pops:
         for j, proj in enumerate(incoming[k]):
             w = np.zeros((network.nodes[proj.post].size, network.nodes[proj.pre].size), dtype=np.float64)
@@ -284,15 +289,19 @@ def _neuron(key: str, pop: Population, spec: Dialect):
         node = nir.LIF(tau=tau, r=r, v_leak=target(par("v_leak")), v_threshold=target(par("v_th")),
                        v_reset=target(par("v_reset")))
         return node, affine_bias(par("bias"), r * dt / tau)
-    if model == "cuba_lif":
-        reset_check(spec.reset)
+    if model in ("cuba_lif", "cuba_li"):
+        kind = "CubaLIF" if model == "cuba_lif" else "CubaLI"
         if np.any(par("bias") != 0):
-            raise ModelError(f"population '{key}' (cuba_lif): bias (added to v) cannot be expressed: an Affine "
-                             "bias into a CubaLIF is read as bias_in (added to the input of the current)")
+            raise ModelError(f"population '{key}' ({model}): bias (added to v) cannot be expressed: an Affine "
+                             f"bias into a {kind} is read as bias_in (added to the input of the current)")
         tau_syn, w_in = tau_r(par("alpha"), par("gain_syn"), "alpha")
         tau_mem, r = tau_r(par("beta"), par("gain"), "beta")
-        node = nir.CubaLIF(tau_syn=tau_syn, tau_mem=tau_mem, r=r, v_leak=target(par("v_leak")),
-                           v_threshold=target(par("v_th")), v_reset=target(par("v_reset")), w_in=w_in)
+        if model == "cuba_li":
+            node = nir.CubaLI(tau_syn=tau_syn, tau_mem=tau_mem, r=r, v_leak=target(par("v_leak")), w_in=w_in)
+        else:
+            reset_check(spec.reset)
+            node = nir.CubaLIF(tau_syn=tau_syn, tau_mem=tau_mem, r=r, v_leak=target(par("v_leak")),
+                               v_threshold=target(par("v_th")), v_reset=target(par("v_reset")), w_in=w_in)
         bias_in = par("bias_in")
         return node, (bias_in.copy() if np.any(bias_in != 0) else None)
     if model == "integrator" or (model == "li" and leakless("li")):

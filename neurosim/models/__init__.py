@@ -3,6 +3,7 @@ from neurosim.models.registry import (NeuronModel, Param, StateVar, get_model, l
                                       registered_models)
 from neurosim.models import lif  # noqa: F401  (registers "lif")
 from neurosim.models import cuba_lif  # noqa: F401  (registers "cuba_lif")
+from neurosim.models import cuba_li  # noqa: F401  (registers "cuba_li")
 from neurosim.models import if_  # noqa: F401  (registers "if")
 from neurosim.models import li  # noqa: F401  (registers "li" and "integrator")
 from neurosim.models import loihi_cuba  # noqa: F401  (registers "loihi_cuba")

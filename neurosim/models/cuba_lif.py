@@ -1,5 +1,5 @@
-"""Current-based leaky integrate-and-fire, float32 or float64 (NIR ``CubaLIF``, snnTorch ``Synaptic``;
-Norse ``LIF`` with one more tick of delay).
+"""Current-based leaky integrate-and-fire, float32 or float64 (NIR ``CubaLIF``, snnTorch ``Synaptic``,
+Norse ``LIFCell``).
 
 Two state variables: the synaptic current ``i``, which low-pass filters the input, and the membrane
 potential ``v``, which integrates the current. One tick of a neuron with input ``x`` (the sum of
@@ -16,9 +16,10 @@ weight x spike value over the synaptic events delivered at this tick)::
 
 The current is never reset (NIR, snnTorch and Norse all leave it alone). ``gain_syn`` is NIR's
 ``w_in`` and ``gain`` its ``r * dt / tau_mem`` factor. Every operation is rounded to ``precision`` in
-the order written (float32 reproduces PyTorch-trained models). Norse's ``lif_feed_forward_step``
-(``norse/torch/functional/lif.py``) drives ``v`` with the current of the previous tick and adds the
-input to ``i`` after the spike test: in exact arithmetic, this neuron behind one more tick of delay.
+the order written (float32 reproduces PyTorch-trained models). Norse 1.1.0's ``lif_feed_forward_step``
+(``norse/torch/functional/lif.py``) adds the input to the current first and drives ``v`` with that
+new current, as here; the ``norse`` dialect (``neurosim/importers/dialects.py``, ``docs/nir.md``)
+maps its parameters and reproduces its spikes (``tests/importers/test_dialects.py``).
 
 **Catch-up.** A neuron that was let sleep has ``bias == 0`` and ``s_prev == 0`` (see *awake*), so
 each of its ``k`` idle ticks is the linear map ``i <- alpha * i``, ``u <- beta * u + gain * i`` with

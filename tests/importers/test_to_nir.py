@@ -69,6 +69,9 @@ def _network(model, dialect, readout=None, source="array"):
         net.population("ro", 3, "integrator", gain=[0.5, 1.0, 2.0], bias=-0.01, **PREC[dialect])
     elif readout == "li_no_leak":  # exported as I
         net.population("ro", 3, "li", beta=1.0, gain=[0.5, 1.0, 2.0], **PREC[dialect])
+    elif readout == "cuba_li":
+        net.population("ro", 3, "cuba_li", alpha=[0.5, 0.8, 0.9], beta=[0.9, 0.5, 0.99], gain_syn=[1.0, 0.5, 2.0],
+                       gain=[0.5, 1.0, 2.0], v_leak=0.1, bias_in=0.02, **PREC[dialect])
     if readout:
         net.connect("out", "ro", RNG.normal(0, 1, (3, 4)))
     return net
@@ -127,11 +130,11 @@ def test_roundtrip_gives_identical_spikes_and_membranes(tmp_path, dialect, model
 
 
 @pytest.mark.parametrize("dialect", ["nir", "snntorch"])
-@pytest.mark.parametrize("readout", ["li", "integrator", "li_no_leak"])
+@pytest.mark.parametrize("readout", ["li", "integrator", "li_no_leak", "cuba_li"])
 def test_readouts_roundtrip_with_equal_potentials(tmp_path, dialect, readout):
     net = _network("lif", dialect, readout=readout)
     back = _roundtrip(tmp_path, net, dialect)
-    kind = {"li": "li", "integrator": "integrator", "li_no_leak": "integrator"}[readout]
+    kind = {"li": "li", "integrator": "integrator", "li_no_leak": "integrator", "cuba_li": "cuba_li"}[readout]
     assert back.nodes["ro"].model.name == kind
     _assert_same(net, back, ["hid", "out", "ro"])
 
@@ -221,6 +224,10 @@ def test_other_delays_become_delay_nodes(tmp_path):
     path = tmp_path / "d.nir"
     nir.write(path, graph)
     assert type(nir.read(path).nodes["hid->out.delay"]).__name__ == "Delay"
+    back = load_nir(path, dt=1e-3, inputs={"in": X})  # Delay nodes are read back as synaptic delays
+    assert {k: (p.delay.min(), p.delay.max()) for k, p in back.projections.items()} == \
+        {"in->hid": (2, 2), "hid->out": (1, 1), "out->out": (1, 1)}
+    assert _assert_same(net2, back, ["hid", "out"]) > 10
 
 
 # -- errors ------------------------------------------------------------------------------------------
@@ -305,7 +312,7 @@ def test_two_projections_between_the_same_pair():
 
 
 def test_bad_dialect_and_dt():
-    with pytest.raises(ModelError, match=r"NIR dialect 'norse' is not yet supported"):
+    with pytest.raises(ModelError, match=r"to_nir writes dialects nir, snntorch; dialect 'norse' is only read"):
         to_nir(_simple(), dialect="norse")
     with pytest.raises(ModelError, match=r"dt must be a positive number, got -1"):
         to_nir(_simple(), dt=-1)

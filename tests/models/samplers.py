@@ -26,6 +26,7 @@ from typing import Callable
 import numpy as np
 import numpy.typing as npt
 
+from neurosim.models import cuba_li as cuba_li_model
 from neurosim.models import cuba_lif as cuba_lif_model
 from neurosim.models import if_ as if_model
 from neurosim.models import lif as lif_model
@@ -157,6 +158,28 @@ def cuba_lif(rng: np.random.Generator, n: int) -> Sample:
     return Sample(params, state, exact=single | grid, fine=single | grid)
 
 
+def cuba_li(rng: np.random.Generator, n: int) -> Sample:
+    single, grid = _kinds(rng, n)
+    # Grid decay pairs as for cuba_lif: (0, b), (a, 0) or (1, 1) keep the closed form exact.
+    a, b = _pick(rng, (0.0, 0.25, 0.5, 1.0), n), _pick(rng, (0.0, 0.25, 0.5, 1.0), n)
+    pair = rng.integers(0, 3, n)
+    alpha, beta = _decay(rng, n), _decay(rng, n)
+    beta = np.where(rng.random(n) < 0.1, alpha, beta)
+    params = {
+        "alpha": np.where(grid, np.where(pair == 0, 0.0, np.where(pair == 1, a, 1.0)), alpha),
+        "beta": np.where(grid, np.where(pair == 0, b, np.where(pair == 1, 0.0, 1.0)), beta),
+        "v_leak": np.where(grid, 0.0, rng.uniform(-0.5, 0.5, n)),
+        "gain_syn": np.where(grid, _pick(rng, (0.5, 1.0, 2.0), n), rng.uniform(0.3, 1.5, n)),
+        "gain": np.where(grid, _pick(rng, (0.25, 0.5, 1.0, -0.5), n), rng.uniform(0.1, 1.0, n)),
+        "bias": _bias(rng, grid, n),
+        "bias_in": _bias(rng, grid, n),
+        "precision": _precision(single, cuba_li_model.PRECISIONS),
+    }
+    i, v = rng.uniform(-1.0, 1.0, n), rng.uniform(-2.0, 2.0, n)
+    state = {"i": np.where(grid, np.round(i / GRID) * GRID, i), "v": np.where(grid, np.round(v / GRID) * GRID, v)}
+    return Sample(params, state, exact=single | grid)
+
+
 def if_(rng: np.random.Generator, n: int) -> Sample:
     # Idle ticks of "if" add only zeros: catch-up is exact in both precisions, for any parameters.
     single, grid = _kinds(rng, n)
@@ -236,6 +259,7 @@ INTEGER_INPUT = frozenset({"loihi_cuba", "truenorth"})
 SAMPLERS: dict[str, Callable[[np.random.Generator, int], Sample]] = {
     "lif": lif,
     "cuba_lif": cuba_lif,
+    "cuba_li": cuba_li,
     "if": if_,
     "li": li,
     "integrator": integrator,
