@@ -18,8 +18,11 @@ class Counters:
 
     Per entry of the compiled synapse CSR: ``fan_packets[f]`` spikes sent over fan entry ``f`` (one
     packet each: source neuron to destination group) and ``seg_deliveries[s]`` deliveries of delay
-    segment ``s`` (each is ``len(s)`` synaptic events). Per tick: synaptic events, neuron updates,
-    spikes and packets, in total and (events, updates) per destination group.
+    segment ``s`` (each is ``len(s)`` synaptic events). Per destination group: synaptic events and
+    neuron updates over the run. Per tick: synaptic events, neuron updates, spikes and packets, and
+    (events, updates) per destination group, ``tick_group_events`` and ``tick_group_updates``
+    (T x G), which are ``None`` when the run did not keep them (``simulate(keep_tick_groups=False)``,
+    the default without ``record_spikes``).
     """
 
     compiled: CompiledNetwork = field(repr=False)
@@ -29,12 +32,14 @@ class Counters:
     seg_deliveries: np.ndarray = field(repr=False)  # (S,)
     pop_updates: np.ndarray = field(repr=False)  # (P,) handler updates, probed ones included
     pop_forced_updates: np.ndarray = field(repr=False)  # (P,) updates done only because of a probe
+    group_events: np.ndarray = field(repr=False)  # (G,) synaptic events delivered to each group
+    group_updates: np.ndarray = field(repr=False)  # (G,) handler updates of each group, probed ones included
     tick_events: np.ndarray = field(repr=False)  # (T,)
     tick_updates: np.ndarray = field(repr=False)  # (T,)
     tick_spikes: np.ndarray = field(repr=False)  # (T,)
     tick_packets: np.ndarray = field(repr=False)  # (T,)
-    tick_group_events: np.ndarray = field(repr=False)  # (T, G)
-    tick_group_updates: np.ndarray = field(repr=False)  # (T, G)
+    tick_group_events: np.ndarray | None = field(default=None, repr=False)  # (T, G), None when not kept
+    tick_group_updates: np.ndarray | None = field(default=None, repr=False)  # (T, G), None when not kept
 
     @property
     def synaptic_events(self) -> int:
@@ -83,7 +88,8 @@ class Counters:
         return {(c.names[a], c.names[b]): int(matrix[a, b]) for a, b in zip(rows, cols)}
 
     def events_per_group(self) -> np.ndarray:
-        return self.tick_group_events.sum(axis=0)
+        """(G,) synaptic events delivered to each destination group."""
+        return self.group_events
 
 
 def _seg_fan(c: CompiledNetwork) -> np.ndarray:

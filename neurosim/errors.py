@@ -59,6 +59,10 @@ class DoesNotFitError(PlacementError):
         self.available = available
 
 
+class PlotError(NeurosimError, ValueError):
+    """A picture that cannot be drawn as asked (unknown option, missing encoder); one line, naming the fix."""
+
+
 class TraceError(NeurosimError, ValueError):
     """A file is not a readable neurosim trace: not HDF5, not a neurosim trace, another
     ``TRACE_VERSION``, or truncated beyond repair. The message is one line naming the file."""

@@ -189,25 +189,9 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
     values = CostValues(profile, fallbacks)
     ticks = int(result.ticks)
     samples, ticks_per_sample = _samples(ticks, samples, ticks_per_sample)
-    model = energy_model(profile)
-    noc = profile.routing in NOC_ROUTINGS
-    timed = latency or (profile.timestep_mode == "barrier" and model == "per_component")
-    routed = noc and (model == "per_component" or timed)
+    timed, routed = cost_needs(profile, latency)
     t = tally(result, placement, _routes(placement, traffic) if routed else None, timed)
-    lat = latency_model(t, values, ticks_per_sample) if timed else None
-    time_values: list[ProfileValue] = []
-
-    def physical_time_s() -> float:
-        if lat is None:
-            time_values.append(values.get("tick_s", "the static energy (physical time = T x tick_s)"))
-            return ticks * float(time_values[-1].value)
-        # A barrier chip's time is the sum of its modelled tick latencies: every latency value counts.
-        time_values.extend(v for v in lat.values if lat.tick_period_s is None or v.key == "tick_s")
-        return lat.physical_time_s
-
-    en = energy(t, values, physical_time_s)
-    keys = {v.key for v in en.values}
-    en = replace(en, values=en.values + tuple(v for v in time_values if v.key not in keys))
+    en, lat = energy_and_latency(t, values, ticks_per_sample, timed)
     ops = operations(t, result.compiled.network, ac_mac_values(profile), samples)
     bits = bit_budget(result.compiled.network, t, values, ticks_per_sample)
     return Report(chip=str(profile.name), network=result.compiled.network.name, ticks=ticks, samples=samples,
@@ -215,6 +199,33 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
                   core_synops=t.core_events.astype(np.int64), core_spikes=t.core_spikes.astype(np.int64),
                   population_size=t.pop_size, population_spikes=t.pop_spikes, population_synops=t.pop_events,
                   energy=en, latency=lat, operations=ops, bit_budget=bits, notes=_notes(t, result, profile, en, lat))
+
+
+def cost_needs(profile: ChipProfile, latency: bool) -> tuple[bool, bool]:
+    """(timed, routed): whether costing on ``profile`` runs the latency model (asked, or needed by a
+    barrier chip's static energy) and whether it needs the route table (network energy or latency)."""
+    model = energy_model(profile)
+    timed = latency or (profile.timestep_mode == "barrier" and model == "per_component")
+    return timed, profile.routing in NOC_ROUTINGS and (model == "per_component" or timed)
+
+
+def energy_and_latency(t: Tally, values: CostValues, ticks_per_sample: int,
+                       timed: bool) -> tuple[EnergyReport, LatencyReport | None]:
+    """Energy of tally ``t`` and, when ``timed``, its latency (a barrier chip's physical time)."""
+    lat = latency_model(t, values, ticks_per_sample) if timed else None
+    time_values: list[ProfileValue] = []
+
+    def physical_time_s() -> float:
+        if lat is None:
+            time_values.append(values.get("tick_s", "the static energy (physical time = T x tick_s)"))
+            return t.ticks * float(time_values[-1].value)
+        # A barrier chip's time is the sum of its modelled tick latencies: every latency value counts.
+        time_values.extend(v for v in lat.values if lat.tick_period_s is None or v.key == "tick_s")
+        return lat.physical_time_s
+
+    en = energy(t, values, physical_time_s)
+    keys = {v.key for v in en.values}
+    return replace(en, values=en.values + tuple(v for v in time_values if v.key not in keys)), lat
 
 
 def _samples(ticks: int, samples: int | None, per_sample: int | None) -> tuple[int, int]:

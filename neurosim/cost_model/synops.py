@@ -144,7 +144,7 @@ def tally(result: SimResult, placement: Placement, routes: RouteTable | None, pe
     ------
     ModelError
         If ``result`` is not a run of ``placement.compiled``, or ``per_tick`` is asked of a run
-        whose spikes were not recorded.
+        whose spikes or per-tick, per-group counters were not kept.
     """
     c, counters = result.compiled, result.counters
     neuron_core = np.asarray(placement.neuron_core, dtype=np.int64)
@@ -154,54 +154,92 @@ def tally(result: SimResult, placement: Placement, routes: RouteTable | None, pe
             f"cost: the result has {c.n_neurons} neurons in {c.n_groups} groups but the placement places "
             f"{neuron_core.size} neurons in {group_core.size} groups; simulate placement.compiled, not the "
             "network it was placed from")
-    ticks, n_pops = int(counters.ticks), len(c.names)
-    is_model = c.pop_model >= 0
-    cores = np.unique(neuron_core[is_model[c.neuron_pop]])  # neurons of models always sit on a core
-    n_cores = cores.size
-    neuron_col, group_col = _columns(neuron_core, cores), _columns(group_core, cores)
+    ticks = int(counters.ticks)
     recorded = result.spike_ids.size == counters.spikes
     graded_ticks, graded_ids = _graded_spikes(result, recorded)
-
-    # Probe-forced updates are known per population only: remove them pro rata from each of the
-    # population's groups and ticks (exact per population, and wherever nothing is probed).
-    updates = counters.pop_updates.astype(np.float64)
-    active_pop = updates - counters.pop_forced_updates
-    group_active_frac = np.divide(active_pop, updates, out=np.ones(n_pops), where=updates > 0)[c.group_pop]
-    # Rows: synaptic events, events of graded spikes, active updates (per destination group).
-    per_group = np.stack([counters.events_per_group().astype(np.float64),
-                          _graded_events_per_group(c, ticks, graded_ticks, graded_ids),
-                          counters.tick_group_updates.sum(axis=0) * group_active_frac])
-    # Rows: spikes, then the network counts of NET_KEYS (per source neuron, over the run).
-    spikes = counters.spikes_per_neuron.astype(np.float64)
-    net = np.zeros((len(NET_KEYS), c.n_neurons))
+    route_counts = None
     if routes is not None:
-        net = np.stack([routes.packets, routes.hops_x, routes.hops_y, routes.crossings]).astype(np.float64) * spikes
+        route_counts = np.stack([routes.packets, routes.hops_x, routes.hops_y, routes.crossings])
+    extra: dict[str, Any] = {}
+    if per_tick:
+        cores = np.unique(neuron_core[(c.pop_model >= 0)[c.neuron_pop]])
+        frac = active_fraction(counters.pop_updates, counters.pop_forced_updates, c.group_pop)
+        extra.update(_per_tick(result, recorded, _columns(group_core, cores), frac, _columns(neuron_core, cores),
+                               cores.size))
+        if routes is not None:
+            # Hops and crossings of every packet, grouped by source neuron: the latency model's longest packet.
+            r = routes.packet_route
+            extra.update(packet_ptr=routes.packet_ptr, packet_dx=routes.route_hops_x[r],
+                         packet_dy=routes.route_hops_y[r], packet_crossings=routes.route_crossings[r])
+    return tally_counts(
+        ticks=ticks, recorded=recorded, names=c.names, pop_model=c.pop_model,
+        pop_spiking=np.array([isinstance(n, Population) and n.model.spiking for n in c.network.nodes.values()]),
+        pop_offset=c.pop_offset, neuron_pop=c.neuron_pop, group_pop=c.group_pop, neuron_core=neuron_core,
+        group_core=group_core, core_xy=placement.core_xy, group_events=counters.events_per_group(),
+        group_graded_events=graded_events_per_group(c, ticks, graded_ticks, graded_ids),
+        group_updates=counters.group_updates, pop_updates=counters.pop_updates,
+        pop_forced_updates=counters.pop_forced_updates, spikes_per_neuron=counters.spikes_per_neuron,
+        route_counts=route_counts, graded_ids=graded_ids, **extra)
+
+
+def active_fraction(pop_updates: npt.ArrayLike, pop_forced_updates: npt.ArrayLike,
+                    group_pop: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """(G,) share of each group's updates that were not forced by a probe (its population's share).
+
+    Probe-forced updates are known per population only: they are removed pro rata from each of the
+    population's groups and ticks (exact per population, and wherever nothing is probed).
+    """
+    updates = np.asarray(pop_updates, dtype=np.float64)
+    active = updates - np.asarray(pop_forced_updates)
+    return np.divide(active, updates, out=np.ones(updates.size), where=updates > 0)[group_pop]
+
+
+def tally_counts(*, ticks: int, recorded: bool, names: tuple[str, ...], pop_model, pop_spiking, pop_offset,
+                 neuron_pop, group_pop, neuron_core, group_core, core_xy, group_events, group_graded_events,
+                 group_updates, pop_updates, pop_forced_updates, spikes_per_neuron, route_counts, graded_ids,
+                 **per_tick: Any) -> Tally:
+    """A :class:`Tally` from a run's totals: what :func:`tally` reads from a ``SimResult`` and
+    :func:`neurosim.trace.cost_trace` from a trace, so that both count alike.
+
+    ``pop_*`` are per population (P,), ``neuron_*`` per neuron (N,), ``group_*`` per destination
+    group (G,); ``core_xy`` (n_cores, 2) covers every core of the system; ``route_counts`` is ``None``
+    or the (4, N) packets, x hops, y hops and crossings of one spike of every neuron; ``graded_ids``
+    the global ids of the graded spikes; ``per_tick`` the optional per-tick fields of :class:`Tally`.
+    """
+    n_pops = len(names)
+    neuron_pop, group_pop = np.asarray(neuron_pop), np.asarray(group_pop)
+    is_model = np.asarray(pop_model) >= 0
+    cores = np.unique(neuron_core[is_model[neuron_pop]])  # neurons of models always sit on a core
+    n_cores = cores.size
+    neuron_col, group_col = _columns(neuron_core, cores), _columns(group_core, cores)
+    group_active_frac = active_fraction(pop_updates, pop_forced_updates, group_pop)
+    active_pop = np.asarray(pop_updates, dtype=np.float64) - np.asarray(pop_forced_updates)
+    # Rows: synaptic events, events of graded spikes, active updates (per destination group).
+    per_group = np.stack([np.asarray(group_events, dtype=np.float64), np.asarray(group_graded_events, np.float64),
+                          np.asarray(group_updates) * group_active_frac])
+    # Rows: spikes, then the network counts of NET_KEYS (per source neuron, over the run).
+    spikes = np.asarray(spikes_per_neuron).astype(np.float64)
+    net = np.zeros((len(NET_KEYS), spikes.size))
+    if route_counts is not None:
+        net = np.asarray(route_counts).astype(np.float64) * spikes
     per_neuron = np.vstack([spikes, net])
     on_core = neuron_col >= 0
     core_group = np.stack([_by_column(row, group_col, n_cores) for row in per_group])
     core_neuron = np.stack([_by_column(row, neuron_col, n_cores) for row in per_neuron])
-    pop_group = np.stack([np.bincount(c.group_pop, row, minlength=n_pops) for row in per_group])
-    pop_neuron = np.stack([np.bincount(c.neuron_pop, row, minlength=n_pops) for row in per_neuron])
+    pop_group = np.stack([np.bincount(group_pop, row, minlength=n_pops) for row in per_group])
+    pop_neuron = np.stack([np.bincount(neuron_pop, row, minlength=n_pops) for row in per_neuron])
     pop_graded = np.zeros(n_pops, dtype=bool)
-    pop_graded[c.neuron_pop[graded_ids]] = True
-    fields: dict[str, Any] = dict(
-        ticks=ticks, recorded=recorded, names=c.names, pop_is_model=is_model,
-        pop_spiking=np.array([isinstance(n, Population) and n.model.spiking for n in c.network.nodes.values()]),
-        pop_size=np.diff(c.pop_offset), pop_events=np.rint(pop_group[0]).astype(np.int64),
-        pop_graded_events=np.rint(pop_group[1]).astype(np.int64), pop_active=active_pop,
-        pop_spikes=np.rint(pop_neuron[0]).astype(np.int64), pop_net=pop_neuron[1:], pop_graded=pop_graded,
-        cores=cores, core_xy=np.asarray(placement.core_xy, dtype=np.int64)[cores].reshape(n_cores, 2),
-        core_neurons=np.bincount(neuron_col[is_model[c.neuron_pop]], minlength=n_cores),
+    pop_graded[neuron_pop[graded_ids]] = True
+    return Tally(
+        ticks=ticks, recorded=recorded, names=tuple(names), pop_is_model=is_model,
+        pop_spiking=np.asarray(pop_spiking, dtype=bool), pop_size=np.diff(pop_offset),
+        pop_events=np.rint(pop_group[0]).astype(np.int64), pop_graded_events=np.rint(pop_group[1]).astype(np.int64),
+        pop_active=active_pop, pop_spikes=np.rint(pop_neuron[0]).astype(np.int64), pop_net=pop_neuron[1:],
+        pop_graded=pop_graded, cores=cores, core_xy=np.asarray(core_xy, dtype=np.int64)[cores].reshape(n_cores, 2),
+        core_neurons=np.bincount(neuron_col[is_model[neuron_pop]], minlength=n_cores),
         core_events=core_group[0], core_graded_events=core_group[1], core_active=core_group[2],
-        core_spikes=core_neuron[0], core_net=core_neuron[1:], host_net=per_neuron[1:, ~on_core].sum(axis=1))
-    if per_tick:
-        fields.update(_per_tick(result, recorded, group_col, group_active_frac, neuron_col, n_cores))
-        if routes is not None:
-            # Hops and crossings of every packet, grouped by source neuron: the latency model's longest packet.
-            r = routes.packet_route
-            fields.update(packet_ptr=routes.packet_ptr, packet_dx=routes.route_hops_x[r],
-                          packet_dy=routes.route_hops_y[r], packet_crossings=routes.route_crossings[r])
-    return Tally(**fields)
+        core_spikes=core_neuron[0], core_net=core_neuron[1:], host_net=per_neuron[1:, ~on_core].sum(axis=1),
+        **per_tick)
 
 
 def _columns(core_of: npt.NDArray[np.int64], cores: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -222,6 +260,9 @@ def _per_tick(result: SimResult, recorded: bool, group_col, group_active_frac, n
     if not recorded:
         raise ModelError("cost: the latency model needs every spike (per tick and core); simulate with "
                          "record_spikes=True, or pass latency=False on a fixed-tick chip")
+    if counters.tick_group_events is None or counters.tick_group_updates is None:
+        raise ModelError("cost: the latency model needs the per-tick, per-group counters, which this run did not "
+                         "keep; simulate with keep_tick_groups=True, or pass latency=False on a fixed-tick chip")
     ticks = counters.ticks
     keep = np.flatnonzero(group_col >= 0)
     # A (G, C) one-hot matrix sums each tick's group counts into core columns in one product.
@@ -243,21 +284,28 @@ def _graded_spikes(result: SimResult, recorded: bool) -> tuple[npt.NDArray[np.in
     neuron model fires with value 1, so only sources carry graded values).
     """
     if recorded:
-        graded = ~np.isin(result.spike_values, _SPIKE_VALUES)
+        graded = is_graded(result.spike_values)
         return result.spike_ticks[graded], result.spike_ids[graded]
     c, ticks, ids = result.compiled, [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     for k, node in enumerate(c.network.nodes.values()):
         # Poisson spikes have value 1 by definition; regenerating them would cost T x size draws.
         if isinstance(node, SpikeSource) and not isinstance(node, PoissonSource):
             t, i, v = node.events(0, result.ticks)
-            graded = ~np.isin(np.asarray(v, dtype=np.float64), _SPIKE_VALUES)
+            graded = is_graded(v)
             ticks.append(np.asarray(t, np.int64)[graded])
             ids.append(np.asarray(i, np.int64)[graded] + c.pop_offset[k])
     return np.concatenate(ticks), np.concatenate(ids)
 
 
-def _graded_events_per_group(c, ticks: int, spike_ticks, spike_ids) -> npt.NDArray[np.float64]:
-    """Synaptic events delivered from graded spikes, per destination group.
+def is_graded(values: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Which spike values are graded: outside NeuroBench's spiking values {-1, 0, 1}."""
+    return ~np.isin(np.asarray(values, dtype=np.float64), _SPIKE_VALUES)
+
+
+def graded_events_per_group(c, ticks: int, spike_ticks, spike_ids) -> npt.NDArray[np.float64]:
+    """Synaptic events delivered from graded spikes (``spike_ticks``, ``spike_ids``), per destination group.
+
+    Additive over disjoint sets of spikes, so a trace writer can sum it chunk by chunk.
 
     A spike of neuron ``i`` at tick ``t`` delivers delay segment ``s`` (``len(s)`` events) only if
     ``t + delay(s) < T``, as the engine does; so each segment counts the graded spikes of its

@@ -19,6 +19,7 @@ from neurosim.errors import ModelError, SimulationInterrupted
 from neurosim.network import Network, SpikeSource
 
 ProgressCallback = Callable[[int, int], None]
+_GROUP_CELLS = 1 << 20  # ticks x groups of the default chunk's per-group buffer when the run does not keep them
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,9 +27,11 @@ class Chunk:
     """What one chunk of ticks ``[t0, t1)`` produced, handed to ``simulate(on_chunk=...)``.
 
     The arrays are views valid only during the call (copy what you keep): the chunk's spikes in
-    emission order, the probed states ``(t1 - t0, n_probed, n_state)``, and the per-tick counters
+    emission order, the probed states ``(t1 - t0, n_probed, n_state)``, the per-tick counters
     of :class:`~neurosim.counters.Counters` for these ticks (``tick_events``, ``tick_updates``,
-    ``tick_spikes``, ``tick_packets``, ``tick_group_events``, ``tick_group_updates``).
+    ``tick_spikes``, ``tick_packets``, and ``tick_group_events``, ``tick_group_updates`` of shape
+    ``(t1 - t0, G)``, handed over even when the run does not keep them), and ``pop_forced_updates``
+    (P,): the probe-forced updates of each population in these ticks.
     """
 
     t0: int
@@ -38,6 +41,7 @@ class Chunk:
     spike_values: np.ndarray
     probes: np.ndarray
     per_tick: dict
+    pop_forced_updates: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,7 +86,7 @@ class SimResult:
 def simulate(network: Network | CompiledNetwork, ticks: int, probe: Iterable[str] = (),
              record_spikes: bool = True, seed: int = 0, chunk_ticks: int | None = None,
              progress: ProgressCallback | None = None,
-             on_chunk: Callable[[Chunk], None] | None = None) -> SimResult:
+             on_chunk: Callable[[Chunk], None] | None = None, keep_tick_groups: bool | None = None) -> SimResult:
     """Simulate ``ticks`` ticks of ``network`` (a Network is compiled first).
 
     Parameters
@@ -96,6 +100,11 @@ def simulate(network: Network | CompiledNetwork, ticks: int, probe: Iterable[str
     on_chunk : called with each :class:`Chunk` as soon as it is simulated (e.g. to stream a trace
         to disk). With ``record_spikes=False`` the spikes still reach ``on_chunk`` but are not kept,
         so memory stays bounded however long the run.
+    keep_tick_groups : keep the per-tick, per-group counters ``Counters.tick_group_events`` and
+        ``tick_group_updates`` (ticks x groups int64 each: 16 bytes per tick and group), which only
+        the per-tick latency model reads, and it also needs the spikes. Default: ``record_spikes``.
+        When not kept the engine counts each chunk in a chunk-sized buffer (handed to ``on_chunk``),
+        the ``Counters`` hold per-group totals only, and memory no longer grows with ticks x groups.
     """
     compiled = network if isinstance(network, CompiledNetwork) else compile_network(network)
     if isinstance(ticks, bool) or not isinstance(ticks, (int, np.integer)) or ticks < 0:
@@ -105,17 +114,18 @@ def simulate(network: Network | CompiledNetwork, ticks: int, probe: Iterable[str
         k = compiled.pop_index(name)
         if compiled.pop_model[k] < 0:
             raise ModelError(f"'{name}' is a spike source; only populations have a state to probe")
-    run = _Run(compiled, int(ticks), probes, record_spikes, int(seed), on_chunk)
-    return run.execute(chunk_ticks, progress)
+    keep = record_spikes if keep_tick_groups is None else bool(keep_tick_groups)
+    run = _Run(compiled, int(ticks), probes, record_spikes, int(seed), on_chunk, keep, chunk_ticks)
+    return run.execute(progress)
 
 
 class _Run:
     """The mutable engine state of one simulation, carried across chunks."""
 
     def __init__(self, c: CompiledNetwork, ticks: int, probes: list[str], record: bool, seed: int,
-                 on_chunk: Callable[[Chunk], None] | None) -> None:
+                 on_chunk: Callable[[Chunk], None] | None, keep_groups: bool, chunk_ticks: int | None) -> None:
         self.c, self.ticks, self.probe_names, self.record, self.seed = c, ticks, probes, record, seed
-        self.on_chunk = on_chunk
+        self.on_chunk, self.keep_groups = on_chunk, keep_groups
         self.kernel = engine_module(c.models).run_ticks
         n, n_pops, g = c.n_neurons, len(c.names), c.n_groups
         n_slots = 1 << max(1, c.max_delay.bit_length())  # a power of two > max delay
@@ -154,11 +164,15 @@ class _Run:
                         np.zeros(biggest), np.zeros(biggest, np.int64))
         self.totals = dict(spikes_per_neuron=np.zeros(n, np.int64), fan_packets=np.zeros(c.fan_group.size, np.int64),
                            seg_deliveries=np.zeros(c.seg_delay.size, np.int64),
-                           pop_updates=np.zeros(n_pops, np.int64), pop_forced_updates=np.zeros(n_pops, np.int64))
+                           pop_updates=np.zeros(n_pops, np.int64), pop_forced_updates=np.zeros(n_pops, np.int64),
+                           group_events=np.zeros(g, np.int64), group_updates=np.zeros(g, np.int64))
         self.per_tick = dict(tick_events=np.zeros(ticks, np.int64), tick_updates=np.zeros(ticks, np.int64),
-                             tick_spikes=np.zeros(ticks, np.int64), tick_packets=np.zeros(ticks, np.int64),
-                             tick_group_events=np.zeros((ticks, g), np.int64),
-                             tick_group_updates=np.zeros((ticks, g), np.int64))
+                             tick_spikes=np.zeros(ticks, np.int64), tick_packets=np.zeros(ticks, np.int64))
+        self.step = chunk_ticks or self._default_chunk()
+        # Per-tick, per-group counts: the whole run when kept, else one chunk's rows, reused.
+        rows = ticks if keep_groups else min(self.step, ticks)
+        self.group_ticks = dict(tick_group_events=np.zeros((rows, g), np.int64),
+                                tick_group_updates=np.zeros((rows, g), np.int64))
         self.probe_buf = np.zeros((ticks, self.probe_ids.size, c.state0.shape[1]))
         self.sources = [(k, node) for k, node in enumerate(c.network.nodes.values()) if isinstance(node, SpikeSource)]
 
@@ -175,8 +189,19 @@ class _Run:
         ptr = np.searchsorted(t[order], np.arange(t0, t1 + 1)).astype(np.int64)
         return ptr, i[order], v[order]
 
-    def _chunk(self, t0: int, t1: int) -> None:
+    def _group_rows(self, t0: int, t1: int) -> dict:
+        """The per-group rows the kernel fills for ticks [t0, t1): a slice of the run, or the zeroed buffer."""
+        if self.keep_groups:
+            return {k: v[t0:t1] for k, v in self.group_ticks.items()}
+        rows = {k: v[:t1 - t0] for k, v in self.group_ticks.items()}
+        for v in rows.values():
+            v[...] = 0
+        return rows
+
+    def _chunk(self, t0: int, t1: int) -> dict:
+        """Simulate ticks [t0, t1); return their per-group rows (valid until the next chunk)."""
         c, tot, pt = self.c, self.totals, self.per_tick
+        groups = self._group_rows(t0, t1)
         in_ptr, in_ids, in_pay = self._inputs(t0, t1)
         out = self.kernel(
             t0, t1, self.seed, self.mask,
@@ -188,21 +213,24 @@ class _Run:
             self.record or self.on_chunk is not None, *self.spk, self.n_spk, self.probe_ids, self.probe_buf[t0:t1],
             tot["spikes_per_neuron"], tot["fan_packets"], tot["seg_deliveries"], tot["pop_updates"],
             tot["pop_forced_updates"], pt["tick_events"][t0:t1], pt["tick_updates"][t0:t1],
-            pt["tick_spikes"][t0:t1], pt["tick_packets"][t0:t1], pt["tick_group_events"][t0:t1],
-            pt["tick_group_updates"][t0:t1], *self.scratch)
+            pt["tick_spikes"][t0:t1], pt["tick_packets"][t0:t1], groups["tick_group_events"],
+            groups["tick_group_updates"], *self.scratch)
         self.ring_seg, self.ring_pay, self.zq_seg, self.zq_pay, spk_t, spk_id, spk_pay, self.n_spk, self.n_awake = out
         self.spk = (spk_t, spk_id, spk_pay)
+        tot["group_events"] += groups["tick_group_events"].sum(axis=0)
+        tot["group_updates"] += groups["tick_group_updates"].sum(axis=0)
+        return groups
 
-    def execute(self, chunk_ticks: int | None, progress: ProgressCallback | None) -> SimResult:
+    def execute(self, progress: ProgressCallback | None) -> SimResult:
         start = time.perf_counter()
-        step = chunk_ticks or self._default_chunk()
         done = 0
         try:
             while done < self.ticks:
-                end = min(done + step, self.ticks)
+                end = min(done + self.step, self.ticks)
                 first_spike = self.n_spk
-                self._chunk(done, end)
-                self._hand_over(done, end, first_spike)
+                forced_before = self.totals["pop_forced_updates"].copy()
+                groups = self._chunk(done, end)
+                self._hand_over(done, end, first_spike, groups, self.totals["pop_forced_updates"] - forced_before)
                 done = end
                 if progress is not None:
                     progress(done, self.ticks)
@@ -211,20 +239,22 @@ class _Run:
             raise SimulationInterrupted(f"simulation interrupted after {done} of {self.ticks} ticks", partial) from None
         return self._result(done, time.perf_counter() - start, interrupted=False)
 
-    def _hand_over(self, t0: int, t1: int, first_spike: int) -> None:
+    def _hand_over(self, t0: int, t1: int, first_spike: int, groups: dict, forced: np.ndarray) -> None:
         """Give the chunk to ``on_chunk``; without ``record_spikes``, then forget its spikes."""
         if self.on_chunk is None:
             return
         spk_t, spk_id, spk_pay = (a[first_spike:self.n_spk] for a in self.spk)
-        per_tick = {k: v[t0:t1] for k, v in self.per_tick.items()}
-        self.on_chunk(Chunk(t0, t1, spk_t, spk_id, spk_pay, self.probe_buf[t0:t1], per_tick))
+        per_tick = {**{k: v[t0:t1] for k, v in self.per_tick.items()}, **groups}
+        self.on_chunk(Chunk(t0, t1, spk_t, spk_id, spk_pay, self.probe_buf[t0:t1], per_tick, forced))
         if not self.record:
             self.n_spk = 0
 
     def _default_chunk(self) -> int:
         # Aim at ~1e7 synaptic-event-sized units of work per call, between 1 and 10,000 ticks.
+        # Without kept per-group rows, the chunk's buffer also stays under _GROUP_CELLS cells (8 MB each).
         work = max(self.c.n_neurons, 1) + self.c.n_synapses // 20
-        return int(np.clip(10_000_000 // work, 1, 10_000))
+        cap = 10_000 if self.keep_groups else max(1, min(10_000, _GROUP_CELLS // max(self.c.n_groups, 1)))
+        return int(np.clip(10_000_000 // work, 1, cap))
 
     def _result(self, done: int, wall: float, interrupted: bool) -> SimResult:
         n = self.n_spk
@@ -237,5 +267,6 @@ class _Run:
             probes[name] = self.probe_buf[:done, start:start + size, :n_state]
             start += size
         per_tick = {k: v[:done] for k, v in self.per_tick.items()}
-        counters = Counters(self.c, done, **self.totals, **per_tick)
+        groups = {k: v[:done] if self.keep_groups else None for k, v in self.group_ticks.items()}
+        counters = Counters(self.c, done, **self.totals, **per_tick, **groups)
         return SimResult(self.c, done, spk_t, spk_id, spk_pay, probes, counters, wall, interrupted)

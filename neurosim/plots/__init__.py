@@ -8,6 +8,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from neurosim.plots.animation import save_animation, traffic_animation, traffic_frames, write_traffic_animation
 from neurosim.plots.energy import plot_energy, plot_energy_comparison
 from neurosim.plots.links import plot_links
 from neurosim.plots.mesh import plot_mesh
@@ -15,26 +19,53 @@ from neurosim.plots.pareto import plot_pareto
 from neurosim.plots.raster import plot_raster
 from neurosim.plots.timeline import plot_timeline
 
-TRACE_KINDS = ("raster", "mesh", "links", "timeline")
+TRACE_KINDS = ("raster", "mesh", "links", "timeline", "energy", "animation")
 REPORT_KINDS = ("class", "population", "core", "mesh", "compare")
 
 __all__ = ["REPORT_KINDS", "TRACE_KINDS", "plot_energy", "plot_energy_comparison", "plot_links", "plot_mesh",
-           "plot_pareto", "plot_raster", "plot_report", "plot_timeline", "plot_trace"]
+           "plot_pareto", "plot_raster", "plot_report", "plot_timeline", "plot_trace", "plot_trace_energy",
+           "save_animation", "traffic_animation", "traffic_frames", "write_traffic_animation"]
 
 
-def plot_trace(path: str | os.PathLike, kind: str, out: str | os.PathLike, **options) -> Path:
-    """Draw picture ``kind`` (:data:`TRACE_KINDS`) of the trace at ``path`` into the image file ``out``.
+def plot_trace(path: str | os.PathLike, kind: str, out: str | os.PathLike, *, progress: bool = False,
+               **options) -> Path:
+    """Draw picture ``kind`` (:data:`TRACE_KINDS`) of the trace at ``path`` into the file ``out``.
 
-    ``options`` go to the plot function (e.g. ``metric="synops"`` for ``mesh``, ``seconds=True``).
-    The format follows ``out``'s suffix (png, svg, pdf). Returns ``out``.
+    ``options`` go to the plot function (e.g. ``metric="synops"`` for ``mesh``, ``seconds=True``);
+    for ``energy`` to :func:`neurosim.trace.cost_trace` (``profile=``, ``fallbacks=``); for
+    ``animation`` ``window=`` (ticks per frame, default 10), ``metric=`` (``packets`` or ``spikes``)
+    and ``fps=``. The format follows ``out``'s suffix: png, svg, pdf; ``.gif`` or ``.mp4`` for
+    ``animation``. ``progress=True`` shows a progress bar (stderr) while the trace is read.
+    Returns ``out``.
     """
     from neurosim.trace import read_trace
 
     plot = {"raster": plot_raster, "mesh": plot_mesh, "links": plot_links, "timeline": plot_timeline}
-    if kind not in plot:
+    if kind not in TRACE_KINDS:
         raise ValueError(f"unknown trace picture '{kind}'; known: {', '.join(TRACE_KINDS)}")
-    ax = plot[kind](read_trace(path), **options)
+    trace = read_trace(path, progress=progress)
+    if kind == "animation":
+        return write_traffic_animation(trace, out, **options)
+    ax = plot_trace_energy(trace, **options) if kind == "energy" else plot[kind](trace, **options)
     return _save(ax, out)
+
+
+def plot_trace_energy(trace, **cost_options) -> Axes:
+    """Energy of a traced run (:func:`neurosim.trace.cost_trace`) by class and by population, side by side.
+
+    Returns the left (by class) Axes; the right one shares its figure.
+    """
+    from neurosim.trace import cost_trace
+
+    costed = cost_trace(trace, **cost_options)
+    fig = Figure(figsize=(11, 4.8), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    plot_energy(costed, left, by="class")
+    plot_energy(costed, right, by="population")
+    left.set_title("by class")
+    right.set_title("by population (static energy belongs to cores)")
+    fig.suptitle(f"energy of {costed.network} on {costed.chip}, {costed.ticks} ticks: {costed.energy.total_J:.4g} J")
+    return left
 
 
 def plot_report(report, out: str | os.PathLike, kind: str = "class", other=None, labels=None, **options) -> Path:

@@ -1,8 +1,10 @@
 """``read_trace``: a trace file as numpy arrays, up to the last completed chunk.
 
 Refuses, with a one-line :class:`~neurosim.errors.TraceError`, a file that is not HDF5, an HDF5 file
-that is not a neurosim trace, a trace of another :data:`~neurosim.trace.schema.TRACE_VERSION`, and a
-trace whose datasets are shorter than its ``progress`` record says (damaged).
+that is not a neurosim trace, a trace of a version it does not read
+(:data:`~neurosim.trace.schema.READABLE_VERSIONS`), and a trace whose datasets are shorter than its
+``progress`` record says (damaged). ``chunk_rows`` reads the long columns in slices (with a
+progress bar when asked), so that a long trace is never held twice in memory while it is read.
 """
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ import h5py
 import numpy as np
 
 from neurosim.errors import TraceError
-from neurosim.trace.schema import CORE_FIELDS, FORMAT, PACKET_FIELDS, SPIKE_FIELDS, TICK_FIELDS, TRACE_VERSION
+from neurosim.trace.schema import (CORE_FIELDS, FORMAT, PACKET_FIELDS, READABLE_VERSIONS, SPIKE_FIELDS, TICK_FIELDS,
+                                   TRACE_VERSION)
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,7 +46,7 @@ class Trace:
     packets : dict of str to ndarray
         Columns ``tick, src_neuron, src_core, dst_core, hops``: one row per spike and destination core.
     spikes : dict of str to ndarray
-        Columns ``tick, neuron``: one row per spike.
+        Columns ``tick, neuron`` and (version 2) ``value``: one row per spike.
     tick_spikes, tick_events, tick_updates : ndarray of int64, shape (ticks,)
     link_load : ndarray of int64, shape (4 X Y,)
         Packets per directed link (exact when ``complete``; after a crash it may include the chunk
@@ -51,6 +54,17 @@ class Trace:
     core_ids : ndarray of int64, shape (C,), or None
     core_events, core_updates, core_spikes : ndarray of int64, shape (ticks, C), or None
     probes : dict of str to tuple (ticks (S,), state (S, size, n_state), state_names)
+    chip_profile : dict or None
+        The profile simulated, as ``ChipProfile.to_dict()`` (``None`` in a version-1 trace).
+    group_population, group_core, group_events, group_updates, group_graded_events : ndarray or None
+        (G,) per destination group: its population and core, and its totals over the completed run.
+    pop_forced_updates : ndarray or None
+        (P,) probe-forced updates per population.
+    packet_ptr, packet_dx, packet_dy, packet_crossings : ndarray or None
+        The route table's packets of one spike of every neuron and their x hops, y hops, crossings.
+
+    The version-2 totals are rewritten after every chunk, like ``link_load``: exact in a complete
+    trace, possibly one chunk ahead of ``ticks`` after a crash.
     """
 
     path: Path
@@ -80,6 +94,17 @@ class Trace:
     core_updates: np.ndarray | None = field(repr=False)
     core_spikes: np.ndarray | None = field(repr=False)
     probes: dict = field(repr=False)
+    chip_profile: dict | None = field(default=None, repr=False)
+    group_population: np.ndarray | None = field(default=None, repr=False)
+    group_core: np.ndarray | None = field(default=None, repr=False)
+    group_events: np.ndarray | None = field(default=None, repr=False)
+    group_updates: np.ndarray | None = field(default=None, repr=False)
+    group_graded_events: np.ndarray | None = field(default=None, repr=False)
+    pop_forced_updates: np.ndarray | None = field(default=None, repr=False)
+    packet_ptr: np.ndarray | None = field(default=None, repr=False)
+    packet_dx: np.ndarray | None = field(default=None, repr=False)
+    packet_dy: np.ndarray | None = field(default=None, repr=False)
+    packet_crossings: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         arrays = [v for v in self.__dict__.values() if isinstance(v, np.ndarray)]
@@ -115,8 +140,14 @@ class Trace:
         return pd.DataFrame(self.packets)
 
 
-def read_trace(path: str | os.PathLike) -> Trace:
+def read_trace(path: str | os.PathLike, *, chunk_rows: int | None = None, progress: bool = False) -> Trace:
     """Read the trace at ``path``, up to its last completed chunk.
+
+    Parameters
+    ----------
+    chunk_rows : read the packet, spike and per-tick columns ``chunk_rows`` rows at a time into
+        the result (default: each column in one read). Same arrays either way.
+    progress : show a progress bar (tqdm, on stderr) over the rows read; implies chunked reading.
 
     Raises
     ------
@@ -132,7 +163,7 @@ def read_trace(path: str | os.PathLike) -> Trace:
         raise TraceError(f"{path}: not a readable HDF5 file (truncated or corrupt?): {_first_line(err)}") from None
     try:
         with f:
-            return _read(f, path)
+            return _read(f, path, chunk_rows, progress)
     except TraceError:
         raise
     except (OSError, KeyError, ValueError, TypeError, RuntimeError) as err:
@@ -149,24 +180,28 @@ def _open(path: Path) -> h5py.File:
         return h5py.File(path, "r", swmr=True)
 
 
-def _read(f: h5py.File, path: Path) -> Trace:
+def _read(f: h5py.File, path: Path, chunk_rows: int | None, progress: bool) -> Trace:
     a = f.attrs
     if _str(a.get("format")) != FORMAT:
         raise TraceError(f"{path}: not a neurosim trace (no root attribute format='{FORMAT}')")
     version = a.get("trace_version")
     version = version.item() if isinstance(version, np.generic) else version
-    if version != TRACE_VERSION:
+    if version not in READABLE_VERSIONS:
         raise TraceError(f"{path}: trace version {version!r} is not supported; this neurosim reads trace version "
-                         f"{TRACE_VERSION} (docs/traces.md)")
+                         f"{TRACE_VERSION} (and {', '.join(str(v) for v in READABLE_VERSIONS if v != TRACE_VERSION)}; "
+                         "docs/traces.md)")
     ticks, n_packets, n_spikes, complete = (int(x) for x in f["progress"][...])
-    packets = {k: _column(f, f"packets/{k}", n_packets, path) for k in PACKET_FIELDS}
-    spikes = {k: _column(f, f"spikes/{k}", n_spikes, path) for k in SPIKE_FIELDS}
+    reader = _Columns(f, path, chunk_rows, progress, n_packets * len(PACKET_FIELDS) + n_spikes * len(SPIKE_FIELDS))
+    packets = {k: reader.read(f"packets/{k}", n_packets) for k in PACKET_FIELDS}
+    spikes = {k: reader.read(f"spikes/{k}", n_spikes) for k in SPIKE_FIELDS if f"spikes/{k}" in f}
     per_tick = {k: _column(f, f"ticks/{k}", ticks, path) for k in TICK_FIELDS}
+    reader.close()
     cores: dict[str, np.ndarray | None] = dict.fromkeys(CORE_FIELDS)
     core_ids = None
     if "cores" in f:
         core_ids = f["cores/ids"][...].astype(np.int64)
         cores = {k: _column(f, f"cores/{k}", ticks, path) for k in CORE_FIELDS}
+    extra = _version2(f) if version >= 2 else {}
     probes = {}
     every = int(a["probe_every"])
     for name, g in (f["probes"].items() if "probes" in f else ()):
@@ -184,7 +219,52 @@ def _read(f: h5py.File, path: Path) -> Trace:
         core_chip=f["placement/core_chip"][...], packets=packets, spikes=spikes,
         tick_spikes=per_tick["spikes"], tick_events=per_tick["events"], tick_updates=per_tick["updates"],
         link_load=f["links/load"][...], core_ids=core_ids, core_events=cores["events"],
-        core_updates=cores["updates"], core_spikes=cores["spikes"], probes=probes)
+        core_updates=cores["updates"], core_spikes=cores["spikes"], probes=probes, **extra)
+
+
+def _version2(f: h5py.File) -> dict[str, Any]:
+    """The fields version 2 added (what costing a trace needs)."""
+    names = dict(group_population="groups/population", group_core="groups/core", group_events="groups/events",
+                 group_updates="groups/updates", group_graded_events="groups/graded_events",
+                 pop_forced_updates="populations/forced_updates", packet_ptr="routes/packet_ptr",
+                 packet_dx="routes/packet_dx", packet_dy="routes/packet_dy", packet_crossings="routes/packet_crossings")
+    out: dict[str, Any] = {k: f[name][...].astype(np.int64) for k, name in names.items()}
+    out["chip_profile"] = json.loads(_str(f.attrs["chip_profile"]))
+    return out
+
+
+class _Columns:
+    """Reads the long columns, whole or ``chunk_rows`` rows at a time, with an optional tqdm bar."""
+
+    def __init__(self, f: h5py.File, path: Path, chunk_rows: int | None, progress: bool, total: int) -> None:
+        if chunk_rows is not None and (isinstance(chunk_rows, bool) or not isinstance(chunk_rows, (int, np.integer))
+                                       or chunk_rows < 1):
+            raise TraceError(f"{path}: chunk_rows must be a positive integer, got {chunk_rows!r}")
+        self.f, self.path = f, path
+        self.rows = chunk_rows or (1 << 20 if progress else None)
+        self.bar = None
+        if progress:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="rows", unit_scale=True, desc=f"reading {path.name}", leave=False)
+
+    def read(self, name: str, rows: int) -> np.ndarray:
+        ds = self.f[name]
+        if ds.shape[0] < rows:
+            _column(self.f, name, rows, self.path)  # raises the damaged-trace error
+        if self.rows is None:
+            return ds[:rows]
+        out = np.empty((rows, *ds.shape[1:]), dtype=ds.dtype)
+        for start in range(0, rows, self.rows):
+            stop = min(start + self.rows, rows)
+            ds.read_direct(out, np.s_[start:stop], np.s_[start:stop])
+            if self.bar is not None:
+                self.bar.update(stop - start)
+        return out
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _column(group: h5py.Group, name: str, rows: int, path: Path) -> np.ndarray:

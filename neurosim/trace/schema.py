@@ -5,8 +5,14 @@
 """
 from __future__ import annotations
 
-TRACE_VERSION = 1
-"""Bumped whenever a dataset or attribute changes meaning; readers refuse other versions."""
+TRACE_VERSION = 2
+"""Bumped whenever a dataset or attribute changes meaning; readers refuse versions not in
+:data:`READABLE_VERSIONS`."""
+
+READABLE_VERSIONS = (1, 2)
+"""Versions :func:`~neurosim.trace.read_trace` reads. Version 2 added what costing a trace needs
+(``chip_profile``, ``spikes/value``, ``groups/``, ``populations/``, ``routes/``) and compressed the
+mesh-wide tables; a version-1 trace reads with those fields ``None``."""
 
 FORMAT = "neurosim-trace"
 """Value of the root attribute ``format``: what tells a neurosim trace from any other HDF5 file."""
@@ -26,6 +32,7 @@ ATTRIBUTES = {
     "populations": ("str (JSON)", "list of {name, start, stop, model}: global neuron ids [start, stop); "
                                   "model is the neuron model, or 'source:<kind>' for spike sources"),
     "probe_every": ("int", "membrane samples are taken at ticks t with t % probe_every == 0"),
+    "chip_profile": ("str (JSON)", "the chip profile simulated, as ChipProfile.to_dict() (version 2)"),
 }
 
 # Dataset path -> (dtype, shape, meaning). T: completed ticks, N: neurons, C: cores used.
@@ -39,6 +46,7 @@ PACKET_FIELDS = {
 SPIKE_FIELDS = {
     "tick": ("int64", "tick of the spike"),
     "neuron": ("int64", "global id of the spiking neuron (every spike, even one that sends no packet)"),
+    "value": ("float64", "spike value (1 for binary spikes; graded values from spike sources) (version 2)"),
 }
 TICK_FIELDS = {
     "spikes": ("int64", "spikes emitted in the tick"),
@@ -64,6 +72,17 @@ DATASETS = {
                                          "(y X + x) 4 + direction, 0 +x, 1 -x, 2 +y, 3 -y)"),
     "cores/ids": ("int64", "(C,)", "global ids of the used cores (columns of the cores/ tables); optional"),
     **{f"cores/{k}": (d, "(T, C)", m) for k, (d, m) in CORE_FIELDS.items()},
+    "groups/population": ("int64", "(G,)", "population of each destination group (population x core) (version 2)"),
+    "groups/core": ("int64", "(G,)", "core of each destination group, -1 for spike sources (version 2)"),
+    "groups/events": ("int64", "(G,)", "synaptic events delivered to each group so far (version 2)"),
+    "groups/updates": ("int64", "(G,)", "neuron updates of each group so far, probe-forced ones included (version 2)"),
+    "groups/graded_events": ("int64", "(G,)", "of groups/events, those from graded spikes (version 2)"),
+    "populations/forced_updates": ("int64", "(P,)", "updates forced by a probe, per population, so far (version 2)"),
+    "routes/packet_ptr": ("int64", "(N + 1,)", "neuron i's packets per spike are rows packet_ptr[i]:packet_ptr[i + 1] "
+                                               "of the routes/ tables (version 2)"),
+    "routes/packet_dx": ("int64", "(R,)", "x hops of each packet of the route table (version 2)"),
+    "routes/packet_dy": ("int64", "(R,)", "y hops of each packet of the route table (version 2)"),
+    "routes/packet_crossings": ("int64", "(R,)", "chip crossings of each packet of the route table (version 2)"),
     "probes/<population>/tick": ("int64", "(S,)", "ticks sampled; optional"),
     "probes/<population>/state": ("float64", "(S, size, n_state)", "state after the tick (attribute "
                                                                    "state_names: the model's state variables)"),

@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 import h5py
 import numpy as np
 
+from neurosim.cost_model.synops import graded_events_per_group, is_graded
 from neurosim.engine.simulate import Chunk, SimResult, simulate
 from neurosim.errors import ModelError, TraceError
 from neurosim.hardware.placement import Placement
@@ -23,8 +24,9 @@ from neurosim.hardware.routing import RouteTable, gather_rows, route
 from neurosim.network import SpikeSource
 from neurosim.trace.schema import CORE_FIELDS, FORMAT, PACKET_FIELDS, SPIKE_FIELDS, TICK_FIELDS, TRACE_VERSION
 
-_ROWS = 8192  # HDF5 chunk of the appendable 1-D columns (rows)
+_ROWS = 1024  # HDF5 chunk of the appendable 1-D columns (rows): see docs/traces.md, "Compression"
 _COMPRESS = dict(compression="gzip", compression_opts=1, shuffle=True)  # gzip: readable by every HDF5
+_SMALL = 64  # elements: tables this small are stored contiguous (a compressed chunk would only add overhead)
 
 
 class TraceWriter:
@@ -66,6 +68,9 @@ class TraceWriter:
         self.group_col = np.searchsorted(self.core_ids, placement.group_core)  # garbage for -1, masked below
         self.ticks_done = self.n_packets = self.n_spikes = 0
         self.link_load = np.zeros(self.routes.n_links, dtype=np.int64)
+        self.totals = dict(events=np.zeros(c.n_groups, np.int64), updates=np.zeros(c.n_groups, np.int64),
+                           graded_events=np.zeros(c.n_groups, np.int64))
+        self.forced = np.zeros(len(c.names), dtype=np.int64)
         try:
             self.f = h5py.File(path, "w", libver="latest")
         except OSError as err:
@@ -95,15 +100,25 @@ class TraceWriter:
             tick_s=float(profile.tick_s) if profile.tick_s is not None else math.nan,
             ticks_planned=ticks, neurons_per_core=int(npc) if npc else -1, strategy=pl.strategy,
             grid_shape=np.asarray(self.routes.grid_shape, dtype=np.int64), populations=json.dumps(pops),
-            probe_every=self.probe_every))
+            probe_every=self.probe_every, chip_profile=json.dumps(profile.to_dict())))
         f.create_dataset("progress", data=np.zeros(4, dtype=np.int64))
-        f.create_dataset("placement/neuron_core", data=self.neuron_core)
-        f.create_dataset("placement/core_xy", data=np.asarray(pl.core_xy, dtype=np.int64))
-        f.create_dataset("placement/core_chip", data=np.asarray(pl.core_chip, dtype=np.int64))
+        rt = self.routes
+        r = rt.packet_route
+        static = {"placement/neuron_core": self.neuron_core, "placement/core_xy": pl.core_xy,
+                  "placement/core_chip": pl.core_chip, "groups/population": c.group_pop,
+                  "groups/core": pl.group_core, "routes/packet_ptr": rt.packet_ptr,
+                  "routes/packet_dx": rt.route_hops_x[r], "routes/packet_dy": rt.route_hops_y[r],
+                  "routes/packet_crossings": rt.route_crossings[r]}
+        for name, data in static.items():
+            _table(f, name, np.asarray(data, dtype=np.int64))
         for group, fields in (("packets", PACKET_FIELDS), ("spikes", SPIKE_FIELDS), ("ticks", TICK_FIELDS)):
             for name, (dtype, _) in fields.items():
                 f.create_dataset(f"{group}/{name}", (0,), dtype=dtype, maxshape=(None,), chunks=(_ROWS,), **_COMPRESS)
-        f.create_dataset("links/load", data=self.link_load)
+        # Running totals, rewritten in place after every chunk.
+        _table(f, "links/load", self.link_load)
+        for name, data in self.totals.items():
+            _table(f, f"groups/{name}", data)
+        _table(f, "populations/forced_updates", self.forced)
         if self.counters:
             n = self.core_ids.size
             f.create_dataset("cores/ids", data=self.core_ids)
@@ -132,11 +147,13 @@ class TraceWriter:
         packets = dict(tick=ticks[owner], src_neuron=ids[owner], src_core=self.neuron_core[ids][owner],
                        dst_core=rt.packet_core[rows], hops=self.packet_hops[rows])
         self.n_packets = _append(f["packets"], packets, self.n_packets)
-        self.n_spikes = _append(f["spikes"], dict(tick=ticks, neuron=ids), self.n_spikes)
+        values = np.asarray(chunk.spike_values, dtype=np.float64)
+        self.n_spikes = _append(f["spikes"], dict(tick=ticks, neuron=ids, value=values), self.n_spikes)
         pt = chunk.per_tick
         _append(f["ticks"], dict(spikes=pt["tick_spikes"], events=pt["tick_events"], updates=pt["tick_updates"]),
                 self.ticks_done)
         self._links(rt.packet_route[rows])
+        self._totals(chunk, ticks, ids, values)
         if self.counters:
             self._cores(chunk)
         self._probes(chunk)
@@ -150,6 +167,22 @@ class TraceWriter:
         self.link_load += np.bincount(rt.route_link_ids, np.repeat(per_route, np.diff(rt.route_link_ptr)),
                                       minlength=rt.n_links).astype(np.int64)
         self.f["links/load"][...] = self.link_load
+
+    def _totals(self, chunk: Chunk, ticks: np.ndarray, ids: np.ndarray, values: np.ndarray) -> None:
+        """Add the chunk to the per-group and per-population totals and rewrite them."""
+        pt, tot = chunk.per_tick, self.totals
+        tot["events"] += np.asarray(pt["tick_group_events"], dtype=np.int64).sum(axis=0)
+        tot["updates"] += np.asarray(pt["tick_group_updates"], dtype=np.int64).sum(axis=0)
+        graded = is_graded(values)
+        if graded.any():
+            planned = int(self.f.attrs["ticks_planned"])
+            tot["graded_events"] += np.rint(graded_events_per_group(self.compiled, planned, ticks[graded],
+                                                                    ids[graded])).astype(np.int64)
+        if chunk.pop_forced_updates is not None:
+            self.forced += np.asarray(chunk.pop_forced_updates, dtype=np.int64)
+        for name, data in tot.items():
+            self.f[f"groups/{name}"][...] = data
+        self.f["populations/forced_updates"][...] = self.forced
 
     def _cores(self, chunk: Chunk) -> None:
         n_t, n_c = chunk.t1 - chunk.t0, self.core_ids.size
@@ -192,6 +225,11 @@ class TraceWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _table(f: h5py.File, name: str, data: np.ndarray) -> None:
+    """A fixed-size dataset holding ``data``: gzip-compressed, unless it is tiny."""
+    f.create_dataset(name, data=data, **(_COMPRESS if data.size > _SMALL else {}))
 
 
 def _append(group: h5py.Group, columns: dict, n_old: int) -> int:

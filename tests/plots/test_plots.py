@@ -9,6 +9,7 @@ matplotlib.use("Agg")  # headless, whatever the environment says
 
 import numpy as np
 import pytest
+from PIL import Image
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -20,6 +21,10 @@ from neurosim.hardware.placement import place
 from neurosim.hardware.routing import route
 from neurosim.plots import (REPORT_KINDS, TRACE_KINDS, plot_energy, plot_energy_comparison, plot_links, plot_mesh,
                             plot_raster, plot_report, plot_timeline, plot_trace)
+from neurosim.cli import main
+from neurosim.plots import animation as animation_module
+from neurosim.plots import plot_trace_energy, save_animation, traffic_animation, traffic_frames
+from neurosim.errors import PlotError
 from neurosim.plots.links import link_segments
 from neurosim.plots.timeline import energy_per_tick
 from neurosim.trace import read_trace, record_trace
@@ -147,7 +152,7 @@ def test_energy_comparison_shows_both_totals(run):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["x1", "x3 synop"]
 
 
-@pytest.mark.parametrize("kind", TRACE_KINDS)
+@pytest.mark.parametrize("kind", [k for k in TRACE_KINDS if k != "animation"])
 def test_plot_trace_writes_an_image(run, kind, tmp_path):
     out = plot_trace(run["path"], kind, tmp_path / f"{kind}.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -162,5 +167,71 @@ def test_plot_report_writes_an_image_from_a_report_file(run, kind, tmp_path):
 
 
 def test_unknown_picture_is_named(run, tmp_path):
-    with pytest.raises(ValueError, match="unknown trace picture 'heat'; known: raster, mesh, links, timeline"):
+    with pytest.raises(ValueError, match="unknown trace picture 'heat'; known: raster, mesh, links, timeline, "
+                                         "energy, animation"):
         plot_trace(run["path"], "heat", tmp_path / "x.png")
+
+
+def test_trace_energy_picture_shows_the_report_energy(run):
+    # The run of the fixture, costed from its trace alone (profile, totals and routes in the file).
+    ax = plot_trace_energy(run["trace"], latency=False)
+    _check_drawn(ax)
+    left, right = ax.figure.axes[:2]
+    drawn = sum(bar.get_height() for bar in left.patches)
+    assert drawn == pytest.approx(ns.cost(run["result"], run["placement"]).energy.total_J, rel=1e-9)
+    pops = [t.get_text() for t in right.get_xticklabels()]
+    assert pops == ["input", "hidden", "output"]
+
+
+def _gif_frames(path) -> list[np.ndarray]:
+    with Image.open(path) as im:
+        frames = []
+        for k in range(im.n_frames):
+            im.seek(k)
+            frames.append(np.asarray(im.convert("RGB"), dtype=float))
+    return frames
+
+
+@pytest.mark.parametrize("metric", ["packets", "spikes"])
+def test_animation_has_one_frame_per_window_and_its_brightest_router_is_the_busiest(run, metric, tmp_path):
+    trace, window, dpi = run["trace"], 7, 80
+    frames, ids, starts = traffic_frames(trace, window, metric)
+    assert frames.shape == (-(-TICKS // window), ids.size) and starts.tolist() == list(range(0, TICKS, window))
+    if metric == "spikes":
+        on_core = trace.core_spikes.sum(axis=0)
+    else:
+        on_core = np.bincount(np.searchsorted(ids, trace.packets["dst_core"]), minlength=ids.size)
+    np.testing.assert_array_equal(frames.sum(axis=0), on_core)  # frames add up to the counters
+    anim = traffic_animation(trace, window, metric)
+    out = save_animation(anim, tmp_path / "traffic.gif", dpi=dpi)
+    images = _gif_frames(out)
+    assert len(images) == frames.shape[0]
+    assert all(img.std() > 5 for img in images), "a blank frame"
+    # Brightness (inferno) at the centre of every router of the busiest frame: the busiest router is brightest.
+    ax = anim._fig.axes[0]
+    anim._fig.set_dpi(dpi)
+    xy = trace.core_xy[ids]
+    routers = np.unique(xy, axis=0)
+    per_router = np.array([frames[:, (xy == r).all(axis=1)].sum(axis=1) for r in routers]).T
+    f = int(np.argmax(per_router.max(axis=1)))
+    height = images[f].shape[0]
+    centre = ax.transData.transform(routers.astype(float))
+    brightness = [images[f][int(height - y), int(x)].sum() for x, y in centre]
+    assert np.argmax(brightness) == np.argmax(per_router[f])
+
+
+def test_animation_to_mp4_without_ffmpeg_names_the_fix(run, tmp_path, monkeypatch):
+    monkeypatch.setattr(animation_module.writers, "is_available", lambda name: False)
+    with pytest.raises(PlotError, match="install ffmpeg or write a .gif"):
+        plot_trace(run["path"], "animation", tmp_path / "t.mp4")
+    with pytest.raises(PlotError, match="as .gif or .mp4"):
+        plot_trace(run["path"], "animation", tmp_path / "t.png")
+
+
+def test_cli_draws_trace_energy_and_animation(run, tmp_path, capsys):
+    assert main(["plot", str(run["path"]), "--kind", "energy", "-o", str(tmp_path / "e.png")]) == 0
+    assert main(["plot", str(run["path"]), "--kind", "animation", "--window", "10", "-o",
+                 str(tmp_path / "a.gif")]) == 0
+    assert len(_gif_frames(tmp_path / "a.gif")) == -(-TICKS // 10)
+    assert main(["plot", str(run["path"]), "--kind", "animation", "-o", str(tmp_path / "a.txt")]) == 2
+    assert "as .gif or .mp4" in capsys.readouterr().err

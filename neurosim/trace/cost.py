@@ -1,0 +1,141 @@
+"""``cost_trace``: the energy (and latency) of a traced run, from the trace file alone.
+
+A version-2 trace holds every total the energy model reads (per destination group, per population,
+per neuron through its spikes), the route table's packets and the chip profile, so a run can be
+costed again, under its own profile or another, without the network or a second simulation. The
+tally is built by :func:`neurosim.cost_model.synops.tally_counts`, as :func:`neurosim.cost` builds
+it from a ``SimResult``, so the figures are the same (``docs/traces.md``, "Costing a trace").
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from neurosim.cost_model.energy import CostValues, EnergyReport
+from neurosim.cost_model.latency import LatencyReport
+from neurosim.cost_model.report import cost_needs, energy_and_latency
+from neurosim.cost_model.synops import Tally, is_graded, tally_counts
+from neurosim.errors import TraceError
+from neurosim.hardware.profile import ChipProfile
+from neurosim.models import get_model
+from neurosim.trace.reader import Trace, read_trace
+
+
+@dataclass(frozen=True, eq=False)
+class TraceCost:
+    """Energy (and latency, when modelled) of a traced run; draws with :func:`neurosim.plots.plot_energy`.
+
+    Attributes
+    ----------
+    chip, network : str
+        Profile and network names.
+    ticks : int
+    energy : EnergyReport
+    latency : LatencyReport or None
+        Present when asked for, or when a barrier chip's static energy needs it.
+    """
+
+    chip: str
+    network: str
+    ticks: int
+    energy: EnergyReport = field(repr=False)
+    latency: LatencyReport | None = field(repr=False)
+
+
+def cost_trace(trace: Trace | str | os.PathLike, profile: ChipProfile | None = None,
+               fallbacks: Mapping[str, Any] | None = None, *, latency: bool = False) -> TraceCost:
+    """Cost the run recorded in ``trace`` (a :class:`Trace` or a path).
+
+    Parameters
+    ----------
+    profile : the chip to cost on; default the profile the trace was recorded on (its header).
+    fallbacks : values to assume where the profile gives none, as for :func:`neurosim.cost`.
+    latency : also run the per-tick latency model (it runs anyway where a barrier chip's static
+        energy needs it); needs the per-core counters (``TraceWriter(counters=True)``).
+
+    Raises
+    ------
+    TraceError
+        For a version-1 trace (it holds no totals to cost), an incomplete one (its totals may
+        include the chunk in flight), or a latency model asked of a trace without per-core counters.
+    ProfileError
+        When the profile lacks a value the run needs, as :func:`neurosim.cost`.
+    """
+    trace = trace if isinstance(trace, Trace) else read_trace(trace)
+    if trace.chip_profile is None:
+        raise TraceError(f"{trace.path}: a version-{trace.version} trace holds no totals to cost; record it again "
+                         "with this neurosim (trace version 2)")
+    if not trace.complete:
+        raise TraceError(f"{trace.path}: the trace is incomplete (run stopped after {trace.ticks} of "
+                         f"{trace.ticks_planned} ticks); only a complete trace can be costed")
+    profile = profile if profile is not None else ChipProfile.from_dict(trace.chip_profile, origin=str(trace.path))
+    timed, routed = cost_needs(profile, latency)
+    t = trace_tally(trace, routed, timed)
+    en, lat = energy_and_latency(t, CostValues(profile, fallbacks), trace.ticks, timed)
+    return TraceCost(chip=str(profile.name), network=trace.network, ticks=trace.ticks, energy=en, latency=lat)
+
+
+def trace_tally(trace: Trace, routed: bool, per_tick: bool) -> Tally:
+    """The :class:`~neurosim.cost_model.synops.Tally` of a complete version-2 trace.
+
+    ``routed``: count the packets, hops and crossings of the route table; ``per_tick``: add the
+    per-tick, per-core counts and per-packet hops of the latency model (exact when nothing was
+    probed; with probes, forced updates are removed pro rata per core instead of per group).
+    """
+    pops = trace.populations
+    n_pops, n = len(pops), trace.neuron_core.size
+    pop_offset = np.array([p["start"] for p in pops] + [pops[-1]["stop"] if pops else 0], dtype=np.int64)
+    is_source = [p["model"].startswith("source:") for p in pops]
+    group_pop = trace.group_population
+    pop_updates = np.bincount(group_pop, trace.group_updates, minlength=n_pops).astype(np.int64)
+    spikes_per_neuron = np.bincount(trace.spikes["neuron"], minlength=n).astype(np.int64)
+    route_counts = None
+    if routed:
+        owner = np.repeat(np.arange(n), np.diff(trace.packet_ptr))
+        route_counts = np.stack([np.diff(trace.packet_ptr)] + [
+            np.bincount(owner, v, minlength=n).astype(np.int64)
+            for v in (trace.packet_dx, trace.packet_dy, trace.packet_crossings)])
+    extra = _per_tick(trace, pop_updates, routed) if per_tick else {}
+    return tally_counts(
+        ticks=trace.ticks, recorded=True, names=tuple(p["name"] for p in pops),
+        pop_model=np.where(is_source, -1, 0),
+        pop_spiking=np.array([not src and get_model(p["model"]).spiking for p, src in zip(pops, is_source)]),
+        pop_offset=pop_offset, neuron_pop=np.repeat(np.arange(n_pops), np.diff(pop_offset)), group_pop=group_pop,
+        neuron_core=trace.neuron_core, group_core=trace.group_core, core_xy=trace.core_xy,
+        group_events=trace.group_events, group_graded_events=trace.group_graded_events,
+        group_updates=trace.group_updates, pop_updates=pop_updates, pop_forced_updates=trace.pop_forced_updates,
+        spikes_per_neuron=spikes_per_neuron, route_counts=route_counts,
+        graded_ids=trace.spikes["neuron"][is_graded(trace.spikes["value"])], **extra)
+
+
+def _per_tick(trace: Trace, pop_updates: np.ndarray, routed: bool) -> dict[str, Any]:
+    """(T, C) events, active updates and spikes per tick and used core, the spikes, the packets' hops."""
+    if trace.core_events is None:
+        raise TraceError(f"{trace.path}: the latency model needs the per-core counters; write the trace with "
+                         "TraceWriter(counters=True)")
+    model_neurons = np.repeat([not p["model"].startswith("source:") for p in trace.populations],
+                              [p["stop"] - p["start"] for p in trace.populations])
+    cores = np.unique(trace.neuron_core[model_neurons])
+    col = np.searchsorted(trace.core_ids, cores)
+    updates = trace.core_updates[:, col].astype(np.float64)
+    forced = np.asarray(trace.pop_forced_updates)
+    if forced.any():
+        # Forced updates removed from each core in proportion to its groups' (exact per core over the run).
+        frac = np.divide(pop_updates - forced, pop_updates, out=np.ones(forced.size), where=pop_updates > 0)
+        group_col = np.searchsorted(cores, trace.group_core)
+        on = trace.group_core >= 0
+        active = np.bincount(group_col[on], trace.group_updates[on] * frac[trace.group_population[on]],
+                             minlength=cores.size)
+        total = np.bincount(group_col[on], trace.group_updates[on], minlength=cores.size)
+        updates = updates * np.divide(active, total, out=np.ones(cores.size), where=total > 0)
+    out = dict(tick_events=trace.core_events[:, col].astype(np.float64), tick_active=updates,
+               tick_spikes=trace.core_spikes[:, col].astype(np.float64), spike_ticks=trace.spikes["tick"],
+               spike_ids=trace.spikes["neuron"])
+    if routed:
+        out.update(packet_ptr=trace.packet_ptr, packet_dx=trace.packet_dx, packet_dy=trace.packet_dy,
+                   packet_crossings=trace.packet_crossings)
+    return out
