@@ -6,12 +6,13 @@ Runs the bundled snnTorch digits model (``neurosim/data``) over its first 10 tes
 :func:`neurosim.explore.sweep` on ``loihi_sanafe`` and on ``loihi`` (which publishes no spike
 energy or time: run with the fallbacks ``e_spike_J = 0``, ``t_spike_s = 0``), at every point of
 
-- ``neurons_per_core`` in {8, 16, 32, 64} (the placement: 10, 5, 3 or 2 cores; re-simulated),
+- ``neurons_per_core`` in {8, 16, 32, 64} (the placement: 10, 5, 3 or 2 cores; re-routed from the
+  one simulation of each chip),
 - ``e_synop_J`` in {1e-11, 2.36e-11} J and ``e_hop_x_J`` in {1e-12, 3e-12} J (unit costs only:
-  re-costed from the placement's one simulation),
+  re-costed from the placement's run),
 
-16 points per chip, 4 simulations each. Writes the table of both chips (a ``chip`` column added)
-to ``build/sweep_digits.csv`` and the energy-latency Pareto plot to
+16 points per chip: 1 simulated, 3 re-routed, 12 re-costed. Writes the table of both chips (the
+rows' ``chip`` column tells them apart) to ``build/sweep_digits.csv`` and the energy-latency Pareto plot to
 ``docs/images/pareto_digits.png`` under ``--out-dir`` (default: the repository root; the
 environment variable ``NEUROSIM_EXAMPLE_OUT`` sets it too, which the test uses so as not to
 overwrite the committed picture), and prints a deterministic summary
@@ -63,22 +64,23 @@ def main(argv: list[str] | None = None) -> int:
         failed = sum(bool(r["error"]) for r in result.rows)
         accuracy = sorted({r["accuracy"] for r in result.rows if r["accuracy"] is not None})
         print(f"\n{chip}{' (fallbacks: e_spike_J=0, t_spike_s=0)' if fallbacks else ''}: "
-              f"{len(result.rows)} points, {result.simulations} simulated, {result.recosted} re-costed, "
-              f"{failed} failed; accuracy {', '.join(f'{a:.0%}' for a in accuracy)}")
+              f"{len(result.rows)} points, {result.simulations} simulated, {result.rerouted} re-routed, "
+              f"{result.recosted} re-costed, {failed} failed; accuracy {', '.join(f'{a:.0%}' for a in accuracy)}")
         front = sorted(result.pareto(("energy_J", "latency_s")), key=lambda r: r["energy_J"])
         fronts[chip] = front
         print(f"  Pareto front (energy, latency): {len(front)} points")
         for r in front:
-            print("    " + describe({"chip": chip, **r}))
+            print("    " + describe(r))
         for r in result.rows:
-            rows.append({**r, "point": len(rows), "chip": chip})
+            rows.append({**r, "point": len(rows)})
         simulations += result.simulations
 
-    table = SweepResult(rows, ("chip", *VARY), simulations)
+    table = SweepResult(rows, tuple(VARY), simulations)
     csv_path = table.to_csv(tables / "sweep_digits.csv")
     front = sorted(table.pareto(("energy_J", "latency_s")), key=lambda r: r["energy_J"])
     chosen = min(front, key=lambda r: (r["energy_J"] * r["latency_s"], r["point"]))
-    print(f"\nboth chips: {len(rows)} points, {table.simulations} simulated, {table.recosted} re-costed; "
+    print(f"\nboth chips: {len(rows)} points, {table.simulations} simulated, {table.rerouted} re-routed, "
+          f"{table.recosted} re-costed; "
           f"Pareto front: {len(front)} points")
     for r in front:
         print("  " + describe(r))

@@ -12,6 +12,7 @@ import numpy as np
 from neurosim.errors import NeurosimError, SimulationInterrupted
 from neurosim.hardware import FIELDS, list_chips, load_chip
 from neurosim.importers import get_dialect
+from neurosim.importers.dialects import DIALECTS
 from neurosim.models import get_model, list_models
 from neurosim.plots import REPORT_KINDS, TRACE_KINDS, plot_report, plot_trace
 from neurosim.pipeline import (BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir)
@@ -63,8 +64,12 @@ def _parser() -> argparse.ArgumentParser:
                            f"(default class); sweep table: {', '.join(SWEEP_KINDS)}")
     plot.add_argument("--x", default="energy_J", help="sweep table: column on the x axis (default energy_J)")
     plot.add_argument("--y", default="latency_s", help="sweep table: column on the y axis (default latency_s)")
-    plot.add_argument("--out", "-o", required=True, metavar="FIG.png", help="image file to write (png, svg or pdf)")
+    plot.add_argument("--out", "-o", required=True, metavar="FIG.png",
+                      help="image file to write (png, svg or pdf; gif or mp4 for --kind animation)")
     plot.add_argument("--other", metavar="REPORT.json", help="second report, for --kind compare")
+    plot.add_argument("--window", type=int, default=10, help="trace animation: ticks per frame (default 10)")
+    plot.add_argument("--progress", action="store_true",
+                      help="trace: show a progress bar while reading (default: only when stderr is a terminal)")
     plot.set_defaults(handler=_plot)
     sweep = sub.add_parser("sweep", help="sweep a model over chip parameters, placements and quantisation; print the "
                                          "table", description=SWEEP_DESCRIPTION,
@@ -86,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="value for a hardware number the profile does not publish (marked estimated); repeatable")
     sweep.add_argument("--workers", type=int, default=1, help="worker processes (default 1: in this process)")
     sweep.add_argument("--out", metavar="SWEEP.csv", help="write the table there, row by row as groups finish")
+    sweep.add_argument("--resume", action="store_true",
+                       help="keep the rows already in --out (an interrupted run of the same sweep) and run the rest")
     sweep.add_argument("--no-latency", action="store_true", help="skip the latency model")
     sweep.add_argument("--seed", type=int, default=0, help="seed of stochastic neuron models")
     sweep.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
@@ -95,11 +102,13 @@ def _parser() -> argparse.ArgumentParser:
 
 SWEEP_DESCRIPTION = """\
 Run a model at every point of a design space and print one row per point: energy, latency,
-SynOps, cores used, whether it fits (and why not), and whether the point was simulated or
-re-costed from another point's simulation (points differing only in energy, latency or timing
-values share one simulation; placement, mesh, capacity and quantisation changes re-simulate).
+SynOps, cores used, whether it fits (and why not), and how the point was obtained: simulated,
+re-routed (another placement: its counters are summed from the one simulation of its quantisation)
+or re-costed (only energy, latency or timing values differ from a point of the same placement).
+Only quantisation changes simulate again.
 
   neurosim sweep --vary neurons_per_core=64,128 --vary e_synop_J=2e-11,3.55e-11 --workers 2 --out sweep.csv
+  neurosim sweep --vary neurons_per_core=64,128 --vary e_synop_J=2e-11,3.55e-11 --out sweep.csv --resume
   neurosim plot sweep.csv --kind pareto -o front.png"""
 SWEEP_KINDS = ("pareto",)
 
@@ -121,8 +130,9 @@ tools/make_bundled_model.py) on its 100 bundled held-out test digits."""
 def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", metavar="INPUT.npz",
                         help="input spikes, one array per input node (default for the bundled model: its samples)")
-    parser.add_argument("--dialect", help="how the NIR file is read: nir (literal, default) or snntorch "
-                                          "(default for the bundled model)")
+    parser.add_argument("--dialect", help="how the NIR file is read, by the framework that wrote it: "
+                                          f"{', '.join(DIALECTS)} (default nir, the file read literally; "
+                                          "snntorch for the bundled model)")
     parser.add_argument("--chip", default=DEFAULT_CHIP,
                         help=f"chip profile name or .toml path (default {DEFAULT_CHIP}; `neurosim chips` lists them)")
     parser.add_argument("--ticks", type=int, help="ticks per sample (default: T of the input; longer pads with "
@@ -202,7 +212,7 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         close()
     name = "bundled digits model (snnTorch, scikit-learn digits)" if args.model is None else str(model)
-    readout = run.network.nodes[run.output_node].model.name in ("li", "integrator")
+    readout = not run.network.nodes[run.output_node].model.spiking
     print(f"{name}: dialect {dialect}, {run.samples} sample(s) x {run.ticks_per_sample} ticks, "
           f"prediction = argmax of '{run.output_node}' {'mean membrane' if readout else 'spike count'}")
     if run.accuracy is not None:
@@ -279,7 +289,8 @@ def _plot(args: argparse.Namespace) -> int:
         kind = args.kind or "raster"
         if kind not in TRACE_KINDS:
             raise NeurosimError(f"--kind {kind!r} is not a trace picture; choose one of {', '.join(TRACE_KINDS)}")
-        out = plot_trace(source, kind, args.out)
+        options = {"window": args.window} if kind == "animation" else {}
+        out = plot_trace(source, kind, args.out, progress=args.progress or sys.stderr.isatty(), **options)
     print(f"wrote {out}")
     return 0
 
@@ -325,13 +336,16 @@ def _sweep(args: argparse.Namespace) -> int:
         raise NeurosimError(f"--samples must be a positive integer, got {samples}")
     if args.workers < 1:
         raise NeurosimError(f"--workers must be a positive integer, got {args.workers}")
+    if args.resume and not args.out:
+        raise NeurosimError("--resume needs --out SWEEP.csv, the table to resume")
     if input_path is None and args.ticks is None:
         raise NeurosimError("no input: pass --input INPUT.npz, or --ticks N to run N ticks of silence")
     data = None if input_path is None else load_input_file(input_path)
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
     executor = ProcessPoolExecutor(max_workers=args.workers) if args.workers > 1 else None
     try:
-        result = sweep(str(model), args.chip, args.ticks, vary, executor=executor, out=args.out, progress=progress,
+        result = sweep(str(model), args.chip, args.ticks, vary, executor=executor, out=args.out, resume=args.resume,
+                       progress=progress,
                        fallbacks=_fallbacks(args.fallback), latency=not args.no_latency, seed=args.seed,
                        inputs=data, samples=samples, dialect=dialect)
     finally:
@@ -339,10 +353,10 @@ def _sweep(args: argparse.Namespace) -> int:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
     print(result.to_text())
-    recosted = [str(r["point"]) for r in result.rows if r["how"] == "recosted"]
-    print(f"\n{len(result.rows)} points, {result.simulations} simulation(s), {len(recosted)} re-costed from another "
-          f"point's simulation" + (f" (points {', '.join(recosted)})" if recosted else "") +
-          f"; {result.wall_s:.2f} s with {args.workers} worker(s)")
+    simulated = len(result.rows) - result.rerouted - result.recosted
+    print(f"\n{len(result.rows)} points: {simulated} simulated, {result.rerouted} re-routed, {result.recosted} re-costed"
+          + (f"; {result.resumed} resumed from {args.out}" if result.resumed else "")
+          + f"; {result.simulations} simulation(s) in {result.wall_s:.2f} s with {args.workers} worker(s)")
     front = result.pareto()
     if front:
         print("Pareto front (energy_J, latency_s): points " + ", ".join(str(r["point"]) for r in front))

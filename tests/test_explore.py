@@ -1,4 +1,4 @@
-"""Design-space sweeps (neurosim.explore): grouping, re-costing, executors, failures, Pareto, CSV."""
+"""Design-space sweeps (neurosim.explore): grouping, re-costing, re-routing, executors, failures, Pareto, CSV."""
 from __future__ import annotations
 
 import csv
@@ -12,11 +12,14 @@ from neurosim.cli import main
 from neurosim.errors import NeurosimError
 from neurosim.explore import read_sweep, sweep
 from neurosim.pareto import pareto_front
-from neurosim.pipeline import run_on_chip
+from neurosim.pipeline import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir, \
+    run_on_chip
+from neurosim.sweep_csv import SweepFileError
 
 CHIP = "loihi_sanafe"
 TICKS = 40
 VARY = {"neurons_per_core": [8, 16], "e_synop_J": [2e-11, 3.55e-11], "e_hop_x_J": [3e-12, 6e-12]}
+QVARY = {"quantize": [False, True], "neurons_per_core": [8, 16], "e_synop_J": [2e-11, 3.55e-11]}  # two groups
 
 
 def small_network() -> Network:
@@ -30,6 +33,21 @@ def small_network() -> Network:
     return net
 
 
+def recurrent_network() -> Network:
+    """Poisson input, a recurrent hidden layer with delays 1-3 and a zero-delay readout."""
+    rng = np.random.default_rng(11)
+    net = Network("recurrent")
+    net.poisson("in", 30, p=0.15, seed=5)
+    net.population("h", 40, "lif", beta=0.9, v_th=1.0)
+    net.population("o", 7, "lif", beta=0.8, v_th=1.0)
+    net.connect("in", "h", weights=rng.uniform(0, 0.6, (40, 30)) * (rng.random((40, 30)) < 0.4),
+                delays=rng.integers(1, 4, (40, 30)))
+    net.connect("h", "h", weights=rng.uniform(-0.3, 0.4, (40, 40)) * (rng.random((40, 40)) < 0.2),
+                delays=rng.integers(1, 4, (40, 40)))
+    net.connect("h", "o", weights=rng.uniform(0, 0.8, (7, 40)), delays=0)
+    return net
+
+
 def comparable(rows: list[dict]) -> list[dict]:
     return [{k: v for k, v in r.items() if k != "seconds"} for r in rows]
 
@@ -39,14 +57,14 @@ def serial():
     return sweep(small_network(), CHIP, TICKS, VARY)
 
 
-def test_energy_fields_are_recosted_and_placement_resimulated(serial):
+def test_energy_fields_are_recosted_and_placements_rerouted(serial):
     got = [(r["neurons_per_core"], r["how"]) for r in serial.rows]
-    expected = [(8, "simulated")] + [(8, "recosted")] * 3 + [(16, "simulated")] + [(16, "recosted")] * 3
+    expected = [(8, "simulated")] + [(8, "recosted")] * 3 + [(16, "rerouted")] + [(16, "recosted")] * 3
     assert got == expected
-    assert (serial.simulations, serial.recosted) == (2, 6)
+    assert (serial.simulations, serial.rerouted, serial.recosted) == (1, 1, 6)
 
 
-def test_recosted_points_equal_resimulated_runs(serial):
+def test_recosted_and_rerouted_points_equal_resimulated_runs(serial):
     chip = load_chip(CHIP)
     for row in serial.rows:
         profile = chip.replace(e_synop_J=row["e_synop_J"], e_hop_x_J=row["e_hop_x_J"])
@@ -58,12 +76,66 @@ def test_recosted_points_equal_resimulated_runs(serial):
         assert row["cores_used"] == expected.placement.n_cores_used
 
 
-def test_mesh_and_quantisation_changes_resimulate():
+def test_mesh_changes_reroute_and_quantisation_resimulates():
     got = sweep(small_network(), CHIP, TICKS, [{"e_synop_J": 2e-11}, {"e_synop_J": 3e-11}, {"mesh_x": 16},
                                               {"quantize": True, "weight_bits": 4}, {"quantize": True,
-                                                                                     "weight_bits": 8}])
-    assert [r["how"] for r in got.rows] == ["simulated", "recosted", "simulated", "simulated", "simulated"]
-    assert all(r["error"] is None for r in got.rows)
+                                                                                     "weight_bits": 8},
+                                              {"quantize": True, "weight_bits": 8, "neurons_per_core": 8},
+                                              {"weight_bits": 4}])
+    assert [r["how"] for r in got.rows] == ["simulated", "recosted", "rerouted", "simulated", "simulated", "rerouted",
+                                            "rerouted"]
+    assert got.simulations == 3 and all(r["error"] is None for r in got.rows)
+
+
+PLACEMENTS = [{"neurons_per_core": 8}, {"neurons_per_core": 13, "e_synop_J": 2e-11},
+              {"neurons_per_core": 13, "e_synop_J": 4e-11}, {"strategy": "locality", "neurons_per_core": 6},
+              {"mesh_x": 2, "mesh_y": 16, "cores_per_tile": 4, "neurons_per_core": 5},
+              {"axons_in_per_core": 20, "neurons_per_core": 8}]  # the last one does not fit
+
+
+@pytest.mark.parametrize("first_fits", [True, False])
+def test_rerouted_rows_equal_resimulated_rows(first_fits):
+    points = PLACEMENTS if first_fits else PLACEMENTS[-1:] + PLACEMENTS[:-1]
+    got = sweep(recurrent_network(), CHIP, TICKS, points)
+    hows = ["simulated", "rerouted", "recosted", "rerouted", "rerouted", "rerouted"]
+    assert [r["how"] for r in got.rows] == (hows if first_fits else ["rerouted"] + hows[:-1])
+    assert got.simulations == 1
+    chip = load_chip(CHIP)
+    for point, row in zip(points, got.rows):
+        if "axons_in_per_core" in point:
+            assert row["fits"] is False and row["energy_J"] is None
+            assert row["error"].startswith("DoesNotFitError:") and "axons_in_per_core" in row["error"]
+            continue
+        fields = {k: v for k, v in point.items() if k not in ("strategy", "neurons_per_core")}
+        expected = run_on_chip(recurrent_network(), chip.replace(**fields), TICKS,
+                               strategy=point.get("strategy", "fill"), neurons_per_core=point["neurons_per_core"])
+        report = expected.report
+        assert row["fits"] is True and row["error"] is None
+        assert (row["synops"], row["cores_used"]) == (report.operations.synops, expected.placement.n_cores_used)
+        assert row["energy_J"] == pytest.approx(report.energy.total_J, rel=1e-12)
+        for name, joules in zip(report.energy.classes, report.energy.energy_J):
+            assert row[f"energy_{name}_J"] == pytest.approx(float(joules), rel=1e-12, abs=0.0)
+        assert row["latency_s"] == pytest.approx(report.latency.total_s, rel=1e-12)
+
+
+def test_nir_points_are_costed_with_their_own_profile():
+    # loihi publishes no e_spike_J / t_spike_s: every point gives them, the base profile does not.
+    data = load_input_file(bundled(BUNDLED_SAMPLES))
+    spikes = {"e_spike_J": 0.0, "t_spike_s": 0.0}
+    points = [spikes, {**spikes, "e_spike_J": 1e-12}, {**spikes, "neurons_per_core": 8},
+              {**spikes, "quantize": True}]
+    got = sweep(bundled(BUNDLED_MODEL), "loihi", None, points, inputs=data, samples=3, dialect=BUNDLED_DIALECT)
+    assert [r["how"] for r in got.rows] == ["simulated", "recosted", "rerouted", "simulated"]
+    chip = load_chip("loihi")
+    for point, row in zip(points, got.rows):
+        fields = {k: v for k, v in point.items() if k not in ("quantize", "neurons_per_core")}
+        options = {"neurons_per_core": point["neurons_per_core"]} if "neurons_per_core" in point else {}
+        expected = run_nir(bundled(BUNDLED_MODEL), data, chip.replace(**fields), BUNDLED_DIALECT, samples=3,
+                           quantize=point.get("quantize", False), **options)
+        assert row["error"] is None
+        assert (row["synops"], row["accuracy"]) == (expected.report.operations.synops, expected.accuracy)
+        assert row["energy_J"] == pytest.approx(expected.report.energy.total_J, rel=1e-12)
+        assert row["latency_s"] == pytest.approx(expected.report.latency.total_s, rel=1e-12)
 
 
 def test_process_pool_gives_the_serial_rows(serial):
@@ -124,11 +196,42 @@ def test_csv_keeps_finished_groups_of_an_interrupted_sweep(tmp_path):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        sweep(small_network(), CHIP, TICKS, VARY, out=out, progress=stop)
+        sweep(small_network(), CHIP, TICKS, QVARY, out=out, progress=stop)
     with out.open(newline="") as f:
         got = list(csv.DictReader(f))
-    assert [r["point"] for r in got] == ["0", "1", "2", "3"]  # the first group (neurons_per_core=8)
-    assert all(r["neurons_per_core"] == "8" for r in got)
+    assert [r["point"] for r in got] == ["0", "1", "2", "3"]  # the first group (quantize=False)
+    assert all(r["quantize"] == "False" for r in got)
+
+
+def test_resume_runs_only_the_missing_points(tmp_path):
+    out = tmp_path / "sweep.csv"
+    full = sweep(small_network(), CHIP, TICKS, QVARY, out=out)
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text("".join(lines[:5]) + lines[5][:20])  # header, the first group, a torn line of the second
+    done = []
+    got = sweep(small_network(), CHIP, TICKS, QVARY, out=out, resume=True, progress=lambda d, t: done.append(d))
+    assert (got.resumed, got.simulations, done) == (4, 1, [8])
+    assert comparable(got.rows) == comparable(full.rows)
+    assert comparable(read_sweep(out).rows) == comparable(full.rows)
+    again = sweep(small_network(), CHIP, TICKS, QVARY, out=out, resume=True)  # nothing left to run
+    assert (again.resumed, again.simulations) == (8, 0) and comparable(again.rows) == comparable(full.rows)
+
+
+def test_resume_refuses_another_sweep_file(tmp_path):
+    out = tmp_path / "sweep.csv"
+    sweep(small_network(), CHIP, TICKS, {"e_synop_J": [2e-11, 3e-11]}, out=out)
+    with pytest.raises(SweepFileError, match=r"varied keys \(e_synop_J\), not \(e_hop_x_J\)"):
+        sweep(small_network(), CHIP, TICKS, {"e_hop_x_J": [1e-12]}, out=out, resume=True)
+    with pytest.raises(SweepFileError, match="its point 1 .e_synop_J=3e-11. is not point 1"):
+        sweep(small_network(), CHIP, TICKS, {"e_synop_J": [2e-11, 4e-11]}, out=out, resume=True)
+    with pytest.raises(SweepFileError, match="its rows are of chip 'loihi_sanafe', not 'loihi'"):
+        sweep(small_network(), "loihi", TICKS, {"e_synop_J": [2e-11, 3e-11]}, out=out, resume=True)
+    with pytest.raises(SweepFileError, match="its rows are of model 'poisson', not 'recurrent'"):
+        sweep(recurrent_network(), CHIP, TICKS, {"e_synop_J": [2e-11, 3e-11]}, out=out, resume=True)
+    with pytest.raises(SweepFileError, match="other settings of model 'poisson' on chip 'loihi_sanafe'"):
+        sweep(small_network(), CHIP, TICKS + 1, {"e_synop_J": [2e-11, 3e-11]}, out=out, resume=True)
+    with pytest.raises(NeurosimError, match="resume=True needs out="):
+        sweep(small_network(), CHIP, TICKS, {"e_synop_J": [2e-11]}, resume=True)
 
 
 def test_csv_round_trip(serial, tmp_path):
@@ -142,6 +245,10 @@ def test_cli_sweep_and_pareto_plot(tmp_path, capsys):
     assert main(["sweep", "--samples", "2", "--vary", "e_synop_J=2e-11,3.55e-11", "--out", str(out),
                  "--no-progress"]) == 0
     text = capsys.readouterr().out
-    assert "2 points, 1 simulation(s), 1 re-costed" in text
+    assert "2 points: 1 simulated, 0 re-routed, 1 re-costed" in text
+    assert main(["sweep", "--samples", "2", "--vary", "e_synop_J=2e-11,3.55e-11", "--out", str(out),
+                 "--no-progress", "--resume"]) == 0
+    text = capsys.readouterr().out
+    assert "2 points: 1 simulated, 0 re-routed, 1 re-costed; 2 resumed from" in text and "0 simulation(s)" in text
     assert main(["plot", str(out), "--kind", "pareto", "-o", str(png)]) == 0
     assert png.stat().st_size > 0
