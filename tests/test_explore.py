@@ -4,10 +4,9 @@ from __future__ import annotations
 import csv
 from concurrent.futures import ProcessPoolExecutor
 
-import numpy as np
 import pytest
 
-from neurosim import Network, load_chip
+from neurosim import load_chip
 from neurosim.cli import main
 from neurosim.errors import NeurosimError
 from neurosim.explore import read_sweep, sweep
@@ -16,36 +15,12 @@ from neurosim.pipeline import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, b
     run_on_chip
 from neurosim.sweep_csv import SweepFileError
 
+from networks import poisson_network, recurrent_network
+
 CHIP = "loihi_sanafe"
 TICKS = 40
 VARY = {"neurons_per_core": [8, 16], "e_synop_J": [2e-11, 3.55e-11], "e_hop_x_J": [3e-12, 6e-12]}
 QVARY = {"quantize": [False, True], "neurons_per_core": [8, 16], "e_synop_J": [2e-11, 3.55e-11]}  # two groups
-
-
-def small_network() -> Network:
-    net = Network("poisson")
-    net.poisson("in", 40, p=0.2, seed=3)
-    net.population("h", 24, "lif", beta=0.9, v_th=1.0)
-    net.population("o", 6, "lif", beta=0.9, v_th=1.0)
-    rng = np.random.default_rng(7)
-    net.connect("in", "h", weights=rng.uniform(0, 0.5, (24, 40)) * (rng.random((24, 40)) < 0.5), delays=1)
-    net.connect("h", "o", weights=rng.uniform(0, 1.0, (6, 24)), delays=2)
-    return net
-
-
-def recurrent_network() -> Network:
-    """Poisson input, a recurrent hidden layer with delays 1-3 and a zero-delay readout."""
-    rng = np.random.default_rng(11)
-    net = Network("recurrent")
-    net.poisson("in", 30, p=0.15, seed=5)
-    net.population("h", 40, "lif", beta=0.9, v_th=1.0)
-    net.population("o", 7, "lif", beta=0.8, v_th=1.0)
-    net.connect("in", "h", weights=rng.uniform(0, 0.6, (40, 30)) * (rng.random((40, 30)) < 0.4),
-                delays=rng.integers(1, 4, (40, 30)))
-    net.connect("h", "h", weights=rng.uniform(-0.3, 0.4, (40, 40)) * (rng.random((40, 40)) < 0.2),
-                delays=rng.integers(1, 4, (40, 40)))
-    net.connect("h", "o", weights=rng.uniform(0, 0.8, (7, 40)), delays=0)
-    return net
 
 
 def comparable(rows: list[dict]) -> list[dict]:
@@ -54,7 +29,7 @@ def comparable(rows: list[dict]) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def serial():
-    return sweep(small_network(), CHIP, TICKS, VARY)
+    return sweep(poisson_network(), CHIP, TICKS, VARY)
 
 
 def test_energy_fields_are_recosted_and_placements_rerouted(serial):
@@ -68,7 +43,7 @@ def test_recosted_and_rerouted_points_equal_resimulated_runs(serial):
     chip = load_chip(CHIP)
     for row in serial.rows:
         profile = chip.replace(e_synop_J=row["e_synop_J"], e_hop_x_J=row["e_hop_x_J"])
-        expected = run_on_chip(small_network(), profile, TICKS, neurons_per_core=row["neurons_per_core"])
+        expected = run_on_chip(poisson_network(), profile, TICKS, neurons_per_core=row["neurons_per_core"])
         assert row["energy_J"] == pytest.approx(expected.report.energy.total_J, rel=1e-12)
         assert row["energy_synops_J"] == pytest.approx(float(expected.report.energy.energy_J[0]), rel=1e-12)
         assert row["latency_s"] == pytest.approx(expected.report.latency.total_s, rel=1e-12)
@@ -77,7 +52,7 @@ def test_recosted_and_rerouted_points_equal_resimulated_runs(serial):
 
 
 def test_mesh_changes_reroute_and_quantisation_resimulates():
-    got = sweep(small_network(), CHIP, TICKS, [{"e_synop_J": 2e-11}, {"e_synop_J": 3e-11}, {"mesh_x": 16},
+    got = sweep(poisson_network(), CHIP, TICKS, [{"e_synop_J": 2e-11}, {"e_synop_J": 3e-11}, {"mesh_x": 16},
                                               {"quantize": True, "weight_bits": 4}, {"quantize": True,
                                                                                      "weight_bits": 8},
                                               {"quantize": True, "weight_bits": 8, "neurons_per_core": 8},
@@ -140,7 +115,7 @@ def test_nir_points_are_costed_with_their_own_profile():
 
 def test_process_pool_gives_the_serial_rows(serial):
     with ProcessPoolExecutor(max_workers=2) as pool:
-        got = sweep(small_network(), CHIP, TICKS, VARY, executor=pool)
+        got = sweep(poisson_network(), CHIP, TICKS, VARY, executor=pool)
     assert comparable(got.rows) == comparable(serial.rows)
 
 
@@ -149,12 +124,12 @@ def test_dask_executor_gives_the_serial_rows(serial):
                                                             "(pip install 'dask[distributed]', the distributed extra)")
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
     with cluster, distributed.Client(cluster) as client:
-        got = sweep(small_network(), CHIP, TICKS, VARY, executor=client.get_executor())
+        got = sweep(poisson_network(), CHIP, TICKS, VARY, executor=client.get_executor())
     assert comparable(got.rows) == comparable(serial.rows)
 
 
 def test_point_that_does_not_fit_is_recorded_and_the_sweep_goes_on():
-    got = sweep(small_network(), CHIP, TICKS, {"neurons_per_core": [8, 100000]})
+    got = sweep(poisson_network(), CHIP, TICKS, {"neurons_per_core": [8, 100000]})
     ok, too_big = got.rows
     assert ok["fits"] is True and ok["error"] is None and ok["energy_J"] > 0
     assert too_big["fits"] is False and too_big["energy_J"] is None
@@ -162,14 +137,14 @@ def test_point_that_does_not_fit_is_recorded_and_the_sweep_goes_on():
 
 
 def test_invalid_profile_value_fails_only_its_point():
-    got = sweep(small_network(), CHIP, TICKS, {"e_synop_J": [2e-11, -1.0]})
+    got = sweep(poisson_network(), CHIP, TICKS, {"e_synop_J": [2e-11, -1.0]})
     assert got.rows[0]["error"] is None
     assert "ProfileError" in got.rows[1]["error"] and got.rows[1]["energy_J"] is None
 
 
 def test_unknown_key_is_refused_before_running():
     with pytest.raises(NeurosimError, match="cannot vary 'e_synops_J'.*e_synop_J"):
-        sweep(small_network(), CHIP, TICKS, {"e_synops_J": [1e-11]})
+        sweep(poisson_network(), CHIP, TICKS, {"e_synops_J": [1e-11]})
 
 
 def test_pareto_front_by_hand():
@@ -196,7 +171,7 @@ def test_csv_keeps_finished_groups_of_an_interrupted_sweep(tmp_path):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        sweep(small_network(), CHIP, TICKS, QVARY, out=out, progress=stop)
+        sweep(poisson_network(), CHIP, TICKS, QVARY, out=out, progress=stop)
     with out.open(newline="") as f:
         got = list(csv.DictReader(f))
     assert [r["point"] for r in got] == ["0", "1", "2", "3"]  # the first group (quantize=False)
@@ -205,33 +180,33 @@ def test_csv_keeps_finished_groups_of_an_interrupted_sweep(tmp_path):
 
 def test_resume_runs_only_the_missing_points(tmp_path):
     out = tmp_path / "sweep.csv"
-    full = sweep(small_network(), CHIP, TICKS, QVARY, out=out)
+    full = sweep(poisson_network(), CHIP, TICKS, QVARY, out=out)
     lines = out.read_text().splitlines(keepends=True)
     out.write_text("".join(lines[:5]) + lines[5][:20])  # header, the first group, a torn line of the second
     done = []
-    got = sweep(small_network(), CHIP, TICKS, QVARY, out=out, resume=True, progress=lambda d, t: done.append(d))
+    got = sweep(poisson_network(), CHIP, TICKS, QVARY, out=out, resume=True, progress=lambda d, t: done.append(d))
     assert (got.resumed, got.simulations, done) == (4, 1, [8])
     assert comparable(got.rows) == comparable(full.rows)
     assert comparable(read_sweep(out).rows) == comparable(full.rows)
-    again = sweep(small_network(), CHIP, TICKS, QVARY, out=out, resume=True)  # nothing left to run
+    again = sweep(poisson_network(), CHIP, TICKS, QVARY, out=out, resume=True)  # nothing left to run
     assert (again.resumed, again.simulations) == (8, 0) and comparable(again.rows) == comparable(full.rows)
 
 
 def test_resume_refuses_another_sweep_file(tmp_path):
     out = tmp_path / "sweep.csv"
-    sweep(small_network(), CHIP, TICKS, {"e_synop_J": [2e-11, 3e-11]}, out=out)
+    sweep(poisson_network(), CHIP, TICKS, {"e_synop_J": [2e-11, 3e-11]}, out=out)
     with pytest.raises(SweepFileError, match=r"varied keys \(e_synop_J\), not \(e_hop_x_J\)"):
-        sweep(small_network(), CHIP, TICKS, {"e_hop_x_J": [1e-12]}, out=out, resume=True)
+        sweep(poisson_network(), CHIP, TICKS, {"e_hop_x_J": [1e-12]}, out=out, resume=True)
     with pytest.raises(SweepFileError, match="its point 1 .e_synop_J=3e-11. is not point 1"):
-        sweep(small_network(), CHIP, TICKS, {"e_synop_J": [2e-11, 4e-11]}, out=out, resume=True)
+        sweep(poisson_network(), CHIP, TICKS, {"e_synop_J": [2e-11, 4e-11]}, out=out, resume=True)
     with pytest.raises(SweepFileError, match="its rows are of chip 'loihi_sanafe', not 'loihi'"):
-        sweep(small_network(), "loihi", TICKS, {"e_synop_J": [2e-11, 3e-11]}, out=out, resume=True)
+        sweep(poisson_network(), "loihi", TICKS, {"e_synop_J": [2e-11, 3e-11]}, out=out, resume=True)
     with pytest.raises(SweepFileError, match="its rows are of model 'poisson', not 'recurrent'"):
         sweep(recurrent_network(), CHIP, TICKS, {"e_synop_J": [2e-11, 3e-11]}, out=out, resume=True)
     with pytest.raises(SweepFileError, match="other settings of model 'poisson' on chip 'loihi_sanafe'"):
-        sweep(small_network(), CHIP, TICKS + 1, {"e_synop_J": [2e-11, 3e-11]}, out=out, resume=True)
+        sweep(poisson_network(), CHIP, TICKS + 1, {"e_synop_J": [2e-11, 3e-11]}, out=out, resume=True)
     with pytest.raises(NeurosimError, match="resume=True needs out="):
-        sweep(small_network(), CHIP, TICKS, {"e_synop_J": [2e-11]}, resume=True)
+        sweep(poisson_network(), CHIP, TICKS, {"e_synop_J": [2e-11]}, resume=True)
 
 
 def test_csv_round_trip(serial, tmp_path):

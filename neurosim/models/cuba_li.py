@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim._jit import njit
+from neurosim.models.cuba_lif import _decay_sums
 from neurosim.models.registry import NeuronModel, Param, StateVar, register
 
 PRECISIONS = ("float64", "float32")
@@ -72,28 +73,6 @@ def _advance_steps(i, v, alpha, beta, v_leak, gain_syn, gain, bias, k):
         if stationary:  # the map is deterministic: every later idle tick returns the same (i, v)
             break
     return i, v
-
-
-@njit
-def _decay_sums(a, b, k):
-    """``(a**k, b**k, S_k)`` with ``S_k = sum_{m=0}^{k-1} a**m * b**(k-1-m)``, for ``a, b >= 0``
-    (binary powering over the bits of ``k``; see ``cuba_lif._decay_sums``)."""
-    pa = 1.0
-    pb = 1.0
-    s = 0.0
-    bit = 1
-    while 2 * bit <= k:
-        bit *= 2
-    while bit > 0:
-        s = s * (pa + pb)
-        pa = pa * pa
-        pb = pb * pb
-        if k & bit:
-            s = pa + b * s
-            pa = pa * a
-            pb = pb * b
-        bit //= 2
-    return pa, pb, s
 
 
 @njit

@@ -10,6 +10,7 @@ from neurosim import Network, NeurosimError, load_chip, simulate
 from neurosim.cost_model import BIT_BUDGET_DEFINITION, Report, compare, cost
 from neurosim.hardware import place, route, traffic
 
+from networks import poisson_network
 from test_energy import LOIHI_FALLBACKS, hand_network, hand_placement, hand_run
 
 PJ = 1e-12
@@ -19,17 +20,6 @@ PJ = 1e-12
 def loihi_report() -> Report:
     result, placement, tr = hand_run(load_chip("loihi"))
     return cost(result, placement, traffic=tr, fallbacks=LOIHI_FALLBACKS)
-
-
-def poisson_network() -> Network:
-    net = Network("poisson")
-    net.poisson("in", 40, p=0.2, seed=3)
-    net.population("h", 24, "lif", beta=0.9, v_th=1.0)
-    net.population("o", 6, "lif", beta=0.9, v_th=1.0)
-    rng = np.random.default_rng(7)
-    net.connect("in", "h", weights=rng.uniform(0, 0.5, (24, 40)) * (rng.random((24, 40)) < 0.5), delays=1)
-    net.connect("h", "o", weights=rng.uniform(0, 1.0, (6, 24)), delays=2)
-    return net
 
 
 def test_operations_by_hand(loihi_report):

@@ -4,32 +4,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from neurosim import Network, load_chip
+from neurosim import load_chip
 from neurosim.compiled import compile_network
 from neurosim.cost_model import cost
 from neurosim.engine import simulate
 from neurosim.hardware.placement import place
 from neurosim.hardware.reroute import RerouteError, refined_network, refinement, reroute
 
+from networks import recurrent_network
+
 TICKS = 60
 COUNTERS = ("spikes_per_neuron", "fan_packets", "seg_deliveries", "pop_updates", "pop_forced_updates", "group_events",
             "group_updates", "tick_events", "tick_updates", "tick_spikes", "tick_packets", "tick_group_events",
             "tick_group_updates")
-
-
-def recurrent_network() -> Network:
-    """Poisson input, a recurrent hidden layer with delays 1-3, a zero-delay readout (probed)."""
-    rng = np.random.default_rng(11)
-    net = Network("recurrent")
-    net.poisson("in", 30, p=0.15, seed=5)
-    net.population("h", 40, "lif", beta=0.9, v_th=1.0)
-    net.population("o", 7, "lif", beta=0.8, v_th=1.0)
-    net.connect("in", "h", weights=rng.uniform(0, 0.6, (40, 30)) * (rng.random((40, 30)) < 0.4),
-                delays=rng.integers(1, 4, (40, 30)))
-    net.connect("h", "h", weights=rng.uniform(-0.3, 0.4, (40, 40)) * (rng.random((40, 40)) < 0.2),
-                delays=rng.integers(1, 4, (40, 40)))
-    net.connect("h", "o", weights=rng.uniform(0, 0.8, (7, 40)), delays=0)
-    return net
 
 
 @pytest.fixture(scope="module")
