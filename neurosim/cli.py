@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="image file to write (png, svg or pdf; gif or mp4 for --kind animation)")
     plot.add_argument("--other", metavar="REPORT.json", help="second report, for --kind compare")
     plot.add_argument("--window", type=int, default=10, help="trace animation: ticks per frame (default 10)")
+    plot.add_argument("--fallback", action="append", default=[], metavar="KEY=VALUE",
+                      help="trace energy: value for a hardware number the recorded profile does not publish "
+                           "(repeatable; marked estimated)")
     plot.add_argument("--progress", action="store_true",
                       help="trace: show a progress bar while reading (default: only when stderr is a terminal)")
     plot.set_defaults(handler=_plot)
@@ -290,6 +293,8 @@ def _plot(args: argparse.Namespace) -> int:
         if kind not in TRACE_KINDS:
             raise NeurosimError(f"--kind {kind!r} is not a trace picture; choose one of {', '.join(TRACE_KINDS)}")
         options = {"window": args.window} if kind == "animation" else {}
+        if kind == "energy":
+            options = {"fallbacks": _fallbacks(args.fallback)}
         out = plot_trace(source, kind, args.out, progress=args.progress or sys.stderr.isatty(), **options)
     print(f"wrote {out}")
     return 0

@@ -11,7 +11,13 @@ from pathlib import Path
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from neurosim.plots.animation import save_animation, traffic_animation, traffic_frames, write_traffic_animation
+from neurosim.errors import PlotError
+from neurosim.plots.animation import (
+    save_animation,
+    traffic_animation,
+    traffic_frames,
+    write_traffic_animation,
+)
 from neurosim.plots.energy import plot_energy, plot_energy_comparison
 from neurosim.plots.links import plot_links
 from neurosim.plots.mesh import plot_mesh
@@ -42,7 +48,7 @@ def plot_trace(path: str | os.PathLike, kind: str, out: str | os.PathLike, *, pr
 
     plot = {"raster": plot_raster, "mesh": plot_mesh, "links": plot_links, "timeline": plot_timeline}
     if kind not in TRACE_KINDS:
-        raise ValueError(f"unknown trace picture '{kind}'; known: {', '.join(TRACE_KINDS)}")
+        raise PlotError(f"unknown trace picture '{kind}'; known: {', '.join(TRACE_KINDS)}")
     trace = read_trace(path, progress=progress)
     if kind == "animation":
         return write_traffic_animation(trace, out, **options)
@@ -79,14 +85,14 @@ def plot_report(report, out: str | os.PathLike, kind: str = "class", other=None,
     report = _report(report)
     if kind == "compare":
         if other is None:
-            raise ValueError("plot_report(kind='compare') needs other=<a second report>")
+            raise PlotError("plot_report(kind='compare') needs other=<a second report>")
         ax = plot_energy_comparison(report, _report(other), labels=labels)
     elif kind == "mesh":
         ax = plot_mesh(report, metric=options.pop("metric", "energy"), **options)
     elif kind in ("class", "population", "core"):
         ax = plot_energy(report, by=kind)
     else:
-        raise ValueError(f"unknown report picture '{kind}'; known: {', '.join(REPORT_KINDS)}")
+        raise PlotError(f"unknown report picture '{kind}'; known: {', '.join(REPORT_KINDS)}")
     return _save(ax, out)
 
 

@@ -6,6 +6,7 @@ from typing import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 
+from neurosim.errors import PlotError
 from neurosim.plots._common import new_axes
 
 
@@ -35,7 +36,7 @@ def plot_energy(report, ax: Axes | None = None, *, by: str = "class") -> Axes:
         if np.any(e.host_energy_J):
             names, table = names + ["host"], np.column_stack([table, e.host_energy_J])
     else:
-        raise ValueError(f"plot_energy: by='{by}' is not one of class, population, core")
+        raise PlotError(f"plot_energy: by='{by}' is not one of class, population, core")
     _stacked(ax, names, list(e.classes), table)
     ax.set_xlabel(by)
     ax.set_ylabel("energy (J)")

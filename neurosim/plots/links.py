@@ -6,6 +6,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 
+from neurosim.errors import PlotError
 from neurosim.plots._common import new_axes
 
 _STEP = np.array([[1, 0], [-1, 0], [0, 1], [0, -1]])  # link direction 0 +x, 1 -x, 2 +y, 3 -y
@@ -75,8 +76,8 @@ def _load(data, grid_shape):
     if hasattr(data, "link_load") and hasattr(data, "routes"):  # Traffic
         return np.asarray(data.link_load), tuple(data.routes.grid_shape)
     if grid_shape is None:
-        raise ValueError("plot_links: pass grid_shape=(X, Y) with a plain array of link loads")
+        raise PlotError("plot_links: pass grid_shape=(X, Y) with a plain array of link loads")
     load = np.asarray(data)
     if load.shape != (4 * grid_shape[0] * grid_shape[1],):
-        raise ValueError(f"plot_links: {load.shape[0]} link loads do not fit a {grid_shape} mesh (4 X Y links)")
+        raise PlotError(f"plot_links: {load.shape[0]} link loads do not fit a {grid_shape} mesh (4 X Y links)")
     return load, tuple(grid_shape)

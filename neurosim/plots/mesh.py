@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.ticker import MaxNLocator
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
+from neurosim.errors import PlotError
 from neurosim.plots._common import new_axes
 
 TRACE_METRICS = ("spikes", "synops", "updates", "utilisation")
@@ -21,7 +22,7 @@ def core_values(data, metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     """
     if hasattr(data, "packets"):  # a Trace
         if metric not in TRACE_METRICS:
-            raise ValueError(f"mesh metric '{metric}' is not one of a trace's: {', '.join(TRACE_METRICS)}")
+            raise PlotError(f"mesh metric '{metric}' is not one of a trace's: {', '.join(TRACE_METRICS)}")
         nc = data.neuron_core[data.neuron_core >= 0]
         ids = data.core_ids if data.core_ids is not None else np.unique(nc)
         col = np.searchsorted(ids, nc)
@@ -34,11 +35,11 @@ def core_values(data, metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
         else:
             table = data.core_events if metric == "synops" else data.core_updates
             if table is None:
-                raise ValueError(f"mesh metric '{metric}' needs per-core counters; write the trace with counters=True")
+                raise PlotError(f"mesh metric '{metric}' needs per-core counters; write the trace with counters=True")
             values = table.sum(axis=0)
         return ids, data.core_xy[ids], np.asarray(values, dtype=float), tuple(data.grid_shape)
     if metric not in REPORT_METRICS:
-        raise ValueError(f"mesh metric '{metric}' is not one of a report's: {', '.join(REPORT_METRICS)}")
+        raise PlotError(f"mesh metric '{metric}' is not one of a report's: {', '.join(REPORT_METRICS)}")
     ids, xy = np.asarray(data.energy.cores), np.asarray(data.core_xy).reshape(-1, 2)
     values = {"energy": lambda: data.energy.core_energy_J.sum(axis=0), "spikes": lambda: data.core_spikes,
               "synops": lambda: data.core_synops, "neurons": lambda: data.core_neurons,

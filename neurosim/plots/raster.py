@@ -6,6 +6,7 @@ from typing import Iterable
 import numpy as np
 from matplotlib.axes import Axes
 
+from neurosim.errors import PlotError
 from neurosim.plots._common import new_axes
 
 
@@ -26,7 +27,7 @@ def plot_raster(data, ax: Axes | None = None, *, populations: Iterable[str] | No
     ax = new_axes(ax)
     ticks, ids, pops, tick_s = _spikes(data)
     if seconds and tick_s is None:
-        raise ValueError("plot_raster(seconds=True): the profile publishes no tick_s; plot in ticks")
+        raise PlotError("plot_raster(seconds=True): the profile publishes no tick_s; plot in ticks")
     wanted = None if populations is None else set(populations)
     scale = tick_s if seconds else 1
     for k, (name, start, stop) in enumerate(pops):
@@ -50,6 +51,6 @@ def _spikes(data):
         return data.spikes["tick"], data.spikes["neuron"], pops, data.tick_s
     c = data.compiled
     if data.counters.spikes != len(data.spike_ids):
-        raise ValueError("plot_raster: the run did not record its spikes; simulate(record_spikes=True) or a trace")
+        raise PlotError("plot_raster: the run did not record its spikes; simulate(record_spikes=True) or a trace")
     pops = [(n, int(c.pop_offset[k]), int(c.pop_offset[k + 1])) for k, n in enumerate(c.names)]
     return np.asarray(data.spike_ticks), np.asarray(data.spike_ids), pops, None

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 
+from neurosim.errors import PlotError
 from neurosim.plots._common import new_axes
 
 # Energy class -> the per-tick count that drives it; classes not listed are spread evenly over ticks.
@@ -35,7 +36,7 @@ def plot_timeline(trace, ax: Axes | None = None, *, report=None, seconds: bool =
     its figure and x axis)."""
     ax = new_axes(ax, (8, 3.5))
     if seconds and trace.tick_s is None:
-        raise ValueError("plot_timeline(seconds=True): the trace has no tick_s; plot in ticks")
+        raise PlotError("plot_timeline(seconds=True): the trace has no tick_s; plot in ticks")
     t = np.arange(trace.ticks) * (trace.tick_s if seconds else 1)
     ax.step(t, trace.tick_packets, where="post", color="C0", label="packets")
     ax.step(t, trace.tick_hops, where="post", color="C1", alpha=0.7, label="router hops")

@@ -235,3 +235,16 @@ def test_cli_draws_trace_energy_and_animation(run, tmp_path, capsys):
     assert len(_gif_frames(tmp_path / "a.gif")) == -(-TICKS // 10)
     assert main(["plot", str(run["path"]), "--kind", "animation", "-o", str(tmp_path / "a.txt")]) == 2
     assert "as .gif or .mp4" in capsys.readouterr().err
+
+
+def test_cli_trace_energy_on_a_chip_missing_a_number_needs_a_fallback(tmp_path, capsys):
+    chip = ns.load_chip("loihi")  # publishes no e_spike_J nor t_spike_s (chips/loihi.toml, unpublished)
+    placement = place(ns.compile_network(demo_network(seed=1)), chip, neurons_per_core=64)
+    path = tmp_path / "loihi.h5"
+    record_trace(placement, path, 10, seed=2)
+    assert main(["plot", str(path), "--kind", "energy", "-o", str(tmp_path / "e.png")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unpublished" in err and "fallbacks=" in err, err
+    assert main(["plot", str(path), "--kind", "energy", "--fallback", "e_spike_J=0", "--fallback", "t_spike_s=0",
+                 "-o", str(tmp_path / "e.png")]) == 0
+    assert (tmp_path / "e.png").stat().st_size > 0
