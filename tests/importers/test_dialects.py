@@ -53,6 +53,18 @@ def test_norse_reference_fires_enough_to_mean_something(norse_ref):
     assert float(norse_ref["accuracy"]) > 0.8
 
 
+@pytest.mark.peer
+def test_norse_model_predicts_what_norse_predicts_on_the_saved_samples(norse_ref):
+    """The training script decodes the LI readout by its maximum over time (argmax of max_t v)."""
+    from neurosim.pipeline import run_nir
+
+    run = run_nir(DATA / "norse_ff.nir", norse_ref["inputs"], "loihi_sanafe", "norse", labels=norse_ref["labels"])
+    ours = run.outputs[run.output_node].max(axis=1).argmax(axis=1)
+    theirs = norse_ref["v3"].max(axis=1).argmax(axis=1)
+    assert run.output_node == "li" and np.array_equal(ours, theirs)
+    assert np.mean(ours == norse_ref["labels"]) == np.mean(theirs == norse_ref["labels"])
+
+
 def test_norse_dialect_maps_current_jump_and_initial_leak_potential():
     net = load_nir(DATA / "norse_ff.nir", dialect="norse")
     cuba, lif = net.nodes["cuba"], net.nodes["lif"]
