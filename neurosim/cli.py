@@ -272,13 +272,13 @@ def _plot(args: argparse.Namespace) -> int:
         if kind not in SWEEP_KINDS:
             raise NeurosimError(f"--kind {kind!r} is not a sweep picture; choose one of {', '.join(SWEEP_KINDS)}")
         from neurosim.explore import read_sweep
-        from neurosim.plots.pareto import _label, plot_pareto
+        from neurosim.plots.pareto import params_label, plot_pareto
 
         table = read_sweep(source)
         for col in (args.x, args.y):
             if col not in table.columns:
                 raise NeurosimError(f"{source}: no column {col!r} (columns: {', '.join(table.columns)})")
-        ax = plot_pareto(table, args.x, args.y, label_point=lambda r: _label(r, table.params))
+        ax = plot_pareto(table, args.x, args.y, label_point=lambda r: params_label(r, table.params))
         out = pathlib.Path(args.out)
         ax.figure.savefig(out, dpi=120)
     elif source.suffix == ".json":

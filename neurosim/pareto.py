@@ -15,7 +15,8 @@ MAXIMIZED = ("accuracy",)
 """Objectives maximised by default."""
 
 
-def _number(value: Any) -> float | None:
+def objective_value(value: Any) -> float | None:
+    """``value`` as a float, or ``None`` where a row has no usable number (missing, empty, bool, NaN)."""
     if value is None or value == "" or isinstance(value, bool):
         return None
     try:
@@ -51,7 +52,7 @@ def pareto_front(rows: Iterable[Mapping[str, Any]], objectives: Sequence[str] = 
     for row in rows:
         if row.get("error"):
             continue
-        values = [_number(row.get(k)) for k in objectives]
+        values = [objective_value(row.get(k)) for k in objectives]
         if any(v is None for v in values):
             continue
         keyed.append((row, tuple(flip[k] * v for k, v in zip(objectives, values))))

@@ -26,9 +26,10 @@ import pathlib
 import numpy as np
 import snntorch as snn
 import torch
-from sklearn.datasets import load_digits
 from snntorch import surrogate
 from snntorch.export_nir import export_to_nir
+
+from make_nir_references import digits_split
 
 import nir
 
@@ -75,22 +76,10 @@ class OneStep(torch.nn.Module):
         return self.lif2(self.fc2(spk1))
 
 
-def rate_code(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """[n, 64] pixels 0..16 -> [n, T, 64] uint8 Bernoulli spikes with p = pixel / 16."""
-    p = images / 16.0
-    return (rng.random((images.shape[0], T, images.shape[1])) < p[:, None, :]).astype(np.uint8)
-
-
 def main() -> None:
     torch.manual_seed(SEED)
     rng = np.random.default_rng(SEED)
-    digits = load_digits()
-    order = rng.permutation(len(digits.target))
-    train, test = order[:1400], order[1400:]
-    x_train = torch.tensor(rate_code(digits.data[train], rng), dtype=torch.float32).transpose(0, 1)
-    y_train = torch.tensor(digits.target[train])
-    x_test = rate_code(digits.data[test], rng)
-    y_test = digits.target[test]
+    x_train, y_train, x_test, y_test, _ = digits_split(rng)
 
     net = Net()
     opt = torch.optim.Adam(net.parameters(), lr=2e-3)

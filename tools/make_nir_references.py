@@ -195,16 +195,21 @@ def rate_code(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (rng.random((images.shape[0], T, images.shape[1])) < p[:, None, :]).astype(np.uint8)
 
 
-def main() -> None:
-    torch.manual_seed(SEED)
-    rng = np.random.default_rng(SEED)
+def digits_split(rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor, np.ndarray, np.ndarray, np.ndarray]:
+    """scikit-learn's 1,797 digits shuffled by ``rng``, rate-coded: (x_train ``[T, 1400, 64]`` float32
+    tensor, y_train, x_test ``[397, T, 64]`` uint8 spikes, y_test, the 1,400 training images)."""
     digits = load_digits()
     order = rng.permutation(len(digits.target))
     train, test = order[:1400], order[1400:]
     x_train = torch.tensor(rate_code(digits.data[train], rng), dtype=torch.float32).transpose(0, 1)
     y_train = torch.tensor(digits.target[train])
-    x_test = rate_code(digits.data[test], rng)
-    y_test = digits.target[test]
+    return x_train, y_train, rate_code(digits.data[test], rng), digits.target[test], digits.data[train]
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    rng = np.random.default_rng(SEED)
+    x_train, y_train, x_test, y_test, train_images = digits_split(rng)
 
     net = Net()
     opt = torch.optim.Adam(net.parameters(), lr=2e-3)
@@ -242,7 +247,7 @@ def main() -> None:
     )
     print("edges:", sorted(graph.edges))
     make_recurrent()
-    make_conv(rate_code(digits.data[train], np.random.default_rng(SEED + 2)), digits.target[train], x_test, y_test)
+    make_conv(rate_code(train_images, np.random.default_rng(SEED + 2)), y_train.numpy(), x_test, y_test)
     print("spikes per layer:", int(arrays["spk1"].sum()), int(arrays["spk2"].sum()))
     for f in sorted(OUT.iterdir()):
         print(f"{f.relative_to(OUT.parent.parent.parent)}: {f.stat().st_size} bytes")

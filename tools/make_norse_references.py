@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from make_nir_references import OUT, SEED, rate_code
+from make_nir_references import OUT, SEED, digits_split
 from norse.torch import LIBoxCell, LIBoxParameters, LIFBoxCell, LIFBoxParameters, LIFCell, LIFParameters
 from norse.torch import to_nir
-from sklearn.datasets import load_digits
 
 import nir
 
@@ -78,13 +77,7 @@ class Net(torch.nn.Module):
 def main() -> None:
     torch.manual_seed(SEED + 3)
     rng = np.random.default_rng(SEED)
-    digits = load_digits()
-    order = rng.permutation(len(digits.target))
-    train, test = order[:1400], order[1400:]
-    x_train = torch.tensor(rate_code(digits.data[train], rng), dtype=torch.float32).transpose(0, 1)
-    y_train = torch.tensor(digits.target[train])
-    x_test = rate_code(digits.data[test], rng)
-    y_test = digits.target[test]
+    x_train, y_train, x_test, y_test, _ = digits_split(rng)
 
     net = Net()
     opt = torch.optim.Adam(net.parameters(), lr=5e-3)

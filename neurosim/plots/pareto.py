@@ -5,7 +5,7 @@ from typing import Any, Callable
 
 from matplotlib.axes import Axes
 
-from neurosim.pareto import MAXIMIZED, _number, pareto_front
+from neurosim.pareto import MAXIMIZED, objective_value, pareto_front
 from neurosim.plots._common import new_axes
 
 
@@ -25,7 +25,7 @@ def plot_pareto(result, x: str = "energy_J", y: str = "latency_s", ax: Axes | No
     """
     ax = new_axes(ax)
     rows = result.rows if hasattr(result, "rows") else list(result)
-    ok = [r for r in rows if not r.get("error") and _number(r.get(x)) is not None and _number(r.get(y)) is not None]
+    ok = [r for r in rows if not r.get("error") and objective_value(r.get(x)) is not None and objective_value(r.get(y)) is not None]
     front = sorted(pareto_front(ok, (x, y)), key=lambda r: float(r[x]))
     ax.scatter([float(r[x]) for r in ok], [float(r[y]) for r in ok], s=18, color="0.6", label=f"points ({len(ok)})")
     ax.plot([float(r[x]) for r in front], [float(r[y]) for r in front], "o-", color="C3", ms=6,
@@ -42,6 +42,6 @@ def plot_pareto(result, x: str = "energy_J", y: str = "latency_s", ax: Axes | No
     return ax
 
 
-def _label(row: dict[str, Any], params: tuple[str, ...]) -> str:
+def params_label(row: dict[str, Any], params: tuple[str, ...]) -> str:
     """``key=value`` of a row's varied parameters (the CLI's labels)."""
     return ", ".join(f"{k}={row.get(k)}" for k in params)
