@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,8 +146,23 @@ def _read(source):
         raise ModelError(f"'{path}': nir.read failed on an unknown node type or missing field {err}; "
                          f"supported types: {', '.join(SUPPORTED)}") from None
     except Exception as err:  # nir raises bare ValueError/KeyError/TypeError on malformed files
-        raise ModelError(f"'{path}': nir.read failed: {type(err).__name__}: {err}") from None
+        graph = _read_unchecked(nir, path, err)
     return graph, path.stem
+
+
+def _read_unchecked(nir, path: pathlib.Path, err: Exception):
+    """Files older than nir 1.0 (the NIR paper's 0.2.0 files) can fail nir's type inference, for
+    instance on shapes written with a batch dimension; read them without it (``type_check=False``,
+    nir >= 1.0.7): the importer checks every shape it uses itself. Anything else fails as before."""
+    message = f"'{path}': nir.read failed: {type(err).__name__}: {err}"
+    if not str(err).startswith("Type inference error"):
+        raise ModelError(message) from None
+    try:
+        graph = nir.read(path, type_check=False)
+    except Exception:  # the unchecked read fails too: report the first, checked, failure
+        raise ModelError(message) from None
+    warnings.warn(f"{message}; read without nir's type check (neurosim checks the shapes it uses)", stacklevel=4)
+    return graph
 
 
 def _type(node) -> str:

@@ -300,6 +300,35 @@ def test_nested_subgraph_is_inlined():
     assert np.array_equal(got, expected)
 
 
+def _affine_lif_file(path: pathlib.Path, output_shape) -> pathlib.Path:
+    """Input(4) -> Affine -> LIF(3) -> Output, with the Output's stored shape replaced by ``output_shape``."""
+    import h5py
+
+    graph = nir.NIRGraph(
+        nodes={"input": nir.Input(input_type=np.array([4])),
+               "fc": nir.Affine(weight=np.eye(3, 4, dtype=np.float32) * 2, bias=np.zeros(3, np.float32)),
+               "lif": nir.LIF(tau=np.full(3, 0.01), r=np.ones(3), v_leak=np.zeros(3), v_threshold=np.ones(3)),
+               "output": nir.Output(output_type=np.array([3]))},
+        edges=[("input", "fc"), ("fc", "lif"), ("lif", "output")])
+    nir.write(path, graph)
+    with h5py.File(path, "r+") as f:
+        del f["node/nodes/output/shape"]
+        f["node/nodes/output/shape"] = np.asarray(output_shape)
+    return path
+
+
+def test_a_file_failing_nirs_type_inference_is_read_unchecked_with_a_warning(tmp_path):
+    # Shapes written with a batch dimension, as some pre-1.0 exporters did: nir.read refuses the file.
+    path = _affine_lif_file(tmp_path / "old.nir", [1, 3])
+    with pytest.raises(ValueError, match="Type inference error"):
+        nir.read(path)
+    with pytest.warns(UserWarning, match="read without nir's type check"):
+        net = load_nir(path, inputs=np.ones((6, 4)))
+    expected = load_nir(_affine_lif_file(tmp_path / "new.nir", [3]), inputs=np.ones((6, 4)))
+    got, want = ns.simulate(net, 6), ns.simulate(expected, 6)
+    assert want.spike_ids.size > 0 and np.array_equal(got.spike_ids, want.spike_ids)
+
+
 # -- errors -------------------------------------------------------------------------------------------
 def test_missing_file(tmp_path):
     with pytest.raises(ModelError, match=r"NIR file '.*nope.nir' does not exist"):
