@@ -113,19 +113,27 @@ def test_nir_points_are_costed_with_their_own_profile():
         assert row["latency_s"] == pytest.approx(expected.report.latency.total_s, rel=1e-12)
 
 
-def test_process_pool_gives_the_serial_rows(serial):
+@pytest.fixture(scope="module")
+def serial_two_groups():
+    """Two units of work (quantize False and True), so that an executor really runs them apart."""
+    result = sweep(poisson_network(), CHIP, TICKS, QVARY)
+    assert result.simulations == 2
+    return result
+
+
+def test_process_pool_gives_the_serial_rows(serial_two_groups):
     with ProcessPoolExecutor(max_workers=2) as pool:
-        got = sweep(poisson_network(), CHIP, TICKS, VARY, executor=pool)
-    assert comparable(got.rows) == comparable(serial.rows)
+        got = sweep(poisson_network(), CHIP, TICKS, QVARY, executor=pool)
+    assert comparable(got.rows) == comparable(serial_two_groups.rows)
 
 
-def test_dask_executor_gives_the_serial_rows(serial):
+def test_dask_executor_gives_the_serial_rows(serial_two_groups):
     distributed = pytest.importorskip("distributed", reason="dask.distributed not installed "
                                                             "(pip install 'dask[distributed]', the distributed extra)")
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
     with cluster, distributed.Client(cluster) as client:
-        got = sweep(poisson_network(), CHIP, TICKS, VARY, executor=client.get_executor())
-    assert comparable(got.rows) == comparable(serial.rows)
+        got = sweep(poisson_network(), CHIP, TICKS, QVARY, executor=client.get_executor())
+    assert comparable(got.rows) == comparable(serial_two_groups.rows)
 
 
 def test_point_that_does_not_fit_is_recorded_and_the_sweep_goes_on():
