@@ -15,6 +15,10 @@ Data structures (see ``neurosim.compiled`` for the synapse CSR):
   ``pend[pop_offset[p] : pop_offset[p] + pend_n[p]]``; ``pending[j] == 1`` marks membership (every
   pending neuron is updated, and its flag cleared, within the tick), and the first touch also
   clears ``acc[j]``, the input summed for ``j`` at tick ``t``.
+* dense populations: a population whose every neuron was updated at ``t - 1`` (``pop_all_awake``)
+  and whose model has a dense handler and one parameter row for all its neurons
+  (``pop_dense``) is updated in one pass over ``lo .. hi`` with its inputs read straight from
+  ``acc``: no index list, no elapsed ticks, no per-neuron parameter rows.
 * zero-delay queue: ``zq_seg[:nz]`` / ``zq_pay[:nz]``, the packets of delay 0 emitted by the
   population just processed; delivered before the next population (which is all that delay 0
   can reach, by the topological order).
@@ -30,6 +34,11 @@ from neurosim._jit import njit
 
 def update_population(model_id, state, params, idx, x, elapsed, t, seed, fired, payload, awake):
     """Placeholder: the generated engine module replaces it with the registry's dispatch."""
+    raise RuntimeError("kernels.py is a template; use neurosim.engine.codegen.engine_module()")
+
+
+def update_population_dense(model_id, state, prow, lo, hi, x, t, seed, fired, payload, awake):
+    """Placeholder: the generated engine module replaces it with the dense handlers' dispatch."""
     raise RuntimeError("kernels.py is a template; use neurosim.engine.codegen.engine_module()")
 
 
@@ -88,7 +97,7 @@ def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, se
 def run_ticks(t0, t1, seed, mask,
               pop_offset, pop_model, pop_order, pop_forced, pop_group, neuron_pop, neuron_group, group_pop,
               params, src_fan_ptr, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight,
-              state, last, pending, forced, acc, pend, pend_n, awake_list, n_awake, pop_all_awake,
+              state, last, pending, forced, acc, pend, pend_n, awake_list, n_awake, pop_all_awake, pop_dense,
               ring_seg, ring_pay, ring_len, zq_seg, zq_pay,
               in_ptr, in_ids, in_pay,
               record, spk_t, spk_id, spk_pay, n_spk, probe_ids, probe_buf,
@@ -101,10 +110,12 @@ def run_ticks(t0, t1, seed, mask,
     ``pop_group[p]`` is the one destination group of population ``p``, or -1 when its neurons
     span several groups (cores). ``pop_all_awake[p]`` marks a population whose every neuron must be
     updated at the next tick: it is made pending in one vectorisable pass instead of through the
-    awake list (dense activity, e.g. a leak above threshold). Returns the (possibly regrown) ring, zero-delay queue and spike
+    awake list (dense activity, e.g. a leak above threshold); with ``pop_dense[p]`` it is then also
+    updated by the model's dense handler. Returns the (possibly regrown) ring, zero-delay queue and spike
     buffers, the number of recorded spikes and the number of neurons awake for tick ``t1``.
     """
     n_pops = pop_order.size
+    dense_now = np.zeros(n_pops, dtype=np.uint8)  # population p takes the dense path at tick t
     for t in range(t0, t1):
         c = t - t0
         # 1. Neurons that are not at rest, and every neuron of a probed population, are updated.
@@ -123,6 +134,7 @@ def run_ticks(t0, t1, seed, mask,
                     acc[j] = 0.0
                 pend_n[p] = pop_offset[p + 1] - pop_offset[p]
                 pop_all_awake[p] = 0
+                dense_now[p] = pop_dense[p]
             elif pop_forced[p]:
                 for j in range(pop_offset[p], pop_offset[p + 1]):
                     if pending[j] == 0:
@@ -156,42 +168,56 @@ def run_ticks(t0, t1, seed, mask,
                     continue
                 base = pop_offset[p]
                 size = pop_offset[p + 1] - base
-                idx = pend[base:base + n]
-                # Ascending ids: the documented update and emission order. When most of the
-                # population is pending, a scan of the flags is cheaper than sorting.
-                if n == size:
-                    for k in range(n):
-                        idx[k] = base + k
-                elif n * 16 >= size:
-                    k = 0
-                    for j in range(base, base + size):
-                        if pending[j] != 0:
-                            idx[k] = j
-                            k += 1
-                else:
-                    idx.sort()
-                for k in range(n):
-                    j = idx[k]
-                    pending[j] = 0
-                    xbuf[k] = acc[j]
-                    ebuf[k] = t - last[j]
-                    last[j] = t
-                n_forced = 0
-                if pop_forced[p]:
-                    for k in range(n):
-                        if forced[idx[k]] == t:
-                            n_forced += 1
                 if pop_group[p] >= 0:
                     tick_group_updates[c, pop_group[p]] += n
-                else:
-                    for k in range(n):
-                        tick_group_updates[c, neuron_group[idx[k]]] += 1
+                elif dense_now[p]:
+                    for j in range(base, base + size):
+                        tick_group_updates[c, neuron_group[j]] += 1
                 pend_n[p] = 0
-                n_fired, n_aw = update_population(model, state, params, idx, xbuf[:n], ebuf[:n], t, seed,
-                                                  fired, paybuf, awake_out)
                 pop_updates[p] += n
-                pop_forced_updates[p] += n_forced
                 tick_updates[c] += n
+                if dense_now[p]:
+                    # Every neuron, elapsed 1, one parameter row: the model's dense handler reads
+                    # the inputs straight from acc.
+                    dense_now[p] = 0
+                    for j in range(base, base + size):
+                        pending[j] = 0
+                        last[j] = t
+                    n_fired, n_aw = update_population_dense(model, state, params[base], base, base + size,
+                                                            acc[base:base + size], t, seed, fired, paybuf,
+                                                            awake_out)
+                else:
+                    idx = pend[base:base + n]
+                    # Ascending ids: the documented update and emission order. When most of the
+                    # population is pending, a scan of the flags is cheaper than sorting.
+                    if n == size:
+                        for k in range(n):
+                            idx[k] = base + k
+                    elif n * 16 >= size:
+                        k = 0
+                        for j in range(base, base + size):
+                            if pending[j] != 0:
+                                idx[k] = j
+                                k += 1
+                    else:
+                        idx.sort()
+                    for k in range(n):
+                        j = idx[k]
+                        pending[j] = 0
+                        xbuf[k] = acc[j]
+                        ebuf[k] = t - last[j]
+                        last[j] = t
+                    if pop_forced[p]:
+                        n_forced = 0
+                        for k in range(n):
+                            if forced[idx[k]] == t:
+                                n_forced += 1
+                        pop_forced_updates[p] += n_forced
+                    if pop_group[p] < 0:
+                        for k in range(n):
+                            tick_group_updates[c, neuron_group[idx[k]]] += 1
+                    n_fired, n_aw = update_population(model, state, params, idx, xbuf[:n], ebuf[:n], t, seed,
+                                                      fired, paybuf, awake_out)
                 if n_aw == size:
                     pop_all_awake[p] = 1
                 else:

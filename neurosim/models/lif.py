@@ -132,6 +132,60 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
     return n_fired, n_awake
 
 
+@njit
+def update_dense(state, params_row, lo, hi, x, t, seed, fired, payload, awake):
+    """Dense handler (``neurosim.models.registry``): neurons ``lo .. hi - 1``, one parameter row,
+    each updated at ``t - 1``.
+
+    The operations of ``update`` in the same order (so the same bits), with the parameters read
+    once, no catch-up (every ``elapsed`` is 1) and the awake test decided once for the population
+    when the bias or the resting potential keeps every neuron awake.
+    """
+    beta = params_row[BETA]
+    v_th = params_row[V_TH]
+    v_leak = params_row[V_LEAK]
+    v_reset = params_row[V_RESET]
+    gain = params_row[GAIN]
+    bias = params_row[BIAS]
+    reset = int(params_row[RESET])
+    ge = params_row[THRESHOLD] != 0.0
+    single = params_row[PRECISION] != 0.0
+    f32 = np.float32
+    if single:
+        v_th = float(f32(v_th))  # the spike test and the awake margin use the float32 threshold
+        v_reset = float(f32(v_reset))
+    margin = 1e-6 * (abs(v_th) + 1.0)
+    # max(next v, v_leak) >= v_leak: this test alone keeps every neuron awake.
+    all_awake = bias != 0.0 or v_leak >= v_th - margin
+    n_fired = 0
+    n_awake = 0
+    for i in range(lo, hi):
+        s_prev = state[i, S_PREV]
+        if single:
+            v = float(_tick(f32(state[i, V]), f32(beta), f32(v_leak), f32(gain), f32(x[i - lo]), f32(bias),
+                            f32(params_row[V_TH]), f32(s_prev)))
+        else:
+            v = _tick(state[i, V], beta, v_leak, gain, x[i - lo], bias, v_th, s_prev)
+        spiked = _crosses(v, v_th, ge)
+        if spiked:  # rare: a branch predicted not taken
+            fired[n_fired] = i
+            payload[n_fired] = 1.0
+            n_fired += 1
+            if reset == R_VALUE:
+                v = v_reset
+            elif reset == R_SUBTRACT and single:
+                v = float(f32(v) - f32(v_th))
+            elif reset == R_SUBTRACT:
+                v = v - v_th
+        state[i, V] = v
+        s_new = 1.0 if (spiked and reset == R_SUBTRACT_NEXT) else 0.0
+        state[i, S_PREV] = s_new
+        if not all_awake and (s_new != 0.0 or max(v_leak + (v - v_leak) * beta, v_leak) >= v_th - margin):
+            awake[n_awake] = i
+            n_awake += 1
+    return n_fired, (hi - lo if all_awake else n_awake)
+
+
 def reference_step(state: np.ndarray, params: np.ndarray, x: np.ndarray) -> np.ndarray:
     """One dense tick for a whole population (numpy; the oracle). Returns the spike values."""
     out = np.zeros(x.shape[0])
@@ -157,4 +211,4 @@ def reference_step(state: np.ndarray, params: np.ndarray, x: np.ndarray) -> np.n
     return out
 
 
-MODEL = register(NeuronModel("lif", PARAMS, STATE, update, reference_step, doc=__doc__))
+MODEL = register(NeuronModel("lif", PARAMS, STATE, update, reference_step, doc=__doc__, dense_update=update_dense))
