@@ -129,9 +129,10 @@ def run_ticks(t0, t1, seed, mask,
         n_awake = 0
         for p in range(n_pops):
             if pop_all_awake[p]:
-                for j in range(pop_offset[p], pop_offset[p + 1]):
-                    pending[j] = 1
-                    acc[j] = 0.0
+                # Slices, so that these become vector stores (an index from range(lo, hi) could be
+                # negative as far as Numba knows, and the wraparound test blocks vectorisation).
+                pending[pop_offset[p]:pop_offset[p + 1]] = 1
+                acc[pop_offset[p]:pop_offset[p + 1]] = 0.0
                 pend_n[p] = pop_offset[p + 1] - pop_offset[p]
                 pop_all_awake[p] = 0
                 dense_now[p] = pop_dense[p]
@@ -180,9 +181,8 @@ def run_ticks(t0, t1, seed, mask,
                     # Every neuron, elapsed 1, one parameter row: the model's dense handler reads
                     # the inputs straight from acc.
                     dense_now[p] = 0
-                    for j in range(base, base + size):
-                        pending[j] = 0
-                        last[j] = t
+                    pending[base:base + size] = 0
+                    last[base:base + size] = t
                     n_fired, n_aw = update_population_dense(model, state, params[base], base, base + size,
                                                             acc[base:base + size], t, seed, fired, paybuf,
                                                             awake_out)
@@ -266,6 +266,6 @@ def run_ticks(t0, t1, seed, mask,
                          seg_deliveries, tick_events, tick_group_events)
         # 4. State probes, after every population of the tick.
         for m in range(probe_ids.size):
-            for v in range(state.shape[1]):
+            for v in range(probe_buf.shape[2]):
                 probe_buf[c, m, v] = state[probe_ids[m], v]
     return ring_seg, ring_pay, zq_seg, zq_pay, spk_t, spk_id, spk_pay, n_spk, n_awake

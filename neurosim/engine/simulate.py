@@ -126,7 +126,13 @@ class _Run:
         self.probe_ids = np.concatenate(
             [np.arange(c.pop_slice(p).start, c.pop_slice(p).stop) for p in probes] or [np.zeros(0)]
         ).astype(np.int64)
-        self.state = c.state0.copy()
+        # Column-major: a state variable of consecutive neurons is contiguous (dense handlers
+        # vectorise over it); handlers index state[i, k] either way. At least 2 x 2, the spare
+        # entries unused: an array of one row or one column is C-contiguous too, which Numba would
+        # type as C and compile the kernel a second time for.
+        n_state = c.state0.shape[1]
+        self.state = np.zeros((max(n, 2), max(n_state, 2)), order="F")
+        self.state[:n, :n_state] = c.state0
         self.last = np.full(n, -1, dtype=np.int64)
         self.pending = np.zeros(n, dtype=np.uint8)
         self.forced = np.full(n, -1, dtype=np.int64)

@@ -137,9 +137,11 @@ def update_dense(state, params_row, lo, hi, x, t, seed, fired, payload, awake):
     """Dense handler (``neurosim.models.registry``): neurons ``lo .. hi - 1``, one parameter row,
     each updated at ``t - 1``.
 
-    The operations of ``update`` in the same order (so the same bits), with the parameters read
-    once, no catch-up (every ``elapsed`` is 1) and the awake test decided once for the population
-    when the bias or the resting potential keeps every neuron awake.
+    The operations of ``update`` in the same order (so the same bits), in two passes: the
+    arithmetic of the tick for every neuron (one vectorised loop over the ``v`` column, which the
+    engine's column-major ``state`` makes contiguous), then the spike test, reset and awake test,
+    skipped a block at a time where no neuron fired, none has a delayed reset pending, and the
+    bias or ``v_leak >= v_th - margin`` keeps every neuron awake.
     """
     beta = params_row[BETA]
     v_th = params_row[V_TH]
@@ -150,40 +152,51 @@ def update_dense(state, params_row, lo, hi, x, t, seed, fired, payload, awake):
     reset = int(params_row[RESET])
     ge = params_row[THRESHOLD] != 0.0
     single = params_row[PRECISION] != 0.0
-    f32 = np.float32
+    n = hi - lo
+    v = state[lo:hi, V]
+    s_prev = state[lo:hi, S_PREV]
     if single:
-        v_th = float(f32(v_th))  # the spike test and the awake margin use the float32 threshold
+        f32 = np.float32
+        beta32, v_leak32, gain32, bias32, v_th32 = f32(beta), f32(v_leak), f32(gain), f32(bias), f32(v_th)
+        for k in range(n):
+            v[k] = float(_tick(f32(v[k]), beta32, v_leak32, gain32, f32(x[k]), bias32, v_th32, f32(s_prev[k])))
+        v_th = float(v_th32)  # the spike test and the awake margin use the float32 threshold
         v_reset = float(f32(v_reset))
+    else:
+        for k in range(n):
+            v[k] = _tick(v[k], beta, v_leak, gain, x[k], bias, v_th, s_prev[k])
     margin = 1e-6 * (abs(v_th) + 1.0)
     # max(next v, v_leak) >= v_leak: this test alone keeps every neuron awake.
     all_awake = bias != 0.0 or v_leak >= v_th - margin
     n_fired = 0
     n_awake = 0
-    for i in range(lo, hi):
-        s_prev = state[i, S_PREV]
-        if single:
-            v = float(_tick(f32(state[i, V]), f32(beta), f32(v_leak), f32(gain), f32(x[i - lo]), f32(bias),
-                            f32(params_row[V_TH]), f32(s_prev)))
-        else:
-            v = _tick(state[i, V], beta, v_leak, gain, x[i - lo], bias, v_th, s_prev)
-        spiked = _crosses(v, v_th, ge)
-        if spiked:  # rare: a branch predicted not taken
-            fired[n_fired] = i
-            payload[n_fired] = 1.0
-            n_fired += 1
-            if reset == R_VALUE:
-                v = v_reset
-            elif reset == R_SUBTRACT and single:
-                v = float(f32(v) - f32(v_th))
-            elif reset == R_SUBTRACT:
-                v = v - v_th
-        state[i, V] = v
-        s_new = 1.0 if (spiked and reset == R_SUBTRACT_NEXT) else 0.0
-        state[i, S_PREV] = s_new
-        if not all_awake and (s_new != 0.0 or max(v_leak + (v - v_leak) * beta, v_leak) >= v_th - margin):
-            awake[n_awake] = i
-            n_awake += 1
-    return n_fired, (hi - lo if all_awake else n_awake)
+    for b0 in range(0, n, 64):
+        b1 = min(b0 + 64, n)
+        if all_awake:
+            hit = 0  # any spike or pending delayed reset in the block (a branch-free scan)
+            for k in range(b0, b1):
+                hit |= (v[k] >= v_th if ge else v[k] > v_th) | (s_prev[k] != 0.0)
+            if hit == 0:
+                continue
+        for k in range(b0, b1):
+            vk = v[k]
+            spiked = _crosses(vk, v_th, ge)
+            if spiked:
+                fired[n_fired] = lo + k
+                payload[n_fired] = 1.0
+                n_fired += 1
+                if reset == R_VALUE:
+                    vk = v_reset
+                elif reset == R_SUBTRACT and single:
+                    vk = float(np.float32(vk) - np.float32(v_th))
+                elif reset == R_SUBTRACT:
+                    vk = vk - v_th
+                v[k] = vk
+            s_prev[k] = 1.0 if (spiked and reset == R_SUBTRACT_NEXT) else 0.0
+            if not all_awake and (s_prev[k] != 0.0 or max(v_leak + (vk - v_leak) * beta, v_leak) >= v_th - margin):
+                awake[n_awake] = lo + k
+                n_awake += 1
+    return n_fired, (n if all_awake else n_awake)
 
 
 def reference_step(state: np.ndarray, params: np.ndarray, x: np.ndarray) -> np.ndarray:
