@@ -15,6 +15,11 @@ Data structures (see ``neurosim.compiled`` for the synapse CSR):
   ``pend[pop_offset[p] : pop_offset[p] + pend_n[p]]``; ``pending[j] == 1`` marks membership (every
   pending neuron is updated, and its flag cleared, within the tick), and the first touch also
   clears ``acc[j]``, the input summed for ``j`` at tick ``t``.
+* scatter mode: a population of which at least 1/8 was updated at its previous update is "busy";
+  at the next tick its whole ``acc`` range is cleared at the start, a synaptic event only sets
+  ``pending[j]`` and adds to ``acc[j]`` (no branch, no bucket push), and its pending neurons are
+  collected by a scan of the flags at its update. The sums are the same: ``acc[j]`` starts at 0
+  either way and receives the same additions in the same order.
 * dense populations: a population whose every neuron was updated at ``t - 1`` (``pop_all_awake``)
   and whose model has a dense handler and one parameter row for all its neurons
   (``pop_dense``) is updated in one pass over ``lo .. hi`` with its inputs read straight from
@@ -71,9 +76,15 @@ def _grow(a):
 @njit
 def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
              pop_forced, forced, pending, acc, pend, pend_n, pop_offset, neuron_pop, seg_deliveries,
-             tick_events, tick_group_events):
+             tick_events, tick_group_events, scatter):
     """Apply the packets ``q_seg[:n_packets]`` (delay segment, spike value ``q_pay``) in order."""
     for k in range(n_packets):
+        if k + 2 * PREFETCH_AHEAD < n_packets:
+            # Further ahead, the segment's own entries (read below, and to prefetch its synapses).
+            s4 = q_seg[k + 2 * PREFETCH_AHEAD]
+            prefetch(seg_syn_ptr, s4)
+            prefetch(seg_deliveries, s4)
+            prefetch(seg_group, s4)
         if k + PREFETCH_AHEAD < n_packets:
             # Each packet's synapses start at an unpredictable place in arrays far larger than the
             # caches: fetch those of a later packet now (its first PREFETCH_SYNAPSES; the hardware
@@ -90,20 +101,30 @@ def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, se
         hi = seg_syn_ptr[s + 1]
         targets = syn_target[lo:hi]
         weights = syn_weight[lo:hi]
-        # The innermost loop of the simulator: contiguous targets and weights, one random access
+        g = seg_group[s]
+        p = group_pop[g]  # a segment's targets all lie in one group, hence one population
+        # The innermost loops of the simulator: contiguous targets and weights, one random access
         # to pending[] and acc[] per synaptic event. (Slices indexed from 0 and unsigned targets
         # spare Numba's test for negative indices.)
-        for y in range(hi - lo):
-            j = np.uint32(targets[y])
-            if pending[j] == 0:
+        if scatter[p]:
+            # Busy population: acc was cleared for all of it at the start of the tick and its
+            # pending neurons are collected by a scan, so a touch is a plain store (no branch,
+            # which a new target mispredicted).
+            for y in range(hi - lo):
+                j = np.uint32(targets[y])
                 pending[j] = 1
-                acc[j] = 0.0
-                p = neuron_pop[j]
-                pend[pop_offset[p] + pend_n[p]] = j
-                pend_n[p] += 1
-            acc[j] += weights[y] * pay
-        g = seg_group[s]
-        if pop_forced[group_pop[g]]:  # probed population: these neurons did receive input
+                acc[j] += weights[y] * pay
+        else:
+            head = pop_offset[p]
+            for y in range(hi - lo):
+                j = np.uint32(targets[y])
+                if pending[j] == 0:
+                    pending[j] = 1
+                    acc[j] = 0.0
+                    pend[head + pend_n[p]] = j
+                    pend_n[p] += 1
+                acc[j] += weights[y] * pay
+        if pop_forced[p]:  # probed population: these neurons did receive input
             for y in range(lo, hi):
                 forced[syn_target[y]] = -1
         seg_deliveries[s] += 1
@@ -134,6 +155,8 @@ def run_ticks(t0, t1, seed, mask,
     """
     n_pops = pop_order.size
     dense_now = np.zeros(n_pops, dtype=np.uint8)  # population p takes the dense path at tick t
+    scatter = np.zeros(n_pops, dtype=np.uint8)  # population p is in scatter mode at tick t
+    busy = np.zeros(n_pops, dtype=np.uint8)  # at least 1/8 of p was updated at its last update
     for t in range(t0, t1):
         c = t - t0
         # 1. Neurons that are not at rest, and every neuron of a probed population, are updated.
@@ -154,7 +177,14 @@ def run_ticks(t0, t1, seed, mask,
                 pend_n[p] = pop_offset[p + 1] - pop_offset[p]
                 pop_all_awake[p] = 0
                 dense_now[p] = pop_dense[p]
-            elif pop_forced[p]:
+                scatter[p] = 1
+                continue
+            scatter[p] = busy[p]
+            if busy[p]:
+                # Scatter mode: a busy population has acc cleared here for all its neurons, and
+                # its pending ones are found by a scan at its update.
+                acc[pop_offset[p]:pop_offset[p + 1]] = 0.0
+            if pop_forced[p]:
                 for j in range(pop_offset[p], pop_offset[p + 1]):
                     if pending[j] == 0:
                         pending[j] = 1
@@ -166,7 +196,7 @@ def run_ticks(t0, t1, seed, mask,
         slot = t & mask
         _deliver(ring_seg[slot], ring_pay[slot], ring_len[slot], c, seg_syn_ptr, syn_target, syn_weight,
                  seg_group, group_pop, pop_forced, forced, pending, acc, pend, pend_n, pop_offset, neuron_pop,
-                 seg_deliveries, tick_events, tick_group_events)
+                 seg_deliveries, tick_events, tick_group_events, scatter)
         ring_len[slot] = 0
         # 3. Populations in processing order: sources emit their given spikes, models update.
         k_in = in_ptr[c]
@@ -182,11 +212,21 @@ def run_ticks(t0, t1, seed, mask,
                     n_fired += 1
                     k_in += 1
             else:
-                n = pend_n[p]
-                if n == 0:
-                    continue
                 base = pop_offset[p]
                 size = pop_offset[p + 1] - base
+                n = pend_n[p]
+                if scatter[p] and not dense_now[p]:
+                    # Scatter mode: the pending neurons are the flagged ones, in ascending ids.
+                    flags = pending[base:base + size]
+                    idx = pend[base:base + size]
+                    n = 0
+                    for k in range(size):
+                        if flags[k] != 0:
+                            idx[n] = base + k
+                            n += 1
+                busy[p] = n * 8 >= size and n > 0
+                if n == 0:
+                    continue
                 if pop_group[p] >= 0:
                     tick_group_updates[c, pop_group[p]] += n
                 elif dense_now[p]:
@@ -208,7 +248,9 @@ def run_ticks(t0, t1, seed, mask,
                     idx = pend[base:base + n]
                     # Ascending ids: the documented update and emission order. When most of the
                     # population is pending, a scan of the flags is cheaper than sorting.
-                    if n == size:
+                    if scatter[p]:
+                        pass  # collected in order above
+                    elif n == size:
                         for k in range(n):
                             idx[k] = base + k
                     elif n * 16 >= size:
@@ -281,7 +323,7 @@ def run_ticks(t0, t1, seed, mask,
             if nz > 0:
                 _deliver(zq_seg, zq_pay, nz, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
                          pop_forced, forced, pending, acc, pend, pend_n, pop_offset, neuron_pop,
-                         seg_deliveries, tick_events, tick_group_events)
+                         seg_deliveries, tick_events, tick_group_events, scatter)
         # 4. State probes, after every population of the tick.
         for m in range(probe_ids.size):
             for v in range(probe_buf.shape[2]):
