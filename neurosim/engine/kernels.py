@@ -30,7 +30,8 @@ Data structures (see ``neurosim.compiled`` for the synapse CSR):
 
 Touching a neuron is written out inline rather than as a helper: a non-inlined Numba call that
 takes arrays pays reference counting on each of them, which cost half the update time.
-* ``last[j]`` is the last tick at which ``j`` was updated (``-1`` before the first).
+* ``last[j]`` is the last tick at which ``j`` was updated (``-1`` before the first); for a
+  population on the dense path it is brought up to date only when the population leaves it.
 """
 import numpy as np
 
@@ -240,10 +241,13 @@ def run_ticks(t0, t1, seed, mask,
                     # the inputs straight from acc.
                     dense_now[p] = 0
                     pending[base:base + size] = 0
-                    last[base:base + size] = t
                     n_fired, n_aw = update_population_dense(model, state, params[base], base, base + size,
                                                             acc[base:base + size], t, seed, fired, paybuf,
                                                             awake_out)
+                    if n_aw != size:
+                        # Leaving the dense path: last[] is read again from the next tick on. (While
+                        # the population stays dense it is not, so it is not written every tick.)
+                        last[base:base + size] = t
                 else:
                     idx = pend[base:base + n]
                     # Ascending ids: the documented update and emission order. When most of the
