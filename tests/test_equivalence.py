@@ -11,6 +11,7 @@ equal bit for bit).
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -274,6 +275,39 @@ def _state_mismatches(pop: ns.Population, exact: np.ndarray, got: np.ndarray, ex
 @pytest.mark.parametrize("seed", range(N_NETWORKS), ids=lambda s: f"seed{s}")
 def test_engine_matches_reference(seed):
     case = random_case(seed)
+    ref = simulate_reference(case.network, case.ticks, probe=case.probe, seed=case.seed)
+    unprobed = ns.simulate(case.network, case.ticks, seed=case.seed, chunk_ticks=case.chunk_ticks)
+    probed = ns.simulate(case.network, case.ticks, probe=case.probe, seed=case.seed, chunk_ticks=case.chunk_ticks)
+    problems = mismatches(case, ref, unprobed, probed=False) + mismatches(case, ref, probed, probed=True)
+    assert not problems, f"seed {seed} ({case.network!r}, {case.ticks} ticks):\n" + "\n".join(problems)
+
+
+def uniform_case(seed: int) -> Case:
+    """``random_case(seed)`` with every population's parameters set to those of its first neuron,
+    so that populations whose neurons are all awake take the dense handlers of their models; half
+    of the populations with a bias get a non-zero one (on the grid), which keeps them all awake."""
+    case = random_case(seed)
+    rng = np.random.default_rng(seed + 1_000_000)
+    net = ns.Network(case.network.name + "-uniform")
+    exact = {}
+    for node in case.network.nodes.values():
+        if isinstance(node, ns.Population):
+            params = np.broadcast_to(node.params[:1], node.params.shape).copy()
+            if "bias" in node.model.param_names and rng.random() < 0.5:
+                params[:, node.model.param_names.index("bias")] = rng.choice([-2.0, -1.0, 1.0, 3.0]) / 16.0
+            params.flags.writeable = False
+            node = dataclasses.replace(node, params=params)
+            # A neuron is exact when its own initial state and neuron 0's parameters are.
+            exact[node.name] = case.exact[node.name] & case.exact[node.name][0]
+        net.add(node)
+    for name, proj in case.network.projections.items():
+        net.connect_synapses(proj.pre, proj.post, proj.pre_idx, proj.post_idx, proj.weight, proj.delay, name=name)
+    return dataclasses.replace(case, network=net, exact=exact)
+
+
+@pytest.mark.parametrize("seed", range(N_NETWORKS), ids=lambda s: f"seed{s}")
+def test_dense_path_matches_reference(seed):
+    case = uniform_case(seed)
     ref = simulate_reference(case.network, case.ticks, probe=case.probe, seed=case.seed)
     unprobed = ns.simulate(case.network, case.ticks, seed=case.seed, chunk_ticks=case.chunk_ticks)
     probed = ns.simulate(case.network, case.ticks, probe=case.probe, seed=case.seed, chunk_ticks=case.chunk_ticks)

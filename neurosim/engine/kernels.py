@@ -15,17 +15,28 @@ Data structures (see ``neurosim.compiled`` for the synapse CSR):
   ``pend[pop_offset[p] : pop_offset[p] + pend_n[p]]``; ``pending[j] == 1`` marks membership (every
   pending neuron is updated, and its flag cleared, within the tick), and the first touch also
   clears ``acc[j]``, the input summed for ``j`` at tick ``t``.
+* scatter mode: a population of which at least 1/8 was updated at its previous update is "busy";
+  at the next tick its whole ``acc`` range is cleared at the start, a synaptic event only sets
+  ``pending[j]`` and adds to ``acc[j]`` (no branch, no bucket push), and its pending neurons are
+  collected by a scan of the flags at its update. The sums are the same: ``acc[j]`` starts at 0
+  either way and receives the same additions in the same order.
+* dense populations: a population whose every neuron was updated at ``t - 1`` (``pop_all_awake``)
+  and whose model has a dense handler and one parameter row for all its neurons
+  (``pop_dense``) is updated in one pass over ``lo .. hi`` with its inputs read straight from
+  ``acc``: no index list, no elapsed ticks, no per-neuron parameter rows.
 * zero-delay queue: ``zq_seg[:nz]`` / ``zq_pay[:nz]``, the packets of delay 0 emitted by the
   population just processed; delivered before the next population (which is all that delay 0
   can reach, by the topological order).
 
 Touching a neuron is written out inline rather than as a helper: a non-inlined Numba call that
 takes arrays pays reference counting on each of them, which cost half the update time.
-* ``last[j]`` is the last tick at which ``j`` was updated (``-1`` before the first).
+* ``last[j]`` is the last tick at which ``j`` was updated (``-1`` before the first); for a
+  population on the dense path it is brought up to date only when the population leaves it.
 """
 import numpy as np
 
 from neurosim._jit import njit
+from neurosim.engine.intrinsics import prefetch
 
 
 def update_population(model_id, state, params, idx, x, elapsed, t, seed, fired, payload, awake):
@@ -33,7 +44,16 @@ def update_population(model_id, state, params, idx, x, elapsed, t, seed, fired, 
     raise RuntimeError("kernels.py is a template; use neurosim.engine.codegen.engine_module()")
 
 
+def update_population_dense(model_id, state, prow, lo, hi, x, t, seed, fired, payload, awake):
+    """Placeholder: the generated engine module replaces it with the dense handlers' dispatch."""
+    raise RuntimeError("kernels.py is a template; use neurosim.engine.codegen.engine_module()")
+
+
 # ---- KERNEL SOURCE (copied verbatim into the generated engine module) ----
+
+
+PREFETCH_AHEAD = 2  # packets
+PREFETCH_SYNAPSES = 256
 
 
 @njit
@@ -57,26 +77,55 @@ def _grow(a):
 @njit
 def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
              pop_forced, forced, pending, acc, pend, pend_n, pop_offset, neuron_pop, seg_deliveries,
-             tick_events, tick_group_events):
+             tick_events, tick_group_events, scatter):
     """Apply the packets ``q_seg[:n_packets]`` (delay segment, spike value ``q_pay``) in order."""
     for k in range(n_packets):
+        if k + 2 * PREFETCH_AHEAD < n_packets:
+            # Further ahead, the segment's own entries (read below, and to prefetch its synapses).
+            s4 = q_seg[k + 2 * PREFETCH_AHEAD]
+            prefetch(seg_syn_ptr, s4)
+            prefetch(seg_deliveries, s4)
+            prefetch(seg_group, s4)
+        if k + PREFETCH_AHEAD < n_packets:
+            # Each packet's synapses start at an unpredictable place in arrays far larger than the
+            # caches: fetch those of a later packet now (its first PREFETCH_SYNAPSES; the hardware
+            # prefetcher follows a long segment on its own). Halved the time per event.
+            s2 = q_seg[k + PREFETCH_AHEAD]
+            lo2 = seg_syn_ptr[s2]
+            hi2 = min(seg_syn_ptr[s2 + 1], lo2 + PREFETCH_SYNAPSES)
+            for y in range(lo2, hi2, 16):  # 16 targets or weights (4 bytes) per 64-byte line
+                prefetch(syn_target, y)
+                prefetch(syn_weight, y)
         s = q_seg[k]
         pay = q_pay[k]
         lo = seg_syn_ptr[s]
         hi = seg_syn_ptr[s + 1]
-        # The innermost loop of the simulator: contiguous targets and weights, one random access
-        # to pending[] and acc[] per synaptic event.
-        for y in range(lo, hi):
-            j = syn_target[y]
-            if pending[j] == 0:
-                pending[j] = 1
-                acc[j] = 0.0
-                p = neuron_pop[j]
-                pend[pop_offset[p] + pend_n[p]] = j
-                pend_n[p] += 1
-            acc[j] += syn_weight[y] * pay
+        targets = syn_target[lo:hi]
+        weights = syn_weight[lo:hi]
         g = seg_group[s]
-        if pop_forced[group_pop[g]]:  # probed population: these neurons did receive input
+        p = group_pop[g]  # a segment's targets all lie in one group, hence one population
+        # The innermost loops of the simulator: contiguous targets and weights, one random access
+        # to pending[] and acc[] per synaptic event. (Slices indexed from 0 and unsigned targets
+        # spare Numba's test for negative indices.)
+        if scatter[p]:
+            # Busy population: acc was cleared for all of it at the start of the tick and its
+            # pending neurons are collected by a scan, so a touch is a plain store (no branch,
+            # which a new target mispredicted).
+            for y in range(hi - lo):
+                j = np.uint32(targets[y])
+                pending[j] = 1
+                acc[j] += weights[y] * pay
+        else:
+            head = pop_offset[p]
+            for y in range(hi - lo):
+                j = np.uint32(targets[y])
+                if pending[j] == 0:
+                    pending[j] = 1
+                    acc[j] = 0.0
+                    pend[head + pend_n[p]] = j
+                    pend_n[p] += 1
+                acc[j] += weights[y] * pay
+        if pop_forced[p]:  # probed population: these neurons did receive input
             for y in range(lo, hi):
                 forced[syn_target[y]] = -1
         seg_deliveries[s] += 1
@@ -88,7 +137,7 @@ def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, se
 def run_ticks(t0, t1, seed, mask,
               pop_offset, pop_model, pop_order, pop_forced, pop_group, neuron_pop, neuron_group, group_pop,
               params, src_fan_ptr, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight,
-              state, last, pending, forced, acc, pend, pend_n, awake_list, n_awake, pop_all_awake,
+              state, last, pending, forced, acc, pend, pend_n, awake_list, n_awake, pop_all_awake, pop_dense,
               ring_seg, ring_pay, ring_len, zq_seg, zq_pay,
               in_ptr, in_ids, in_pay,
               record, spk_t, spk_id, spk_pay, n_spk, probe_ids, probe_buf,
@@ -101,10 +150,14 @@ def run_ticks(t0, t1, seed, mask,
     ``pop_group[p]`` is the one destination group of population ``p``, or -1 when its neurons
     span several groups (cores). ``pop_all_awake[p]`` marks a population whose every neuron must be
     updated at the next tick: it is made pending in one vectorisable pass instead of through the
-    awake list (dense activity, e.g. a leak above threshold). Returns the (possibly regrown) ring, zero-delay queue and spike
+    awake list (dense activity, e.g. a leak above threshold); with ``pop_dense[p]`` it is then also
+    updated by the model's dense handler. Returns the (possibly regrown) ring, zero-delay queue and spike
     buffers, the number of recorded spikes and the number of neurons awake for tick ``t1``.
     """
     n_pops = pop_order.size
+    dense_now = np.zeros(n_pops, dtype=np.uint8)  # population p takes the dense path at tick t
+    scatter = np.zeros(n_pops, dtype=np.uint8)  # population p is in scatter mode at tick t
+    busy = np.zeros(n_pops, dtype=np.uint8)  # at least 1/8 of p was updated at its last update
     for t in range(t0, t1):
         c = t - t0
         # 1. Neurons that are not at rest, and every neuron of a probed population, are updated.
@@ -118,12 +171,21 @@ def run_ticks(t0, t1, seed, mask,
         n_awake = 0
         for p in range(n_pops):
             if pop_all_awake[p]:
-                for j in range(pop_offset[p], pop_offset[p + 1]):
-                    pending[j] = 1
-                    acc[j] = 0.0
+                # Slices, so that these become vector stores (an index from range(lo, hi) could be
+                # negative as far as Numba knows, and the wraparound test blocks vectorisation).
+                pending[pop_offset[p]:pop_offset[p + 1]] = 1
+                acc[pop_offset[p]:pop_offset[p + 1]] = 0.0
                 pend_n[p] = pop_offset[p + 1] - pop_offset[p]
                 pop_all_awake[p] = 0
-            elif pop_forced[p]:
+                dense_now[p] = pop_dense[p]
+                scatter[p] = 1
+                continue
+            scatter[p] = busy[p]
+            if busy[p]:
+                # Scatter mode: a busy population has acc cleared here for all its neurons, and
+                # its pending ones are found by a scan at its update.
+                acc[pop_offset[p]:pop_offset[p + 1]] = 0.0
+            if pop_forced[p]:
                 for j in range(pop_offset[p], pop_offset[p + 1]):
                     if pending[j] == 0:
                         pending[j] = 1
@@ -135,7 +197,7 @@ def run_ticks(t0, t1, seed, mask,
         slot = t & mask
         _deliver(ring_seg[slot], ring_pay[slot], ring_len[slot], c, seg_syn_ptr, syn_target, syn_weight,
                  seg_group, group_pop, pop_forced, forced, pending, acc, pend, pend_n, pop_offset, neuron_pop,
-                 seg_deliveries, tick_events, tick_group_events)
+                 seg_deliveries, tick_events, tick_group_events, scatter)
         ring_len[slot] = 0
         # 3. Populations in processing order: sources emit their given spikes, models update.
         k_in = in_ptr[c]
@@ -151,47 +213,75 @@ def run_ticks(t0, t1, seed, mask,
                     n_fired += 1
                     k_in += 1
             else:
-                n = pend_n[p]
-                if n == 0:
-                    continue
                 base = pop_offset[p]
                 size = pop_offset[p + 1] - base
-                idx = pend[base:base + n]
-                # Ascending ids: the documented update and emission order. When most of the
-                # population is pending, a scan of the flags is cheaper than sorting.
-                if n == size:
-                    for k in range(n):
-                        idx[k] = base + k
-                elif n * 16 >= size:
-                    k = 0
-                    for j in range(base, base + size):
-                        if pending[j] != 0:
-                            idx[k] = j
-                            k += 1
-                else:
-                    idx.sort()
-                for k in range(n):
-                    j = idx[k]
-                    pending[j] = 0
-                    xbuf[k] = acc[j]
-                    ebuf[k] = t - last[j]
-                    last[j] = t
-                n_forced = 0
-                if pop_forced[p]:
-                    for k in range(n):
-                        if forced[idx[k]] == t:
-                            n_forced += 1
+                n = pend_n[p]
+                if scatter[p] and not dense_now[p]:
+                    # Scatter mode: the pending neurons are the flagged ones, in ascending ids.
+                    flags = pending[base:base + size]
+                    idx = pend[base:base + size]
+                    n = 0
+                    for k in range(size):
+                        if flags[k] != 0:
+                            idx[n] = base + k
+                            n += 1
+                busy[p] = n * 8 >= size and n > 0
+                if n == 0:
+                    continue
                 if pop_group[p] >= 0:
                     tick_group_updates[c, pop_group[p]] += n
-                else:
-                    for k in range(n):
-                        tick_group_updates[c, neuron_group[idx[k]]] += 1
+                elif dense_now[p]:
+                    for j in range(base, base + size):
+                        tick_group_updates[c, neuron_group[j]] += 1
                 pend_n[p] = 0
-                n_fired, n_aw = update_population(model, state, params, idx, xbuf[:n], ebuf[:n], t, seed,
-                                                  fired, paybuf, awake_out)
                 pop_updates[p] += n
-                pop_forced_updates[p] += n_forced
                 tick_updates[c] += n
+                if dense_now[p]:
+                    # Every neuron, elapsed 1, one parameter row: the model's dense handler reads
+                    # the inputs straight from acc.
+                    dense_now[p] = 0
+                    pending[base:base + size] = 0
+                    n_fired, n_aw = update_population_dense(model, state, params[base], base, base + size,
+                                                            acc[base:base + size], t, seed, fired, paybuf,
+                                                            awake_out)
+                    if n_aw != size:
+                        # Leaving the dense path: last[] is read again from the next tick on. (While
+                        # the population stays dense it is not, so it is not written every tick.)
+                        last[base:base + size] = t
+                else:
+                    idx = pend[base:base + n]
+                    # Ascending ids: the documented update and emission order. When most of the
+                    # population is pending, a scan of the flags is cheaper than sorting.
+                    if scatter[p]:
+                        pass  # collected in order above
+                    elif n == size:
+                        for k in range(n):
+                            idx[k] = base + k
+                    elif n * 16 >= size:
+                        k = 0
+                        for j in range(base, base + size):
+                            if pending[j] != 0:
+                                idx[k] = j
+                                k += 1
+                    else:
+                        idx.sort()
+                    for k in range(n):
+                        j = idx[k]
+                        pending[j] = 0
+                        xbuf[k] = acc[j]
+                        ebuf[k] = t - last[j]
+                        last[j] = t
+                    if pop_forced[p]:
+                        n_forced = 0
+                        for k in range(n):
+                            if forced[idx[k]] == t:
+                                n_forced += 1
+                        pop_forced_updates[p] += n_forced
+                    if pop_group[p] < 0:
+                        for k in range(n):
+                            tick_group_updates[c, neuron_group[idx[k]]] += 1
+                    n_fired, n_aw = update_population(model, state, params, idx, xbuf[:n], ebuf[:n], t, seed,
+                                                      fired, paybuf, awake_out)
                 if n_aw == size:
                     pop_all_awake[p] = 1
                 else:
@@ -237,9 +327,9 @@ def run_ticks(t0, t1, seed, mask,
             if nz > 0:
                 _deliver(zq_seg, zq_pay, nz, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
                          pop_forced, forced, pending, acc, pend, pend_n, pop_offset, neuron_pop,
-                         seg_deliveries, tick_events, tick_group_events)
+                         seg_deliveries, tick_events, tick_group_events, scatter)
         # 4. State probes, after every population of the tick.
         for m in range(probe_ids.size):
-            for v in range(state.shape[1]):
+            for v in range(probe_buf.shape[2]):
                 probe_buf[c, m, v] = state[probe_ids[m], v]
     return ring_seg, ring_pay, zq_seg, zq_pay, spk_t, spk_id, spk_pay, n_spk, n_awake

@@ -136,7 +136,13 @@ class _Run:
         self.probe_ids = np.concatenate(
             [np.arange(c.pop_slice(p).start, c.pop_slice(p).stop) for p in probes] or [np.zeros(0)]
         ).astype(np.int64)
-        self.state = c.state0.copy()
+        # Column-major: a state variable of consecutive neurons is contiguous (dense handlers
+        # vectorise over it); handlers index state[i, k] either way. At least 2 x 2, the spare
+        # entries unused: an array of one row or one column is C-contiguous too, which Numba would
+        # type as C and compile the kernel a second time for.
+        n_state = c.state0.shape[1]
+        self.state = np.zeros((max(n, 2), max(n_state, 2)), order="F")
+        self.state[:n, :n_state] = c.state0
         self.last = np.full(n, -1, dtype=np.int64)
         self.pending = np.zeros(n, dtype=np.uint8)
         self.forced = np.full(n, -1, dtype=np.int64)
@@ -146,6 +152,16 @@ class _Run:
         # Every neuron is awake at tick 0 (its first update applies its bias and initial state).
         self.pop_all_awake = (c.pop_model >= 0).astype(np.uint8)
         self.awake = np.zeros(n, dtype=np.int64)
+        # Populations updated by their model's dense handler while all their neurons are awake: the
+        # model has one and all the population's neurons share one parameter row. (A probed
+        # population whose neurons are all awake has no forced updates, so probes do not matter.)
+        self.pop_dense = np.zeros(n_pops, dtype=np.uint8)
+        for p in range(n_pops):
+            lo, hi = c.pop_offset[p], c.pop_offset[p + 1]
+            if (c.pop_model[p] >= 0 and hi > lo
+                    and c.models[c.pop_model[p]].dense_update is not None
+                    and (c.params[lo:hi] == c.params[lo]).all()):
+                self.pop_dense[p] = 1
         self.n_awake = 0
         self.ring_seg = np.zeros((n_slots, 64), dtype=np.int64)
         self.ring_pay = np.zeros((n_slots, 64))
@@ -208,7 +224,8 @@ class _Run:
             c.pop_offset, c.pop_model, c.pop_order, self.pop_forced, self.pop_group, c.neuron_pop, c.neuron_group,
             c.group_pop, c.params, c.src_fan_ptr, c.fan_seg_ptr, c.seg_delay, c.seg_group, c.seg_syn_ptr,
             c.syn_target, c.syn_weight, self.state, self.last, self.pending, self.forced, self.acc, self.pend,
-            self.pend_n, self.awake, self.n_awake, self.pop_all_awake, self.ring_seg, self.ring_pay, self.ring_len, self.zq_seg,
+            self.pend_n, self.awake, self.n_awake, self.pop_all_awake, self.pop_dense,
+            self.ring_seg, self.ring_pay, self.ring_len, self.zq_seg,
             self.zq_pay, in_ptr, in_ids, in_pay,
             self.record or self.on_chunk is not None, *self.spk, self.n_spk, self.probe_ids, self.probe_buf[t0:t1],
             tot["spikes_per_neuron"], tot["fan_packets"], tot["seg_deliveries"], tot["pop_updates"],

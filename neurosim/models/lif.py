@@ -132,6 +132,73 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
     return n_fired, n_awake
 
 
+@njit
+def update_dense(state, params_row, lo, hi, x, t, seed, fired, payload, awake):
+    """Dense handler (``neurosim.models.registry``): neurons ``lo .. hi - 1``, one parameter row,
+    each updated at ``t - 1``.
+
+    The operations of ``update`` in the same order (so the same bits), in two passes: the
+    arithmetic of the tick for every neuron (one vectorised loop over the ``v`` column, which the
+    engine's column-major ``state`` makes contiguous), then the spike test, reset and awake test,
+    skipped a block at a time where no neuron fired, none has a delayed reset pending, and the
+    bias or ``v_leak >= v_th - margin`` keeps every neuron awake.
+    """
+    beta = params_row[BETA]
+    v_th = params_row[V_TH]
+    v_leak = params_row[V_LEAK]
+    v_reset = params_row[V_RESET]
+    gain = params_row[GAIN]
+    bias = params_row[BIAS]
+    reset = int(params_row[RESET])
+    ge = params_row[THRESHOLD] != 0.0
+    single = params_row[PRECISION] != 0.0
+    n = hi - lo
+    v = state[lo:hi, V]
+    s_prev = state[lo:hi, S_PREV]
+    if single:
+        f32 = np.float32
+        beta32, v_leak32, gain32, bias32, v_th32 = f32(beta), f32(v_leak), f32(gain), f32(bias), f32(v_th)
+        for k in range(n):
+            v[k] = float(_tick(f32(v[k]), beta32, v_leak32, gain32, f32(x[k]), bias32, v_th32, f32(s_prev[k])))
+        v_th = float(v_th32)  # the spike test and the awake margin use the float32 threshold
+        v_reset = float(f32(v_reset))
+    else:
+        for k in range(n):
+            v[k] = _tick(v[k], beta, v_leak, gain, x[k], bias, v_th, s_prev[k])
+    margin = 1e-6 * (abs(v_th) + 1.0)
+    # max(next v, v_leak) >= v_leak: this test alone keeps every neuron awake.
+    all_awake = bias != 0.0 or v_leak >= v_th - margin
+    n_fired = 0
+    n_awake = 0
+    for b0 in range(0, n, 64):
+        b1 = min(b0 + 64, n)
+        if all_awake:
+            hit = 0  # any spike or pending delayed reset in the block (a branch-free scan)
+            for k in range(b0, b1):
+                hit |= (v[k] >= v_th if ge else v[k] > v_th) | (s_prev[k] != 0.0)
+            if hit == 0:
+                continue
+        for k in range(b0, b1):
+            vk = v[k]
+            spiked = _crosses(vk, v_th, ge)
+            if spiked:
+                fired[n_fired] = lo + k
+                payload[n_fired] = 1.0
+                n_fired += 1
+                if reset == R_VALUE:
+                    vk = v_reset
+                elif reset == R_SUBTRACT and single:
+                    vk = float(np.float32(vk) - np.float32(v_th))
+                elif reset == R_SUBTRACT:
+                    vk = vk - v_th
+                v[k] = vk
+            s_prev[k] = 1.0 if (spiked and reset == R_SUBTRACT_NEXT) else 0.0
+            if not all_awake and (s_prev[k] != 0.0 or max(v_leak + (vk - v_leak) * beta, v_leak) >= v_th - margin):
+                awake[n_awake] = lo + k
+                n_awake += 1
+    return n_fired, (n if all_awake else n_awake)
+
+
 def reference_step(state: np.ndarray, params: np.ndarray, x: np.ndarray) -> np.ndarray:
     """One dense tick for a whole population (numpy; the oracle). Returns the spike values."""
     out = np.zeros(x.shape[0])
@@ -157,4 +224,4 @@ def reference_step(state: np.ndarray, params: np.ndarray, x: np.ndarray) -> np.n
     return out
 
 
-MODEL = register(NeuronModel("lif", PARAMS, STATE, update, reference_step, doc=__doc__))
+MODEL = register(NeuronModel("lif", PARAMS, STATE, update, reference_step, doc=__doc__, dense_update=update_dense))

@@ -20,6 +20,16 @@ documented per model) and then does tick ``t`` with input ``x[j]``. It writes th
 to ``fired`` with their spike values in ``payload``, and the neurons that must be updated at
 ``t + 1`` even without input (they are not at rest, or could fire on their own) to ``awake``.
 
+Optional dense handler (``NeuronModel.dense_update``), for the common case of a population whose
+neurons all share one parameter row and were all updated at the previous tick::
+
+    dense_update(state, prow, lo, hi, x, t, seed, fired, payload, awake) -> (n_fired, n_awake)
+
+It updates every neuron ``lo <= i < hi`` (``elapsed`` 1) with input ``x[i - lo]`` and the
+parameters ``prow`` (one row), and must give exactly the results of ``update`` on
+``idx = arange(lo, hi)``; when every neuron is awake it may return ``n_awake = hi - lo`` without
+writing ``awake``. See ``docs/decisions/0002-dense-path.md``.
+
 The registry is the only mutable module-level state of the package besides placement strategies.
 """
 from __future__ import annotations
@@ -107,6 +117,7 @@ class NeuronModel:
     spiking: bool = True
     integer_input: bool = False  # fixed-point models: weights and spike values must be integers
     doc: str = ""
+    dense_update: Callable | None = field(default=None, repr=False)  # optional, see the module docstring
 
     @property
     def param_names(self) -> tuple[str, ...]:
