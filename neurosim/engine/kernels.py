@@ -23,7 +23,9 @@ Data structures (see ``neurosim.compiled`` for the synapse CSR):
 * dense populations: a population whose every neuron was updated at ``t - 1`` (``pop_all_awake``)
   and whose model has a dense handler and one parameter row for all its neurons
   (``pop_dense``) is updated in one pass over ``lo .. hi`` with its inputs read straight from
-  ``acc``: no index list, no elapsed ticks, no per-neuron parameter rows.
+  ``acc``: no index list, no elapsed ticks, no per-neuron parameter rows, no pending flags (an
+  event into it is only ``acc[j] += w * pay``, ``scatter[p] == 2``). The handler leaves its ``acc``
+  range at 0.0 (``acc_clean[p]``), so the next tick does not clear it again.
 * zero-delay queue: ``zq_seg[:nz]`` / ``zq_pay[:nz]``, the packets of delay 0 emitted by the
   population just processed; delivered before the next population (which is all that delay 0
   can reach, by the topological order).
@@ -107,7 +109,12 @@ def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, se
         # The innermost loops of the simulator: contiguous targets and weights, one random access
         # to pending[] and acc[] per synaptic event. (Slices indexed from 0 and unsigned targets
         # spare Numba's test for negative indices.)
-        if scatter[p]:
+        if scatter[p] == 2:
+            # Population on the dense path at this tick: its handler reads every neuron's acc and
+            # no pending flag, so an event is only an addition.
+            for y in range(hi - lo):
+                acc[np.uint32(targets[y])] += weights[y] * pay
+        elif scatter[p]:
             # Busy population: acc was cleared for all of it at the start of the tick and its
             # pending neurons are collected by a scan, so a touch is a plain store (no branch,
             # which a new target mispredicted).
@@ -158,6 +165,9 @@ def run_ticks(t0, t1, seed, mask,
     dense_now = np.zeros(n_pops, dtype=np.uint8)  # population p takes the dense path at tick t
     scatter = np.zeros(n_pops, dtype=np.uint8)  # population p is in scatter mode at tick t
     busy = np.zeros(n_pops, dtype=np.uint8)  # at least 1/8 of p was updated at its last update
+    # acc of p is all 0.0: its dense handler cleared it at p's last update, and nothing can reach p
+    # between that and the next tick's deliveries (delay 0 reaches only later populations).
+    acc_clean = np.zeros(n_pops, dtype=np.uint8)
     for t in range(t0, t1):
         c = t - t0
         # 1. Neurons that are not at rest, and every neuron of a probed population, are updated.
@@ -173,18 +183,23 @@ def run_ticks(t0, t1, seed, mask,
             if pop_all_awake[p]:
                 # Slices, so that these become vector stores (an index from range(lo, hi) could be
                 # negative as far as Numba knows, and the wraparound test blocks vectorisation).
-                pending[pop_offset[p]:pop_offset[p + 1]] = 1
-                acc[pop_offset[p]:pop_offset[p + 1]] = 0.0
+                # The dense path reads neither the flags nor the list.
+                dense_now[p] = pop_dense[p]
+                if not dense_now[p]:
+                    pending[pop_offset[p]:pop_offset[p + 1]] = 1
+                if not acc_clean[p]:
+                    acc[pop_offset[p]:pop_offset[p + 1]] = 0.0
+                acc_clean[p] = 0
                 pend_n[p] = pop_offset[p + 1] - pop_offset[p]
                 pop_all_awake[p] = 0
-                dense_now[p] = pop_dense[p]
-                scatter[p] = 1
+                scatter[p] = 2 if dense_now[p] else 1  # 2: events only add to acc (see _deliver)
                 continue
             scatter[p] = busy[p]
-            if busy[p]:
+            if busy[p] and not acc_clean[p]:
                 # Scatter mode: a busy population has acc cleared here for all its neurons, and
                 # its pending ones are found by a scan at its update.
                 acc[pop_offset[p]:pop_offset[p + 1]] = 0.0
+            acc_clean[p] = 0
             if pop_forced[p]:
                 for j in range(pop_offset[p], pop_offset[p + 1]):
                     if pending[j] == 0:
@@ -238,12 +253,12 @@ def run_ticks(t0, t1, seed, mask,
                 tick_updates[c] += n
                 if dense_now[p]:
                     # Every neuron, elapsed 1, one parameter row: the model's dense handler reads
-                    # the inputs straight from acc.
+                    # the inputs straight from acc, and clears them. (No pending flag was set.)
                     dense_now[p] = 0
-                    pending[base:base + size] = 0
                     n_fired, n_aw = update_population_dense(model, state, params[base], base, base + size,
                                                             acc[base:base + size], t, seed, fired, paybuf,
                                                             awake_out)
+                    acc_clean[p] = 1
                     if n_aw != size:
                         # Leaving the dense path: last[] is read again from the next tick on. (While
                         # the population stays dense it is not, so it is not written every tick.)

@@ -132,16 +132,26 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
     return n_fired, n_awake
 
 
+DENSE_BLOCK = 256  # neurons per block of the dense handler (2 kB per float64 column: stays in L1)
+
+
 @njit
 def update_dense(state, params_row, lo, hi, x, t, seed, fired, payload, awake):
     """Dense handler (``neurosim.models.registry``): neurons ``lo .. hi - 1``, one parameter row,
-    each updated at ``t - 1``.
+    each updated at ``t - 1``; leaves ``x`` zeroed.
 
-    The operations of ``update`` in the same order (so the same bits), in two passes: the
-    arithmetic of the tick for every neuron (one vectorised loop over the ``v`` column, which the
-    engine's column-major ``state`` makes contiguous), then the spike test, reset and awake test,
-    skipped a block at a time where no neuron fired, none has a delayed reset pending, and the
-    bias or ``v_leak >= v_th - margin`` keeps every neuron awake.
+    The operations of ``update`` in the same order (so the same bits), one block of
+    ``DENSE_BLOCK`` neurons at a time, so that each neuron's ``v``, ``s_prev`` and input are read
+    from memory once: the arithmetic of the tick for the block (one vectorised loop over the ``v``
+    column, which the engine's column-major ``state`` makes contiguous; it also clears the input,
+    which spares the engine a pass over its accumulator), then the spike test, reset and awake
+    test, skipped a sub-block at a time where no neuron fired, none has a delayed reset pending,
+    and the bias or ``v_leak >= v_th - margin`` keeps every neuron awake.
+
+    Unless ``reset`` is ``subtract_next`` or ``t`` is 0 (the initial state may set it), ``s_prev``
+    is 0.0 for every neuron (``update`` and this handler write 0.0, and every neuron was updated at
+    ``t - 1``): it is then read from a block of zeros instead of memory, and not written (the same
+    value, so the same bits).
     """
     beta = params_row[BETA]
     v_th = params_row[V_TH]
@@ -152,50 +162,73 @@ def update_dense(state, params_row, lo, hi, x, t, seed, fired, payload, awake):
     reset = int(params_row[RESET])
     ge = params_row[THRESHOLD] != 0.0
     single = params_row[PRECISION] != 0.0
+    snext = reset == R_SUBTRACT_NEXT
+    s_mem = snext or t == 0  # s_prev may be non-zero: read and write the column
     n = hi - lo
     v = state[lo:hi, V]
     s_prev = state[lo:hi, S_PREV]
+    f32 = np.float32
+    beta32, v_leak32, gain32, bias32, v_th32 = f32(beta), f32(v_leak), f32(gain), f32(bias), f32(v_th)
     if single:
-        f32 = np.float32
-        beta32, v_leak32, gain32, bias32, v_th32 = f32(beta), f32(v_leak), f32(gain), f32(bias), f32(v_th)
-        for k in range(n):
-            v[k] = float(_tick(f32(v[k]), beta32, v_leak32, gain32, f32(x[k]), bias32, v_th32, f32(s_prev[k])))
         v_th = float(v_th32)  # the spike test and the awake margin use the float32 threshold
         v_reset = float(f32(v_reset))
-    else:
-        for k in range(n):
-            v[k] = _tick(v[k], beta, v_leak, gain, x[k], bias, v_th, s_prev[k])
     margin = 1e-6 * (abs(v_th) + 1.0)
     # max(next v, v_leak) >= v_leak: this test alone keeps every neuron awake.
     all_awake = bias != 0.0 or v_leak >= v_th - margin
     n_fired = 0
     n_awake = 0
-    for b0 in range(0, n, 64):
-        b1 = min(b0 + 64, n)
-        if all_awake:
-            hit = 0  # any spike or pending delayed reset in the block (a branch-free scan)
-            for k in range(b0, b1):
-                hit |= (v[k] >= v_th if ge else v[k] > v_th) | (s_prev[k] != 0.0)
-            if hit == 0:
-                continue
-        for k in range(b0, b1):
-            vk = v[k]
-            spiked = _crosses(vk, v_th, ge)
-            if spiked:
-                fired[n_fired] = lo + k
-                payload[n_fired] = 1.0
-                n_fired += 1
-                if reset == R_VALUE:
-                    vk = v_reset
-                elif reset == R_SUBTRACT and single:
-                    vk = float(np.float32(vk) - np.float32(v_th))
-                elif reset == R_SUBTRACT:
-                    vk = vk - v_th
-                v[k] = vk
-            s_prev[k] = 1.0 if (spiked and reset == R_SUBTRACT_NEXT) else 0.0
-            if not all_awake and (s_prev[k] != 0.0 or max(v_leak + (vk - v_leak) * beta, v_leak) >= v_th - margin):
-                awake[n_awake] = lo + k
-                n_awake += 1
+    for b0 in range(0, n, DENSE_BLOCK):
+        m = min(DENSE_BLOCK, n - b0)
+        vb = v[b0:b0 + m]
+        xb = x[b0:b0 + m]
+        sb = s_prev[b0:b0 + m]  # read only when s_mem
+        # 1. The tick's arithmetic, one vectorised loop per case (a literal 0.0 for s_prev: the
+        # product v_th * 0.0 is still computed, once, so the bits are those of update's).
+        if single and s_mem:
+            for k in range(m):
+                vb[k] = float(_tick(f32(vb[k]), beta32, v_leak32, gain32, f32(xb[k]), bias32, v_th32, f32(sb[k])))
+        elif single:
+            for k in range(m):
+                vb[k] = float(_tick(f32(vb[k]), beta32, v_leak32, gain32, f32(xb[k]), bias32, v_th32, f32(0.0)))
+        elif s_mem:
+            for k in range(m):
+                vb[k] = _tick(vb[k], beta, v_leak, gain, xb[k], bias, v_th, sb[k])
+        else:
+            for k in range(m):
+                vb[k] = _tick(vb[k], beta, v_leak, gain, xb[k], bias, v_th, 0.0)
+        xb[:] = 0.0  # cleared while in L1 (in the loop above, it blocked the vectorisation)
+        # 2. Spike test, reset, delayed-reset flag and awake test, 64 neurons at a time.
+        for c0 in range(0, m, 64):
+            c1 = min(c0 + 64, m)
+            if all_awake:
+                hit = 0  # any spike or pending delayed reset in the sub-block (a branch-free scan)
+                for k in range(c0, c1):
+                    hit |= vb[k] >= v_th if ge else vb[k] > v_th
+                if s_mem:
+                    for k in range(c0, c1):
+                        hit |= sb[k] != 0.0
+                if hit == 0:
+                    continue
+            for k in range(c0, c1):
+                vk = vb[k]
+                spiked = _crosses(vk, v_th, ge)
+                if spiked:
+                    fired[n_fired] = lo + b0 + k
+                    payload[n_fired] = 1.0
+                    n_fired += 1
+                    if reset == R_VALUE:
+                        vk = v_reset
+                    elif reset == R_SUBTRACT and single:
+                        vk = float(np.float32(vk) - np.float32(v_th))
+                    elif reset == R_SUBTRACT:
+                        vk = vk - v_th
+                    vb[k] = vk
+                sk = 1.0 if (spiked and snext) else 0.0
+                if s_mem:
+                    s_prev[b0 + k] = sk  # otherwise it is 0.0 already
+                if not all_awake and (sk != 0.0 or max(v_leak + (vk - v_leak) * beta, v_leak) >= v_th - margin):
+                    awake[n_awake] = lo + b0 + k
+                    n_awake += 1
     return n_fired, (n if all_awake else n_awake)
 
 

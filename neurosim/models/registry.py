@@ -28,7 +28,8 @@ neurons all share one parameter row and were all updated at the previous tick::
 It updates every neuron ``lo <= i < hi`` (``elapsed`` 1) with input ``x[i - lo]`` and the
 parameters ``prow`` (one row), and must give exactly the results of ``update`` on
 ``idx = arange(lo, hi)``; when every neuron is awake it may return ``n_awake = hi - lo`` without
-writing ``awake``. See ``docs/decisions/0002-dense-path.md``.
+writing ``awake``. It must leave ``x`` all 0.0 (the engine then skips clearing its accumulator for
+the next tick). See ``docs/decisions/0002-dense-path.md``.
 
 The registry is the only mutable module-level state of the package besides placement strategies.
 """
