@@ -4,7 +4,7 @@ Numba cannot cache a kernel that receives a jitted function as an argument or cl
 (numba/numba#6264), and the tick loop must stay inside Numba. So the registry's models are
 dispatched by a small integer inside ``update_population``, written out as Python source next to
 a copy of :mod:`neurosim.engine.kernels` (``update_population_dense`` likewise dispatches the
-optional dense handlers). The file name carries a hash of that source and of the
+optional dense handlers, ``update_population_uniform`` the optional uniform ones). The file name carries a hash of that source and of the
 source of every model module, so Numba's on-disk cache (keyed by file and time stamp) is reused
 across processes and is never stale. See ``docs/decisions/0001-engine-dispatch.md``.
 """
@@ -60,6 +60,9 @@ def engine_source(models: tuple[NeuronModel, ...]) -> str:
         if model.dense_update is not None:
             dense = model.dense_update.py_func
             lines.append(f"from {dense.__module__} import {dense.__name__} as _dense_{k}")
+        if model.uniform_update is not None:
+            uni = model.uniform_update.py_func
+            lines.append(f"from {uni.__module__} import {uni.__name__} as _uniform_{k}")
         # The model module's source is part of the hash: an edited model gets a new engine module.
         digest = hashlib.sha256(inspect.getsource(sys.modules[model.update.py_func.__module__]).encode()).hexdigest()
         lines.append(f"# model {k}: {model.name} ({digest[:16]})")
@@ -79,6 +82,16 @@ def engine_source(models: tuple[NeuronModel, ...]) -> str:
         if model.dense_update is not None:
             lines.append(f"    {keyword} model_id == {k}:")
             lines.append(f"        return _dense_{k}(state, prow, lo, hi, x, t, seed, fired, payload, awake)")
+            keyword = "elif"
+    lines.append("    return 0, 0")
+    lines += ["", "", "@njit",
+              "def update_population_uniform(model_id, state, prow, idx, x, elapsed, t, seed, fired, payload, awake):",
+              '    """Run the uniform handler of model ``model_id`` (called only for models that have one)."""']
+    keyword = "if"
+    for k, model in enumerate(models):
+        if model.uniform_update is not None:
+            lines.append(f"    {keyword} model_id == {k}:")
+            lines.append(f"        return _uniform_{k}(state, prow, idx, x, elapsed, t, seed, fired, payload, awake)")
             keyword = "elif"
     lines.append("    return 0, 0")
     template = inspect.getsource(kernels)

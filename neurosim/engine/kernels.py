@@ -51,6 +51,11 @@ def update_population_dense(model_id, state, prow, lo, hi, x, t, seed, fired, pa
     raise RuntimeError("kernels.py is a template; use neurosim.engine.codegen.engine_module()")
 
 
+def update_population_uniform(model_id, state, prow, idx, x, elapsed, t, seed, fired, payload, awake):
+    """Placeholder: the generated engine module replaces it with the uniform handlers' dispatch."""
+    raise RuntimeError("kernels.py is a template; use neurosim.engine.codegen.engine_module()")
+
+
 # ---- KERNEL SOURCE (copied verbatim into the generated engine module) ----
 
 
@@ -145,6 +150,7 @@ def run_ticks(t0, t1, seed, mask,
               pop_offset, pop_model, pop_order, pop_forced, pop_group, neuron_pop, neuron_group, group_pop,
               params, src_fan_ptr, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight,
               state, last, pending, forced, acc, pend, pend_n, awake_list, n_awake, pop_all_awake, pop_dense,
+              pop_uniform,
               ring_seg, ring_pay, ring_len, zq_seg, zq_pay,
               in_ptr, in_ids, in_pay,
               record, spk_t, spk_id, spk_pay, n_spk, probe_ids, probe_buf,
@@ -158,7 +164,8 @@ def run_ticks(t0, t1, seed, mask,
     span several groups (cores). ``pop_all_awake[p]`` marks a population whose every neuron must be
     updated at the next tick: it is made pending in one vectorisable pass instead of through the
     awake list (dense activity, e.g. a leak above threshold); with ``pop_dense[p]`` it is then also
-    updated by the model's dense handler. Returns the (possibly regrown) ring, zero-delay queue and spike
+    updated by the model's dense handler. ``pop_uniform[p]``: the population's neurons share one
+    parameter row and its model has a uniform handler, which its generic updates then use. Returns the (possibly regrown) ring, zero-delay queue and spike
     buffers, the number of recorded spikes and the number of neurons awake for tick ``t1``.
     """
     n_pops = pop_order.size
@@ -295,8 +302,14 @@ def run_ticks(t0, t1, seed, mask,
                     if pop_group[p] < 0:
                         for k in range(n):
                             tick_group_updates[c, neuron_group[idx[k]]] += 1
-                    n_fired, n_aw = update_population(model, state, params, idx, xbuf[:n], ebuf[:n], t, seed,
-                                                      fired, paybuf, awake_out)
+                    if pop_uniform[p]:
+                        # One parameter row for the whole population: the model's uniform handler
+                        # reads it once per call instead of once per neuron.
+                        n_fired, n_aw = update_population_uniform(model, state, params[base], idx, xbuf[:n],
+                                                                  ebuf[:n], t, seed, fired, paybuf, awake_out)
+                    else:
+                        n_fired, n_aw = update_population(model, state, params, idx, xbuf[:n], ebuf[:n], t, seed,
+                                                          fired, paybuf, awake_out)
                 if n_aw == size:
                     pop_all_awake[p] = 1
                 else:

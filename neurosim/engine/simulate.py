@@ -155,13 +155,17 @@ class _Run:
         # Populations updated by their model's dense handler while all their neurons are awake: the
         # model has one and all the population's neurons share one parameter row. (A probed
         # population whose neurons are all awake has no forced updates, so probes do not matter.)
+        # Populations whose neurons share one parameter row and whose model has a uniform handler
+        # use it for their other (generic) updates.
         self.pop_dense = np.zeros(n_pops, dtype=np.uint8)
+        self.pop_uniform = np.zeros(n_pops, dtype=np.uint8)
         for p in range(n_pops):
             lo, hi = c.pop_offset[p], c.pop_offset[p + 1]
-            if (c.pop_model[p] >= 0 and hi > lo
-                    and c.models[c.pop_model[p]].dense_update is not None
-                    and (c.params[lo:hi] == c.params[lo]).all()):
-                self.pop_dense[p] = 1
+            if c.pop_model[p] < 0 or hi == lo or not (c.params[lo:hi] == c.params[lo]).all():
+                continue
+            model = c.models[c.pop_model[p]]
+            self.pop_dense[p] = model.dense_update is not None
+            self.pop_uniform[p] = model.uniform_update is not None
         self.n_awake = 0
         self.ring_seg = np.zeros((n_slots, 64), dtype=np.int64)
         self.ring_pay = np.zeros((n_slots, 64))
@@ -224,7 +228,7 @@ class _Run:
             c.pop_offset, c.pop_model, c.pop_order, self.pop_forced, self.pop_group, c.neuron_pop, c.neuron_group,
             c.group_pop, c.params, c.src_fan_ptr, c.fan_seg_ptr, c.seg_delay, c.seg_group, c.seg_syn_ptr,
             c.syn_target, c.syn_weight, self.state, self.last, self.pending, self.forced, self.acc, self.pend,
-            self.pend_n, self.awake, self.n_awake, self.pop_all_awake, self.pop_dense,
+            self.pend_n, self.awake, self.n_awake, self.pop_all_awake, self.pop_dense, self.pop_uniform,
             self.ring_seg, self.ring_pay, self.ring_len, self.zq_seg,
             self.zq_pay, in_ptr, in_ids, in_pay,
             self.record or self.on_chunk is not None, *self.spk, self.n_spk, self.probe_ids, self.probe_buf[t0:t1],

@@ -132,6 +132,76 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
     return n_fired, n_awake
 
 
+@njit
+def update_uniform(state, prow, idx, x, elapsed, t, seed, fired, payload, awake):
+    """Uniform handler (``neurosim.models.registry``): ``update`` for neurons that all share the
+    parameter row ``prow``, which is read once per call instead of once per neuron (a 72-byte row
+    per neuron, and the precision, reset and threshold decoded each time). Same operations in the
+    same order, so the same bits: the spike-test threshold and ``v_reset`` are rounded to float32
+    once when ``precision`` is float32, as ``update`` does per neuron (rounding ``v_reset`` there
+    happens after it is assigned; ``float32`` of a float32 value is itself), and the catch-up
+    factor ``beta ** idle`` is computed again only when ``idle`` changes.
+    """
+    beta = prow[BETA]
+    v_th = prow[V_TH]
+    v_leak = prow[V_LEAK]
+    v_reset = prow[V_RESET]
+    gain = prow[GAIN]
+    bias = prow[BIAS]
+    reset = int(prow[RESET])
+    ge = prow[THRESHOLD] != 0.0
+    single = prow[PRECISION] != 0.0
+    f32 = np.float32
+    beta32, v_leak32, gain32, bias32, v_th32 = f32(beta), f32(v_leak), f32(gain), f32(bias), f32(v_th)
+    v_th_t = float(v_th32) if single else v_th  # spike test threshold
+    v_reset_s = float(f32(v_reset)) if single else v_reset
+    margin = 1e-6 * (abs(v_th_t) + 1.0)
+    snext = reset == R_SUBTRACT_NEXT
+    n_fired = 0
+    n_awake = 0
+    pw_k = 0  # beta ** pw_k == pw, memoised (successive neurons often share their idle count)
+    pw = beta
+    for j in range(idx.size):
+        i = idx[j]
+        s_prev = state[i, S_PREV]
+        idle = elapsed[j] - 1
+        if single:
+            v32 = f32(state[i, V])
+            if idle > 0:
+                v32 = _advance_f32(v32, beta32, v_leak32, idle)
+            v32 = _tick(v32, beta32, v_leak32, gain32, f32(x[j]), bias32, v_th32, f32(s_prev))
+            v = float(v32)
+        else:
+            v = state[i, V]
+            if idle > 0:
+                if idle != pw_k:
+                    pw_k = idle
+                    pw = beta ** idle
+                v = v_leak + (v - v_leak) * pw
+            v = _tick(v, beta, v_leak, gain, x[j], bias, v_th, s_prev)
+        spiked = _crosses(v, v_th_t, ge)
+        if spiked:
+            fired[n_fired] = i
+            payload[n_fired] = 1.0
+            n_fired += 1
+            if reset == R_VALUE:
+                v = v_reset_s
+            elif reset == R_SUBTRACT and single:
+                v = float(np.float32(v) - np.float32(v_th_t))
+            elif reset == R_SUBTRACT:
+                v = v - v_th_t
+        elif single:
+            v = float(np.float32(v))  # update rounds every v; here the reset values already are
+        state[i, V] = v
+        sk = 1.0 if (spiked and snext) else 0.0
+        state[i, S_PREV] = sk
+        nxt = v_leak + (v - v_leak) * beta
+        if bias != 0.0 or sk != 0.0 or max(nxt, v_leak) >= v_th_t - margin:
+            awake[n_awake] = i
+            n_awake += 1
+    return n_fired, n_awake
+
+
 DENSE_BLOCK = 256  # neurons per block of the dense handler (2 kB per float64 column: stays in L1)
 
 
@@ -257,4 +327,5 @@ def reference_step(state: np.ndarray, params: np.ndarray, x: np.ndarray) -> np.n
     return out
 
 
-MODEL = register(NeuronModel("lif", PARAMS, STATE, update, reference_step, doc=__doc__, dense_update=update_dense))
+MODEL = register(NeuronModel("lif", PARAMS, STATE, update, reference_step, doc=__doc__, dense_update=update_dense,
+                              uniform_update=update_uniform))

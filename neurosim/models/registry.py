@@ -31,6 +31,14 @@ parameters ``prow`` (one row), and must give exactly the results of ``update`` o
 writing ``awake``. It must leave ``x`` all 0.0 (the engine then skips clearing its accumulator for
 the next tick). See ``docs/decisions/0002-dense-path.md``.
 
+Optional uniform handler (``NeuronModel.uniform_update``), for a population whose neurons all share
+one parameter row but are not all updated every tick::
+
+    uniform_update(state, prow, idx, x, elapsed, t, seed, fired, payload, awake) -> (n_fired, n_awake)
+
+The contract of ``update`` with ``params[i] == prow`` for every ``i`` in ``idx``; it must give exactly
+the results of ``update``. See ``docs/decisions/0005-uniform-handler.md``.
+
 The registry is the only mutable module-level state of the package besides placement strategies.
 """
 from __future__ import annotations
@@ -119,6 +127,7 @@ class NeuronModel:
     integer_input: bool = False  # fixed-point models: weights and spike values must be integers
     doc: str = ""
     dense_update: Callable | None = field(default=None, repr=False)  # optional, see the module docstring
+    uniform_update: Callable | None = field(default=None, repr=False)  # optional, see the module docstring
 
     @property
     def param_names(self) -> tuple[str, ...]:
