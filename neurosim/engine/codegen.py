@@ -4,9 +4,10 @@ Numba cannot cache a kernel that receives a jitted function as an argument or cl
 (numba/numba#6264), and the tick loop must stay inside Numba. So the registry's models are
 dispatched by a small integer inside ``update_population``, written out as Python source next to
 a copy of :mod:`neurosim.engine.kernels` (``update_population_dense`` likewise dispatches the
-optional dense handlers, ``update_population_uniform`` the optional uniform ones). The file name carries a hash of that source and of the
-source of every model module, so Numba's on-disk cache (keyed by file and time stamp) is reused
-across processes and is never stale. See ``docs/decisions/0001-engine-dispatch.md``.
+optional dense handlers, ``update_population_uniform`` the optional uniform ones). The file name
+carries a hash of that source and of the source of every model module, so Numba's on-disk cache
+(keyed by file and time stamp) is reused across processes and is never stale. See
+``docs/decisions/0001-engine-dispatch.md``.
 """
 from __future__ import annotations
 

@@ -165,8 +165,9 @@ def run_ticks(t0, t1, seed, mask,
     updated at the next tick: it is made pending in one vectorisable pass instead of through the
     awake list (dense activity, e.g. a leak above threshold); with ``pop_dense[p]`` it is then also
     updated by the model's dense handler. ``pop_uniform[p]``: the population's neurons share one
-    parameter row and its model has a uniform handler, which its generic updates then use. Returns the (possibly regrown) ring, zero-delay queue and spike
-    buffers, the number of recorded spikes and the number of neurons awake for tick ``t1``.
+    parameter row and its model has a uniform handler, which its generic updates then use. Returns
+    the (possibly regrown) ring, zero-delay queue and spike buffers, the number of recorded spikes
+    and the number of neurons awake for tick ``t1``.
     """
     n_pops = pop_order.size
     dense_now = np.zeros(n_pops, dtype=np.uint8)  # population p takes the dense path at tick t
