@@ -83,7 +83,7 @@ def _grow(a):
 
 @njit
 def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
-             pop_forced, forced, pending, acc, pend, pend_n, pop_offset, neuron_pop, seg_deliveries,
+             pop_forced, forced, pending, acc, pend, pend_n, pop_offset, seg_deliveries,
              tick_events, tick_group_events, scatter):
     """Apply the packets ``q_seg[:n_packets]`` (delay segment, spike value ``q_pay``) in order."""
     for k in range(n_packets):
@@ -219,7 +219,7 @@ def run_ticks(t0, t1, seed, mask,
         # 2. Packets due now, in emission order.
         slot = t & mask
         _deliver(ring_seg[slot], ring_pay[slot], ring_len[slot], c, seg_syn_ptr, syn_target, syn_weight,
-                 seg_group, group_pop, pop_forced, forced, pending, acc, pend, pend_n, pop_offset, neuron_pop,
+                 seg_group, group_pop, pop_forced, forced, pending, acc, pend, pend_n, pop_offset,
                  seg_deliveries, tick_events, tick_group_events, scatter)
         ring_len[slot] = 0
         # 3. Populations in processing order: sources emit their given spikes, models update.
@@ -275,19 +275,19 @@ def run_ticks(t0, t1, seed, mask,
                     idx = pend[base:base + n]
                     # Ascending ids: the documented update and emission order. When most of the
                     # population is pending, a scan of the flags is cheaper than sorting.
-                    if scatter[p]:
-                        pass  # collected in order above
-                    elif n == size:
-                        for k in range(n):
-                            idx[k] = base + k
-                    elif n * 16 >= size:
-                        k = 0
-                        for j in range(base, base + size):
-                            if pending[j] != 0:
-                                idx[k] = j
-                                k += 1
-                    else:
-                        idx.sort()
+                    # (In scatter mode they were collected in order above.)
+                    if scatter[p] == 0:
+                        if n == size:
+                            for k in range(n):
+                                idx[k] = base + k
+                        elif n * 16 >= size:
+                            k = 0
+                            for j in range(base, base + size):
+                                if pending[j] != 0:
+                                    idx[k] = j
+                                    k += 1
+                        else:
+                            idx.sort()
                     for k in range(n):
                         j = idx[k]
                         pending[j] = 0
@@ -355,7 +355,7 @@ def run_ticks(t0, t1, seed, mask,
                             ring_len[slot] += 1
             if nz > 0:
                 _deliver(zq_seg, zq_pay, nz, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
-                         pop_forced, forced, pending, acc, pend, pend_n, pop_offset, neuron_pop,
+                         pop_forced, forced, pending, acc, pend, pend_n, pop_offset,
                          seg_deliveries, tick_events, tick_group_events, scatter)
         # 4. State probes, after every population of the tick.
         for m in range(probe_ids.size):
