@@ -15,11 +15,13 @@ import numpy as np
 from neurosim.compiled import CompiledNetwork, compile_network
 from neurosim.counters import Counters
 from neurosim.engine.codegen import engine_module
+from neurosim.engine.kernels import GATHER_BLOCK
 from neurosim.errors import ModelError, SimulationInterrupted
 from neurosim.network import Network, SpikeSource
 
 ProgressCallback = Callable[[int, int], None]
 _GROUP_CELLS = 1 << 20  # ticks x groups of the default chunk's per-group buffer when the run does not keep them
+_CHUNK_SECONDS = 0.1  # wall time aimed at per call into Numba, when chunk_ticks is not given
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,7 +97,8 @@ def simulate(network: Network | CompiledNetwork, ticks: int, probe: Iterable[str
         then updated every tick; :class:`Counters` keeps those forced updates apart).
     record_spikes : keep every spike (tick, neuron, value); counters are kept either way.
     seed : seed of the stochastic neuron models (a counter-based hash of seed, neuron and tick).
-    chunk_ticks : ticks per call into Numba; default about 0.1 s of work.
+    chunk_ticks : ticks per call into Numba; default: about 0.1 s of work, estimated from the size
+        of the network for the first call and then from the measured time per tick.
     progress : called as ``progress(ticks_done, ticks)`` after every chunk.
     on_chunk : called with each :class:`Chunk` as soon as it is simulated (e.g. to stream a trace
         to disk). With ``record_spikes=False`` the spikes still reach ``on_chunk`` but are not kept,
@@ -180,7 +183,9 @@ class _Run:
         self.spk = (np.zeros(1024, np.int64), np.zeros(1024, np.int64), np.zeros(1024))
         self.n_spk = 0
         biggest = int(np.diff(c.pop_offset).max())
-        self.scratch = (np.zeros(biggest), np.zeros(biggest, np.int64), np.zeros(biggest, np.int64),
+        # xbuf, ebuf (one handler call's inputs), fired, paybuf, awake_out (a whole population's).
+        block = min(biggest, GATHER_BLOCK)
+        self.scratch = (np.zeros(block), np.zeros(block, np.int64), np.zeros(biggest, np.int64),
                         np.zeros(biggest), np.zeros(biggest, np.int64))
         self.totals = dict(spikes_per_neuron=np.zeros(n, np.int64), fan_packets=np.zeros(c.fan_group.size, np.int64),
                            seg_deliveries=np.zeros(c.seg_delay.size, np.int64),
@@ -188,8 +193,11 @@ class _Run:
                            group_events=np.zeros(g, np.int64), group_updates=np.zeros(g, np.int64))
         self.per_tick = dict(tick_events=np.zeros(ticks, np.int64), tick_updates=np.zeros(ticks, np.int64),
                              tick_spikes=np.zeros(ticks, np.int64), tick_packets=np.zeros(ticks, np.int64))
+        self.adaptive = chunk_ticks is None
+        self.max_step = 10_000 if keep_groups else max(1, min(10_000, _GROUP_CELLS // max(g, 1)))
         self.step = chunk_ticks or self._default_chunk()
-        # Per-tick, per-group counts: the whole run when kept, else one chunk's rows, reused.
+        # Per-tick, per-group counts: the whole run when kept, else one chunk's rows, reused (and
+        # grown with the chunk).
         rows = ticks if keep_groups else min(self.step, ticks)
         self.group_ticks = dict(tick_group_events=np.zeros((rows, g), np.int64),
                                 tick_group_updates=np.zeros((rows, g), np.int64))
@@ -213,6 +221,8 @@ class _Run:
         """The per-group rows the kernel fills for ticks [t0, t1): a slice of the run, or the zeroed buffer."""
         if self.keep_groups:
             return {k: v[t0:t1] for k, v in self.group_ticks.items()}
+        if self.group_ticks["tick_group_events"].shape[0] < t1 - t0:
+            self.group_ticks = {k: np.zeros((t1 - t0, v.shape[1]), np.int64) for k, v in self.group_ticks.items()}
         rows = {k: v[:t1 - t0] for k, v in self.group_ticks.items()}
         for v in rows.values():
             v[...] = 0
@@ -245,12 +255,17 @@ class _Run:
     def execute(self, progress: ProgressCallback | None) -> SimResult:
         start = time.perf_counter()
         done = 0
+        calls = 0
         try:
             while done < self.ticks:
                 end = min(done + self.step, self.ticks)
                 first_spike = self.n_spk
                 forced_before = self.totals["pop_forced_updates"].copy()
+                call_start = time.perf_counter()
                 groups = self._chunk(done, end)
+                calls += 1
+                if calls > 1:  # the first call may include loading or compiling the kernel
+                    self._adapt_step(end - done, time.perf_counter() - call_start)
                 self._hand_over(done, end, first_spike, groups, self.totals["pop_forced_updates"] - forced_before)
                 done = end
                 if progress is not None:
@@ -271,11 +286,23 @@ class _Run:
             self.n_spk = 0
 
     def _default_chunk(self) -> int:
-        # Aim at ~1e7 synaptic-event-sized units of work per call, between 1 and 10,000 ticks.
-        # Without kept per-group rows, the chunk's buffer also stays under _GROUP_CELLS cells (8 MB each).
+        # Aim at ~1e7 synaptic-event-sized units of work per call, between 1 and max_step ticks.
+        # (Without kept per-group rows, max_step keeps the chunk's buffer under _GROUP_CELLS cells.)
         work = max(self.c.n_neurons, 1) + self.c.n_synapses // 20
-        cap = 10_000 if self.keep_groups else max(1, min(10_000, _GROUP_CELLS // max(self.c.n_groups, 1)))
-        return int(np.clip(10_000_000 // work, 1, cap))
+        return int(np.clip(10_000_000 // work, 1, self.max_step))
+
+    def _adapt_step(self, ticks: int, seconds: float) -> None:
+        """Size the next chunk from the time per tick just measured (at most 8x larger at a time).
+
+        The first estimate counts every synapse as 1/20 of an event per tick, which can be far off
+        either way; calls that are too short pay Numba's per-call cost (tens of microseconds to
+        unbox some sixty arrays), which was a quarter of the run at CUBA N = 64,000 with 2 ticks
+        per call. Chunking never changes the results, only their timing.
+        """
+        if not self.adaptive:
+            return
+        want = int(_CHUNK_SECONDS * ticks / max(seconds, 1e-9))
+        self.step = int(np.clip(want, 1, min(8 * self.step, self.max_step)))
 
     def _result(self, done: int, wall: float, interrupted: bool) -> SimResult:
         n = self.n_spk
