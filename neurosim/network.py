@@ -259,20 +259,42 @@ def _shape_message(owner: str, shape, n_post: int, n_pre: int) -> str:
     return f"{owner}: weights have shape {tuple(shape)}, expected (post={n_post}, pre={n_pre}){hint}"
 
 
+_VALIDATE_CHUNK = 1 << 22  # synapses checked and converted per step (bounds the temporaries)
+
+
 def _validate_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: int):
+    """Check synapse lists and return them as the network keeps them (int32, int32, float32, int32).
+
+    Works in chunks of ``_VALIDATE_CHUNK`` synapses written straight into the result arrays, so
+    that the peak memory is the input plus the 16-byte-per-synapse result (1e8 synapses from
+    int64/float64 lists once peaked at twice that).
+    """
     pre_idx = np.asarray(pre_idx)
     post_idx = np.asarray(post_idx)
-    w = np.asarray(w, dtype=np.float64)
+    w = np.asarray(w)
     d = np.asarray(d)
     n = pre_idx.shape[0] if pre_idx.ndim == 1 else -1
     if n < 0 or any(a.shape != (n,) for a in (post_idx, w, d)):
         raise ModelError(f"{owner}: pre_idx, post_idx, weights and delays must be 1-D of equal length")
+    if n and not (np.issubdtype(w.dtype, np.number) or w.dtype == np.bool_):
+        raise ModelError(f"{owner}: weights must be numeric (got dtype {w.dtype})")
+    out = (np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, WEIGHT_DTYPE), np.empty(n, np.int32))
+    for lo in range(0, n, _VALIDATE_CHUNK):
+        hi = min(lo + _VALIDATE_CHUNK, n)
+        _validate_chunk(owner, lo, pre_idx[lo:hi], post_idx[lo:hi], w[lo:hi], d[lo:hi], n_pre, n_post,
+                        tuple(a[lo:hi] for a in out))
+    return out
+
+
+def _validate_chunk(owner: str, lo: int, pre_idx, post_idx, w, d, n_pre: int, n_post: int, out) -> None:
+    """Check synapses ``lo ..`` of a list and write them, converted, into the views ``out``."""
+    w = w.astype(np.float64, copy=False)
     for what, arr in (("pre index", pre_idx), ("post index", post_idx), ("delay", d)):
-        if n and not np.issubdtype(arr.dtype, np.integer):
+        if not np.issubdtype(arr.dtype, np.integer):
             if not np.all(np.mod(arr, 1) == 0):
                 k = int(np.argmax(np.mod(arr, 1) != 0))
-                raise ModelError(f"{owner}: synapse {k} has non-integer {what} {arr[k].item()!r}")
-    pre_idx, post_idx, d = (a.astype(np.int64) for a in (pre_idx, post_idx, d))
+                raise ModelError(f"{owner}: synapse {lo + k} has non-integer {what} {arr[k].item()!r}")
+    pre_idx, post_idx, d = (a.astype(np.int64, copy=False) for a in (pre_idx, post_idx, d))
     checks = (
         (pre_idx < 0) | (pre_idx >= n_pre), "pre index", f"[0, {n_pre - 1}]",
         (post_idx < 0) | (post_idx >= n_post), "post index", f"[0, {n_post - 1}]",
@@ -285,16 +307,19 @@ def _validate_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: 
             s = int(np.argmax(bad))
             value = (pre_idx, post_idx, d, w)[k // 3][s].item()
             raise ModelError(
-                f"{owner}: synapse {s} (pre {pre_idx[s]} -> post {post_idx[s]}) has {what} {value!r}; must be {rule}"
+                f"{owner}: synapse {lo + s} (pre {pre_idx[s]} -> post {post_idx[s]}) has {what} {value!r}; "
+                f"must be {rule}"
             )
     with np.errstate(over="ignore"):
-        w32 = w.astype(WEIGHT_DTYPE)
-    if np.any(np.isinf(w32)):
-        s = int(np.argmax(np.isinf(w32)))
-        raise ModelError(f"{owner}: synapse {s} weight {w[s]!r} overflows float32")
+        out[2][:] = w
+    if np.any(np.isinf(out[2])):
+        s = int(np.argmax(np.isinf(out[2])))
+        raise ModelError(f"{owner}: synapse {lo + s} weight {w[s]!r} overflows float32")
     # int32 indices and delays: a projection never has 2**31 neurons or ticks, and the network
     # keeps these arrays for its lifetime (16 bytes per synapse with the float32 weight).
-    return pre_idx.astype(np.int32), post_idx.astype(np.int32), w32, d.astype(np.int32)
+    out[0][:] = pre_idx
+    out[1][:] = post_idx
+    out[3][:] = d
 
 
 def _check_integer_input(owner: str, model: str, w: np.ndarray, pre: Node) -> None:
