@@ -186,6 +186,7 @@ def _find_cycle(left, succ):
 
 
 _CHUNK = 1 << 22  # synapses per vectorised step of the build (bounds its int64 temporaries)
+_KEY_LIMIT = 2.0**62  # the packed sort key of a synapse must stay below this
 
 
 def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
@@ -206,7 +207,7 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
     rank = np.empty(n_total, dtype=np.int64)
     rank[by_group] = np.arange(n_total) - group_ptr[neuron_group[by_group]]
     g_max = int(np.diff(group_ptr).max()) if n_groups else 1
-    if float(n_total) * n_groups * n_del * g_max >= 2.0**62:
+    if float(n_total) * n_groups * n_del * g_max >= _KEY_LIMIT:
         raise ModelError(f"network '{network.name}' is too large to compile: {n_total} neurons x {n_groups} "
                          f"groups x {n_del} delays x {g_max} neurons per group do not fit a 62-bit key")
     key = np.empty(n, dtype=np.int64)

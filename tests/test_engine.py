@@ -1,4 +1,5 @@
 """Engine semantics on small networks worked out by hand, plus chunking, interruption and counters."""
+import importlib
 import json
 
 import numpy as np
@@ -120,6 +121,26 @@ def test_results_do_not_depend_on_chunk_size():
         assert np.array_equal(r.probes["o"], runs[0].probes["o"])
         assert np.array_equal(r.counters.tick_events, runs[0].counters.tick_events)
         assert np.array_equal(r.counters.fan_packets, runs[0].counters.fan_packets)
+
+
+@pytest.mark.parametrize("keep_tick_groups", [True, False])
+def test_chunk_size_grows_to_the_measured_time_per_tick(monkeypatch, keep_tick_groups):
+    """Without ``chunk_ticks`` the first chunk is an estimate; later ones aim at 0.1 s per call from
+    the time measured (here a fake clock: 1 ms per chunk, however many ticks), growing at most 8x
+    at a time, the first call (which may load the kernel) not counted. Results do not change."""
+    sim = importlib.import_module("neurosim.engine.simulate")  # (the package exports a function of that name)
+
+    clock = iter(np.arange(0.0, 1e3, 0.0005))
+    monkeypatch.setattr(sim, "time", type("FakeTime", (), {"perf_counter": staticmethod(lambda: next(clock))}))
+    monkeypatch.setattr(sim._Run, "_default_chunk", lambda self: 2)
+    compiled = ns.compile_network(demo())
+    done = []
+    adaptive = ns.simulate(compiled, ticks=3000, progress=lambda d, total: done.append(d),
+                           keep_tick_groups=keep_tick_groups)
+    assert np.diff([0] + done).tolist() == [2, 2, 16, 128, 1024, 1828]
+    fixed = ns.simulate(compiled, ticks=3000, chunk_ticks=7, keep_tick_groups=keep_tick_groups)
+    assert np.array_equal(adaptive.spike_ids, fixed.spike_ids)
+    assert np.array_equal(adaptive.counters.group_events, fixed.counters.group_events)
 
 
 def test_counters_agree_with_each_other_and_with_the_spikes():

@@ -19,6 +19,7 @@ import pytest
 import scipy.sparse as sp
 
 import neurosim as ns
+from neurosim.engine.kernels import GATHER_BLOCK
 from neurosim.models import registered_models
 
 from models.samplers import INTEGER_INPUT, SAMPLERS
@@ -99,12 +100,12 @@ def _delays(rng: np.random.Generator, shape: tuple[int, int], forward: bool) -> 
 
 
 def _connect(net: ns.Network, rng: np.random.Generator, pre: str, post: str, forward: bool,
-             integer: bool, scale: float, knife: np.ndarray | None) -> None:
+             integer: bool, scale: float, knife: np.ndarray | None, density_scale: float = 1.0) -> None:
     """Connect ``pre`` to ``post`` sparsely; ``knife`` (per post neuron) are weights that put a
     neuron at rest exactly on its threshold, used for some synapses where given."""
     n_pre, n_post = net.nodes[pre].size, net.nodes[post].size
     shape = (n_post, n_pre)
-    density = rng.uniform(0.1, 0.8)
+    density = rng.uniform(0.1, 0.8) * density_scale
     mask = rng.random(shape) < density
     w = _weights(rng, shape, integer, scale)
     if knife is not None and rng.random() < 0.5:
@@ -147,9 +148,11 @@ def _scale(params: dict) -> float:
     return 1.0
 
 
-def random_case(seed: int) -> Case:
+def random_case(seed: int, sizes: tuple[int, int] = (1, 16), density_scale: float = 1.0) -> Case:
     """The random network of ``seed``: the model of the first population and the first source
-    kind cycle with the seed, so that every model meets every kind of source."""
+    kind cycle with the seed, so that every model meets every kind of source. Population sizes
+    are drawn from ``range(*sizes)``, and connection densities scaled by ``density_scale`` (the
+    random draws are the same whatever these two)."""
     rng = np.random.default_rng(seed)
     models = model_names()
     ticks = int(rng.integers(30, 121))
@@ -170,7 +173,7 @@ def random_case(seed: int) -> Case:
     pops, scales, knives, exact = [], {}, {}, {}
     for k, model in enumerate(pop_models):
         name = f"p{k}"
-        size = int(rng.integers(1, 16))
+        size = int(rng.integers(*sizes))
         sample = SAMPLERS[model](rng, size)
         params = dict(sample.params)
         if _TIE_PARAMS <= set(params) and rng.random() < 0.3:
@@ -190,19 +193,19 @@ def random_case(seed: int) -> Case:
             if integer[p] and not _integer_valued(net.nodes[s], ticks):
                 continue
             if rng.random() < 0.7:
-                _connect(net, rng, s, p, True, integer[p], scales[p], knives[p])
+                _connect(net, rng, s, p, True, integer[p], scales[p], knives[p], density_scale)
     # A random zero-delay order (not the order of addition), chains along it, loops against it.
     rank = rng.permutation(len(pops))
     along = [pops[k] for k in np.argsort(rank)]
     for a, b in zip(along, along[1:]):
         if rng.random() < 0.75:
-            _connect(net, rng, a, b, True, integer[b], scales[b], knives[b])
+            _connect(net, rng, a, b, True, integer[b], scales[b], knives[b], density_scale)
     for a in pops:
         for b in pops:
             forward = rank[pops.index(a)] < rank[pops.index(b)]
             p_edge = 0.4 if a == b else 0.25
             if rng.random() < p_edge:
-                _connect(net, rng, a, b, forward, integer[b], scales[b], knives[b])
+                _connect(net, rng, a, b, forward, integer[b], scales[b], knives[b], density_scale)
     probe = [p for p in pops if rng.random() < 0.6] or [pops[0]]
     chunk = None if rng.random() < 0.5 else int(rng.integers(1, ticks + 1))
     return Case(net, ticks, exact, probe, chunk, int(rng.integers(2**63)))
@@ -282,11 +285,12 @@ def test_engine_matches_reference(seed):
     assert not problems, f"seed {seed} ({case.network!r}, {case.ticks} ticks):\n" + "\n".join(problems)
 
 
-def uniform_case(seed: int) -> Case:
+def uniform_case(seed: int, **sizes) -> Case:
     """``random_case(seed)`` with every population's parameters set to those of its first neuron,
     so that populations whose neurons are all awake take the dense handlers of their models; half
-    of the populations with a bias get a non-zero one (on the grid), which keeps them all awake."""
-    case = random_case(seed)
+    of the populations with a bias get a non-zero one (on the grid), which keeps them all awake.
+    ``sizes``: as for ``random_case``."""
+    case = random_case(seed, **sizes)
     rng = np.random.default_rng(seed + 1_000_000)
     net = ns.Network(case.network.name + "-uniform")
     exact = {}
@@ -313,6 +317,45 @@ def test_dense_path_matches_reference(seed):
     probed = ns.simulate(case.network, case.ticks, probe=case.probe, seed=case.seed, chunk_ticks=case.chunk_ticks)
     problems = mismatches(case, ref, unprobed, probed=False) + mismatches(case, ref, probed, probed=True)
     assert not problems, f"seed {seed} ({case.network!r}, {case.ticks} ticks):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("seed", range(8), ids=lambda s: f"seed{s}")
+@pytest.mark.parametrize("make_case", [random_case, uniform_case], ids=["per_neuron", "uniform"])
+def test_populations_of_several_handler_blocks_match_reference(make_case, seed):
+    """Populations of 300-700 neurons: the engine calls the handlers (generic, uniform, dense) on
+    blocks of GATHER_BLOCK (256) neurons, and sorts, scans or scatters its pending neurons
+    according to how many there are. The first population's model cycles with the seed."""
+    case = make_case(seed, sizes=(300, 700), density_scale=0.03)
+    sizes = [node.size for node in case.network.nodes.values() if isinstance(node, ns.Population)]
+    assert min(sizes) > GATHER_BLOCK  # every population spans two blocks or more
+    ref = simulate_reference(case.network, case.ticks, probe=case.probe, seed=case.seed)
+    got = ns.simulate(case.network, case.ticks, probe=case.probe, seed=case.seed, chunk_ticks=case.chunk_ticks)
+    problems = mismatches(case, ref, got, probed=True)
+    assert not problems, f"seed {seed} ({case.network!r}, {case.ticks} ticks):\n" + "\n".join(problems)
+    assert got.counters.neuron_updates > 0 and len(ref.spikes) > 0
+
+
+@pytest.mark.parametrize("per_neuron", [False, True], ids=["uniform", "per_neuron"])
+def test_busy_population_spiking_in_several_blocks_matches_reference(per_neuron):
+    """1,000 LIF neurons at rest below threshold, driven hard enough that most are pending and
+    several fire in different handler blocks at once: the uniform handler (one parameter row) or
+    the generic one (per-neuron thresholds), in scatter mode, against the reference engine."""
+    rng = np.random.default_rng(17)
+    n = 1000
+    net = ns.Network("busy")
+    net.poisson("in", 200, p=0.3, seed=4)
+    v_th = rng.uniform(0.9, 1.1, n) if per_neuron else 1.0
+    net.population("P", n, "lif", beta=0.9, v_th=v_th, v_leak=0.0, v_reset=0.0, threshold=">=")
+    pre, post = rng.integers(0, 200, 20_000), rng.integers(0, n, 20_000)
+    net.connect_synapses("in", "P", pre, post, rng.uniform(0.0, 0.5, pre.size), 1)
+    pre, post = rng.integers(0, n, 30_000), rng.integers(0, n, 30_000)
+    net.connect_synapses("P", "P", pre, post, rng.uniform(-0.4, 0.3, pre.size), rng.integers(1, 4, pre.size))
+    ref = simulate_reference(net, 40, probe=["P"])
+    got = ns.simulate(net, 40, probe=["P"])
+    spike_ticks = np.array([t for t, i, _ in ref.spikes if i >= 200])  # the population's
+    assert np.bincount(spike_ticks).max() > 50  # several blocks fire at one tick
+    case = Case(net, 40, {"P": np.ones(n, dtype=bool)}, ["P"], None, 0)
+    assert not mismatches(case, ref, got, probed=True)
 
 
 def test_every_registered_model_has_a_sampler():

@@ -186,3 +186,25 @@ def test_fixed_point_models_refuse_graded_fractional_input():
     net.population("tn", 1, "truenorth", alpha=5)
     with pytest.raises(ModelError, match=r"source 'g' has non-integer spike values"):
         net.connect("g", "tn", weights=1.0)
+
+
+def test_synapse_lists_are_validated_in_chunks_with_global_indices(net, monkeypatch):
+    monkeypatch.setattr("neurosim.network._VALIDATE_CHUNK", 4)
+    pre, post = np.zeros(10, dtype=np.int64), np.arange(10) % 4
+    delays = np.ones(10, dtype=np.int64)
+    delays[9] = -2  # in the third chunk
+    with pytest.raises(ModelError, match=r"synapse 9 \(pre 0 -> post 1\) has delay -2"):
+        net.connect_synapses("in", "a", pre, post, 0.5, delays=delays)
+    w = np.linspace(-1.0, 1.0, 10)
+    net.connect_synapses("in", "a", pre, post, w, delays=np.arange(10), name="ok")
+    proj = net.projections["ok"]
+    assert [a.dtype for a in (proj.pre_idx, proj.post_idx, proj.weight, proj.delay)] == [
+        np.int32, np.int32, np.float32, np.int32]
+    np.testing.assert_array_equal(proj.post_idx, post)
+    np.testing.assert_array_equal(proj.weight, w.astype(np.float32))
+    np.testing.assert_array_equal(proj.delay, np.arange(10))
+
+
+def test_non_numeric_synapse_weights_are_an_error(net):
+    with pytest.raises(ModelError, match=r"weights must be numeric"):
+        net.connect_synapses("in", "a", [0, 1], [1, 0], np.array(["a", "b"]))

@@ -19,6 +19,9 @@ handler first advances it over ``elapsed[j] - 1`` input-free ticks (exactly, or 
 documented per model) and then does tick ``t`` with input ``x[j]``. It writes the neurons that fire
 to ``fired`` with their spike values in ``payload``, and the neurons that must be updated at
 ``t + 1`` even without input (they are not at rest, or could fire on their own) to ``awake``.
+Neurons are independent: the engine calls the handler on consecutive parts of a population's
+pending neurons (``GATHER_BLOCK`` at a time, so that its inputs stay in the L1 cache), several
+times per tick for a large population, and concatenates what the calls write.
 
 Optional dense handler (``NeuronModel.dense_update``), for the common case of a population whose
 neurons all share one parameter row and were all updated at the previous tick::

@@ -1,0 +1,75 @@
+"""The compiled synapse CSR against a plain sort of the synapse lists."""
+import numpy as np
+import pytest
+
+import neurosim as ns
+from neurosim import ModelError
+
+
+def _network(rng: np.random.Generator) -> ns.Network:
+    net = ns.Network("csr")
+    net.poisson("in", 30, p=0.1, seed=1)
+    net.population("a", 50, "lif", beta=0.9, v_th=1.0)
+    net.population("b", 20, "lif", beta=0.9, v_th=1.0)
+    for pre, post, n_pre, n_post in (("in", "a", 30, 50), ("a", "b", 50, 20), ("b", "a", 20, 50), ("in", "a", 30, 50)):
+        n = 400
+        pre_idx, post_idx = rng.integers(0, n_pre, n), rng.integers(0, n_post, n)
+        pre_idx, post_idx = np.append(pre_idx, pre_idx[:40]), np.append(post_idx, post_idx[:40])  # duplicates
+        net.connect_synapses(pre, post, pre_idx, post_idx, rng.normal(size=pre_idx.size),
+                             rng.integers(1, 6, pre_idx.size), name=f"{pre}->{post}#{len(net.projections)}")
+    return net
+
+
+def _expected(net: ns.Network, neuron_group: np.ndarray):
+    """(source, group, delay, target, weight) of every synapse, in the documented order: sorted by
+    the first four, ties (duplicate synapses) in projection order."""
+    offset = dict(zip(net.nodes, np.cumsum([0] + [node.size for node in net.nodes.values()])))
+    src, tgt, d, w = (np.concatenate(a) for a in zip(*[
+        (proj.pre_idx + offset[proj.pre], proj.post_idx + offset[proj.post], proj.delay, proj.weight)
+        for proj in net.projections.values()]))
+    grp = neuron_group[tgt]
+    order = np.lexsort((tgt, d, grp, src))  # stable
+    return src[order], grp[order], d[order], tgt[order], w[order]
+
+
+@pytest.mark.parametrize("placed", [False, True], ids=["by_population", "placed"])
+def test_synapse_csr_is_the_documented_sort(placed):
+    rng = np.random.default_rng(5)
+    net = _network(rng)
+    n = sum(node.size for node in net.nodes.values())
+    neuron_pop = np.repeat(np.arange(3), [30, 50, 20])
+    # A placement: each population's neurons dealt to cores in a shuffled, interleaved pattern.
+    group = None
+    if placed:
+        core = np.concatenate([rng.permutation(np.arange(size) % k) for size, k in ((30, 1), (50, 4), (20, 3))])
+        group = np.unique(np.stack([neuron_pop, core], axis=1), axis=0, return_inverse=True)[1].ravel()
+    c = ns.compile_network(net, group)
+    src, grp, d, tgt, w = _expected(net, c.neuron_group)
+    np.testing.assert_array_equal(c.syn_target, tgt)
+    np.testing.assert_array_equal(c.syn_weight, w)
+    seg_of = np.repeat(np.arange(c.seg_delay.size), np.diff(c.seg_syn_ptr))
+    np.testing.assert_array_equal(c.seg_delay[seg_of], d)
+    np.testing.assert_array_equal(c.seg_group[seg_of], grp)
+    fan_of_seg = np.repeat(np.arange(c.fan_group.size), np.diff(c.fan_seg_ptr))
+    np.testing.assert_array_equal(c.fan_group[fan_of_seg][seg_of], grp)
+    src_of_fan = np.repeat(np.arange(n), np.diff(c.src_fan_ptr))
+    np.testing.assert_array_equal(src_of_fan[fan_of_seg][seg_of], src)
+    # One segment per (source, group, delay), one fan entry per (source, group).
+    assert c.seg_delay.size == np.unique(np.stack([src, grp, d]), axis=1).shape[1]
+    assert c.fan_group.size == np.unique(np.stack([src, grp]), axis=1).shape[1]
+
+
+def test_network_without_synapses_compiles():
+    net = ns.Network()
+    net.population("a", 3, "lif", beta=0.9, v_th=1.0)
+    c = ns.compile_network(net)
+    assert c.n_synapses == 0 and c.src_fan_ptr.tolist() == [0, 0, 0, 0]
+
+
+def test_a_key_that_cannot_fit_is_an_error(monkeypatch):
+    net = ns.Network("huge")
+    net.population("a", 4, "lif", beta=0.9, v_th=1.0)
+    net.connect_synapses("a", "a", [0], [1], 1.0, 1)
+    monkeypatch.setattr("neurosim.compiled._KEY_LIMIT", 10.0)
+    with pytest.raises(ModelError, match=r"network 'huge' is too large to compile"):
+        ns.compile_network(net)
