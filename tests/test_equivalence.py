@@ -358,6 +358,30 @@ def test_busy_population_spiking_in_several_blocks_matches_reference(per_neuron)
     assert not mismatches(case, ref, got, probed=True)
 
 
+@pytest.mark.parametrize("precision, reset", [("float64", "value"), ("float32", "subtract"),
+                                              ("float64", "subtract_next")])
+def test_dense_population_of_several_blocks_matches_reference(precision, reset):
+    """2,500 LIF neurons kept awake by a bias: the dense handler, on blocks of 1,024 neurons and
+    spike tests of 128, with spikes in several blocks per tick, against the reference engine."""
+    rng = np.random.default_rng(23)
+    n = 2500
+    net = ns.Network("dense")
+    net.poisson("in", 100, p=0.2, seed=9)
+    net.population("P", n, "lif", beta=0.95, v_th=1.0, bias=0.04, reset=reset, precision=precision,
+                   init={"v": rng.uniform(-0.5, 1.0, n)})
+    pre, post = rng.integers(0, 100, 10_000), rng.integers(0, n, 10_000)
+    net.connect_synapses("in", "P", pre, post, rng.uniform(-0.2, 0.6, pre.size), 1)
+    pre, post = rng.integers(0, n, 10_000), rng.integers(0, n, 10_000)
+    net.connect_synapses("P", "P", pre, post, rng.uniform(-0.3, 0.2, pre.size), 1)
+    ref = simulate_reference(net, 30, probe=["P"])
+    got = ns.simulate(net, 30, probe=["P"])
+    assert got.counters.neuron_updates == 30 * n
+    blocks_firing = {(t, (i - 100) // 1024) for t, i, _ in ref.spikes if i >= 100}
+    assert len(blocks_firing) > 60  # several blocks fire at most ticks
+    case = Case(net, 30, {"P": np.ones(n, dtype=bool)}, ["P"], None, 0)
+    assert not mismatches(case, ref, got, probed=True)
+
+
 def test_every_registered_model_has_a_sampler():
     assert model_names()
 
