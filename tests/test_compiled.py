@@ -70,6 +70,6 @@ def test_a_key_that_cannot_fit_is_an_error(monkeypatch):
     net = ns.Network("huge")
     net.population("a", 4, "lif", beta=0.9, v_th=1.0)
     net.connect_synapses("a", "a", [0], [1], 1.0, 1)
-    monkeypatch.setattr("neurosim.compiled._KEY_LIMIT", 10.0)
+    monkeypatch.setattr("neurosim.compiled._KEY_BITS", 3)
     with pytest.raises(ModelError, match=r"network 'huge' is too large to compile"):
         ns.compile_network(net)
