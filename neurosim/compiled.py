@@ -200,28 +200,27 @@ def _pack_keys(pre_idx, post_idx, delay, off_pre, off_post, neuron_group, rank, 
 
 @njit
 def _sort_and_decode(key, order, by_group, group_ptr, b_grp, b_del, b_rank, target):
-    """``key[order]`` without its rank field; ``target[i]``: the neuron that rank stands for."""
+    """Overwrite ``order[i]`` with ``key[order[i]]`` without its rank field, and set ``target[i]`` to
+    the neuron that rank stands for (``order[i]`` is read before it is written: no second array)."""
     rank_mask = (1 << b_rank) - 1
     grp_mask = (1 << b_grp) - 1
-    out = np.empty(key.size, dtype=np.int64)
     for i in range(key.size):
         k = key[order[i]]
-        out[i] = k >> b_rank
+        order[i] = k >> b_rank
         target[i] = by_group[group_ptr[(k >> (b_rank + b_del)) & grp_mask] + (k & rank_mask)]
-    return out
 
 
 def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
     """Sort the synapses by (source, group, delay, target) and build the three-level CSR.
 
     The four keys are packed as bit fields into one int64 per synapse, the target as its rank
-    within its group (ascending ids), so that the key fits 62 bits up to ~1e8 neurons; bit fields
-    pack and unpack with shifts and masks (mixed-radix digits needed int64 divisions, a third of
-    the build's time). One stable argsort orders the keys (stability keeps duplicate synapses in
-    projection order); the sorted keys are then decoded, so no full-length copy of sources,
-    groups or delays is ever made. Packing and decoding are Numba loops: as numpy expressions
-    over chunks they took 7 of the 17 s of a 110 M-synapse build. Peak memory is about 24 bytes per synapse besides the
-    network's own 16: the keys, the order, its sort buffer and the weights.
+    within its group (ascending ids), so that the key fits 62 bits up to ~1e8 neurons. One stable
+    argsort orders the keys (stability keeps duplicate synapses in projection order); the sorted
+    keys are then decoded, so no full-length copy of sources, groups or delays is ever made.
+    Packing and decoding are Numba loops (as numpy expressions over chunks they took 7 of the 17 s
+    of a 110 M-synapse build). Peak memory is about 24 bytes per synapse besides the network's own
+    16: the keys, the order and its sort buffer; then the keys, the order (overwritten by the
+    sorted keys), the weights and the targets.
     """
     projections = list(network.projections.values())
     n = sum(proj.n_synapses for proj in projections)
@@ -246,11 +245,14 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
         weight[start:stop] = proj.weight
         start = stop
     order = np.argsort(key, kind="stable")
-    # The sorted keys without their rank field, and the targets they decode to.
-    syn_target = np.empty(n, dtype=np.int32)
-    key = _sort_and_decode(key, order, by_group, group_ptr, b_grp, b_del, b_rank, syn_target)
     syn_weight = weight[order]
-    del weight, order
+    del weight
+    # The sorted keys without their rank field (written over the order, which is then spent), and
+    # the targets they decode to.
+    syn_target = np.empty(n, dtype=np.int32)
+    _sort_and_decode(key, order, by_group, group_ptr, b_grp, b_del, b_rank, syn_target)
+    key = order
+    del order
     new_seg = np.ones(n, dtype=bool)
     new_seg[1:] = key[1:] != key[:-1]
     seg_start = np.flatnonzero(new_seg)
