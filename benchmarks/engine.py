@@ -324,6 +324,35 @@ def compare(nsim: dict, b2: dict) -> dict:
     return out
 
 
+def compare_repeated(worker_kwargs: dict, repeat: int, with_brian2: bool) -> dict:
+    """Run the CUBA pair ``repeat`` times, alternating the simulators (each run a fresh process).
+
+    The entry is the first pair's :func:`compare`, plus, when ``repeat > 1``, every pair's times
+    and ratio and their medians: on a shared machine one pair can be 20-40 % off either way.
+    """
+    pairs = []
+    for _ in range(repeat):
+        nsim = child("cuba_neurosim", **worker_kwargs)
+        b2 = child("cuba_brian2", **worker_kwargs) if with_brian2 else {"skipped": True}
+        pairs.append((nsim, b2))
+    entry = compare(*pairs[0]) if with_brian2 else {"neurosim": pairs[0][0]}
+    if repeat > 1:
+        ok = [(n, b) for n, b in pairs if "error" not in n and "error" not in b]
+        entry["repeats"] = {
+            "neurosim_sim_wall_s": [n["sim_wall_s"] for n, _ in ok],
+            "neurosim_sim_wall_s_median": float(np.median([n["sim_wall_s"] for n, _ in ok])) if ok else None,
+        }
+        if with_brian2 and ok:
+            ratios = [n["sim_wall_s"] / b["sim_wall_s"] for n, b in ok]
+            entry["repeats"].update({
+                "brian2_sim_wall_s": [b["sim_wall_s"] for _, b in ok],
+                "brian2_sim_wall_s_median": float(np.median([b["sim_wall_s"] for _, b in ok])),
+                "time_ratio_neurosim_over_brian2": ratios,
+                "time_ratio_median": float(np.median(ratios)),
+            })
+    return entry
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run of under a minute")
@@ -333,6 +362,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="ticks for N > 10,000 (default: --cuba-ticks)")
     ap.add_argument("--fanout-n", type=int, default=100_000, help="LIF neurons of workload b")
     ap.add_argument("--fanout-ticks", type=int, default=1_000, help="ticks of 1 ms")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run each CUBA pair this many times (alternating) and add the medians")
     ap.add_argument("--skip", default="", help="comma-separated workloads to skip: cuba,sparse,brian2,fanout,second_process")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--kwargs", default="{}", help=argparse.SUPPRESS)
@@ -349,16 +380,12 @@ def main(argv: list[str] | None = None) -> None:
         for n in (int(x) for x in args.cuba_sizes.split(",")):
             ticks = args.cuba_ticks if n <= 10_000 or args.cuba_ticks_large is None else args.cuba_ticks_large
             kw = {"n": n, "ticks": ticks, "warmup": 100}
-            nsim = child("cuba_neurosim", **kw)
-            b2 = {"skipped": True} if "brian2" in skip else child("cuba_brian2", **kw)
-            entry = compare(nsim, b2) if "skipped" not in b2 else {"neurosim": nsim}
+            entry = compare_repeated(kw, args.repeat, "brian2" not in skip)
             entry["ticks_reduced"] = ticks != args.cuba_ticks
             doc["cuba"][f"N={n}"] = entry
             if "sparse" not in skip:
-                nsim = child("cuba_neurosim", sparse=True, **kw)
-                b2 = {"skipped": True} if "brian2" in skip else child("cuba_brian2", sparse=True, **kw)
-                entry = compare(nsim, b2) if "skipped" not in b2 else {"neurosim": nsim}
-                doc["cuba"][f"N={n} sparse"] = entry
+                doc["cuba"][f"N={n} sparse"] = compare_repeated({**kw, "sparse": True}, args.repeat,
+                                                                "brian2" not in skip)
     if "fanout" not in skip:
         doc["fanout"] = child("fanout_neurosim", n=args.fanout_n, ticks=args.fanout_ticks, warmup=20)
     if "second_process" not in skip:
