@@ -83,6 +83,19 @@ def _grow(a):
 
 
 @njit
+def _collect_flagged(flags, out, base):
+    """Write ``base + k`` for every ``flags[k] != 0`` to ``out`` (as long as ``flags``), in ascending
+    order; return how many. Branch-free: a store every time and a count that advances on a flag (in
+    a busy population most flags are set, and a branch on them mispredicted). Called once per
+    population and tick."""
+    n = 0
+    for k in range(flags.size):
+        out[n] = base + k
+        n += flags[k] != 0
+    return n
+
+
+@njit
 def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
              pop_forced, forced, pending, acc, pend, pend_n, pop_offset, seg_deliveries,
              tick_events, tick_group_events, scatter):
@@ -242,14 +255,7 @@ def run_ticks(t0, t1, seed, mask,
                 n = pend_n[p]
                 if scatter[p] and not dense_now[p]:
                     # Scatter mode: the pending neurons are the flagged ones, in ascending ids.
-                    flags = pending[base:base + size]
-                    idx = pend[base:base + size]
-                    n = 0
-                    for k in range(size):
-                        # Branch-free: a store every time, and a count that advances on a flag
-                        # (most flags are set here, and a branch on them mispredicted).
-                        idx[n] = base + k
-                        n += flags[k] != 0
+                    n = _collect_flagged(pending[base:base + size], pend[base:base + size], base)
                 busy[p] = n * 8 >= size and n > 0
                 if n == 0:
                     continue
@@ -283,13 +289,7 @@ def run_ticks(t0, t1, seed, mask,
                             for k in range(n):
                                 idx[k] = base + k
                         elif n * 16 >= size:
-                            flags = pending[base:base + size]
-                            idx = pend[base:base + size]
-                            k = 0
-                            for i in range(size):  # branch-free, as in scatter mode
-                                idx[k] = base + i
-                                k += flags[i] != 0
-                            idx = idx[:n]
+                            _collect_flagged(pending[base:base + size], pend[base:base + size], base)
                         else:
                             idx.sort()
                     if pop_forced[p]:

@@ -255,7 +255,6 @@ class _Run:
     def execute(self, progress: ProgressCallback | None) -> SimResult:
         start = time.perf_counter()
         done = 0
-        calls = 0
         try:
             while done < self.ticks:
                 end = min(done + self.step, self.ticks)
@@ -263,8 +262,7 @@ class _Run:
                 forced_before = self.totals["pop_forced_updates"].copy()
                 call_start = time.perf_counter()
                 groups = self._chunk(done, end)
-                calls += 1
-                if calls > 1:  # the first call may include loading or compiling the kernel
+                if done > 0:  # the first call may include loading or compiling the kernel
                     self._adapt_step(end - done, time.perf_counter() - call_start)
                 self._hand_over(done, end, first_spike, groups, self.totals["pop_forced_updates"] - forced_before)
                 done = end

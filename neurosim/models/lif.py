@@ -133,6 +133,26 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
 
 
 @njit
+def _row_constants(prow):
+    """The constants of one parameter row, as the uniform and dense handlers use them: ``beta,
+    v_leak, gain, bias, reset, ge, single, snext``, their float32 roundings ``beta32, v_leak32,
+    gain32, bias32, v_th32``, then ``v_th`` and ``v_reset`` rounded to float32 when the precision
+    is (the spike test and the reset use them so, as ``update`` does per neuron; in float64 they are
+    the row's) and the awake test's ``margin``."""
+    f32 = np.float32
+    beta, v_th, v_leak, v_reset = prow[BETA], prow[V_TH], prow[V_LEAK], prow[V_RESET]
+    gain, bias = prow[GAIN], prow[BIAS]
+    reset = int(prow[RESET])
+    single = prow[PRECISION] != 0.0
+    v_th32 = f32(v_th)
+    if single:
+        v_th = float(v_th32)
+        v_reset = float(f32(v_reset))
+    return (beta, v_leak, gain, bias, reset, prow[THRESHOLD] != 0.0, single, reset == R_SUBTRACT_NEXT,
+            f32(beta), f32(v_leak), f32(gain), f32(bias), v_th32, v_th, v_reset, 1e-6 * (abs(v_th) + 1.0))
+
+
+@njit
 def update_uniform(state, prow, idx, x, elapsed, t, seed, fired, payload, awake):
     """Uniform handler (``neurosim.models.registry``): ``update`` for neurons that all share the
     parameter row ``prow``, which is read once per call instead of once per neuron (a 72-byte row
@@ -142,21 +162,9 @@ def update_uniform(state, prow, idx, x, elapsed, t, seed, fired, payload, awake)
     happens after it is assigned; ``float32`` of a float32 value is itself), and the catch-up
     factor ``beta ** idle`` is computed again only when ``idle`` changes.
     """
-    beta = prow[BETA]
-    v_th = prow[V_TH]
-    v_leak = prow[V_LEAK]
-    v_reset = prow[V_RESET]
-    gain = prow[GAIN]
-    bias = prow[BIAS]
-    reset = int(prow[RESET])
-    ge = prow[THRESHOLD] != 0.0
-    single = prow[PRECISION] != 0.0
+    (beta, v_leak, gain, bias, reset, ge, single, snext, beta32, v_leak32, gain32, bias32, v_th32, v_th, v_reset,
+     margin) = _row_constants(prow)
     f32 = np.float32
-    beta32, v_leak32, gain32, bias32, v_th32 = f32(beta), f32(v_leak), f32(gain), f32(bias), f32(v_th)
-    v_th_t = float(v_th32) if single else v_th  # spike test threshold
-    v_reset_s = float(f32(v_reset)) if single else v_reset
-    margin = 1e-6 * (abs(v_th_t) + 1.0)
-    snext = reset == R_SUBTRACT_NEXT
     n_fired = 0
     n_awake = 0
     pw_k = 0  # beta ** pw_k == pw, memoised (successive neurons often share their idle count)
@@ -179,24 +187,24 @@ def update_uniform(state, prow, idx, x, elapsed, t, seed, fired, payload, awake)
                     pw = beta ** idle
                 v = v_leak + (v - v_leak) * pw
             v = _tick(v, beta, v_leak, gain, x[j], bias, v_th, s_prev)
-        spiked = _crosses(v, v_th_t, ge)
+        spiked = _crosses(v, v_th, ge)
         if spiked:
             fired[n_fired] = i
             payload[n_fired] = 1.0
             n_fired += 1
             if reset == R_VALUE:
-                v = v_reset_s
+                v = v_reset
             elif reset == R_SUBTRACT and single:
-                v = float(np.float32(v) - np.float32(v_th_t))
+                v = float(np.float32(v) - np.float32(v_th))
             elif reset == R_SUBTRACT:
-                v = v - v_th_t
+                v = v - v_th
         elif single:
             v = float(np.float32(v))  # update rounds every v; here the reset values already are
         state[i, V] = v
         sk = 1.0 if (spiked and snext) else 0.0
         state[i, S_PREV] = sk
         nxt = v_leak + (v - v_leak) * beta
-        if bias != 0.0 or sk != 0.0 or max(nxt, v_leak) >= v_th_t - margin:
+        if bias != 0.0 or sk != 0.0 or max(nxt, v_leak) >= v_th - margin:
             awake[n_awake] = i
             n_awake += 1
     return n_fired, n_awake
@@ -227,26 +235,13 @@ def update_dense(state, params_row, lo, hi, x, t, seed, fired, payload, awake):
     ``t - 1``): it is then read from a block of zeros instead of memory, and not written (the same
     value, so the same bits).
     """
-    beta = params_row[BETA]
-    v_th = params_row[V_TH]
-    v_leak = params_row[V_LEAK]
-    v_reset = params_row[V_RESET]
-    gain = params_row[GAIN]
-    bias = params_row[BIAS]
-    reset = int(params_row[RESET])
-    ge = params_row[THRESHOLD] != 0.0
-    single = params_row[PRECISION] != 0.0
-    snext = reset == R_SUBTRACT_NEXT
+    (beta, v_leak, gain, bias, reset, ge, single, snext, beta32, v_leak32, gain32, bias32, v_th32, v_th, v_reset,
+     margin) = _row_constants(params_row)
     s_mem = snext or t == 0  # s_prev may be non-zero: read and write the column
     n = hi - lo
     v = state[lo:hi, V]
     s_prev = state[lo:hi, S_PREV]
     f32 = np.float32
-    beta32, v_leak32, gain32, bias32, v_th32 = f32(beta), f32(v_leak), f32(gain), f32(bias), f32(v_th)
-    if single:
-        v_th = float(v_th32)  # the spike test and the awake margin use the float32 threshold
-        v_reset = float(f32(v_reset))
-    margin = 1e-6 * (abs(v_th) + 1.0)
     # max(next v, v_leak) >= v_leak: this test alone keeps every neuron awake.
     all_awake = bias != 0.0 or v_leak >= v_th - margin
     n_fired = 0
