@@ -225,13 +225,14 @@ def fanout_neurosim(n: int, ticks: int, warmup: int, fanout: int = 1000, p_in: f
     net.poisson("in", n_in, p=p_in, seed=SEED)
     net.population("P", n, "lif", beta=float(np.exp(-1.0 / 20.0)), v_th=1.0, v_leak=0.0, v_reset=0.0)
     for src, n_src, w_exc, w_inh in (("in", n_in, 0.08, 0.08), ("P", n, 0.02, -0.1)):
-        # The Network copies and widens its inputs; building per block of sources bounds the inputs.
-        for lo in range(0, n_src, 1 << 13):
-            hi = min(lo + (1 << 13), n_src)
-            pre = np.repeat(np.arange(lo, hi, dtype=np.int64), fanout)
-            post = rng.integers(0, n, pre.size)
-            w = np.where(rng.random(pre.size) < 0.8, w_exc, w_inh)
-            d = rng.integers(1, 17, pre.size)
+        # Built per block of sources in narrow types, which bounds the inputs' memory; each block
+        # is one projection (with a pre_ptr over all n_src sources, so blocks are not too small).
+        for lo in range(0, n_src, 1 << 15):
+            hi = min(lo + (1 << 15), n_src)
+            pre = np.repeat(np.arange(lo, hi, dtype=np.int32), fanout)
+            post = rng.integers(0, n, pre.size, dtype=np.int32)
+            w = np.where(rng.random(pre.size, dtype=np.float32) < 0.8, np.float32(w_exc), np.float32(w_inh))
+            d = rng.integers(1, 17, pre.size, dtype=np.uint8)
             net.connect_synapses(src, "P", pre, post, w, d, name=f"{src}[{lo}:{hi}]")
             del pre, post, w, d
     build_s = time.perf_counter() - t

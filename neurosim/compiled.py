@@ -187,15 +187,17 @@ def _find_cycle(left, succ):
 
 
 _KEY_BITS = 62  # the packed sort key of a synapse must fit this many bits
+_BUILD_CHUNK = 1 << 22  # synapses sorted per step of the build (bounds its temporaries)
 
 
 @njit
-def _pack_keys(pre_idx, post_idx, delay, off_pre, off_post, neuron_group, rank, b_grp, b_del, b_rank, out):
-    """``out[k]``: synapse ``k``'s (source, group, delay, rank of its target in the group) as bit fields."""
-    for k in range(out.size):
-        tgt = post_idx[k] + off_post
-        out[k] = ((((pre_idx[k] + off_pre) << b_grp | neuron_group[tgt]) << b_del | delay[k]) << b_rank
-                  | rank[tgt])
+def _pack_rows(row_ptr, post_idx, delay, off_post, neuron_group, rank, b_grp, b_del, b_rank, out):
+    """``out[k]``: synapse ``k``'s (source row, group, delay, rank of its target in the group) as
+    bit fields; the synapses of source row ``i`` are ``row_ptr[i] .. row_ptr[i + 1] - 1``."""
+    for i in range(row_ptr.size - 1):
+        for k in range(row_ptr[i], row_ptr[i + 1]):
+            tgt = post_idx[k] + off_post
+            out[k] = (((i << b_grp | neuron_group[tgt]) << b_del | delay[k]) << b_rank) | rank[tgt]
 
 
 @njit
@@ -210,17 +212,27 @@ def _sort_and_decode(key, order, by_group, group_ptr, b_grp, b_del, b_rank, targ
         target[i] = by_group[group_ptr[(k >> (b_rank + b_del)) & grp_mask] + (k & rank_mask)]
 
 
+@dataclass(frozen=True)
+class _KeyLayout:
+    """Field widths of the sort key, low to high: target rank, delay, group (then the source row)."""
+
+    b_rank: int
+    b_del: int
+    b_grp: int
+
+
 def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
     """Sort the synapses by (source, group, delay, target) and build the three-level CSR.
 
-    The four keys are packed as bit fields into one int64 per synapse, the target as its rank
-    within its group (ascending ids), so that the key fits 62 bits up to ~1e8 neurons. One stable
-    argsort orders the keys (stability keeps duplicate synapses in projection order); the sorted
-    keys are then decoded, so no full-length copy of sources, groups or delays is ever made.
-    Packing and decoding are Numba loops (as numpy expressions over chunks they took 7 of the 17 s
-    of a 110 M-synapse build). Peak memory is about 24 bytes per synapse besides the network's own
-    16: the keys, the order and its sort buffer; then the keys, the order (overwritten by the
-    sorted keys), the weights and the targets.
+    The projections keep their synapses in CSR order by source, so the sort is done in steps
+    of whole sources of about ``_BUILD_CHUNK`` synapses, each written straight into the output:
+    besides the network's own 9-12 bytes per synapse and the 8 of the result, the build needs
+    about 32 bytes per synapse of one step (~130 MB), whatever the network's size.
+
+    Within a step the four keys are packed as bit fields into one int64 per synapse, the target
+    as its rank within its group (ascending ids) and the source relative to the step. One stable
+    argsort orders the keys (stability keeps duplicate synapses in projection order), and the
+    sorted keys are decoded into targets and (source, group, delay) segments.
     """
     projections = list(network.projections.values())
     n = sum(proj.n_synapses for proj in projections)
@@ -230,44 +242,74 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
     rank = np.empty(n_total, dtype=np.int64)
     rank[by_group] = np.arange(n_total) - group_ptr[neuron_group[by_group]]
     g_max = int(np.diff(group_ptr).max()) if n_groups else 1
-    # Field widths, low to high: rank, delay, group, source.
-    b_rank, b_del, b_grp = ((int(k) - 1).bit_length() for k in (g_max, n_del, n_groups))
-    if b_rank + b_del + b_grp + (n_total - 1).bit_length() > _KEY_BITS:
+    layout = _KeyLayout(*((int(k) - 1).bit_length() for k in (g_max, n_del, n_groups)))
+    syn_target = np.empty(n, dtype=np.int32)
+    syn_weight = np.empty(n, dtype=np.float32)
+    segments = []  # per step: (first synapse, source, group, delay) of each segment
+    done = 0
+    for p, name in enumerate(names):
+        outgoing = [proj for proj in projections if proj.pre == name]
+        if not outgoing:
+            continue
+        per_source = np.zeros(int(pop_offset[p + 1] - pop_offset[p]) + 1, dtype=np.int64)
+        for proj in outgoing:
+            per_source[1:] += np.diff(proj.pre_ptr)
+        cum = np.cumsum(per_source)  # synapses before each source of population p
+        a = 0
+        while a < cum.size - 1:
+            b = max(a + 1, int(np.searchsorted(cum, cum[a] + _BUILD_CHUNK, side="right")) - 1)
+            b = min(b, cum.size - 1)
+            if cum[b] > cum[a]:
+                _check_key_bits(network, layout, b - a, n_total, n_groups, n_del, g_max)
+                stop = done + int(cum[b] - cum[a])
+                seg = _build_step(outgoing, a, b, pop_offset, names, neuron_group, rank, by_group, group_ptr,
+                                  layout, syn_target[done:stop], syn_weight[done:stop])
+                segments.append((seg[0] + done, seg[1] + pop_offset[p] + a, seg[2], seg[3]))
+                done = stop
+            a = b
+    seg_start, seg_src, seg_group, seg_delay = (np.concatenate([s[k] for s in segments]) if segments
+                                                else np.zeros(0, dtype=np.int64) for k in range(4))
+    seg_syn_ptr = np.append(seg_start, n).astype(np.int64)
+    new_fan = np.ones(seg_src.size, dtype=bool)
+    new_fan[1:] = (seg_src[1:] != seg_src[:-1]) | (seg_group[1:] != seg_group[:-1])
+    fan_start_seg = np.flatnonzero(new_fan)
+    fan_seg_ptr = np.append(fan_start_seg, seg_src.size).astype(np.int64)
+    fan_group = seg_group[fan_start_seg]
+    src_fan_ptr = np.searchsorted(seg_src[fan_start_seg], np.arange(n_total + 1)).astype(np.int64)
+    return (src_fan_ptr, fan_group, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight)
+
+
+def _check_key_bits(network, layout: _KeyLayout, n_rows: int, n_total, n_groups, n_del, g_max) -> None:
+    if layout.b_rank + layout.b_del + layout.b_grp + (n_rows - 1).bit_length() > _KEY_BITS:
         raise ModelError(f"network '{network.name}' is too large to compile: {n_total} neurons, {n_groups} groups, "
                          f"{n_del} delays and {g_max} neurons per group do not fit a {_KEY_BITS}-bit key")
-    key = np.empty(n, dtype=np.int64)
-    weight = np.empty(n, dtype=np.float32)
-    start = 0
-    for proj in projections:
-        stop = start + proj.n_synapses
-        _pack_keys(proj.pre_idx, proj.post_idx, proj.delay, int(pop_offset[names.index(proj.pre)]),
-                   int(pop_offset[names.index(proj.post)]), neuron_group, rank, b_grp, b_del, b_rank, key[start:stop])
-        weight[start:stop] = proj.weight
-        start = stop
+
+
+def _build_step(outgoing, a, b, pop_offset, names, neuron_group, rank, by_group, group_ptr, layout,
+                target_out, weight_out):
+    """Sort the synapses of sources ``a .. b - 1`` of one population (all its ``outgoing``
+    projections, in network order) into ``target_out``/``weight_out``; return the
+    (first synapse, source - a, group, delay) of each of their segments."""
+    key = np.empty(target_out.size, dtype=np.int64)
+    weight = np.empty(target_out.size, dtype=np.float32)
+    pos = 0
+    for proj in outgoing:
+        lo, hi = int(proj.pre_ptr[a]), int(proj.pre_ptr[b])
+        _pack_rows(proj.pre_ptr[a:b + 1] - lo, proj.post_idx[lo:hi], proj.delay[lo:hi].astype(np.int64),
+                   int(pop_offset[names.index(proj.post)]), neuron_group, rank, layout.b_grp, layout.b_del,
+                   layout.b_rank, key[pos:pos + hi - lo])
+        weight[pos:pos + hi - lo] = proj.weight[lo:hi]
+        pos += hi - lo
     order = np.argsort(key, kind="stable")
-    syn_weight = weight[order]
+    weight_out[:] = weight[order]
     del weight
-    # The sorted keys without their rank field (written over the order, which is then spent), and
-    # the targets they decode to.
-    syn_target = np.empty(n, dtype=np.int32)
-    _sort_and_decode(key, order, by_group, group_ptr, b_grp, b_del, b_rank, syn_target)
-    key = order
-    del order
-    new_seg = np.ones(n, dtype=bool)
-    new_seg[1:] = key[1:] != key[:-1]
-    seg_start = np.flatnonzero(new_seg)
-    del new_seg
-    seg_key = key[seg_start]  # (source, group, delay) of each segment
+    # The sorted keys without their rank field (written over the order), and their targets.
+    _sort_and_decode(key, order, by_group, group_ptr, layout.b_grp, layout.b_del, layout.b_rank, target_out)
     del key
-    seg_syn_ptr = np.append(seg_start, n).astype(np.int64)
-    seg_delay = seg_key & ((1 << b_del) - 1)
-    seg_key >>= b_del  # (source, group)
-    seg_group = seg_key & ((1 << b_grp) - 1)
-    new_fan = np.ones(seg_key.size, dtype=bool)
-    new_fan[1:] = seg_key[1:] != seg_key[:-1]
-    fan_start_seg = np.flatnonzero(new_fan)
-    fan_seg_ptr = np.append(fan_start_seg, seg_key.size).astype(np.int64)
-    fan_group = seg_group[fan_start_seg]
-    fan_src = seg_key[fan_start_seg] >> b_grp
-    src_fan_ptr = np.searchsorted(fan_src, np.arange(n_total + 1)).astype(np.int64)
-    return (src_fan_ptr, fan_group, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight)
+    new_seg = np.ones(order.size, dtype=bool)
+    new_seg[1:] = order[1:] != order[:-1]
+    seg_start = np.flatnonzero(new_seg)
+    seg_key = order[seg_start]  # (source - a, group, delay) of each segment
+    seg_delay = seg_key & ((1 << layout.b_del) - 1)
+    seg_key >>= layout.b_del
+    return seg_start, seg_key >> layout.b_grp, seg_key & ((1 << layout.b_grp) - 1), seg_delay

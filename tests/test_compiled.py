@@ -6,36 +6,40 @@ import neurosim as ns
 from neurosim import ModelError
 
 
-def _network(rng: np.random.Generator) -> ns.Network:
+def _network(rng: np.random.Generator) -> tuple[ns.Network, list]:
+    """A network with duplicate synapses given in random order, and its synapse lists as given."""
     net = ns.Network("csr")
     net.poisson("in", 30, p=0.1, seed=1)
     net.population("a", 50, "lif", beta=0.9, v_th=1.0)
     net.population("b", 20, "lif", beta=0.9, v_th=1.0)
+    given = []
     for pre, post, n_pre, n_post in (("in", "a", 30, 50), ("a", "b", 50, 20), ("b", "a", 20, 50), ("in", "a", 30, 50)):
         n = 400
         pre_idx, post_idx = rng.integers(0, n_pre, n), rng.integers(0, n_post, n)
         pre_idx, post_idx = np.append(pre_idx, pre_idx[:40]), np.append(post_idx, post_idx[:40])  # duplicates
-        net.connect_synapses(pre, post, pre_idx, post_idx, rng.normal(size=pre_idx.size),
-                             rng.integers(1, 6, pre_idx.size), name=f"{pre}->{post}#{len(net.projections)}")
-    return net
+        w, d = rng.normal(size=pre_idx.size).astype(np.float32), rng.integers(1, 6, pre_idx.size)
+        net.connect_synapses(pre, post, pre_idx, post_idx, w, d, name=f"{pre}->{post}#{len(net.projections)}")
+        given.append((pre, post, pre_idx, post_idx, d, w))
+    return net, given
 
 
-def _expected(net: ns.Network, neuron_group: np.ndarray):
+def _expected(net: ns.Network, given: list, neuron_group: np.ndarray):
     """(source, group, delay, target, weight) of every synapse, in the documented order: sorted by
-    the first four, ties (duplicate synapses) in projection order."""
+    the first four, ties (duplicate synapses) in projection order, then in the order given."""
     offset = dict(zip(net.nodes, np.cumsum([0] + [node.size for node in net.nodes.values()])))
     src, tgt, d, w = (np.concatenate(a) for a in zip(*[
-        (proj.pre_idx + offset[proj.pre], proj.post_idx + offset[proj.post], proj.delay, proj.weight)
-        for proj in net.projections.values()]))
+        (pre_idx + offset[pre], post_idx + offset[post], d, w) for pre, post, pre_idx, post_idx, d, w in given]))
     grp = neuron_group[tgt]
     order = np.lexsort((tgt, d, grp, src))  # stable
     return src[order], grp[order], d[order], tgt[order], w[order]
 
 
+@pytest.mark.parametrize("step", [1 << 22, 37, 1], ids=["one_step", "steps_of_37", "one_source_per_step"])
 @pytest.mark.parametrize("placed", [False, True], ids=["by_population", "placed"])
-def test_synapse_csr_is_the_documented_sort(placed):
+def test_synapse_csr_is_the_documented_sort(placed, step, monkeypatch):
+    monkeypatch.setattr("neurosim.compiled._BUILD_CHUNK", step)
     rng = np.random.default_rng(5)
-    net = _network(rng)
+    net, given = _network(rng)
     n = sum(node.size for node in net.nodes.values())
     neuron_pop = np.repeat(np.arange(3), [30, 50, 20])
     # A placement: each population's neurons dealt to cores in a shuffled, interleaved pattern.
@@ -44,7 +48,7 @@ def test_synapse_csr_is_the_documented_sort(placed):
         core = np.concatenate([rng.permutation(np.arange(size) % k) for size, k in ((30, 1), (50, 4), (20, 3))])
         group = np.unique(np.stack([neuron_pop, core], axis=1), axis=0, return_inverse=True)[1].ravel()
     c = ns.compile_network(net, group)
-    src, grp, d, tgt, w = _expected(net, c.neuron_group)
+    src, grp, d, tgt, w = _expected(net, given, c.neuron_group)
     np.testing.assert_array_equal(c.syn_target, tgt)
     np.testing.assert_array_equal(c.syn_weight, w)
     seg_of = np.repeat(np.arange(c.seg_delay.size), np.diff(c.seg_syn_ptr))

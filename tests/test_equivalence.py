@@ -469,7 +469,7 @@ def test_oracle_check_fails_when_one_delay_is_shifted():
     start = dict(zip(case.network.nodes, offsets.tolist()))
     # The first synapse that carries an event within the run: moving it one tick later must show.
     target = next((name, y) for name, proj in case.network.projections.items() for y in range(proj.n_synapses)
-                  if first_spike.get(start[proj.pre] + int(proj.pre_idx[y]), case.ticks) + proj.delay[y] < case.ticks)
+                  if first_spike.get(start[proj.pre] + int(proj.pre_idx[y]), case.ticks) + int(proj.delay[y]) < case.ticks)
     shifted = _delay_shifted(case.network, *target)
     got = ns.simulate(shifted, case.ticks, probe=case.probe, seed=case.seed)
     assert mismatches(case, ref, got, probed=True), f"shifting the delay of synapse {target} went unnoticed"

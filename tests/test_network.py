@@ -153,9 +153,9 @@ def test_sparse_and_dense_weights_give_the_same_synapses():
     dense.connect("in", "a", weights=w)
     sparse.connect("in", "a", weights=sp.csc_matrix(w))
     got, expected = sparse.projections["in->a"], dense.projections["in->a"]
-    order = np.lexsort((got.pre_idx, got.post_idx))
-    assert np.array_equal(got.pre_idx[order], expected.pre_idx)
-    assert np.array_equal(got.weight[order], expected.weight)
+    # Both are kept in CSR order by pre neuron, so they are equal as stored.
+    for field in ("pre_ptr", "post_idx", "weight", "delay"):
+        assert np.array_equal(getattr(got, field), getattr(expected, field)), field
 
 
 def test_duplicate_spike_events_merge_into_one_valued_event():
@@ -199,10 +199,30 @@ def test_synapse_lists_are_validated_in_chunks_with_global_indices(net, monkeypa
     net.connect_synapses("in", "a", pre, post, w, delays=np.arange(10), name="ok")
     proj = net.projections["ok"]
     assert [a.dtype for a in (proj.pre_idx, proj.post_idx, proj.weight, proj.delay)] == [
-        np.int32, np.int32, np.float32, np.int32]
+        np.int32, np.int32, np.float32, np.uint8]
     np.testing.assert_array_equal(proj.post_idx, post)
     np.testing.assert_array_equal(proj.weight, w.astype(np.float32))
     np.testing.assert_array_equal(proj.delay, np.arange(10))
+
+
+def test_projections_keep_synapses_in_csr_order_by_pre(net):
+    pre, post = np.array([2, 0, 2, 1, 0, 2]), np.array([0, 1, 3, 2, 1, 1])
+    net.connect_synapses("in", "a", pre, post, np.arange(6.0), delays=[5, 4, 3, 2, 1, 0])
+    proj = net.projections["in->a"]
+    # Sorted by pre neuron; the synapses of one pre neuron stay in the order they were given.
+    assert proj.pre_ptr.tolist() == [0, 2, 3, 6]
+    assert proj.pre_idx.tolist() == [0, 0, 1, 2, 2, 2]
+    assert proj.post_idx.tolist() == [1, 1, 2, 0, 3, 1]
+    assert proj.weight.tolist() == [1.0, 4.0, 3.0, 0.0, 2.0, 5.0]
+    assert proj.delay.tolist() == [4, 1, 2, 5, 3, 0]
+
+
+@pytest.mark.parametrize("largest, dtype", [(0, np.uint8), (255, np.uint8), (256, np.uint16),
+                                            (65536, np.uint32)])
+def test_delays_are_kept_in_the_narrowest_type(net, largest, dtype):
+    net.connect_synapses("in", "a", [0, 1], [0, 0], 1.0, delays=[0, largest])
+    delay = net.projections["in->a"].delay
+    assert delay.dtype == dtype and delay.tolist() == [0, largest]
 
 
 def test_non_numeric_synapse_weights_are_an_error(net):

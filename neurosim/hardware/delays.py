@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from neurosim.errors import ModelError
-from neurosim.network import Network
+from neurosim.network import Network, narrowest_delay_type
 
 
 @dataclass(frozen=True)
@@ -107,11 +107,11 @@ def raise_delays(network: Network, min_delay: int) -> tuple[Network, DelayShift]
         if not low.any():
             out.projections[name] = proj
             continue
-        delay = np.where(low, min_delay, proj.delay).astype(proj.delay.dtype)
+        delay = np.maximum(proj.delay.astype(narrowest_delay_type(max(min_delay, int(proj.delay.max())))), min_delay)
         delay.setflags(write=False)
         out.projections[name] = replace(proj, delay=delay)
         raised[name] = int(np.count_nonzero(low))
-        added_max[name] = int(min_delay - proj.delay[low].min())
+        added_max[name] = min_delay - int(proj.delay[low].min())
     latency = _longest_paths(network, added_max)
     inexact = tuple(name for name, proj in network.projections.items()
                     if proj.n_synapses and not np.all(
