@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from neurosim._jit import njit
 from neurosim.errors import ModelError
@@ -104,19 +105,26 @@ def compile_network(network: Network, neuron_group: np.ndarray | None = None) ->
         neuron_group = neuron_pop.astype(np.int64)
         group_pop = np.arange(len(nodes), dtype=np.int64)
     else:
-        neuron_group = np.asarray(neuron_group, dtype=np.int64)
-        if neuron_group.shape != (n_total,) or neuron_group.min() < 0:
-            raise ModelError(f"neuron_group must be {n_total} non-negative group ids")
-        group_pop = np.full(int(neuron_group.max()) + 1, -1, dtype=np.int64)
-        group_pop[neuron_group] = neuron_pop
-        if np.any(np.bincount(neuron_group, minlength=group_pop.size)[group_pop >= 0] == 0):
-            raise ModelError("neuron_group ids must be dense")
-        mixed = group_pop[neuron_group] != neuron_pop
-        if mixed.any():
-            raise ModelError(f"group {int(neuron_group[np.argmax(mixed)])} mixes neurons of two populations")
+        neuron_group, group_pop = group_table(neuron_group, neuron_pop)
     fan = _build_fanout(network, names, pop_offset, neuron_group, group_pop.size, n_total)
     return CompiledNetwork(network, names, pop_offset, pop_model, pop_order, neuron_pop,
                            neuron_group, group_pop, params, state0, *fan, models)
+
+
+def group_table(neuron_group: npt.ArrayLike, neuron_pop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Check destination groups ``neuron_group`` (N,) and return them as int64 with each group's population."""
+    n_total = neuron_pop.size
+    neuron_group = np.asarray(neuron_group, dtype=np.int64)
+    if neuron_group.shape != (n_total,) or neuron_group.min() < 0:
+        raise ModelError(f"neuron_group must be {n_total} non-negative group ids")
+    group_pop = np.full(int(neuron_group.max()) + 1, -1, dtype=np.int64)
+    group_pop[neuron_group] = neuron_pop
+    if np.any(group_pop < 0):
+        raise ModelError(f"neuron_group ids must be dense: group {int(np.argmax(group_pop < 0))} has no neuron")
+    mixed = group_pop[neuron_group] != neuron_pop
+    if mixed.any():
+        raise ModelError(f"group {int(neuron_group[np.argmax(mixed)])} mixes neurons of two populations")
+    return neuron_group, group_pop
 
 
 def _stack_params(nodes, sizes, n_total):

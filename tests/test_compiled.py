@@ -4,6 +4,7 @@ import pytest
 
 import neurosim as ns
 from neurosim import ModelError
+from neurosim.regroup import regroup
 
 
 def _network(rng: np.random.Generator) -> tuple[ns.Network, list]:
@@ -77,3 +78,50 @@ def test_a_key_that_cannot_fit_is_an_error(monkeypatch):
     monkeypatch.setattr("neurosim.compiled._KEY_BITS", 3)
     with pytest.raises(ModelError, match=r"network 'huge' is too large to compile"):
         ns.compile_network(net)
+
+
+_ARRAYS = ("neuron_group", "group_pop", "src_fan_ptr", "fan_group", "fan_seg_ptr", "seg_delay", "seg_group",
+           "seg_syn_ptr", "syn_target", "syn_weight")
+
+
+@pytest.mark.parametrize("cores", [(1, 4, 3), (1, 50, 20), (2, 7, 1)], ids=["few_cores", "one_neuron_per_core", "mixed"])
+def test_regroup_splits_fan_entries_exactly_as_a_fresh_compile(cores, monkeypatch):
+    rng = np.random.default_rng(11)
+    net, _ = _network(rng)
+    neuron_pop = np.repeat(np.arange(3), [30, 50, 20])
+    core = np.concatenate([rng.permutation(np.arange(size) % k) for size, k in zip((30, 50, 20), cores)])
+    group = np.unique(np.stack([neuron_pop, core], axis=1), axis=0, return_inverse=True)[1].ravel()
+    expected = ns.compile_network(net, group)
+    by_population = ns.compile_network(net)
+
+    def no_fresh_compile(*args, **kwargs):
+        raise AssertionError("regroup compiled afresh a refinement it should have split")
+
+    monkeypatch.setattr("neurosim.regroup.compile_network", no_fresh_compile)
+    got = regroup(by_population, group)
+    for name in _ARRAYS:
+        a, b = getattr(got, name), getattr(expected, name)
+        assert a.dtype == b.dtype, name
+        np.testing.assert_array_equal(a, b, err_msg=name)
+    # Splitting a placed network further, into one group per neuron numbered in (group, id) order.
+    singles = np.argsort(np.argsort(got.neuron_group, kind="stable"))
+    finer = regroup(got, singles)
+    np.testing.assert_array_equal(finer.syn_target, ns.compile_network(net, singles).syn_target)
+
+
+def test_regroup_of_groups_that_do_not_refine_in_order_compiles_afresh():
+    net, _ = _network(np.random.default_rng(12))
+    # Groups numbered against the population order: population 'b' first.
+    group = np.concatenate([np.full(30, 2), np.full(50, 1), np.full(20, 0)])
+    got = regroup(ns.compile_network(net), group)
+    expected = ns.compile_network(net, group)
+    for name in _ARRAYS:
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
+
+
+def test_groups_must_be_dense_and_within_one_population():
+    net, _ = _network(np.random.default_rng(13))
+    with pytest.raises(ModelError, match=r"group 1 has no neuron"):
+        ns.compile_network(net, np.concatenate([np.zeros(30), np.full(50, 2), np.full(20, 3)]).astype(int))
+    with pytest.raises(ModelError, match=r"group 0 mixes neurons of two populations"):
+        regroup(ns.compile_network(net), np.zeros(100, dtype=int))

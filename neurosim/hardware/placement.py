@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim.compiled import CompiledNetwork, compile_network
+from neurosim.regroup import regroup
 from neurosim.errors import DoesNotFitError, PlacementError, ProfileError
 from neurosim.hardware import fit
 from neurosim.hardware.locality import locality
@@ -301,7 +302,7 @@ def place(compiled: CompiledNetwork | Network, profile: ChipProfile, strategy: s
     usage = attempt(capacity)
     fit.require_fit(usage, compiled, profile, mesh.n_cores, capacity, attempt)
     neuron_group, group_core = _core_groups(compiled, usage.neuron_core, mesh.n_cores)
-    return Placement(compile_network(compiled.network, neuron_group=neuron_group), profile, strategy, options,
+    return Placement(regroup(compiled, neuron_group), profile, strategy, options,
                      mesh, usage.neuron_core, group_core, mesh.core_xy(), mesh.core_chip(),
                      {**usage.peaks(), **network_peaks})
 

@@ -28,7 +28,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from neurosim.compiled import CompiledNetwork, compile_network
+from neurosim.compiled import CompiledNetwork
+from neurosim.regroup import regroup
 from neurosim.counters import Counters
 from neurosim.engine import SimResult
 from neurosim.errors import NeurosimError
@@ -43,7 +44,7 @@ def refinement(placements: Sequence[Placement]) -> npt.NDArray[np.int64]:
     """(N,) destination groups refining every placement: one per population and tuple of cores.
 
     Groups are numbered by population, then by the cores of the placements in order; pass them to
-    ``compile_network(network, neuron_group=...)`` (:func:`refined_network`).
+    ``compile_network(network, neuron_group=...)`` or ``regroup`` (:func:`refined_network`).
 
     Raises
     ------
@@ -64,7 +65,7 @@ def refinement(placements: Sequence[Placement]) -> npt.NDArray[np.int64]:
 
 def refined_network(placements: Sequence[Placement]) -> CompiledNetwork:
     """The placements' network compiled on their :func:`refinement`: simulate it once, re-route to each."""
-    return compile_network(placements[0].compiled.network, neuron_group=refinement(placements))
+    return regroup(placements[0].compiled, refinement(placements))
 
 
 def reroute(result: SimResult, placement: Placement) -> SimResult:

@@ -214,7 +214,7 @@ def _neuron(key: str, pop: Population, spec: Dialect):
     choices = {p.name: p.choices for p in pop.model.params}
     if "threshold" in choices:
         _check_choice(key, pop, "threshold", spec.threshold, choices["threshold"],
-                      f"cannot be expressed: NIR's spike test is v > v_threshold")
+                      "cannot be expressed: NIR's spike test is v > v_threshold")
 
     def snap(g):
         if spec.snap_unit_gain:

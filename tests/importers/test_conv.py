@@ -11,7 +11,6 @@ import pathlib
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
 import neurosim as ns
 from neurosim import ModelError
