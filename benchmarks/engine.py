@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from _common import machine_info  # benchmarks/ is sys.path[0] when run as a script
+from delivery_ceiling import delivery_ceiling
 
 HERE = Path(__file__).resolve()
 SEED = 1234
@@ -252,13 +253,15 @@ def fanout_neurosim(n: int, ticks: int, warmup: int, fanout: int = 1000, p_in: f
     cnt = result.counters
     n_syn = compiled.n_synapses
     spikes = cnt.spikes_per_population()
+    ceiling = delivery_ceiling(compiled, cnt.synaptic_events / ticks)
+    ceiling["engine_over_prefetched_median"] = cnt.synaptic_events / wall / ceiling["prefetched"]["events_per_s_median"]
     return {
         "n_neurons": n, "n_poisson": n_in, "fanout": fanout, "n_synapses": n_syn, "ticks": ticks,
         "tick_ms": 1.0, "build_s": build_s, "compile_network_s": compile_s, "sim_wall_s": wall,
         "synaptic_events": cnt.synaptic_events, "synaptic_events_per_s": cnt.synaptic_events / wall,
         "neuron_updates": cnt.neuron_updates, "neuron_updates_per_s": cnt.neuron_updates / wall,
         "rate_hz_lif": spikes["P"] / (n * ticks * 1e-3), "rate_hz_poisson": spikes["in"] / (n_in * ticks * 1e-3),
-        "bytes_per_synapse": compiled.synapse_bytes() / n_syn,
+        "bytes_per_synapse": compiled.synapse_bytes() / n_syn, "delivery_ceiling": ceiling,
         "memory": {
             "rss_baseline_mb": base, "network_rss_mb": rss_net - base,
             "network_bytes_per_synapse": (rss_net - base) * 2**20 / n_syn,
