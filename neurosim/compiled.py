@@ -251,6 +251,11 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
     rank[by_group] = np.arange(n_total) - group_ptr[neuron_group[by_group]]
     g_max = int(np.diff(group_ptr).max()) if n_groups else 1
     layout = _KeyLayout(*((int(k) - 1).bit_length() for k in (g_max, n_del, n_groups)))
+    # A step's source field holds at most one population's neurons.
+    rows = int(np.diff(pop_offset).max())
+    if layout.b_rank + layout.b_del + layout.b_grp + (rows - 1).bit_length() > _KEY_BITS:
+        raise ModelError(f"network '{network.name}' is too large to compile: {n_total} neurons, {n_groups} groups, "
+                         f"{n_del} delays and {g_max} neurons per group do not fit a {_KEY_BITS}-bit key")
     syn_target = np.empty(n, dtype=np.int32)
     syn_weight = np.empty(n, dtype=np.float32)
     segments = []  # per step: (first synapse, source, group, delay) of each segment
@@ -268,7 +273,6 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
             b = max(a + 1, int(np.searchsorted(cum, cum[a] + _BUILD_CHUNK, side="right")) - 1)
             b = min(b, cum.size - 1)
             if cum[b] > cum[a]:
-                _check_key_bits(network, layout, b - a, n_total, n_groups, n_del, g_max)
                 stop = done + int(cum[b] - cum[a])
                 seg = _build_step(outgoing, a, b, pop_offset, names, neuron_group, rank, by_group, group_ptr,
                                   layout, syn_target[done:stop], syn_weight[done:stop])
@@ -285,12 +289,6 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
     fan_group = seg_group[fan_start_seg]
     src_fan_ptr = np.searchsorted(seg_src[fan_start_seg], np.arange(n_total + 1)).astype(np.int64)
     return (src_fan_ptr, fan_group, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight)
-
-
-def _check_key_bits(network, layout: _KeyLayout, n_rows: int, n_total, n_groups, n_del, g_max) -> None:
-    if layout.b_rank + layout.b_del + layout.b_grp + (n_rows - 1).bit_length() > _KEY_BITS:
-        raise ModelError(f"network '{network.name}' is too large to compile: {n_total} neurons, {n_groups} groups, "
-                         f"{n_del} delays and {g_max} neurons per group do not fit a {_KEY_BITS}-bit key")
 
 
 def _build_step(outgoing, a, b, pop_offset, names, neuron_group, rank, by_group, group_ptr, layout,

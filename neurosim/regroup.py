@@ -39,14 +39,11 @@ def regroup(compiled: CompiledNetwork, neuron_group: npt.ArrayLike) -> CompiledN
     new_lo = np.searchsorted(old_of_new, np.arange(compiled.n_groups + 1)).astype(np.int64)
     c = compiled
     fan_syn = c.seg_syn_ptr[c.fan_seg_ptr]  # first synapse of each fan entry, and the end
-    widest = int(np.diff(fan_syn).max(initial=0))
-    parts = int(np.diff(new_lo).max(initial=1))
-    n_fans, n_segs = _split_fans(c.src_fan_ptr, c.fan_group, c.fan_seg_ptr, c.seg_delay, c.seg_syn_ptr,
-                                 c.syn_target, c.syn_weight, neuron_group, new_lo, widest, parts, False,
-                                 *_outputs(0, 0, 0, 0))
+    inputs = (c.src_fan_ptr, c.fan_group, c.fan_seg_ptr, c.seg_delay, c.seg_syn_ptr, c.syn_target, c.syn_weight,
+              neuron_group, new_lo, int(np.diff(fan_syn).max(initial=0)), int(np.diff(new_lo).max(initial=1)))
+    n_fans, n_segs = _split_fans(*inputs, False, *_outputs(0, 0, 0, 0))
     out = _outputs(c.n_neurons, n_fans, n_segs, c.n_synapses)
-    _split_fans(c.src_fan_ptr, c.fan_group, c.fan_seg_ptr, c.seg_delay, c.seg_syn_ptr, c.syn_target, c.syn_weight,
-                neuron_group, new_lo, widest, parts, True, *out)
+    _split_fans(*inputs, True, *out)
     src_fan_ptr, fan_group, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight = out
     return replace(compiled, neuron_group=neuron_group, group_pop=group_pop, src_fan_ptr=src_fan_ptr,
                    fan_group=fan_group, fan_seg_ptr=fan_seg_ptr, seg_delay=seg_delay, seg_group=seg_group,

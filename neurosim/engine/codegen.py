@@ -46,6 +46,15 @@ def cache_dir() -> Path:
         return Path(tempfile.gettempdir()) / "neurosim-cache"
 
 
+def _dispatcher(name: str, args: str, doc: str, handler: str, model_ids) -> list[str]:
+    """Source lines of ``name(model_id, args)``, which calls ``{handler}_{k}(args)`` for each model
+    id ``k`` in ``model_ids`` and returns ``(0, 0)`` for any other."""
+    lines = ["", "", "@njit", f"def {name}(model_id, {args}):", f'    """{doc}"""']
+    for n, k in enumerate(model_ids):
+        lines += [f"    {'if' if n == 0 else 'elif'} model_id == {k}:", f"        return {handler}_{k}({args})"]
+    return lines + ["    return 0, 0"]
+
+
 def engine_source(models: tuple[NeuronModel, ...]) -> str:
     """The full source of the engine module for ``models`` (model id = position)."""
     lines = [
@@ -67,34 +76,14 @@ def engine_source(models: tuple[NeuronModel, ...]) -> str:
         # The model module's source is part of the hash: an edited model gets a new engine module.
         digest = hashlib.sha256(inspect.getsource(sys.modules[model.update.py_func.__module__]).encode()).hexdigest()
         lines.append(f"# model {k}: {model.name} ({digest[:16]})")
-    lines += ["", "", "@njit",
-              "def update_population(model_id, state, params, idx, x, elapsed, t, seed, fired, payload, awake):",
-              '    """Run the handler of model ``model_id`` (the registry order)."""']
-    for k in range(len(models)):
-        keyword = "if" if k == 0 else "elif"
-        lines.append(f"    {keyword} model_id == {k}:")
-        lines.append(f"        return _update_{k}(state, params, idx, x, elapsed, t, seed, fired, payload, awake)")
-    lines.append("    return 0, 0")
-    lines += ["", "", "@njit",
-              "def update_population_dense(model_id, state, prow, lo, hi, x, t, seed, fired, payload, awake):",
-              '    """Run the dense handler of model ``model_id`` (called only for models that have one)."""']
-    keyword = "if"
-    for k, model in enumerate(models):
-        if model.dense_update is not None:
-            lines.append(f"    {keyword} model_id == {k}:")
-            lines.append(f"        return _dense_{k}(state, prow, lo, hi, x, t, seed, fired, payload, awake)")
-            keyword = "elif"
-    lines.append("    return 0, 0")
-    lines += ["", "", "@njit",
-              "def update_population_uniform(model_id, state, prow, idx, x, elapsed, t, seed, fired, payload, awake):",
-              '    """Run the uniform handler of model ``model_id`` (called only for models that have one)."""']
-    keyword = "if"
-    for k, model in enumerate(models):
-        if model.uniform_update is not None:
-            lines.append(f"    {keyword} model_id == {k}:")
-            lines.append(f"        return _uniform_{k}(state, prow, idx, x, elapsed, t, seed, fired, payload, awake)")
-            keyword = "elif"
-    lines.append("    return 0, 0")
+    lines += _dispatcher("update_population", "state, params, idx, x, elapsed, t, seed, fired, payload, awake",
+                         "Run the handler of model ``model_id`` (the registry order).", "_update", range(len(models)))
+    lines += _dispatcher("update_population_dense", "state, prow, lo, hi, x, t, seed, fired, payload, awake",
+                         "Run the dense handler of model ``model_id`` (called only for models that have one).",
+                         "_dense", [k for k, m in enumerate(models) if m.dense_update is not None])
+    lines += _dispatcher("update_population_uniform", "state, prow, idx, x, elapsed, t, seed, fired, payload, awake",
+                         "Run the uniform handler of model ``model_id`` (called only for models that have one).",
+                         "_uniform", [k for k, m in enumerate(models) if m.uniform_update is not None])
     template = inspect.getsource(kernels)
     lines += ["", "", template[template.index(MARKER):]]
     return "\n".join(lines)

@@ -67,6 +67,17 @@ def _crosses(v, v_th, ge):
 
 
 @njit
+def _after_spike(v, reset, v_reset, v_th, single):
+    """``v`` after a spike: ``v_reset``, lowered by ``v_th`` (in float32 when ``single``), or as it is
+    (``R_SUBTRACT_NEXT`` subtracts at the next tick, ``R_NONE`` never)."""
+    if reset == R_VALUE:
+        return v_reset
+    if reset == R_SUBTRACT:
+        return float(np.float32(v) - np.float32(v_th)) if single else v - v_th
+    return v
+
+
+@njit
 def _advance_f32(v, beta, v_leak, k):
     """``k`` input-free float32 ticks, stopping early once ``v`` is stationary (bit-identical)."""
     for _ in range(k):
@@ -110,12 +121,7 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
             fired[n_fired] = i
             payload[n_fired] = 1.0
             n_fired += 1
-            if reset == R_VALUE:
-                v = params[i, V_RESET]
-            elif reset == R_SUBTRACT and params[i, PRECISION] != 0.0:
-                v = float(np.float32(v) - np.float32(v_th))
-            elif reset == R_SUBTRACT:
-                v = v - v_th
+            v = _after_spike(v, reset, params[i, V_RESET], v_th, params[i, PRECISION] != 0.0)
         if params[i, PRECISION] != 0.0:
             v = float(np.float32(v))  # v_reset may not be a float32 value
         state[i, V] = v
@@ -192,12 +198,7 @@ def update_uniform(state, prow, idx, x, elapsed, t, seed, fired, payload, awake)
             fired[n_fired] = i
             payload[n_fired] = 1.0
             n_fired += 1
-            if reset == R_VALUE:
-                v = v_reset
-            elif reset == R_SUBTRACT and single:
-                v = float(np.float32(v) - np.float32(v_th))
-            elif reset == R_SUBTRACT:
-                v = v - v_th
+            v = _after_spike(v, reset, v_reset, v_th, single)
         elif single:
             v = float(np.float32(v))  # update rounds every v; here the reset values already are
         state[i, V] = v
@@ -285,12 +286,7 @@ def update_dense(state, params_row, lo, hi, x, t, seed, fired, payload, awake):
                     fired[n_fired] = lo + b0 + k
                     payload[n_fired] = 1.0
                     n_fired += 1
-                    if reset == R_VALUE:
-                        vk = v_reset
-                    elif reset == R_SUBTRACT and single:
-                        vk = float(np.float32(vk) - np.float32(v_th))
-                    elif reset == R_SUBTRACT:
-                        vk = vk - v_th
+                    vk = _after_spike(vk, reset, v_reset, v_th, single)
                     vb[k] = vk
                 sk = 1.0 if (spiked and snext) else 0.0
                 if s_mem:
