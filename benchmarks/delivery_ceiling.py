@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from neurosim._jit import njit
-from neurosim.compiled import CompiledNetwork
+from neurosim.compile.compiled import CompiledNetwork
 from neurosim.engine.intrinsics import prefetch
 from neurosim.engine.kernels import PREFETCH_AHEAD, PREFETCH_SYNAPSES
 

@@ -26,8 +26,8 @@ import numpy as np
 
 from _common import machine_info  # benchmarks/ is sys.path[0] when run as a script
 from neurosim import Network, load_chip
-from neurosim.explore import sweep
-from neurosim.pipeline import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir, \
+from neurosim.workflows.sweep import sweep
+from neurosim.workflows.run import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir, \
     run_on_chip
 
 CHIP = "loihi_sanafe"

@@ -122,9 +122,9 @@ def build_network(n: int, fanout: int, window: int, seed: int = SEED) -> dict[st
 # ---- neurosim -----------------------------------------------------------------------------------
 def worker_neurosim(workdir: str, ticks: int, neurons_per_core: int, warmup: int) -> dict:
     import neurosim as ns
-    from neurosim.hardware.network_traffic import traffic
-    from neurosim.hardware.placement import place
-    from neurosim.hardware.routing import route
+    from neurosim.cost_model.traffic import traffic
+    from neurosim.mapping.placement import place
+    from neurosim.mapping.routing import route
 
     d = dict(np.load(Path(workdir) / "network.npz"))
     n = d["bias"].size
@@ -311,7 +311,7 @@ def worker_update_rule(ticks: int = 200, n_in: int = 64, n_lif: int = 256) -> di
     """
     import neurosim as ns
     import sanafe
-    from neurosim.hardware.placement import place
+    from neurosim.mapping.placement import place
 
     rng = np.random.default_rng(SEED + 1)
     spikes = rng.random((ticks, n_in)) < 0.1

@@ -3,7 +3,7 @@
     python examples/design_space_sweep.py [--out-dir DIR]
 
 Runs the bundled snnTorch digits model (``neurosim/data``) over its first 10 test samples with
-:func:`neurosim.explore.sweep` on ``loihi_sanafe`` and on ``loihi`` (which publishes no spike
+:func:`neurosim.workflows.sweep.sweep` on ``loihi_sanafe`` and on ``loihi`` (which publishes no spike
 energy or time: run with the fallbacks ``e_spike_J = 0``, ``t_spike_s = 0``), at every point of
 
 - ``neurons_per_core`` in {8, 16, 32, 64} (the placement: 10, 5, 3 or 2 cores; re-routed from the
@@ -26,8 +26,8 @@ import argparse
 import os
 import pathlib
 
-from neurosim.explore import SweepResult, sweep
-from neurosim.pipeline import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
+from neurosim.workflows.sweep import SweepResult, sweep
+from neurosim.workflows.run import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
 from neurosim.plots.pareto import plot_pareto
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

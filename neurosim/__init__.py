@@ -7,16 +7,16 @@
     >>> net.connect("in", "hid", weights=0.2, delays=1)
     >>> result = ns.simulate(net, ticks=100)
 """
-from neurosim.compiled import CompiledNetwork, compile_network
+from neurosim.compile.compiled import CompiledNetwork, compile_network
 from neurosim.cost_model import Report, compare, cost
-from neurosim.counters import Counters
+from neurosim.engine.counters import Counters
 from neurosim.engine import SimResult, simulate
-from neurosim.explore import SweepResult, sweep
+from neurosim.workflows.sweep import SweepResult, sweep
 from neurosim.errors import ModelError, NeurosimError, ProfileError, SimulationInterrupted
-from neurosim.hardware import ChipProfile, list_chips, load_chip
-from neurosim.importers import load_nir, save_nir, to_nir, with_inputs
+from neurosim.chip import ChipProfile, list_chips, load_chip
+from neurosim.nir import load_nir, save_nir, to_nir, with_inputs
 from neurosim.models import NeuronModel, Param, StateVar, get_model, list_models, register
-from neurosim.network import Network, PoissonSource, Population, Projection, SpikeArray, SpikeTimes
+from neurosim.net.network import Network, PoissonSource, Population, Projection, SpikeArray, SpikeTimes
 
 __version__ = "0.1.0"
 __all__ = [

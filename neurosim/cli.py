@@ -10,12 +10,12 @@ from typing import Callable
 import numpy as np
 
 from neurosim.errors import NeurosimError, SimulationInterrupted
-from neurosim.hardware import FIELDS, list_chips, load_chip
-from neurosim.importers import get_dialect
-from neurosim.importers.dialects import DIALECTS
+from neurosim.chip import FIELDS, list_chips, load_chip
+from neurosim.nir import get_dialect
+from neurosim.nir.dialects import DIALECTS
 from neurosim.models import get_model, list_models
 from neurosim.plots import REPORT_KINDS, TRACE_KINDS, plot_report, plot_trace
-from neurosim.pipeline import (BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir)
+from neurosim.workflows.run import (BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir)
 
 # Loihi with SANA-FE's silicon-calibrated costs: the one shipped profile that publishes every
 # number the default run needs (loihi leaves spike costs out; see `neurosim chips loihi`).
@@ -271,7 +271,7 @@ def _plot(args: argparse.Namespace) -> int:
         kind = args.kind or "pareto"
         if kind not in SWEEP_KINDS:
             raise NeurosimError(f"--kind {kind!r} is not a sweep picture; choose one of {', '.join(SWEEP_KINDS)}")
-        from neurosim.explore import read_sweep
+        from neurosim.workflows.sweep import read_sweep
         from neurosim.plots.pareto import params_label, plot_pareto
 
         table = read_sweep(source)
@@ -326,7 +326,7 @@ def _vary(items: list[str]) -> dict[str, list]:
 def _sweep(args: argparse.Namespace) -> int:
     from concurrent.futures import ProcessPoolExecutor
 
-    from neurosim.explore import sweep
+    from neurosim.workflows.sweep import sweep
 
     vary = _vary(args.vary)
     if args.model is None:

@@ -32,3 +32,21 @@ def recurrent_network() -> Network:
                 delays=rng.integers(1, 4, (40, 40)))
     net.connect("h", "o", weights=rng.uniform(0, 0.8, (7, 40)), delays=0)
     return net
+
+
+def demo_network(seed: int = 0) -> Network:
+    """A three-layer LIF network with per-synapse delays and a recurrent hidden layer, driven by seeded
+    Poisson input (every engine path: zero-delay edges, delay lines, recurrence):
+    Poisson(256) -> LIF hidden(512, recurrent, delays 1-8) -> LIF output(16), seeded."""
+    rng = np.random.default_rng(seed)
+    net = Network("demo")
+    net.poisson("input", 256, p=0.02, seed=seed)
+    net.population("hidden", 512, "lif", beta=0.95, v_th=1.0, reset="subtract")
+    net.population("output", 16, "lif", beta=0.9, v_th=1.0)
+    w_in = rng.normal(0.15, 0.1, (512, 256)) * (rng.random((512, 256)) < 0.2)
+    net.connect("input", "hidden", weights=w_in, delays=rng.integers(1, 9, (512, 256)))
+    w_rec = rng.normal(-0.05, 0.1, (512, 512)) * (rng.random((512, 512)) < 0.05)
+    net.connect("hidden", "hidden", weights=w_rec, delays=1)
+    w_out = rng.normal(0.05, 0.05, (16, 512)) * (rng.random((16, 512)) < 0.5)
+    net.connect("hidden", "output", weights=w_out, delays=0)
+    return net

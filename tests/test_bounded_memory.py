@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 import neurosim as ns
-from neurosim.demo import demo_network
+from networks import demo_network
 from neurosim.errors import ModelError
 from neurosim.cost_model.synops import tally
-from neurosim.hardware.placement import place
-from neurosim.hardware.routing import route
+from neurosim.mapping.placement import place
+from neurosim.mapping.routing import route
 
 TICKS = 3000
 CHUNK = 50

@@ -11,7 +11,7 @@ import pytest
 
 from neurosim import Report
 from neurosim.cli import main
-from neurosim.pipeline import BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir
+from neurosim.workflows.run import BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir
 
 nir = pytest.importorskip("nir")
 

@@ -4,7 +4,7 @@ import pytest
 
 import neurosim as ns
 from neurosim import ModelError
-from neurosim.regroup import regroup
+from neurosim.compile.regroup import regroup
 
 
 def _network(rng: np.random.Generator) -> tuple[ns.Network, list]:
@@ -38,7 +38,7 @@ def _expected(net: ns.Network, given: list, neuron_group: np.ndarray):
 @pytest.mark.parametrize("step", [1 << 22, 37, 1], ids=["one_step", "steps_of_37", "one_source_per_step"])
 @pytest.mark.parametrize("placed", [False, True], ids=["by_population", "placed"])
 def test_synapse_csr_is_the_documented_sort(placed, step, monkeypatch):
-    monkeypatch.setattr("neurosim.compiled._BUILD_CHUNK", step)
+    monkeypatch.setattr("neurosim.compile.compiled._BUILD_CHUNK", step)
     rng = np.random.default_rng(5)
     net, given = _network(rng)
     n = sum(node.size for node in net.nodes.values())
@@ -75,7 +75,7 @@ def test_a_key_that_cannot_fit_is_an_error(monkeypatch):
     net = ns.Network("huge")
     net.population("a", 4, "lif", beta=0.9, v_th=1.0)
     net.connect_synapses("a", "a", [0], [1], 1.0, 1)
-    monkeypatch.setattr("neurosim.compiled._KEY_BITS", 3)
+    monkeypatch.setattr("neurosim.compile.compiled._KEY_BITS", 3)
     with pytest.raises(ModelError, match=r"network 'huge' is too large to compile"):
         ns.compile_network(net)
 
@@ -97,7 +97,7 @@ def test_regroup_splits_fan_entries_exactly_as_a_fresh_compile(cores, monkeypatc
     def no_fresh_compile(*args, **kwargs):
         raise AssertionError("regroup compiled afresh a refinement it should have split")
 
-    monkeypatch.setattr("neurosim.regroup.compile_network", no_fresh_compile)
+    monkeypatch.setattr("neurosim.compile.regroup.compile_network", no_fresh_compile)
     got = regroup(by_population, group)
     for name in _ARRAYS:
         a, b = getattr(got, name), getattr(expected, name)

@@ -56,7 +56,7 @@ def test_visualize_traffic_writes_small_traces_and_pictures(visualize_traffic):
 
 
 def test_design_space_sweep_prints_its_committed_output(tmp_path):
-    from neurosim.explore import read_sweep
+    from neurosim.workflows.sweep import read_sweep
 
     stdout = run_example("design_space_sweep", tmp_path)
     assert stdout == (EXAMPLES / "design_space_sweep.out").read_text(), \

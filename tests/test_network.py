@@ -189,7 +189,7 @@ def test_fixed_point_models_refuse_graded_fractional_input():
 
 
 def test_synapse_lists_are_validated_in_chunks_with_global_indices(net, monkeypatch):
-    monkeypatch.setattr("neurosim.network._VALIDATE_CHUNK", 4)
+    monkeypatch.setattr("neurosim.net.network._VALIDATE_CHUNK", 4)
     pre, post = np.zeros(10, dtype=np.int64), np.arange(10) % 4
     delays = np.ones(10, dtype=np.int64)
     delays[9] = -2  # in the third chunk

@@ -34,8 +34,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from neurosim.hardware.profile import ProfileValue
-from neurosim.network import Network
+from neurosim.chip.profile import ProfileValue
+from neurosim.net.network import Network
 
 from neurosim.cost_model.energy import CostValues, plain
 from neurosim.cost_model.synops import Tally

@@ -32,8 +32,8 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim.errors import ProfileError
-from neurosim.hardware.profile import ChipProfile, ProfileValue
-from neurosim.hardware.schema import FIELDS_BY_NAME, NOC_ROUTINGS, did_you_mean
+from neurosim.chip.profile import ChipProfile, ProfileValue
+from neurosim.chip.schema import FIELDS_BY_NAME, NOC_ROUTINGS, did_you_mean
 
 from neurosim.cost_model.synops import Tally
 

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from neurosim.hardware.profile import ProfileValue
-from neurosim.hardware.schema import NOC_ROUTINGS
+from neurosim.chip.profile import ProfileValue
+from neurosim.chip.schema import NOC_ROUTINGS
 
 from neurosim.cost_model.energy import CostValues, plain, si
 from neurosim.cost_model.synops import Tally

@@ -20,9 +20,9 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim.errors import ModelError, NeurosimError
-from neurosim.hardware.profile import ChipProfile, ProfileValue
-from neurosim.hardware.routing import RouteTable, route
-from neurosim.hardware.schema import NOC_ROUTINGS
+from neurosim.chip.profile import ChipProfile, ProfileValue
+from neurosim.mapping.routing import RouteTable, route
+from neurosim.chip.schema import NOC_ROUTINGS
 
 from neurosim.cost_model.bit_budget import BitBudget, bit_budget
 from neurosim.cost_model.energy import CostValues, EnergyReport, energy, energy_model, plain, si
@@ -31,8 +31,8 @@ from neurosim.cost_model.synops import Operations, Tally, ac_mac_values, operati
 
 if TYPE_CHECKING:
     from neurosim.engine.simulate import SimResult
-    from neurosim.hardware.placement import Placement
-    from neurosim.hardware.network_traffic import Traffic
+    from neurosim.mapping.placement import Placement
+    from neurosim.cost_model.traffic import Traffic
 
 REPORT_SCHEMA = 1
 """Version of :meth:`Report.to_dict`'s layout; :meth:`Report.from_dict` refuses other versions."""

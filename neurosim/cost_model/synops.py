@@ -2,7 +2,7 @@
 papers report (SynOps, MACs, effective ACs and MACs, sparsity). No profile costs here.
 
 :func:`tally` turns a :class:`~neurosim.engine.simulate.SimResult`, its
-:class:`~neurosim.hardware.placement.Placement` and the route table into a :class:`Tally`: counts
+:class:`~neurosim.mapping.placement.Placement` and the route table into a :class:`Tally`: counts
 that do not depend on any per-operation cost, so one tally serves every profile a run is re-costed
 under. :func:`operations` derives the paper metrics from it.
 
@@ -28,13 +28,13 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from neurosim.errors import ModelError
-from neurosim.hardware.profile import ChipProfile, ProfileValue, load_chip
-from neurosim.network import Network, PoissonSource, Population, SpikeSource
+from neurosim.chip.profile import ChipProfile, ProfileValue, load_chip
+from neurosim.net.network import Network, PoissonSource, Population, SpikeSource
 
 if TYPE_CHECKING:
     from neurosim.engine.simulate import SimResult
-    from neurosim.hardware.placement import Placement
-    from neurosim.hardware.routing import RouteTable
+    from neurosim.mapping.placement import Placement
+    from neurosim.mapping.routing import RouteTable
 
 NET_KEYS = ("packets", "hops_x", "hops_y", "chip_crossings")
 """Network counts per spike, in the order of the rows of :attr:`Tally.core_net` (the route table's
@@ -135,7 +135,7 @@ def tally(result: SimResult, placement: Placement, routes: RouteTable | None, pe
     placement : Placement
         Where every neuron sits (``neuron_core``, ``group_core``, ``core_xy``, ``core_chip``).
     routes : RouteTable or None
-        The placement's route table (:func:`neurosim.hardware.routing.route`); ``None`` when no
+        The placement's route table (:func:`neurosim.mapping.routing.route`); ``None`` when no
         network is costed (all network counts are then 0).
     per_tick : bool
         Also build the per-tick, per-core counts and the per-packet hops of the latency model.

@@ -5,7 +5,7 @@ SOURCE`` marker into a generated module that also defines ``update_population`` 
 registered neuron model). Numba caches that module on disk; its name carries a hash of this file
 and of every model's source, so an edited model recompiles and an unchanged one never does.
 
-Data structures (see ``neurosim.compiled`` for the synapse CSR):
+Data structures (see ``neurosim.compile.compiled`` for the synapse CSR):
 
 * delay ring: ``ring_seg[slot, k]`` / ``ring_pay[slot, k]`` for ``k < ring_len[slot]`` are the
   packets (delay segment, spike value) due at the tick ``t`` with ``t & mask == slot``. Invariant:

@@ -12,12 +12,12 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from neurosim.compiled import CompiledNetwork, compile_network
-from neurosim.counters import Counters
+from neurosim.compile.compiled import CompiledNetwork, compile_network
+from neurosim.engine.counters import Counters
 from neurosim.engine.codegen import engine_module
 from neurosim.engine.kernels import GATHER_BLOCK
 from neurosim.errors import ModelError, SimulationInterrupted
-from neurosim.network import Network, SpikeSource
+from neurosim.net.network import Network, SpikeSource
 
 ProgressCallback = Callable[[int, int], None]
 _GROUP_CELLS = 1 << 20  # ticks x groups of the default chunk's per-group buffer when the run does not keep them
@@ -30,7 +30,7 @@ class Chunk:
 
     The arrays are views valid only during the call (copy what you keep): the chunk's spikes in
     emission order, the probed states ``(t1 - t0, n_probed, n_state)``, the per-tick counters
-    of :class:`~neurosim.counters.Counters` for these ticks (``tick_events``, ``tick_updates``,
+    of :class:`~neurosim.engine.counters.Counters` for these ticks (``tick_events``, ``tick_updates``,
     ``tick_spikes``, ``tick_packets``, and ``tick_group_events``, ``tick_group_updates`` of shape
     ``(t1 - t0, G)``, handed over even when the run does not keep them), and ``pop_forced_updates``
     (P,): the probe-forced updates of each population in these ticks.

@@ -18,8 +18,8 @@ The current is never reset (NIR, snnTorch and Norse all leave it alone). ``gain_
 ``w_in`` and ``gain`` its ``r * dt / tau_mem`` factor. Every operation is rounded to ``precision`` in
 the order written (float32 reproduces PyTorch-trained models). Norse 1.1.0's ``lif_feed_forward_step``
 (``norse/torch/functional/lif.py``) adds the input to the current first and drives ``v`` with that
-new current, as here; the ``norse`` dialect (``neurosim/importers/dialects.py``, ``docs/nir.md``)
-maps its parameters and reproduces its spikes (``tests/importers/test_dialects.py``).
+new current, as here; the ``norse`` dialect (``neurosim/nir/dialects.py``, ``docs/nir.md``)
+maps its parameters and reproduces its spikes (``tests/nir/test_dialects.py``).
 
 **Catch-up.** A neuron that was let sleep has ``bias == 0`` and ``s_prev == 0`` (see *awake*), so
 each of its ``k`` idle ticks is the linear map ``i <- alpha * i``, ``u <- beta * u + gain * i`` with

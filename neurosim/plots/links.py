@@ -35,7 +35,7 @@ def plot_links(data, ax: Axes | None = None, *, grid_shape: tuple[int, int] | No
 
     Parameters
     ----------
-    data : a :class:`~neurosim.trace.Trace`, a :class:`~neurosim.hardware.network_traffic.Traffic`,
+    data : a :class:`~neurosim.trace.Trace`, a :class:`~neurosim.cost_model.traffic.Traffic`,
         or an array of per-link packets (then ``grid_shape`` is required).
     top : how many of the busiest links to highlight (thick red outline, labelled in the legend).
 

@@ -1,11 +1,11 @@
-"""The Pareto front of a design-space sweep (:func:`neurosim.explore.sweep`): two objectives, one scatter."""
+"""The Pareto front of a design-space sweep (:func:`neurosim.workflows.sweep.sweep`): two objectives, one scatter."""
 from __future__ import annotations
 
 from typing import Any, Callable
 
 from matplotlib.axes import Axes
 
-from neurosim.pareto import MAXIMIZED, objective_value, pareto_front
+from neurosim.cost_model.pareto import MAXIMIZED, objective_value, pareto_front
 from neurosim.plots._common import new_axes
 
 

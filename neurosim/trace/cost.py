@@ -20,7 +20,7 @@ from neurosim.cost_model.latency import LatencyReport
 from neurosim.cost_model.report import cost_needs, energy_and_latency
 from neurosim.cost_model.synops import Tally, is_graded, tally_counts
 from neurosim.errors import TraceError
-from neurosim.hardware.profile import ChipProfile
+from neurosim.chip.profile import ChipProfile
 from neurosim.models import get_model
 from neurosim.trace.reader import Trace, read_trace
 

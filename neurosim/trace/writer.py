@@ -19,9 +19,9 @@ import numpy as np
 from neurosim.cost_model.synops import graded_events_per_group, is_graded
 from neurosim.engine.simulate import Chunk, SimResult, simulate
 from neurosim.errors import ModelError, TraceError
-from neurosim.hardware.placement import Placement
-from neurosim.hardware.routing import RouteTable, gather_rows, route
-from neurosim.network import SpikeSource
+from neurosim.mapping.placement import Placement
+from neurosim.mapping.routing import RouteTable, gather_rows, route
+from neurosim.net.network import SpikeSource
 from neurosim.trace.schema import CORE_FIELDS, FORMAT, PACKET_FIELDS, SPIKE_FIELDS, TICK_FIELDS, TRACE_VERSION
 
 _ROWS = 1024  # HDF5 chunk of the appendable 1-D columns (rows): see docs/traces.md, "Compression"
@@ -50,7 +50,7 @@ class TraceWriter:
     def __init__(self, path: str | os.PathLike, placement: Placement, ticks: int, *, probe: Iterable[str] = (),
                  probe_every: int = 1, counters: bool = True, routes: RouteTable | None = None) -> None:
         if not isinstance(placement, Placement):
-            raise ModelError(f"a trace needs a Placement (neurosim.hardware.placement.place(compiled, chip)), "
+            raise ModelError(f"a trace needs a Placement (neurosim.mapping.placement.place(compiled, chip)), "
                              f"got {type(placement).__name__}")
         if isinstance(probe_every, bool) or not isinstance(probe_every, (int, np.integer)) or probe_every < 1:
             raise ModelError(f"probe_every must be a positive integer, got {probe_every!r}")

@@ -23,9 +23,11 @@ import numpy as np
 import pytest
 
 from neurosim import Network, ProfileError, load_chip, simulate
-from neurosim.compiled import compile_network
+from neurosim.compile.compiled import compile_network
 from neurosim.cost_model import cost
-from neurosim.hardware import Mesh, Placement, route, traffic
+from neurosim.chip import Mesh
+from neurosim.mapping import Placement, route
+from neurosim.cost_model.traffic import traffic
 
 PJ = 1e-12
 LOIHI_FALLBACKS = {"e_spike_J": 10e-12, "t_spike_s": 20e-9}  # Davies et al. 2018 give no spike cost

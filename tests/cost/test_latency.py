@@ -18,7 +18,8 @@ import pytest
 
 from neurosim import ModelError, load_chip, simulate
 from neurosim.cost_model import cost
-from neurosim.hardware import route, traffic
+from neurosim.mapping import route
+from neurosim.cost_model.traffic import traffic
 
 from test_energy import LOIHI_FALLBACKS, hand_network, hand_placement, hand_run, tile_core
 

@@ -8,7 +8,8 @@ import pytest
 
 from neurosim import Network, NeurosimError, load_chip, simulate
 from neurosim.cost_model import BIT_BUDGET_DEFINITION, Report, compare, cost
-from neurosim.hardware import place, route, traffic
+from neurosim.mapping import place, route
+from neurosim.cost_model.traffic import traffic
 
 from networks import poisson_network
 from test_energy import LOIHI_FALLBACKS, hand_network, hand_placement, hand_run

@@ -15,10 +15,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import neurosim as ns
-from neurosim.demo import demo_network
-from neurosim.hardware.network_traffic import traffic
-from neurosim.hardware.placement import place
-from neurosim.hardware.routing import route
+from networks import demo_network
+from neurosim.cost_model.traffic import traffic
+from neurosim.mapping.placement import place
+from neurosim.mapping.routing import route
 from neurosim.plots import (REPORT_KINDS, TRACE_KINDS, plot_energy, plot_energy_comparison, plot_links, plot_mesh,
                             plot_raster, plot_report, plot_timeline, plot_trace)
 from neurosim.cli import main

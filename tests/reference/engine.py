@@ -3,7 +3,7 @@
 Deliberately simple and slow: every population is stepped every tick with its model's numpy
 ``reference_step``, and every synaptic event is one entry of a ``SortedList`` whose sort key is
 the documented summation order. It reads only the Network's public objects (populations, spike
-sources, projections) and shares no code with ``neurosim.engine`` or ``neurosim.compiled``.
+sources, projections) and shares no code with ``neurosim.engine`` or ``neurosim.compile.compiled``.
 
 The semantics (``docs/semantics.md``):
 
@@ -26,7 +26,7 @@ from typing import Iterable, NamedTuple
 import numpy as np
 from sortedcontainers import SortedList
 
-from neurosim.network import Network, Population, SpikeSource
+from neurosim.net.network import Network, Population, SpikeSource
 
 
 class Event(NamedTuple):

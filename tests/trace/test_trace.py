@@ -3,6 +3,7 @@ readable after the writer is killed, and refused with one line when not a neuros
 from __future__ import annotations
 
 import os
+import pathlib
 import signal
 import subprocess
 import sys
@@ -13,11 +14,11 @@ import numpy as np
 import pytest
 
 import neurosim as ns
-from neurosim.demo import demo_network
+from networks import demo_network
 from neurosim.errors import NeurosimError, TraceError
-from neurosim.hardware.network_traffic import traffic
-from neurosim.hardware.placement import place
-from neurosim.hardware.routing import route
+from neurosim.cost_model.traffic import traffic
+from neurosim.mapping.placement import place
+from neurosim.mapping.routing import route
 from neurosim.trace import TRACE_VERSION, TraceWriter, read_trace, record_trace
 from neurosim.trace.schema import DATASETS
 
@@ -116,8 +117,9 @@ def test_to_pandas_without_pandas_is_a_trace_error(trace):
 _KILLED = textwrap.dedent("""
     import sys, time
     import neurosim as ns
-    from neurosim.demo import demo_network
-    from neurosim.hardware.placement import place
+    sys.path.insert(0, sys.argv[2])  # tests/, for the shared test networks
+    from networks import demo_network
+    from neurosim.mapping.placement import place
     from neurosim.trace import record_trace
 
     def progress(done, total):
@@ -131,7 +133,8 @@ _KILLED = textwrap.dedent("""
 
 def test_trace_of_a_killed_run_is_readable_up_to_its_last_chunk(tmp_path, placement):
     path = tmp_path / "killed.h5"
-    proc = subprocess.Popen([sys.executable, "-c", _KILLED, str(path)], stdout=subprocess.PIPE, text=True)
+    tests_dir = str(pathlib.Path(__file__).parents[1])
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED, str(path), tests_dir], stdout=subprocess.PIPE, text=True)
     try:
         reported = [int(proc.stdout.readline()) for _ in range(10)]  # 10 chunks of 2 ticks written and flushed
     finally:

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 import neurosim as ns
-from neurosim.demo import demo_network
+from networks import demo_network
 from neurosim.errors import TraceError
-from neurosim.hardware.placement import place
-from neurosim.pipeline import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir
+from neurosim.mapping.placement import place
+from neurosim.workflows.run import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir
 from neurosim.trace import TraceWriter, cost_trace, read_trace
 
 TICKS = 40

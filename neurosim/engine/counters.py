@@ -1,0 +1,97 @@
+"""What happened during a simulation, counted for the hardware cost model (no energy here).
+
+Every count is exact and comes straight from the engine. Aggregates (per population pair, per
+group) are derived from the per-entry counts with numpy, with no second simulation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from neurosim.compile.compiled import CompiledNetwork
+
+
+@dataclass(frozen=True, eq=False)
+class Counters:
+    """Event counts of one run of ``ticks`` ticks.
+
+    Per entry of the compiled synapse CSR: ``fan_packets[f]`` spikes sent over fan entry ``f`` (one
+    packet each: source neuron to destination group) and ``seg_deliveries[s]`` deliveries of delay
+    segment ``s`` (each is ``len(s)`` synaptic events). Per destination group: synaptic events and
+    neuron updates over the run. Per tick: synaptic events, neuron updates, spikes and packets, and
+    (events, updates) per destination group, ``tick_group_events`` and ``tick_group_updates``
+    (T x G), which are ``None`` when the run did not keep them (``simulate(keep_tick_groups=False)``,
+    the default without ``record_spikes``).
+    """
+
+    compiled: CompiledNetwork = field(repr=False)
+    ticks: int
+    spikes_per_neuron: np.ndarray = field(repr=False)  # (N,)
+    fan_packets: np.ndarray = field(repr=False)  # (F,)
+    seg_deliveries: np.ndarray = field(repr=False)  # (S,)
+    pop_updates: np.ndarray = field(repr=False)  # (P,) handler updates, probed ones included
+    pop_forced_updates: np.ndarray = field(repr=False)  # (P,) updates done only because of a probe
+    group_events: np.ndarray = field(repr=False)  # (G,) synaptic events delivered to each group
+    group_updates: np.ndarray = field(repr=False)  # (G,) handler updates of each group, probed ones included
+    tick_events: np.ndarray = field(repr=False)  # (T,)
+    tick_updates: np.ndarray = field(repr=False)  # (T,)
+    tick_spikes: np.ndarray = field(repr=False)  # (T,)
+    tick_packets: np.ndarray = field(repr=False)  # (T,)
+    tick_group_events: np.ndarray | None = field(default=None, repr=False)  # (T, G), None when not kept
+    tick_group_updates: np.ndarray | None = field(default=None, repr=False)  # (T, G), None when not kept
+
+    @property
+    def synaptic_events(self) -> int:
+        """Total synaptic events (SynOps) delivered."""
+        return int(self.tick_events.sum())
+
+    @property
+    def spikes(self) -> int:
+        return int(self.spikes_per_neuron.sum())
+
+    @property
+    def packets(self) -> int:
+        """Spikes sent per destination group (population, or population x core once placed).
+
+        A chip sends one packet per destination *core*; when two populations share a core the
+        routed count (``neurosim.cost_model.traffic.traffic(...).packets``) is the smaller, hardware one.
+        """
+        return int(self.fan_packets.sum())
+
+    @property
+    def neuron_updates(self) -> int:
+        """Neuron updates the engine performed because of input or a non-resting state."""
+        return int((self.pop_updates - self.pop_forced_updates).sum())
+
+    def spikes_per_population(self) -> dict[str, int]:
+        c = self.compiled
+        return {name: int(self.spikes_per_neuron[c.pop_slice(name)].sum()) for name in c.names}
+
+    def updates_per_population(self) -> dict[str, int]:
+        c = self.compiled
+        active = self.pop_updates - self.pop_forced_updates
+        return {name: int(active[k]) for k, name in enumerate(c.names) if c.pop_model[k] >= 0}
+
+    def events_per_segment(self) -> np.ndarray:
+        """Synaptic events delivered per delay segment."""
+        return self.seg_deliveries * np.diff(self.compiled.seg_syn_ptr)
+
+    def events_per_projection_pair(self) -> dict[tuple[str, str], int]:
+        """Synaptic events per (source population, target population) with any events."""
+        c = self.compiled
+        seg_src = c.neuron_pop[np.searchsorted(c.src_fan_ptr, _seg_fan(c), side="right") - 1]
+        seg_dst = c.group_pop[c.seg_group]
+        matrix = np.zeros((len(c.names), len(c.names)), dtype=np.int64)
+        np.add.at(matrix, (seg_src, seg_dst), self.events_per_segment())
+        rows, cols = np.nonzero(matrix)
+        return {(c.names[a], c.names[b]): int(matrix[a, b]) for a, b in zip(rows, cols)}
+
+    def events_per_group(self) -> np.ndarray:
+        """(G,) synaptic events delivered to each destination group."""
+        return self.group_events
+
+
+def _seg_fan(c: CompiledNetwork) -> np.ndarray:
+    """Fan entry of every delay segment."""
+    return np.repeat(np.arange(c.fan_group.size), np.diff(c.fan_seg_ptr))

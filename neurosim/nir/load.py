@@ -1,0 +1,545 @@
+"""NIR graph -> :class:`~neurosim.net.network.Network` (``/work/shared/references/nir.md``).
+
+    >>> net = load_nir("model.nir", dialect="snntorch", inputs={"input": spikes})   # spikes [T, 64]
+    >>> result = ns.simulate(net, ticks=spikes.shape[0])
+    >>> result.spike_matrix("lif2")
+
+Mapping (step 1 of the importer):
+
+* every ``Input`` node of the top-level graph becomes a :class:`~neurosim.net.network.SpikeArray`
+  source of the same name, fed with ``inputs[name]`` (``[T, N]`` spike counts or graded values);
+  without ``inputs`` it is silent (``[0, N]``), and :func:`with_inputs` swaps the data in later;
+* every neuron node (``LIF``, ``CubaLIF``, ``IF``, ``LI``, ``I``, ``CubaLI``) becomes a population of
+  the same name (``lif``, ``cuba_lif``, ``if`` or ``lif``, ``li``, ``integrator``, ``cuba_li``), its
+  parameters and initial state mapped by the dialect (:mod:`neurosim.nir.dialects`); a
+  ``Threshold`` (``z = H(x - threshold)``, stateless, strict ``>``) becomes a ``lif`` with
+  ``beta = 0``, ``gain = 1`` (it keeps nothing from one tick to the next);
+* stateless nodes (``Affine``, ``Linear``, ``Scale``, ``Delay``, ``Conv1d``, ``Conv2d``,
+  ``SumPool2d``, ``AvgPool2d``, ``Flatten``) between sources/neurons are folded into one projection
+  per (pre, post) pair: the product of their sparse matrices along each path
+  (:mod:`neurosim.nir.linear_maps`: a convolution's shared kernel is expanded per output
+  position), summed over paths and fan-in (in float64, then stored as float32). A node with a
+  multi-dimensional shape ``(C, H, W)`` becomes ``C*H*W`` neurons in C order; a conv bias is the
+  bias of every neuron of its output channel. An ``Affine`` bias reaching a neuron becomes its
+  constant ``bias`` (times the input gain); into a ``CubaLIF`` it becomes ``bias_in``, added to
+  the input before the current filters it (snnTorch's ``Synaptic`` sees ``W x + b``). ``Affine`` and
+  ``Linear`` act on the last dimension of their input (PyTorch's ``Linear``, which nirtorch maps them
+  to); a weight that fits only the flattened input is refused (insert a ``Flatten``);
+* a ``Delay`` (``y(t) = x(t - delay)``, per element) delays the synapses of every path through it
+  by ``delay / dt`` whole ticks; paths of different delays between one pair share a projection
+  whose synapses carry their own delays. A bias passes a ``Delay`` unchanged (a constant);
+* other edges are zero-delay (same-tick, as every exporter computes); each cycle without a
+  ``Delay`` is broken by giving one projection a delay of one tick (the back edges of a depth-first
+  search from the inputs, a self-loop for snnTorch's ``RLeaky``), which is snnTorch's recurrence;
+* ``Output`` nodes add nothing: read the population that feeds them;
+* a nested ``NIRGraph`` with exactly one ``Input`` and one ``Output`` is inlined, its nodes named
+  ``graph.node``.
+
+``LI``, ``I`` and ``CubaLI`` output a potential, not spikes, so they may only feed ``Output`` nodes.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from neurosim.errors import ModelError
+from neurosim.nir.dialects import Dialect, get_dialect
+from neurosim.nir.linear_maps import conv_matrix, flatten_shape, sum_pool_matrix
+from neurosim.net.network import Network, SpikeArray
+
+NEURON_TYPES = ("LIF", "CubaLIF", "IF", "LI", "I", "CubaLI", "Threshold")
+READOUT_TYPES = ("LI", "I", "CubaLI")  # output a potential, not spikes
+SPATIAL_TYPES = ("Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "Flatten")
+STATELESS_TYPES = ("Affine", "Linear", "Scale", "Delay") + SPATIAL_TYPES
+SUPPORTED = ("Input", "Output", "Affine", "Linear", "Scale", "Delay") + NEURON_TYPES + ("NIRGraph",) + SPATIAL_TYPES
+_PASS = "pass"  # an inlined subgraph's Input/Output: identity
+
+
+@dataclass
+class _Flat:
+    nodes: dict  # name -> NIR node, or _PASS
+    edges: list  # (src, dst)
+    inputs: list  # top-level Input names, in graph order
+
+
+def load_nir(source, dialect: str = "nir", dt: float | None = None, inputs: dict | None = None,
+             name: str | None = None) -> Network:
+    """Build a Network from a NIR file or ``nir.NIRGraph``.
+
+    Parameters
+    ----------
+    source : path of a ``.nir`` file (HDF5, from ``nir.write``) or a ``nir.NIRGraph``.
+    dialect : how to read what the file does not say (dt, integration, gains, reset, threshold test,
+        precision, initial state), see :mod:`neurosim.nir.dialects`: ``"nir"`` (literal),
+        ``"snntorch"``, ``"norse"``, ``"norse-1.1"``, ``"spikingjelly"``, ``"sinabs"``, ``"rockpool"``.
+    dt : time step in the file's time unit; default the dialect's.
+    inputs : ``{input node name: array [T, N]}``, one entry per ``Input`` node (a bare array is
+        accepted when the graph has one input). ``None`` leaves the sources silent; fill them
+        later with :func:`with_inputs`.
+    name : the Network's name (default: the file's stem, or ``"nir"``).
+    """
+    spec = get_dialect(dialect)
+    if dt is not None:
+        if isinstance(dt, bool) or not isinstance(dt, (int, float, np.floating)) or not dt > 0:
+            raise ModelError(f"dt must be a positive number, got {dt!r}")
+        spec = Dialect(**{**spec.__dict__, "dt": float(dt)})
+    graph, default_name = _read(source)
+    flat = _flatten(graph)
+    net = _build(flat, spec, name or default_name)
+    return with_inputs(net, inputs) if inputs is not None else net
+
+
+def with_inputs(network: Network, inputs) -> Network:
+    """A copy of ``network`` whose SpikeArray sources named in ``inputs`` carry the given data.
+
+    ``inputs`` maps source names to ``[T, N]`` arrays (a bare array if the network has exactly one
+    SpikeArray source). Populations and projections are shared (they are frozen); node order, hence
+    neuron ids, is kept.
+    """
+    sources = [n for n, node in network.nodes.items() if isinstance(node, SpikeArray)]
+    if not isinstance(inputs, dict):
+        if len(sources) != 1:
+            raise ModelError(f"the network has {len(sources)} input sources ({', '.join(sources)}); "
+                             "pass inputs as a dict {name: array [T, N]}")
+        inputs = {sources[0]: inputs}
+    for key in inputs:
+        if key not in sources:
+            raise ModelError(f"inputs: no input source named {key!r} (inputs: {', '.join(sources) or 'none'})")
+    out = Network(network.name)
+    for key, node in network.nodes.items():
+        if key in inputs:
+            data = np.asarray(inputs[key], dtype=np.float64)
+            if data.ndim == 1:
+                data = data[:, None]
+            if data.ndim != 2 or data.shape[1] != node.size:
+                raise ModelError(f"inputs[{key!r}]: shape {data.shape}, expected [T, {node.size}] "
+                                 f"(T ticks of input node '{key}', size {node.size})")
+            node = SpikeArray.create(key, data)
+        out.add(node)
+    out.projections.update(network.projections)
+    return out
+
+
+# -- reading ----------------------------------------------------------------------------------------
+def _read(source):
+    import nir
+
+    if isinstance(source, nir.NIRGraph):
+        return source, "nir"
+    if not isinstance(source, (str, os.PathLike)):
+        raise ModelError(f"load_nir: expected a path or a nir.NIRGraph, got {type(source).__name__}")
+    path = pathlib.Path(source)
+    if not path.is_file():
+        raise ModelError(f"NIR file '{path}' does not exist")
+    import h5py
+
+    if not h5py.is_hdf5(path):
+        raise ModelError(f"'{path}' is not a NIR file: not HDF5 (NIR files are written by nir.write)")
+    try:
+        graph = nir.read(path)
+    except KeyError as err:
+        raise ModelError(f"'{path}': nir.read failed on an unknown node type or missing field {err}; "
+                         f"supported types: {', '.join(SUPPORTED)}") from None
+    except Exception as err:  # nir raises bare ValueError/KeyError/TypeError on malformed files
+        graph = _read_unchecked(nir, path, err)
+    return graph, path.stem
+
+
+def _read_unchecked(nir, path: pathlib.Path, err: Exception):
+    """Files older than nir 1.0 (the NIR paper's 0.2.0 files) can fail nir's type inference, for
+    instance on shapes written with a batch dimension; read them without it (``type_check=False``,
+    nir >= 1.0.7): the importer checks every shape it uses itself. Anything else fails as before."""
+    message = f"'{path}': nir.read failed: {type(err).__name__}: {err}"
+    if not str(err).startswith("Type inference error"):
+        raise ModelError(message) from None
+    try:
+        graph = nir.read(path, type_check=False)
+    except Exception:  # the unchecked read fails too: report the first, checked, failure
+        raise ModelError(message) from None
+    warnings.warn(f"{message}; read without nir's type check (neurosim checks the shapes it uses)", stacklevel=4)
+    return graph
+
+
+def _type(node) -> str:
+    return _PASS if node is _PASS else type(node).__name__
+
+
+def _flatten(graph) -> _Flat:
+    """Inline simple subgraphs; check every node type."""
+    nodes, edges, inputs = {}, [], []
+    rename = {}  # subgraph name -> (its input node, its output node), both prefixed
+    for key, node in graph.nodes.items():
+        kind = _type(node)
+        if kind == "NIRGraph":
+            sub = _flatten(node)
+            ins = [k for k, v in node.nodes.items() if _type(v) == "Input"]
+            outs = [k for k, v in node.nodes.items() if _type(v) == "Output"]
+            if len(ins) != 1 or len(outs) != 1:
+                raise ModelError(f"node '{key}' (NIRGraph): a nested graph needs exactly one Input and one Output "
+                                 f"node to be inlined, it has {len(ins)} and {len(outs)}")
+            for k, v in sub.nodes.items():
+                nodes[f"{key}.{k}"] = _PASS if k in (ins[0], outs[0]) else v
+            edges += [(f"{key}.{a}", f"{key}.{b}") for a, b in sub.edges]
+            rename[key] = (f"{key}.{ins[0]}", f"{key}.{outs[0]}")
+        elif kind in SUPPORTED:
+            nodes[key] = node
+            if kind == "Input":
+                inputs.append(key)
+        else:
+            raise ModelError(f"node '{key}' has type {kind}, which load_nir does not support yet; "
+                             f"supported: {', '.join(SUPPORTED)}")
+    for a, b in graph.edges:
+        a = rename[a][1] if a in rename else a
+        b = rename[b][0] if b in rename else b
+        for end in (a, b):
+            if end not in nodes:
+                raise ModelError(f"edge ({a!r}, {b!r}): no node named {end!r}")
+        edges.append((a, b))
+    return _Flat(nodes, edges, inputs)
+
+
+# -- sizes and parameters ---------------------------------------------------------------------------
+def _arr(node, field_name, default=None):
+    value = getattr(node, field_name, None)
+    if value is None:
+        value = default
+    return np.asarray(value, dtype=np.float64).ravel() if np.ndim(value) else np.asarray(value, dtype=np.float64)
+
+
+NEURON_FIELDS = {
+    "LIF": ("tau", "r", "v_leak", "v_threshold", "v_reset"),
+    "CubaLIF": ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in"),
+    "IF": ("r", "v_threshold", "v_reset"),
+    "LI": ("tau", "r", "v_leak"),
+    "I": ("r",),
+    "CubaLI": ("tau_syn", "tau_mem", "r", "v_leak", "w_in"),
+    "Threshold": ("threshold",),
+}
+
+
+def _shape(key: str, node) -> tuple[int, ...]:
+    """Shape of a source or neuron node (no batch dim); its size is the product, in C order."""
+    kind = _type(node)
+    if kind in ("Input", "Output"):
+        return tuple(int(s) for s in np.asarray(node.input_type["input"], dtype=np.int64).ravel())
+    n = _size(key, node, kind)
+    shapes = [np.shape(getattr(node, f)) for f in NEURON_FIELDS[kind] if getattr(node, f, None) is not None]
+    stated = (getattr(node, "input_type", None) or {}).get("input")
+    if stated is not None and np.size(stated):
+        shapes.append(np.asarray(stated).ravel())
+    for shape in shapes:  # the first multi-dimensional one of the parameters, else input_type
+        shape = tuple(int(s) for s in shape)
+        if len(shape) > 1 and int(np.prod(shape)) == n:
+            return shape
+    return (n,)
+
+
+def _size(key: str, node, kind: str) -> int:
+    sizes = {f: _arr(node, f, 0.0).size for f in NEURON_FIELDS[kind]}
+    n = max(sizes.values())
+    bad = {f: s for f, s in sizes.items() if s not in (1, n)}
+    if bad:
+        raise ModelError(f"node '{key}' ({kind}): parameters have different sizes "
+                         f"({', '.join(f'{f}: {s}' for f, s in sizes.items())})")
+    if n == 1 and all(np.ndim(getattr(node, f, 0.0) if getattr(node, f, None) is not None else 0.0) == 0
+                      for f in NEURON_FIELDS[kind]):
+        shape = (getattr(node, "input_type", None) or {}).get("input")
+        if shape is not None and np.size(shape):
+            n = int(np.prod(np.asarray(shape, dtype=np.int64)))
+    return n
+
+
+def _neuron(key: str, node, n: int, bias: np.ndarray, spec: Dialect) -> tuple[str, dict, dict]:
+    """(model name, parameters, initial state) of neuron node ``node`` under dialect ``spec``."""
+    kind = _type(node)
+    f = np.float32 if spec.precision == "float32" else np.float64
+    p = {fld: np.broadcast_to(_arr(node, fld, 0.0 if fld != "w_in" else 1.0), (n,)).astype(f)
+         for fld in NEURON_FIELDS[kind]}
+    dt = f(spec.dt)
+    one = f(1.0)
+    what = f"node '{key}' ({kind})"
+
+    def snap(g):
+        if spec.snap_unit_gain:
+            g = np.where(np.abs(g - one) <= 4 * np.finfo(f).eps, one, g)
+        return g.astype(np.float64)
+
+    def decay(tau_field):
+        tau = p[tau_field]
+        if spec.decay == "exact":
+            return np.exp(-(dt / tau))
+        if np.any(dt / tau > one):
+            hint = " (a Norse 1.1.0 file exported with its default dt? use dialect 'norse-1.1')" \
+                if spec.name == "norse" else " (wrong dt or time unit?)"
+            raise ModelError(f"{what}: dt/{tau_field} = {float(np.max(dt / tau)):.9g} > 1 with dt = {spec.dt:g}; "
+                             f"forward Euler needs dt <= {tau_field}{hint}")
+        return one - dt / tau
+
+    def gain(rule, r, tau, beta):
+        if rule == "euler":
+            return snap(r * dt / tau)
+        if rule == "zoh":
+            return snap(r * (one - beta))
+        if rule == "r":
+            return snap(r)
+        g = r * dt / tau / beta  # rockpool: r = tau exp(-dt/tau) / dt was written for a gain of 1
+        if np.any(np.abs(g - one) > 64 * np.finfo(f).eps):
+            raise ModelError(f"{what}: r * dt / tau / exp(-dt/tau) = {float(g[np.argmax(np.abs(g - one))]):.6g}, not "
+                             f"Rockpool's gain 1 with dt = {spec.dt:g}: pass the Rockpool module's dt as dt=")
+        return np.ones(n)
+
+    def syn_gain(alpha):
+        w_in = p["w_in"]
+        if spec.syn_gain == "euler":
+            return snap(w_in * dt / p["tau_syn"])
+        return snap(w_in if spec.syn_gain == "w_in" else w_in * alpha)
+
+    def f64(x):
+        return np.asarray(x).astype(np.float64)
+
+    common = {"precision": spec.precision}
+    init = {"v": f64(p["v_leak"])} if spec.v_init == "v_leak" and "v_leak" in p and np.any(p["v_leak"] != 0) else {}
+    if kind in ("LIF", "CubaLIF", "IF"):
+        common.update(v_th=f64(p["v_threshold"]), threshold=spec.threshold)
+    if kind == "LIF":
+        beta = decay("tau")
+        g = gain(spec.gain, p["r"], p["tau"], beta)
+        return "lif", {**common, "beta": f64(beta), "gain": g, "v_leak": f64(p["v_leak"]),
+                       "v_reset": f64(p["v_reset"]), "reset": spec.reset, "bias": g * bias}, init
+    if kind in ("CubaLIF", "CubaLI"):
+        # An Affine bias is part of the input that the current filters (snnTorch: W x + b).
+        alpha, beta = decay("tau_syn"), decay("tau_mem")
+        params = {**common, "alpha": f64(alpha), "beta": f64(beta), "gain_syn": syn_gain(alpha),
+                  "gain": gain(spec.gain, p["r"], p["tau_mem"], beta), "v_leak": f64(p["v_leak"]), "bias_in": bias}
+        if kind == "CubaLI":
+            return "cuba_li", params, init
+        return "cuba_lif", {**params, "v_reset": f64(p["v_reset"]), "reset": spec.reset}, init
+    if kind == "IF":
+        g = snap(p["r"] * dt if spec.if_gain == "euler" else p["r"])
+        if spec.if_model == "lif":
+            return "lif", {**common, "beta": 1.0, "gain": g, "v_reset": f64(p["v_reset"]),
+                           "reset": spec.reset, "bias": g * bias}, {}
+        reset = spec.reset if spec.reset in ("value", "subtract") else "value"
+        return "if", {**common, "gain": g, "v_reset": f64(p["v_reset"]), "reset": reset, "bias": g * bias}, {}
+    if kind == "LI":
+        beta = decay("tau")
+        g = gain(spec.li_gain, p["r"], p["tau"], beta)
+        return "li", {**common, "beta": f64(beta), "gain": g, "v_leak": f64(p["v_leak"]), "bias": g * bias}, init
+    if kind == "Threshold":  # z = H(x - threshold), stateless: a lif that forgets everything each tick
+        return "lif", {**common, "beta": 0.0, "gain": 1.0, "v_th": f64(p["threshold"]), "threshold": ">",
+                       "reset": "value", "bias": bias}, {}
+    g = snap(p["r"] * dt if spec.if_gain == "euler" else p["r"])  # I
+    return "integrator", {**common, "gain": g, "bias": g * bias}, {}
+
+
+# -- folding stateless chains -----------------------------------------------------------------------
+class _Expr:
+    """A node's output as ``sum_(k, d) terms[k, d] @ spikes(k, t - d) + bias``, ``k`` a source or neuron
+    node, ``d`` a delay in ticks; ``terms`` are sparse (CSR) matrices, the output has shape ``shape``
+    (C order). A constant is the same at every tick, so a delay leaves the bias alone."""
+
+    def __init__(self, shape: tuple, terms: dict | None = None, bias: np.ndarray | None = None) -> None:
+        self.shape = tuple(shape)
+        self.size = int(np.prod(self.shape))
+        self.terms = terms or {}
+        self.bias = np.zeros(self.size) if bias is None else bias
+
+    def map(self, m, shape: tuple, bias=0.0) -> "_Expr":
+        """``m @ self + bias``, ``m`` a sparse matrix, the result of shape ``shape``."""
+        m = sp.csr_matrix(m)
+        return _Expr(shape, {k: sp.csr_matrix(m @ t) for k, t in self.terms.items()}, m @ self.bias + bias)
+
+    def add(self, other: "_Expr") -> None:
+        for k, m in other.terms.items():
+            self.terms[k] = self.terms[k] + m if k in self.terms else m
+        self.bias = self.bias + other.bias
+
+
+def _apply(key: str, node, x: _Expr, dt: float) -> _Expr:
+    kind = _type(node)
+    if kind == _PASS:
+        return x
+    if kind == "Delay":
+        return _apply_delay(key, node, x, dt)
+    if kind == "Scale":
+        s = _arr(node, "scale")
+        if s.size not in (1, x.size):
+            raise ModelError(f"node '{key}' (Scale): scale has {s.size} entries, its input has size {x.size}")
+        return x.map(sp.diags(np.broadcast_to(s, (x.size,))), x.shape)
+    if kind in SPATIAL_TYPES:
+        return _apply_spatial(key, kind, node, x)
+    w = np.asarray(node.weight, dtype=np.float64)
+    if w.ndim != 2:
+        raise ModelError(f"node '{key}' ({kind}): weight has shape {w.shape}; only 2-D [out, in] weights "
+                         "are supported yet")
+    if w.shape[1] != x.shape[-1]:
+        flat = " (insert a Flatten to apply it to the flattened input)" if w.shape[1] == x.size else ""
+        raise ModelError(f"node '{key}' ({kind}): weight has shape {w.shape} (input size {w.shape[1]}), "
+                         f"but its input has shape {x.shape}: it applies to the last dimension{flat}")
+    b = np.zeros(w.shape[0])
+    if kind == "Affine" and getattr(node, "bias", None) is not None:
+        b = np.asarray(node.bias, dtype=np.float64).ravel()
+        if b.size != w.shape[0]:
+            raise ModelError(f"node '{key}' (Affine): bias has {b.size} entries, weight has {w.shape[0]} rows")
+    lead = x.size // w.shape[1]  # PyTorch's Linear (nirtorch's Affine) acts on the last dimension
+    m = w if lead == 1 else sp.kron(sp.identity(lead), sp.csr_matrix(w))
+    return x.map(m, x.shape[:-1] + (w.shape[0],), np.tile(b, lead))
+
+
+def _apply_delay(key: str, node, x: _Expr, dt: float) -> _Expr:
+    """NIR ``Delay`` (``y(t) = x(t - delay)``, per element) as ``delay / dt`` whole ticks."""
+    delay = _arr(node, "delay")
+    if delay.size not in (1, x.size):
+        raise ModelError(f"node '{key}' (Delay): delay has {delay.size} entries, its input has size {x.size}")
+    d = np.broadcast_to(delay, (x.size,)) / dt
+    ticks = np.round(d)
+    bad = (ticks < 0) | (np.abs(d - ticks) > 1e-6 * np.maximum(ticks, 1))
+    if np.any(bad):
+        raise ModelError(f"node '{key}' (Delay): delay {d[np.argmax(bad)] * dt:g} is not a whole non-negative "
+                         f"number of time steps dt = {dt:g}")
+    ticks = ticks.astype(np.int64)
+    terms = {}
+    for (src, d0), m in x.terms.items():
+        for u in np.unique(ticks):
+            part = sp.csr_matrix(sp.diags((ticks == u).astype(np.float64)) @ m)
+            part.eliminate_zeros()
+            if part.nnz:
+                k = (src, d0 + int(u))
+                terms[k] = terms[k] + part if k in terms else part
+    return _Expr(x.shape, terms, x.bias)
+
+
+def _apply_spatial(key: str, kind: str, node, x: _Expr) -> _Expr:
+    what = f"node '{key}' ({kind})"
+    if kind == "Flatten":
+        return _Expr(flatten_shape(x.shape, node.start_dim, node.end_dim, what), x.terms, x.bias)
+    if kind in ("SumPool2d", "AvgPool2d"):
+        m, shape = sum_pool_matrix(x.shape, node.kernel_size, node.stride, node.padding,
+                                   average=kind == "AvgPool2d", what=what)
+        return x.map(m, shape)
+    w = np.asarray(node.weight, dtype=np.float64)
+    d = 1 if kind == "Conv1d" else 2
+    if w.ndim != d + 2:
+        raise ModelError(f"{what}: weight has shape {w.shape}, expected [C_out, C_in/groups, {'K' if d == 1 else 'KH, KW'}]")
+    groups = int(np.asarray(node.groups).ravel()[0])
+    c_in = w.shape[1] * groups
+    stated = None if node.input_shape is None else tuple(int(s) for s in np.asarray(node.input_shape).ravel())
+    if len(x.shape) == d + 1 and (stated is None or x.shape[1:] == stated):
+        in_shape = x.shape
+    elif stated is not None and len(stated) == d and x.size == c_in * int(np.prod(stated)):
+        in_shape = (c_in,) + stated
+    else:
+        raise ModelError(f"{what}: its input has shape {x.shape}, which does not fit a {d}-D convolution with "
+                         f"{c_in} input channels (input_shape {stated})")
+    m, shape = conv_matrix(w, in_shape, node.stride, node.padding, node.dilation, groups, what)
+    b = np.zeros(shape[0]) if getattr(node, "bias", None) is None else np.asarray(node.bias, np.float64).ravel()
+    if b.size not in (1, shape[0]):
+        raise ModelError(f"{what}: bias has {b.size} entries, the convolution has {shape[0]} output channels")
+    return x.map(m, shape, np.repeat(np.broadcast_to(b, (shape[0],)), m.shape[0] // shape[0]))
+
+
+def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
+    preds = {k: [] for k in flat.nodes}
+    succs = {k: [] for k in flat.nodes}
+    for a, b in flat.edges:
+        preds[b].append(a)
+        succs[a].append(b)
+    kinds = {k: _type(v) for k, v in flat.nodes.items()}
+    endpoints = [k for k in flat.nodes if k in flat.inputs or kinds[k] in NEURON_TYPES]
+    shape = {k: _shape(k, flat.nodes[k]) for k in endpoints}
+    size = {k: int(np.prod(s)) for k, s in shape.items()}
+    memo: dict[str, _Expr] = {}
+
+    def output(key: str, path: tuple) -> _Expr:
+        if key in endpoints:
+            if kinds[key] in READOUT_TYPES:
+                raise ModelError(f"node '{key}' ({kinds[key]}) outputs a potential, not spikes; it can only feed "
+                                 f"Output nodes, but feeds '{path[-1]}'")
+            return _Expr(shape[key], {(key, 0): sp.identity(size[key], format="csr")})
+        if key in path:
+            cycle = " -> ".join(path[path.index(key):] + (key,))
+            raise ModelError(f"zero-delay cycle through stateless nodes {cycle}: a cycle needs a neuron in it")
+        if key not in memo:
+            memo[key] = _apply(key, flat.nodes[key], fan_in(key, path + (key,)), spec.dt)
+        return memo[key]
+
+    def fan_in(key: str, path: tuple) -> _Expr:
+        if not preds[key]:
+            raise ModelError(f"node '{key}' ({kinds[key]}) has no input edge")
+        total = None
+        for p in preds[key]:
+            e = output(p, path)
+            if total is None:
+                total = _Expr(e.shape, dict(e.terms), e.bias.copy())
+            elif e.size != total.size:
+                raise ModelError(f"node '{key}' ({kinds[key]}): its inputs have different sizes "
+                                 f"({preds[key][0]!r}: {total.size}, {p!r}: {e.size})")
+            else:
+                total.add(e)
+        return total
+
+    neurons = [k for k in endpoints if kinds[k] in NEURON_TYPES]
+    drive = {}
+    for k in neurons:
+        if not preds[k]:
+            drive[k] = _Expr(shape[k])
+            continue
+        drive[k] = fan_in(k, (k,))
+        if drive[k].size != size[k]:
+            raise ModelError(f"node '{k}' ({kinds[k]}) has {size[k]} neurons, but its input has size {drive[k].size}")
+    # Only zero-delay terms can close a cycle that needs NIR's implicit one-step delay.
+    order, delayed = _order(flat.inputs, neurons, {k: sorted({s for s, d in drive[k].terms if d == 0})
+                                                   for k in neurons})
+    net = Network(name)
+    for k in flat.inputs:
+        net.add(SpikeArray.create(k, np.zeros((0, size[k]))))
+    for k in order:
+        model, params, init = _neuron(k, flat.nodes[k], size[k], drive[k].bias, spec)
+        net.population(k, size[k], model, init=init or None, **params)
+    for k in order:
+        for src in sorted({s for s, _ in drive[k].terms}):
+            parts = []
+            for (s, d), m in sorted(drive[k].terms.items()):
+                if s == src:
+                    m = sp.coo_matrix(m)
+                    m.eliminate_zeros()  # as a dense matrix would: a synapse per nonzero weight
+                    parts.append((m, 1 if (d == 0 and (src, k) in delayed) else d))
+            if not all(np.all(np.isfinite(m.data)) for m, _ in parts):
+                raise ModelError(f"projection {src!r} -> {k!r}: the folded weights contain NaN or infinite values")
+            if len(parts) == 1:
+                net.connect(src, k, parts[0][0].tocsr(), delays=parts[0][1])
+            else:  # one projection whose synapses carry the delays of their paths
+                net.connect_synapses(src, k, np.concatenate([m.col for m, _ in parts]),
+                                     np.concatenate([m.row for m, _ in parts]),
+                                     np.concatenate([m.data for m, _ in parts]),
+                                     np.concatenate([np.full(m.nnz, d) for m, d in parts]))
+    return net
+
+
+def _order(inputs: list, neurons: list, srcs: dict) -> tuple[list, set]:
+    """Depth-first search from the inputs: (neurons in topological order, back edges to delay)."""
+    succ = {k: [] for k in inputs + neurons}
+    for k in neurons:
+        for s in srcs[k]:
+            succ[s].append(k)
+    state, post, delayed = {}, [], set()
+
+    def visit(k):
+        state[k] = 1
+        for m in sorted(succ[k]):
+            if state.get(m) == 1:
+                delayed.add((k, m))
+            elif m not in state:
+                visit(m)
+        state[k] = 2
+        post.append(k)
+
+    for k in inputs + sorted(neurons):
+        if k not in state:
+            visit(k)
+    return [k for k in reversed(post) if k not in inputs], delayed
