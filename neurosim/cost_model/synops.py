@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from neurosim.errors import ModelError
 from neurosim.chip.profile import ChipProfile, ProfileValue, load_chip
+from neurosim.cost_model.per_core import core_columns, per_core, spikes_per_core
 from neurosim.net.network import Network, PoissonSource, Population, SpikeSource
 
 if TYPE_CHECKING:
@@ -164,8 +164,7 @@ def tally(result: SimResult, placement: Placement, routes: RouteTable | None, pe
     if per_tick:
         cores = np.unique(neuron_core[(c.pop_model >= 0)[c.neuron_pop]])
         frac = active_fraction(counters.pop_updates, counters.pop_forced_updates, c.group_pop)
-        extra.update(_per_tick(result, recorded, _columns(group_core, cores), frac, _columns(neuron_core, cores),
-                               cores.size))
+        extra.update(_per_tick(result, recorded, group_core, frac, neuron_core, cores))
         if routes is not None:
             # Hops and crossings of every packet, grouped by source neuron: the latency model's longest packet.
             r = routes.packet_route
@@ -211,7 +210,7 @@ def tally_counts(*, ticks: int, recorded: bool, names: tuple[str, ...], pop_mode
     is_model = np.asarray(pop_model) >= 0
     cores = np.unique(neuron_core[is_model[neuron_pop]])  # neurons of models always sit on a core
     n_cores = cores.size
-    neuron_col, group_col = _columns(neuron_core, cores), _columns(group_core, cores)
+    neuron_col, group_col = core_columns(neuron_core, cores), core_columns(group_core, cores)
     group_active_frac = active_fraction(pop_updates, pop_forced_updates, group_pop)
     active_pop = np.asarray(pop_updates, dtype=np.float64) - np.asarray(pop_forced_updates)
     # Rows: synaptic events, events of graded spikes, active updates (per destination group).
@@ -242,39 +241,26 @@ def tally_counts(*, ticks: int, recorded: bool, names: tuple[str, ...], pop_mode
         **per_tick)
 
 
-def _columns(core_of: npt.NDArray[np.int64], cores: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Column of each item's core in ``cores``; -1 for items on the host (core -1)."""
-    col = np.searchsorted(cores, core_of)
-    return np.where(core_of >= 0, col, -1)
-
-
 def _by_column(values: npt.NDArray[np.float64], col: npt.NDArray[np.int64], n_cols: int) -> npt.NDArray[np.float64]:
     keep = col >= 0
     return np.bincount(col[keep], values[keep], minlength=n_cols).astype(np.float64)
 
 
-def _per_tick(result: SimResult, recorded: bool, group_col, group_active_frac, neuron_col,
-              n_cores: int) -> dict[str, Any]:
+def _per_tick(result: SimResult, recorded: bool, group_core: npt.NDArray[np.int64],
+              group_active_frac: npt.NDArray[np.float64], neuron_core: npt.NDArray[np.int64],
+              cores: npt.NDArray[np.int64]) -> dict[str, Any]:
     """(T, C) events, active updates and spikes per tick and core, and the recorded spikes."""
-    c, counters = result.compiled, result.counters
+    counters = result.counters
     if not recorded:
         raise ModelError("cost: the latency model needs every spike (per tick and core); simulate with "
                          "record_spikes=True, or pass latency=False on a fixed-tick chip")
     if counters.tick_group_events is None or counters.tick_group_updates is None:
         raise ModelError("cost: the latency model needs the per-tick, per-group counters, which this run did not "
                          "keep; simulate with keep_tick_groups=True, or pass latency=False on a fixed-tick chip")
-    ticks = counters.ticks
-    keep = np.flatnonzero(group_col >= 0)
-    # A (G, C) one-hot matrix sums each tick's group counts into core columns in one product.
-    onehot = sp.csr_matrix((np.ones(keep.size), (keep, group_col[keep])), shape=(c.n_groups, n_cores))
-    tick_events = np.asarray(counters.tick_group_events @ onehot, dtype=np.float64)
-    tick_active = np.asarray((counters.tick_group_updates * group_active_frac) @ onehot, dtype=np.float64)
-    col = neuron_col[result.spike_ids]
-    on = col >= 0
-    flat = np.bincount(result.spike_ticks[on] * n_cores + col[on], minlength=ticks * n_cores)
-    tick_spikes = flat.reshape(ticks, n_cores).astype(np.float64)
-    return dict(tick_events=tick_events.reshape(ticks, n_cores), tick_active=tick_active.reshape(ticks, n_cores),
-                tick_spikes=tick_spikes, spike_ticks=result.spike_ticks, spike_ids=result.spike_ids)
+    spikes = spikes_per_core(result.spike_ticks, result.spike_ids, neuron_core, cores, 0, counters.ticks)
+    return dict(tick_events=per_core(counters.tick_group_events, group_core, cores).astype(np.float64),
+                tick_active=per_core(counters.tick_group_updates * group_active_frac, group_core, cores),
+                tick_spikes=spikes.astype(np.float64), spike_ticks=result.spike_ticks, spike_ids=result.spike_ids)
 
 
 def _graded_spikes(result: SimResult, recorded: bool) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -316,8 +302,7 @@ def graded_events_per_group(c, ticks: int, spike_ticks, spike_ids) -> npt.NDArra
         return out
     stride = ticks + 1
     keys = np.sort(spike_ids * stride + spike_ticks)
-    seg_fan = np.repeat(np.arange(c.fan_group.size), np.diff(c.fan_seg_ptr))
-    seg_src = np.repeat(np.arange(c.n_neurons), np.diff(c.src_fan_ptr))[seg_fan]
+    seg_src = c.segment_sources()
     last_tick = ticks - 1 - c.seg_delay
     lo = np.searchsorted(keys, seg_src * stride, side="left")
     hi = np.searchsorted(keys, seg_src * stride + last_tick, side="right")

@@ -18,7 +18,8 @@ import numpy as np
 from neurosim.cost_model.energy import CostValues, EnergyReport
 from neurosim.cost_model.latency import LatencyReport
 from neurosim.cost_model.report import cost_needs, energy_and_latency
-from neurosim.cost_model.synops import Tally, is_graded, tally_counts
+from neurosim.cost_model.per_core import per_core
+from neurosim.cost_model.synops import Tally, active_fraction, is_graded, tally_counts
 from neurosim.errors import TraceError
 from neurosim.chip.profile import ChipProfile
 from neurosim.models import get_model
@@ -125,12 +126,10 @@ def _per_tick(trace: Trace, pop_updates: np.ndarray, routed: bool) -> dict[str, 
     forced = np.asarray(trace.pop_forced_updates)
     if forced.any():
         # Forced updates removed from each core in proportion to its groups' (exact per core over the run).
-        frac = np.divide(pop_updates - forced, pop_updates, out=np.ones(forced.size), where=pop_updates > 0)
-        group_col = np.searchsorted(cores, trace.group_core)
-        on = trace.group_core >= 0
-        active = np.bincount(group_col[on], trace.group_updates[on] * frac[trace.group_population[on]],
-                             minlength=cores.size)
-        total = np.bincount(group_col[on], trace.group_updates[on], minlength=cores.size)
+        group_updates = trace.group_updates.astype(np.float64)
+        frac = active_fraction(pop_updates, forced, trace.group_population)
+        active = per_core(group_updates * frac, trace.group_core, cores)
+        total = per_core(group_updates, trace.group_core, cores)
         updates = updates * np.divide(active, total, out=np.ones(cores.size), where=total > 0)
     out = dict(tick_events=trace.core_events[:, col].astype(np.float64), tick_active=updates,
                tick_spikes=trace.core_spikes[:, col].astype(np.float64), spike_ticks=trace.spikes["tick"],
