@@ -77,6 +77,11 @@ class CompiledNetwork:
         p = self.pop_index(name)
         return slice(int(self.pop_offset[p]), int(self.pop_offset[p + 1]))
 
+    def segment_sources(self) -> npt.NDArray[np.int64]:
+        """(S,) source neuron of every delay segment (segment -> fan entry -> source neuron)."""
+        seg_fan = np.repeat(np.arange(self.fan_group.size), np.diff(self.fan_seg_ptr))
+        return np.repeat(np.arange(self.n_neurons, dtype=np.int64), np.diff(self.src_fan_ptr))[seg_fan]
+
     def synapse_bytes(self) -> int:
         """Bytes of the synaptic arrays (targets, weights, segments and fan entries)."""
         arrays = (self.src_fan_ptr, self.fan_group, self.fan_seg_ptr, self.seg_delay, self.seg_group,

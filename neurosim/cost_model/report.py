@@ -2,7 +2,7 @@
 
 ``cost`` is a pure function of the run's counters and recorded spikes, the placement and its route
 table, and a profile: no simulation. Re-costing the same run under another profile re-reads only
-the profile's unit costs (the route table is reused when passed through ``traffic``), so design
+the profile's unit costs (the route table, ``placement.routes``, is routed once per placement), so design
 sweeps can call it many times::
 
     report = cost(result, placement)                                  # placement.profile
@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from neurosim.errors import ModelError, NeurosimError
 from neurosim.chip.profile import ChipProfile, ProfileValue
-from neurosim.mapping.routing import RouteTable, route
+from neurosim.mapping.routing import RouteTable
 from neurosim.chip.schema import NOC_ROUTINGS
 
 from neurosim.cost_model.bit_budget import BitBudget, bit_budget
@@ -161,8 +161,8 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
         The chip to cost on; default ``placement.profile``. Another profile re-costs the same run
         (same placement, same routes) with its unit costs, as if the run were simulated again.
     traffic : Traffic, optional
-        ``traffic(result, route(placement))``; its route table is reused, so passing it saves
-        routing the placement again on every call.
+        ``traffic(result, placement.routes)``; its route table is used (it must be of ``placement``);
+        default ``placement.routes``.
     fallbacks : mapping, optional
         Values to assume where the profile gives none, e.g. ``{"e_spike_J": 0.0}``; figures using
         them are marked estimated and the values listed in :attr:`Report.assumed`.
@@ -245,12 +245,12 @@ def _samples(ticks: int, samples: int | None, per_sample: int | None) -> tuple[i
 
 
 def _routes(placement: Placement, traffic: Traffic | None) -> RouteTable:
-    """The placement's route table: the one ``traffic`` was computed from, else routed now."""
+    """The placement's route table: the one ``traffic`` was computed from, else the placement's own."""
     if traffic is None:
-        return route(placement)
+        return placement.routes
     if traffic.routes.placement is not placement:
         raise ModelError("cost(): the traffic was computed on another placement; pass "
-                         "traffic(result, route(placement)) of this placement, or no traffic")
+                         "traffic(result, placement.routes) of this placement, or no traffic")
     return traffic.routes
 
 

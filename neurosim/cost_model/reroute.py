@@ -5,7 +5,7 @@ unplaced network, ``docs/architecture.md``); it changes only the destination gro
 core) over which the engine counts packets, synaptic events and updates. So one run on a grouping
 that *refines* several placements (:func:`refinement`: one group per population and tuple of the
 cores each placement gives the neuron) holds every placement's counts, and :func:`reroute` derives
-the run of each ``placement.compiled`` from it:
+the run of each ``placement.compiled`` from it (:meth:`~neurosim.engine.counters.Counters.regrouped`):
 
 - per-group counts (``group_events``, ``group_updates``, and ``tick_group_events`` /
   ``tick_group_updates`` when the run kept them): the refined groups' counts summed into the
@@ -30,7 +30,6 @@ import numpy.typing as npt
 
 from neurosim.compile.compiled import CompiledNetwork
 from neurosim.compile.regroup import regroup
-from neurosim.engine.counters import Counters
 from neurosim.engine import SimResult
 from neurosim.errors import NeurosimError
 from neurosim.mapping.placement import Placement
@@ -94,20 +93,7 @@ def reroute(result: SimResult, placement: Placement) -> SimResult:
     if result.spike_ids.size != counters.spikes:
         raise RerouteError("reroute: the run's spikes were not recorded (packets per tick need them); "
                            "simulate with record_spikes=True")
-    group_map = _group_map(fine, coarse)
-    coarse_fan = np.diff(coarse.src_fan_ptr)
-    rerouted = Counters(
-        compiled=coarse, ticks=counters.ticks, spikes_per_neuron=counters.spikes_per_neuron,
-        fan_packets=np.repeat(counters.spikes_per_neuron, coarse_fan),
-        seg_deliveries=_seg_deliveries(fine, counters.seg_deliveries, coarse),
-        pop_updates=counters.pop_updates, pop_forced_updates=counters.pop_forced_updates,
-        group_events=_sum_groups(counters.group_events, group_map, coarse.n_groups),
-        group_updates=_sum_groups(counters.group_updates, group_map, coarse.n_groups),
-        tick_events=counters.tick_events, tick_updates=counters.tick_updates, tick_spikes=counters.tick_spikes,
-        tick_packets=np.bincount(result.spike_ticks, coarse_fan[result.spike_ids],
-                                 minlength=counters.ticks).astype(np.int64),
-        tick_group_events=_sum_groups(counters.tick_group_events, group_map, coarse.n_groups),
-        tick_group_updates=_sum_groups(counters.tick_group_updates, group_map, coarse.n_groups))
+    rerouted = counters.regrouped(coarse, _group_map(fine, coarse), result.spike_ticks, result.spike_ids)
     return SimResult(coarse, result.ticks, result.spike_ticks, result.spike_ids, result.spike_values, result.probes,
                      rerouted, result.wall_s, result.interrupted)
 
@@ -123,30 +109,3 @@ def _group_map(fine: CompiledNetwork, coarse: CompiledNetwork) -> npt.NDArray[np
                            "simulate the refinement of the placements (refined_network)")
     return group_map
 
-
-def _segment_keys(c: CompiledNetwork) -> npt.NDArray[np.int64]:
-    """(source neuron, delay) of every delay segment, as one int64 key."""
-    seg_fan = np.repeat(np.arange(c.fan_group.size), np.diff(c.fan_seg_ptr))
-    seg_src = np.repeat(np.arange(c.n_neurons, dtype=np.int64), np.diff(c.src_fan_ptr))[seg_fan]
-    return seg_src * (c.max_delay + 1) + c.seg_delay
-
-
-def _seg_deliveries(fine: CompiledNetwork, deliveries: npt.NDArray[np.int64],
-                    coarse: CompiledNetwork) -> npt.NDArray[np.int64]:
-    """Deliveries of each coarse segment: those of a fine segment with the same source and delay."""
-    fine_keys, coarse_keys = _segment_keys(fine), _segment_keys(coarse)
-    order = np.argsort(fine_keys, kind="stable")
-    at = np.searchsorted(fine_keys[order], coarse_keys)
-    return deliveries[order[at]].astype(np.int64)
-
-
-def _sum_groups(per_group: npt.NDArray[np.int64] | None, group_map: npt.NDArray[np.int64],
-                n_groups: int) -> npt.NDArray[np.int64] | None:
-    """Counts over fine groups (last axis) summed into ``n_groups`` by ``group_map``; ``None`` stays ``None``."""
-    if per_group is None:
-        return None
-    order = np.argsort(group_map, kind="stable")
-    starts = np.searchsorted(group_map[order], np.arange(n_groups))  # every coarse group holds a fine one
-    if per_group.size == 0:
-        return np.zeros((*per_group.shape[:-1], n_groups), dtype=np.int64)
-    return np.add.reduceat(per_group[..., order], starts, axis=-1).astype(np.int64)

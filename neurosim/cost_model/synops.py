@@ -4,7 +4,8 @@ papers report (SynOps, MACs, effective ACs and MACs, sparsity). No profile costs
 :func:`tally` turns a :class:`~neurosim.engine.simulate.SimResult`, its
 :class:`~neurosim.mapping.placement.Placement` and the route table into a :class:`Tally`: counts
 that do not depend on any per-operation cost, so one tally serves every profile a run is re-costed
-under. :func:`operations` derives the paper metrics from it.
+under. It goes through :class:`RunTotals` and :func:`tally_totals`, the door a trace is costed
+through too. :func:`operations` derives the paper metrics from it.
 
 Definitions (``docs/hardware.md``, section "Cost model")::
 
@@ -25,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from neurosim.errors import ModelError
 from neurosim.chip.profile import ChipProfile, ProfileValue, load_chip
+from neurosim.cost_model.per_core import core_columns, per_core, spikes_per_core
 from neurosim.net.network import Network, PoissonSource, Population, SpikeSource
 
 if TYPE_CHECKING:
@@ -125,6 +126,104 @@ class Tally:
         return int(self.pop_size[self.pop_is_model].sum())
 
 
+@dataclass(frozen=True, eq=False)
+class RunTotals:
+    """What one run did, totalled over its ticks, and where its neurons sat: the one input of
+    :func:`tally_totals`, produced alike from a ``SimResult`` (:meth:`of_run`) and from a trace
+    (:func:`neurosim.trace.cost.trace_totals`), so that both are counted by the same code.
+
+    Populations are every node of the network (sources included), in network order; ``P`` of them,
+    ``N`` neurons, ``G`` destination groups.
+
+    Attributes
+    ----------
+    ticks : int
+        Ticks simulated, ``T``.
+    recorded : bool
+        Whether every spike of the run was recorded.
+    names : tuple of str
+        (P,) population names.
+    pop_is_model, pop_spiking : ndarray of bool
+        (P,) the population is of a neuron model (not a spike source); its model spikes.
+    pop_offset : ndarray of int64
+        (P + 1,) first global neuron id of each population, then ``N``.
+    pop_updates, pop_forced_updates : ndarray of int64
+        (P,) neuron updates, probed ones included, and those done only because of a probe.
+    group_pop, group_core : ndarray of int64
+        (G,) population and core (``-1``: the host) of every destination group.
+    group_events, group_graded_events, group_updates : ndarray
+        (G,) synaptic events delivered to the group, those of them from graded spikes, and updates.
+    neuron_core, spikes_per_neuron : ndarray of int64
+        (N,) core of every neuron (``-1``: a spike source on the host) and its spikes over the run.
+    core_xy : ndarray of int64
+        (n_cores, 2) router coordinates of every core of the system.
+    graded_ids : ndarray of int64
+        Global ids of the graded spikes (values outside {-1, 0, 1}).
+    """
+
+    ticks: int
+    recorded: bool
+    names: tuple[str, ...]
+    pop_is_model: npt.NDArray[np.bool_] = field(repr=False)
+    pop_spiking: npt.NDArray[np.bool_] = field(repr=False)
+    pop_offset: npt.NDArray[np.int64] = field(repr=False)
+    pop_updates: npt.NDArray[np.int64] = field(repr=False)
+    pop_forced_updates: npt.NDArray[np.int64] = field(repr=False)
+    group_pop: npt.NDArray[np.int64] = field(repr=False)
+    group_core: npt.NDArray[np.int64] = field(repr=False)
+    group_events: npt.NDArray[np.float64] = field(repr=False)
+    group_graded_events: npt.NDArray[np.float64] = field(repr=False)
+    group_updates: npt.NDArray[np.int64] = field(repr=False)
+    neuron_core: npt.NDArray[np.int64] = field(repr=False)
+    spikes_per_neuron: npt.NDArray[np.int64] = field(repr=False)
+    core_xy: npt.NDArray[np.int64] = field(repr=False)
+    graded_ids: npt.NDArray[np.int64] = field(repr=False)
+
+    @property
+    def neuron_pop(self) -> npt.NDArray[np.int64]:
+        """(N,) population of every neuron."""
+        return np.repeat(np.arange(len(self.names)), np.diff(self.pop_offset))
+
+    @property
+    def cores(self) -> npt.NDArray[np.int64]:
+        """The used cores, ascending: those holding a neuron of a model population."""
+        return np.unique(self.neuron_core[self.pop_is_model[self.neuron_pop]])
+
+    @property
+    def group_active_fraction(self) -> npt.NDArray[np.float64]:
+        """(G,) share of each group's updates not forced by a probe (:func:`active_fraction`)."""
+        return active_fraction(self.pop_updates, self.pop_forced_updates, self.group_pop)
+
+    @classmethod
+    def of_run(cls, result: SimResult, placement: Placement) -> RunTotals:
+        """The totals of ``result``, a run of ``placement.compiled``.
+
+        Raises
+        ------
+        ModelError
+            If ``result`` is not a run of ``placement.compiled`` (another grouping of the neurons).
+        """
+        c, counters = result.compiled, result.counters
+        neuron_core = np.asarray(placement.neuron_core, dtype=np.int64)
+        group_core = np.asarray(placement.group_core, dtype=np.int64)
+        if neuron_core.shape != (c.n_neurons,) or group_core.shape != (c.n_groups,):
+            raise ModelError(
+                f"cost: the result has {c.n_neurons} neurons in {c.n_groups} groups but the placement places "
+                f"{neuron_core.size} neurons in {group_core.size} groups; simulate placement.compiled, not the "
+                "network it was placed from")
+        ticks = int(counters.ticks)
+        recorded = result.spike_ids.size == counters.spikes
+        graded_ticks, graded_ids = _graded_spikes(result, recorded)
+        return cls(
+            ticks=ticks, recorded=recorded, names=c.names, pop_is_model=np.asarray(c.pop_model) >= 0,
+            pop_spiking=np.array([isinstance(n, Population) and n.model.spiking for n in c.network.nodes.values()]),
+            pop_offset=c.pop_offset, pop_updates=counters.pop_updates, pop_forced_updates=counters.pop_forced_updates,
+            group_pop=c.group_pop, group_core=group_core, group_events=counters.events_per_group(),
+            group_graded_events=graded_events_per_group(c, ticks, graded_ticks, graded_ids),
+            group_updates=counters.group_updates, neuron_core=neuron_core,
+            spikes_per_neuron=counters.spikes_per_neuron, core_xy=placement.core_xy, graded_ids=graded_ids)
+
+
 def tally(result: SimResult, placement: Placement, routes: RouteTable | None, per_tick: bool = False) -> Tally:
     """Count what ``result`` did on the cores of ``placement``.
 
@@ -146,40 +245,21 @@ def tally(result: SimResult, placement: Placement, routes: RouteTable | None, pe
         If ``result`` is not a run of ``placement.compiled``, or ``per_tick`` is asked of a run
         whose spikes or per-tick, per-group counters were not kept.
     """
-    c, counters = result.compiled, result.counters
-    neuron_core = np.asarray(placement.neuron_core, dtype=np.int64)
-    group_core = np.asarray(placement.group_core, dtype=np.int64)
-    if neuron_core.shape != (c.n_neurons,) or group_core.shape != (c.n_groups,):
-        raise ModelError(
-            f"cost: the result has {c.n_neurons} neurons in {c.n_groups} groups but the placement places "
-            f"{neuron_core.size} neurons in {group_core.size} groups; simulate placement.compiled, not the "
-            "network it was placed from")
-    ticks = int(counters.ticks)
-    recorded = result.spike_ids.size == counters.spikes
-    graded_ticks, graded_ids = _graded_spikes(result, recorded)
-    route_counts = None
-    if routes is not None:
-        route_counts = np.stack([routes.packets, routes.hops_x, routes.hops_y, routes.crossings])
+    totals = RunTotals.of_run(result, placement)
     extra: dict[str, Any] = {}
     if per_tick:
-        cores = np.unique(neuron_core[(c.pop_model >= 0)[c.neuron_pop]])
-        frac = active_fraction(counters.pop_updates, counters.pop_forced_updates, c.group_pop)
-        extra.update(_per_tick(result, recorded, _columns(group_core, cores), frac, _columns(neuron_core, cores),
-                               cores.size))
+        extra.update(_per_tick(result, totals))
         if routes is not None:
             # Hops and crossings of every packet, grouped by source neuron: the latency model's longest packet.
             r = routes.packet_route
             extra.update(packet_ptr=routes.packet_ptr, packet_dx=routes.route_hops_x[r],
                          packet_dy=routes.route_hops_y[r], packet_crossings=routes.route_crossings[r])
-    return tally_counts(
-        ticks=ticks, recorded=recorded, names=c.names, pop_model=c.pop_model,
-        pop_spiking=np.array([isinstance(n, Population) and n.model.spiking for n in c.network.nodes.values()]),
-        pop_offset=c.pop_offset, neuron_pop=c.neuron_pop, group_pop=c.group_pop, neuron_core=neuron_core,
-        group_core=group_core, core_xy=placement.core_xy, group_events=counters.events_per_group(),
-        group_graded_events=graded_events_per_group(c, ticks, graded_ticks, graded_ids),
-        group_updates=counters.group_updates, pop_updates=counters.pop_updates,
-        pop_forced_updates=counters.pop_forced_updates, spikes_per_neuron=counters.spikes_per_neuron,
-        route_counts=route_counts, graded_ids=graded_ids, **extra)
+    return tally_totals(totals, None if routes is None else spike_route_counts(routes), extra)
+
+
+def spike_route_counts(routes: RouteTable) -> npt.NDArray[np.int64]:
+    """(4, N) packets, x hops, y hops and chip crossings of one spike of every neuron (rows: :data:`NET_KEYS`)."""
+    return np.stack([routes.packets, routes.hops_x, routes.hops_y, routes.crossings])
 
 
 def active_fraction(pop_updates: npt.ArrayLike, pop_forced_updates: npt.ArrayLike,
@@ -194,31 +274,34 @@ def active_fraction(pop_updates: npt.ArrayLike, pop_forced_updates: npt.ArrayLik
     return np.divide(active, updates, out=np.ones(updates.size), where=updates > 0)[group_pop]
 
 
-def tally_counts(*, ticks: int, recorded: bool, names: tuple[str, ...], pop_model, pop_spiking, pop_offset,
-                 neuron_pop, group_pop, neuron_core, group_core, core_xy, group_events, group_graded_events,
-                 group_updates, pop_updates, pop_forced_updates, spikes_per_neuron, route_counts, graded_ids,
-                 **per_tick: Any) -> Tally:
-    """A :class:`Tally` from a run's totals: what :func:`tally` reads from a ``SimResult`` and
+def tally_totals(totals: RunTotals, route_counts: npt.ArrayLike | None = None,
+                 per_tick: Mapping[str, np.ndarray] | None = None) -> Tally:
+    """A :class:`Tally` from a run's totals: what :func:`tally` builds from a ``SimResult`` and
     :func:`neurosim.trace.cost_trace` from a trace, so that both count alike.
 
-    ``pop_*`` are per population (P,), ``neuron_*`` per neuron (N,), ``group_*`` per destination
-    group (G,); ``core_xy`` (n_cores, 2) covers every core of the system; ``route_counts`` is ``None``
-    or the (4, N) packets, x hops, y hops and crossings of one spike of every neuron; ``graded_ids``
-    the global ids of the graded spikes; ``per_tick`` the optional per-tick fields of :class:`Tally`.
+    Parameters
+    ----------
+    totals : RunTotals
+        The run.
+    route_counts : array of int, shape (4, N), optional
+        Packets, x hops, y hops and crossings of one spike of every neuron (:func:`spike_route_counts`);
+        ``None`` when no network is costed (all network counts are then 0).
+    per_tick : mapping, optional
+        The per-tick fields of :class:`Tally` (``tick_events``, ``tick_active``, ...), when built.
     """
+    t = totals
+    names, neuron_pop, group_pop, neuron_core = t.names, t.neuron_pop, np.asarray(t.group_pop), t.neuron_core
     n_pops = len(names)
-    neuron_pop, group_pop = np.asarray(neuron_pop), np.asarray(group_pop)
-    is_model = np.asarray(pop_model) >= 0
-    cores = np.unique(neuron_core[is_model[neuron_pop]])  # neurons of models always sit on a core
+    is_model = t.pop_is_model
+    cores = t.cores  # neurons of models always sit on a core
     n_cores = cores.size
-    neuron_col, group_col = _columns(neuron_core, cores), _columns(group_core, cores)
-    group_active_frac = active_fraction(pop_updates, pop_forced_updates, group_pop)
-    active_pop = np.asarray(pop_updates, dtype=np.float64) - np.asarray(pop_forced_updates)
+    neuron_col, group_col = core_columns(neuron_core, cores), core_columns(t.group_core, cores)
+    active_pop = np.asarray(t.pop_updates, dtype=np.float64) - np.asarray(t.pop_forced_updates)
     # Rows: synaptic events, events of graded spikes, active updates (per destination group).
-    per_group = np.stack([np.asarray(group_events, dtype=np.float64), np.asarray(group_graded_events, np.float64),
-                          np.asarray(group_updates) * group_active_frac])
+    per_group = np.stack([np.asarray(t.group_events, dtype=np.float64), np.asarray(t.group_graded_events, np.float64),
+                          np.asarray(t.group_updates) * t.group_active_fraction])
     # Rows: spikes, then the network counts of NET_KEYS (per source neuron, over the run).
-    spikes = np.asarray(spikes_per_neuron).astype(np.float64)
+    spikes = np.asarray(t.spikes_per_neuron).astype(np.float64)
     net = np.zeros((len(NET_KEYS), spikes.size))
     if route_counts is not None:
         net = np.asarray(route_counts).astype(np.float64) * spikes
@@ -229,23 +312,17 @@ def tally_counts(*, ticks: int, recorded: bool, names: tuple[str, ...], pop_mode
     pop_group = np.stack([np.bincount(group_pop, row, minlength=n_pops) for row in per_group])
     pop_neuron = np.stack([np.bincount(neuron_pop, row, minlength=n_pops) for row in per_neuron])
     pop_graded = np.zeros(n_pops, dtype=bool)
-    pop_graded[neuron_pop[graded_ids]] = True
+    pop_graded[neuron_pop[t.graded_ids]] = True
     return Tally(
-        ticks=ticks, recorded=recorded, names=tuple(names), pop_is_model=is_model,
-        pop_spiking=np.asarray(pop_spiking, dtype=bool), pop_size=np.diff(pop_offset),
+        ticks=t.ticks, recorded=t.recorded, names=tuple(names), pop_is_model=is_model,
+        pop_spiking=np.asarray(t.pop_spiking, dtype=bool), pop_size=np.diff(t.pop_offset),
         pop_events=np.rint(pop_group[0]).astype(np.int64), pop_graded_events=np.rint(pop_group[1]).astype(np.int64),
         pop_active=active_pop, pop_spikes=np.rint(pop_neuron[0]).astype(np.int64), pop_net=pop_neuron[1:],
-        pop_graded=pop_graded, cores=cores, core_xy=np.asarray(core_xy, dtype=np.int64)[cores].reshape(n_cores, 2),
+        pop_graded=pop_graded, cores=cores, core_xy=np.asarray(t.core_xy, dtype=np.int64)[cores].reshape(n_cores, 2),
         core_neurons=np.bincount(neuron_col[is_model[neuron_pop]], minlength=n_cores),
         core_events=core_group[0], core_graded_events=core_group[1], core_active=core_group[2],
         core_spikes=core_neuron[0], core_net=core_neuron[1:], host_net=per_neuron[1:, ~on_core].sum(axis=1),
-        **per_tick)
-
-
-def _columns(core_of: npt.NDArray[np.int64], cores: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Column of each item's core in ``cores``; -1 for items on the host (core -1)."""
-    col = np.searchsorted(cores, core_of)
-    return np.where(core_of >= 0, col, -1)
+        **(per_tick or {}))
 
 
 def _by_column(values: npt.NDArray[np.float64], col: npt.NDArray[np.int64], n_cols: int) -> npt.NDArray[np.float64]:
@@ -253,28 +330,19 @@ def _by_column(values: npt.NDArray[np.float64], col: npt.NDArray[np.int64], n_co
     return np.bincount(col[keep], values[keep], minlength=n_cols).astype(np.float64)
 
 
-def _per_tick(result: SimResult, recorded: bool, group_col, group_active_frac, neuron_col,
-              n_cores: int) -> dict[str, Any]:
-    """(T, C) events, active updates and spikes per tick and core, and the recorded spikes."""
-    c, counters = result.compiled, result.counters
-    if not recorded:
+def _per_tick(result: SimResult, totals: RunTotals) -> dict[str, Any]:
+    """(T, C) events, active updates and spikes per tick and used core, and the recorded spikes."""
+    counters, cores, group_core = result.counters, totals.cores, totals.group_core
+    if not totals.recorded:
         raise ModelError("cost: the latency model needs every spike (per tick and core); simulate with "
                          "record_spikes=True, or pass latency=False on a fixed-tick chip")
     if counters.tick_group_events is None or counters.tick_group_updates is None:
         raise ModelError("cost: the latency model needs the per-tick, per-group counters, which this run did not "
                          "keep; simulate with keep_tick_groups=True, or pass latency=False on a fixed-tick chip")
-    ticks = counters.ticks
-    keep = np.flatnonzero(group_col >= 0)
-    # A (G, C) one-hot matrix sums each tick's group counts into core columns in one product.
-    onehot = sp.csr_matrix((np.ones(keep.size), (keep, group_col[keep])), shape=(c.n_groups, n_cores))
-    tick_events = np.asarray(counters.tick_group_events @ onehot, dtype=np.float64)
-    tick_active = np.asarray((counters.tick_group_updates * group_active_frac) @ onehot, dtype=np.float64)
-    col = neuron_col[result.spike_ids]
-    on = col >= 0
-    flat = np.bincount(result.spike_ticks[on] * n_cores + col[on], minlength=ticks * n_cores)
-    tick_spikes = flat.reshape(ticks, n_cores).astype(np.float64)
-    return dict(tick_events=tick_events.reshape(ticks, n_cores), tick_active=tick_active.reshape(ticks, n_cores),
-                tick_spikes=tick_spikes, spike_ticks=result.spike_ticks, spike_ids=result.spike_ids)
+    spikes = spikes_per_core(result.spike_ticks, result.spike_ids, totals.neuron_core, cores, 0, counters.ticks)
+    return dict(tick_events=per_core(counters.tick_group_events, group_core, cores).astype(np.float64),
+                tick_active=per_core(counters.tick_group_updates * totals.group_active_fraction, group_core, cores),
+                tick_spikes=spikes.astype(np.float64), spike_ticks=result.spike_ticks, spike_ids=result.spike_ids)
 
 
 def _graded_spikes(result: SimResult, recorded: bool) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -316,8 +384,7 @@ def graded_events_per_group(c, ticks: int, spike_ticks, spike_ids) -> npt.NDArra
         return out
     stride = ticks + 1
     keys = np.sort(spike_ids * stride + spike_ticks)
-    seg_fan = np.repeat(np.arange(c.fan_group.size), np.diff(c.fan_seg_ptr))
-    seg_src = np.repeat(np.arange(c.n_neurons), np.diff(c.src_fan_ptr))[seg_fan]
+    seg_src = c.segment_sources()
     last_tick = ticks - 1 - c.seg_delay
     lo = np.searchsorted(keys, seg_src * stride, side="left")
     hi = np.searchsorted(keys, seg_src * stride + last_tick, side="right")

@@ -115,13 +115,21 @@ def traffic(result: SimResult, routes: RouteTable) -> Traffic:
                          f"routes are of network '{placed.network.name}'; simulate placement.compiled")
     spikes = result.counters.spikes_per_neuron
     route_load = _count(routes.packet_route, np.repeat(spikes, routes.packets), routes.route_hops_x.size)
-    link_load = _count(routes.route_link_ids, np.repeat(route_load, np.diff(routes.route_link_ptr)), routes.n_links)
+    link_load = route_link_load(route_load, routes)
     totals = [int(spikes @ a) for a in (routes.packets, routes.hops_x, routes.hops_y, routes.crossings)]
     per_tick: list[IntArray | None] = [None] * 7
     # Without recorded spikes the list is empty while the counters are not.
     if result.spike_ids.size == result.counters.spikes:
         per_tick = _per_tick(result.spike_ticks, result.spike_ids, routes, result.ticks)
     return Traffic(routes, result.ticks, *totals, link_load, *per_tick)
+
+
+def route_link_load(route_load: npt.ArrayLike, routes: RouteTable) -> IntArray:
+    """(n_links,) packets over each directed link, from ``route_load``: packets sent along each route
+    of ``routes`` (route ``r`` loads every link of ``routes.route_link_ids[route_link_ptr[r]:route_link_ptr[r + 1]]``).
+    """
+    per_link_entry = np.repeat(np.asarray(route_load), np.diff(routes.route_link_ptr))
+    return _count(routes.route_link_ids, per_link_entry, routes.n_links)
 
 
 def _count(index: IntArray, weights: np.ndarray, size: int) -> IntArray:

@@ -5,9 +5,10 @@ group) are derived from the per-entry counts with numpy, with no second simulati
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from neurosim.compile.compiled import CompiledNetwork
 
@@ -80,7 +81,7 @@ class Counters:
     def events_per_projection_pair(self) -> dict[tuple[str, str], int]:
         """Synaptic events per (source population, target population) with any events."""
         c = self.compiled
-        seg_src = c.neuron_pop[np.searchsorted(c.src_fan_ptr, _seg_fan(c), side="right") - 1]
+        seg_src = c.neuron_pop[c.segment_sources()]
         seg_dst = c.group_pop[c.seg_group]
         matrix = np.zeros((len(c.names), len(c.names)), dtype=np.int64)
         np.add.at(matrix, (seg_src, seg_dst), self.events_per_segment())
@@ -92,6 +93,57 @@ class Counters:
         return self.group_events
 
 
-def _seg_fan(c: CompiledNetwork) -> np.ndarray:
-    """Fan entry of every delay segment."""
-    return np.repeat(np.arange(c.fan_group.size), np.diff(c.fan_seg_ptr))
+    def regrouped(self, coarse: CompiledNetwork, group_map: npt.NDArray[np.int64], spike_ticks: npt.NDArray[np.int64],
+                  spike_ids: npt.NDArray[np.int64]) -> Counters:
+        """These counts as a run of ``coarse``: the same network with coarser destination groups.
+
+        Per-group counts (``group_*``, ``tick_group_*``) are summed into the coarse groups; a fan
+        entry carries one packet per spike of its source; a coarse delay segment is delivered as
+        often as a segment of this run with the same source and delay; ``tick_packets`` counts the
+        spikes times their source's coarse fan entries. Every other count is unchanged.
+
+        Parameters
+        ----------
+        coarse : CompiledNetwork
+            A compilation of ``self.compiled.network`` whose every group holds whole groups of this run.
+        group_map : ndarray of int64, shape (G,)
+            Coarse group of each group of this run (``neurosim.cost_model.reroute`` checks it).
+        spike_ticks, spike_ids : ndarray of int64
+            Every spike of the run (tick, global neuron id), in emission order.
+        """
+        coarse_fans = np.diff(coarse.src_fan_ptr)
+        n_groups = coarse.n_groups
+        return replace(
+            self, compiled=coarse, fan_packets=np.repeat(self.spikes_per_neuron, coarse_fans),
+            seg_deliveries=_seg_deliveries(self.compiled, self.seg_deliveries, coarse),
+            group_events=_sum_groups(self.group_events, group_map, n_groups),
+            group_updates=_sum_groups(self.group_updates, group_map, n_groups),
+            tick_packets=np.bincount(spike_ticks, coarse_fans[spike_ids], minlength=self.ticks).astype(np.int64),
+            tick_group_events=_sum_groups(self.tick_group_events, group_map, n_groups),
+            tick_group_updates=_sum_groups(self.tick_group_updates, group_map, n_groups))
+
+
+def _segment_keys(c: CompiledNetwork) -> npt.NDArray[np.int64]:
+    """(source neuron, delay) of every delay segment, as one int64 key."""
+    return c.segment_sources() * (c.max_delay + 1) + c.seg_delay
+
+
+def _seg_deliveries(fine: CompiledNetwork, deliveries: npt.NDArray[np.int64],
+                    coarse: CompiledNetwork) -> npt.NDArray[np.int64]:
+    """Deliveries of each coarse segment: those of a fine segment with the same source and delay."""
+    fine_keys, coarse_keys = _segment_keys(fine), _segment_keys(coarse)
+    order = np.argsort(fine_keys, kind="stable")
+    at = np.searchsorted(fine_keys[order], coarse_keys)
+    return deliveries[order[at]].astype(np.int64)
+
+
+def _sum_groups(per_group: npt.NDArray[np.int64] | None, group_map: npt.NDArray[np.int64],
+                n_groups: int) -> npt.NDArray[np.int64] | None:
+    """Counts over fine groups (last axis) summed into ``n_groups`` by ``group_map``; ``None`` stays ``None``."""
+    if per_group is None:
+        return None
+    order = np.argsort(group_map, kind="stable")
+    starts = np.searchsorted(group_map[order], np.arange(n_groups))  # every coarse group holds a fine one
+    if per_group.size == 0:
+        return np.zeros((*per_group.shape[:-1], n_groups), dtype=np.int64)
+    return np.add.reduceat(per_group[..., order], starts, axis=-1).astype(np.int64)

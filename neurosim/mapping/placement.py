@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +31,9 @@ from neurosim.mapping.locality import locality
 from neurosim.chip.profile import ChipProfile
 from neurosim.chip.schema import did_you_mean
 from neurosim.net.network import Network
+
+if TYPE_CHECKING:
+    from neurosim.mapping.routing import RouteTable
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +85,14 @@ class Placement:
             getattr(self, name).setflags(write=False)
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
         object.__setattr__(self, "usage", MappingProxyType(dict(self.usage)))
+
+    @cached_property
+    def routes(self) -> RouteTable:
+        """The route table of this placement (:func:`~neurosim.mapping.routing.route`), routed on first use
+        and kept: the cost model and the trace writer of one run share it."""
+        from neurosim.mapping import routing  # routing imports this module: import it when first needed
+
+        return routing.route(self)
 
     @property
     def n_cores_used(self) -> int:

@@ -3,8 +3,9 @@
 A version-2 trace holds every total the energy model reads (per destination group, per population,
 per neuron through its spikes), the route table's packets and the chip profile, so a run can be
 costed again, under its own profile or another, without the network or a second simulation. The
-tally is built by :func:`neurosim.cost_model.synops.tally_counts`, as :func:`neurosim.cost` builds
-it from a ``SimResult``, so the figures are the same (``docs/traces.md``, "Costing a trace").
+trace's :class:`~neurosim.cost_model.synops.RunTotals` (:func:`trace_totals`) are tallied by
+:func:`~neurosim.cost_model.synops.tally_totals`, as :func:`neurosim.cost` tallies a ``SimResult``'s,
+so the figures are the same (``docs/traces.md``, "Costing a trace").
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ import numpy as np
 from neurosim.cost_model.energy import CostValues, EnergyReport
 from neurosim.cost_model.latency import LatencyReport
 from neurosim.cost_model.report import cost_needs, energy_and_latency
-from neurosim.cost_model.synops import Tally, is_graded, tally_counts
+from neurosim.cost_model.per_core import per_core
+from neurosim.cost_model.synops import RunTotals, Tally, is_graded, tally_totals
 from neurosim.errors import TraceError
 from neurosim.chip.profile import ChipProfile
 from neurosim.models import get_model
@@ -86,51 +88,50 @@ def trace_tally(trace: Trace, routed: bool, per_tick: bool) -> Tally:
     per-tick, per-core counts and per-packet hops of the latency model (exact when nothing was
     probed; with probes, forced updates are removed pro rata per core instead of per group).
     """
-    pops = trace.populations
-    n_pops, n = len(pops), trace.neuron_core.size
-    pop_offset = np.array([p["start"] for p in pops] + [pops[-1]["stop"] if pops else 0], dtype=np.int64)
-    is_source = [p["model"].startswith("source:") for p in pops]
-    group_pop = trace.group_population
-    pop_updates = np.bincount(group_pop, trace.group_updates, minlength=n_pops).astype(np.int64)
-    spikes_per_neuron = np.bincount(trace.spikes["neuron"], minlength=n).astype(np.int64)
+    totals = trace_totals(trace)
     route_counts = None
     if routed:
+        n = trace.neuron_core.size
         owner = np.repeat(np.arange(n), np.diff(trace.packet_ptr))
         route_counts = np.stack([np.diff(trace.packet_ptr)] + [
             np.bincount(owner, v, minlength=n).astype(np.int64)
             for v in (trace.packet_dx, trace.packet_dy, trace.packet_crossings)])
-    extra = _per_tick(trace, pop_updates, routed) if per_tick else {}
-    return tally_counts(
-        ticks=trace.ticks, recorded=True, names=tuple(p["name"] for p in pops),
-        pop_model=np.where(is_source, -1, 0),
-        pop_spiking=np.array([not src and get_model(p["model"]).spiking for p, src in zip(pops, is_source)]),
-        pop_offset=pop_offset, neuron_pop=np.repeat(np.arange(n_pops), np.diff(pop_offset)), group_pop=group_pop,
-        neuron_core=trace.neuron_core, group_core=trace.group_core, core_xy=trace.core_xy,
+    return tally_totals(totals, route_counts, _per_tick(trace, totals, routed) if per_tick else None)
+
+
+def trace_totals(trace: Trace) -> RunTotals:
+    """The :class:`~neurosim.cost_model.synops.RunTotals` of a complete version-2 trace (every spike recorded)."""
+    pops = trace.populations
+    n_pops = len(pops)
+    pop_offset = np.array([p["start"] for p in pops] + [pops[-1]["stop"] if pops else 0], dtype=np.int64)
+    is_source = np.array([p["model"].startswith("source:") for p in pops], dtype=bool)
+    group_pop = trace.group_population
+    return RunTotals(
+        ticks=trace.ticks, recorded=True, names=tuple(p["name"] for p in pops), pop_is_model=~is_source,
+        pop_spiking=np.array([not src and get_model(p["model"]).spiking for p, src in zip(pops, is_source)],
+                             dtype=bool),
+        pop_offset=pop_offset,
+        pop_updates=np.bincount(group_pop, trace.group_updates, minlength=n_pops).astype(np.int64),
+        pop_forced_updates=trace.pop_forced_updates, group_pop=group_pop, group_core=trace.group_core,
         group_events=trace.group_events, group_graded_events=trace.group_graded_events,
-        group_updates=trace.group_updates, pop_updates=pop_updates, pop_forced_updates=trace.pop_forced_updates,
-        spikes_per_neuron=spikes_per_neuron, route_counts=route_counts,
-        graded_ids=trace.spikes["neuron"][is_graded(trace.spikes["value"])], **extra)
+        group_updates=trace.group_updates, neuron_core=trace.neuron_core,
+        spikes_per_neuron=np.bincount(trace.spikes["neuron"], minlength=trace.neuron_core.size).astype(np.int64),
+        core_xy=trace.core_xy, graded_ids=trace.spikes["neuron"][is_graded(trace.spikes["value"])])
 
 
-def _per_tick(trace: Trace, pop_updates: np.ndarray, routed: bool) -> dict[str, Any]:
+def _per_tick(trace: Trace, totals: RunTotals, routed: bool) -> dict[str, Any]:
     """(T, C) events, active updates and spikes per tick and used core, the spikes, the packets' hops."""
     if trace.core_events is None:
         raise TraceError(f"{trace.path}: the latency model needs the per-core counters; write the trace with "
                          "TraceWriter(counters=True)")
-    model_neurons = np.repeat([not p["model"].startswith("source:") for p in trace.populations],
-                              [p["stop"] - p["start"] for p in trace.populations])
-    cores = np.unique(trace.neuron_core[model_neurons])
+    cores = totals.cores
     col = np.searchsorted(trace.core_ids, cores)
     updates = trace.core_updates[:, col].astype(np.float64)
-    forced = np.asarray(trace.pop_forced_updates)
-    if forced.any():
+    if np.any(totals.pop_forced_updates):
         # Forced updates removed from each core in proportion to its groups' (exact per core over the run).
-        frac = np.divide(pop_updates - forced, pop_updates, out=np.ones(forced.size), where=pop_updates > 0)
-        group_col = np.searchsorted(cores, trace.group_core)
-        on = trace.group_core >= 0
-        active = np.bincount(group_col[on], trace.group_updates[on] * frac[trace.group_population[on]],
-                             minlength=cores.size)
-        total = np.bincount(group_col[on], trace.group_updates[on], minlength=cores.size)
+        group_updates = np.asarray(totals.group_updates, dtype=np.float64)
+        active = per_core(group_updates * totals.group_active_fraction, totals.group_core, cores)
+        total = per_core(group_updates, totals.group_core, cores)
         updates = updates * np.divide(active, total, out=np.ones(cores.size), where=total > 0)
     out = dict(tick_events=trace.core_events[:, col].astype(np.float64), tick_active=updates,
                tick_spikes=trace.core_spikes[:, col].astype(np.float64), spike_ticks=trace.spikes["tick"],

@@ -16,11 +16,13 @@ from typing import Callable, Iterable
 import h5py
 import numpy as np
 
+from neurosim.cost_model.per_core import per_core, spikes_per_core
 from neurosim.cost_model.synops import graded_events_per_group, is_graded
+from neurosim.cost_model.traffic import route_link_load
 from neurosim.engine.simulate import Chunk, SimResult, simulate
 from neurosim.errors import ModelError, TraceError
 from neurosim.mapping.placement import Placement
-from neurosim.mapping.routing import RouteTable, gather_rows, route
+from neurosim.mapping.routing import RouteTable, gather_rows
 from neurosim.net.network import SpikeSource
 from neurosim.trace.schema import CORE_FIELDS, FORMAT, PACKET_FIELDS, SPIKE_FIELDS, TICK_FIELDS, TRACE_VERSION
 
@@ -42,7 +44,7 @@ class TraceWriter:
     probe : populations probed in ``simulate(probe=...)``, in the same order; their states are sampled.
     probe_every : keep the probed states of every ``probe_every``-th tick (ticks ``t % probe_every == 0``).
     counters : also write per-tick, per-core synaptic events, updates and spikes.
-    routes : the placement's route table, when already computed.
+    routes : a route table of the placement; default ``placement.routes``.
 
     Use it as a context manager, or call :meth:`close`.
     """
@@ -54,7 +56,7 @@ class TraceWriter:
                              f"got {type(placement).__name__}")
         if isinstance(probe_every, bool) or not isinstance(probe_every, (int, np.integer)) or probe_every < 1:
             raise ModelError(f"probe_every must be a positive integer, got {probe_every!r}")
-        self.placement, self.routes = placement, routes if routes is not None else route(placement)
+        self.placement, self.routes = placement, routes if routes is not None else placement.routes
         self.compiled = c = placement.compiled
         self.probe, self.probe_every, self.counters = list(probe), int(probe_every), counters
         for name in self.probe:
@@ -65,7 +67,6 @@ class TraceWriter:
         self.packet_hops = hops[self.routes.packet_route].astype(np.int32)
         used = np.unique(np.concatenate([placement.group_core, self.neuron_core]))
         self.core_ids = used[used >= 0]
-        self.group_col = np.searchsorted(self.core_ids, placement.group_core)  # garbage for -1, masked below
         self.ticks_done = self.n_packets = self.n_spikes = 0
         self.link_load = np.zeros(self.routes.n_links, dtype=np.int64)
         self.totals = dict(events=np.zeros(c.n_groups, np.int64), updates=np.zeros(c.n_groups, np.int64),
@@ -162,10 +163,8 @@ class TraceWriter:
         self._progress(complete=False)
 
     def _links(self, packet_routes: np.ndarray) -> None:
-        rt = self.routes
-        per_route = np.bincount(packet_routes, minlength=rt.route_hops_x.size)
-        self.link_load += np.bincount(rt.route_link_ids, np.repeat(per_route, np.diff(rt.route_link_ptr)),
-                                      minlength=rt.n_links).astype(np.int64)
+        per_route = np.bincount(packet_routes, minlength=self.routes.route_hops_x.size)
+        self.link_load += route_link_load(per_route, self.routes)
         self.f["links/load"][...] = self.link_load
 
     def _totals(self, chunk: Chunk, ticks: np.ndarray, ids: np.ndarray, values: np.ndarray) -> None:
@@ -185,16 +184,11 @@ class TraceWriter:
         self.f["populations/forced_updates"][...] = self.forced
 
     def _cores(self, chunk: Chunk) -> None:
-        n_t, n_c = chunk.t1 - chunk.t0, self.core_ids.size
-        on_chip = self.placement.group_core >= 0
-        to_core = np.zeros((on_chip.size, n_c), dtype=np.int64)
-        to_core[np.flatnonzero(on_chip), self.group_col[on_chip]] = 1
-        events = np.asarray(chunk.per_tick["tick_group_events"], dtype=np.int64) @ to_core
-        updates = np.asarray(chunk.per_tick["tick_group_updates"], dtype=np.int64) @ to_core
-        core = self.neuron_core[np.asarray(chunk.spike_ids, dtype=np.int64)]
-        keep = core >= 0
-        cell = (np.asarray(chunk.spike_ticks)[keep] - chunk.t0) * n_c + np.searchsorted(self.core_ids, core[keep])
-        spikes = np.bincount(cell, minlength=n_t * n_c).reshape(n_t, n_c).astype(np.int64)
+        pt, group_core = chunk.per_tick, self.placement.group_core
+        events = per_core(np.asarray(pt["tick_group_events"], dtype=np.int64), group_core, self.core_ids)
+        updates = per_core(np.asarray(pt["tick_group_updates"], dtype=np.int64), group_core, self.core_ids)
+        spikes = spikes_per_core(chunk.spike_ticks, chunk.spike_ids, self.neuron_core, self.core_ids, chunk.t0,
+                                 chunk.t1 - chunk.t0)
         _append(self.f["cores"], dict(events=events, updates=updates, spikes=spikes), self.ticks_done)
 
     def _probes(self, chunk: Chunk) -> None:

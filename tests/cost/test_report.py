@@ -150,7 +150,7 @@ def test_recosting_with_traffic_routes_nothing_again(monkeypatch):
     def no_routing(_placement):
         raise AssertionError("route() called although the traffic's route table was passed")
 
-    monkeypatch.setattr("neurosim.cost_model.report.route", no_routing)
+    monkeypatch.setattr("neurosim.mapping.routing.route", no_routing)
     assert cost(result, placement, load_chip("loihi_sanafe"), traffic=tr).energy.total_J > 0
 
 
