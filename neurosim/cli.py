@@ -6,7 +6,7 @@ import os
 import pathlib
 import sys
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
@@ -107,7 +107,8 @@ Only quantisation changes simulate again.
 
   neurosim sweep --vary neurons_per_core=64,128 --vary e_synop_J=2e-11,3.55e-11 --workers 2 --out sweep.csv
   neurosim sweep --vary neurons_per_core=64,128 --vary e_synop_J=2e-11,3.55e-11 --out sweep.csv --resume
-  neurosim sweep MODEL.nir --input INPUT.npz --chip truenorth --raise-delays --no-latency --vary neurons_per_core=128,256
+  neurosim sweep MODEL.nir --input INPUT.npz --chip truenorth --raise-delays --no-latency \
+                 --vary neurons_per_core=128,256
   neurosim plot sweep.csv --kind pareto -o front.png"""
 SWEEP_KINDS = ("pareto",)
 
@@ -152,7 +153,8 @@ def _model_options(parser: argparse.ArgumentParser, chip_help: str, samples_help
 
 def _mapping_options(parser: argparse.ArgumentParser, default_note: str) -> None:
     """The options ``_options`` turns into a RunOptions (and --no-progress), the same for run and sweep."""
-    parser.add_argument("--strategy", default="fill", help=f"placement strategy: fill (default) or locality{default_note}")
+    parser.add_argument("--strategy", default="fill",
+                        help=f"placement strategy: fill (default) or locality{default_note}")
     parser.add_argument("--neurons-per-core", type=int, metavar="N",
                         help=f"fill cores to at most N neurons (default: the chip's capacity){default_note}")
     parser.add_argument("--quantize", action="store_true",
@@ -215,7 +217,8 @@ def _resolve_model(args: argparse.Namespace, bundled_samples: int | None = None)
         samples = args.samples if args.samples is not None else bundled_samples
         name = "bundled digits model (snnTorch, scikit-learn digits)"
     else:
-        model, dialect, input_path, samples, name = args.model, args.dialect or "nir", args.input, args.samples, args.model
+        model, dialect, input_path, samples = args.model, args.dialect or "nir", args.input, args.samples
+        name = model
         if not pathlib.Path(model).is_file():
             raise NeurosimError(f"model file '{model}' does not exist")
     get_dialect(dialect)  # an unknown dialect fails before anything is read
@@ -373,7 +376,8 @@ def _sweep(args: argparse.Namespace) -> int:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
     print(result.to_text())
-    print(f"\n{len(result.rows)} points: {result.simulated} simulated, {result.rerouted} re-routed, {result.recosted} re-costed"
+    print(f"\n{len(result.rows)} points: {result.simulated} simulated, {result.rerouted} re-routed, "
+          f"{result.recosted} re-costed"
           + (f"; {result.resumed} resumed from {args.out}" if result.resumed else "")
           + f"; {result.simulations} simulation(s) in {result.wall_s:.2f} s with {args.workers} worker(s)")
     front = result.pareto()

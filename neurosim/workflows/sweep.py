@@ -252,8 +252,9 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
         nir = {"inputs": inputs, "samples": samples, "dialect": dialect}
         network_or_builder = os.fspath(network_or_builder)
     # the options a sweep always had, then only the others that differ from their defaults (older files stay resumable)
-    settings = {"ticks": ticks, "fallbacks": options.fallbacks, "latency": options.latency, "seed": options.seed,
-                **(nir or {}), **{k: v for k, v in options.changed().items() if k not in ("fallbacks", "latency", "seed")}}
+    always = {"fallbacks": options.fallbacks, "latency": options.latency, "seed": options.seed}
+    others = {k: v for k, v in options.changed().items() if k not in always}
+    settings = {"ticks": ticks, **always, **(nir or {}), **others}
     identity = {"model": model_label(network_or_builder), "chip": str(profile.name),
                 "setup": setup_digest(network_or_builder, profile, settings)}
     columns = ("point", *params, *RESULT_COLUMNS)

@@ -37,7 +37,8 @@ def test_truenorth_sweep_without_raise_delays_reports_the_delay_error(tmp_path, 
 def test_sweep_options_are_the_default_of_the_points(tmp_path):
     """--neurons-per-core, --quantize and --strategy set the points that do not vary them."""
     base = COMMAND[:-4] + ["--raise-delays", "--neurons-per-core", "32"]
-    assert main(base + ["--quantize", "--vary", "e_synop_total_J=2.6e-11,5.2e-11", "--out", str(tmp_path / "a.csv")]) == 0
+    assert main(base + ["--quantize", "--vary", "e_synop_total_J=2.6e-11,5.2e-11",
+                        "--out", str(tmp_path / "a.csv")]) == 0
     rows = read_sweep(tmp_path / "a.csv").rows
     assert [r["how"] for r in rows] == ["simulated", "recosted"]
     assert rows[1]["energy_J"] == pytest.approx(2 * rows[0]["energy_J"])
