@@ -27,7 +27,7 @@ import os
 import pathlib
 
 from neurosim.workflows.sweep import SweepResult, sweep
-from neurosim.workflows.run import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
+from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
 from neurosim.plots.pareto import plot_pareto
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

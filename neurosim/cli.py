@@ -5,6 +5,7 @@ import argparse
 import os
 import pathlib
 import sys
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -15,7 +16,9 @@ from neurosim.nir import get_dialect
 from neurosim.nir.dialects import DIALECTS
 from neurosim.models import get_model, list_models
 from neurosim.plots import REPORT_KINDS, TRACE_KINDS, plot_report, plot_trace
-from neurosim.workflows.run import (BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir)
+from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
+from neurosim.workflows.options import RunOptions
+from neurosim.workflows.run import run_nir
 
 # Loihi with SANA-FE's silicon-calibrated costs: the one shipped profile that publishes every
 # number the default run needs (loihi leaves spike costs out; see `neurosim chips loihi`).
@@ -84,21 +87,13 @@ def _parser() -> argparse.ArgumentParser:
                             "strategy, "
                             "neurons_per_core (placement option) or quantize, with its values; repeatable (the "
                             "points are the product)")
-    sweep.add_argument("--input", metavar="INPUT.npz", help="input samples (default for the bundled model: its own)")
-    sweep.add_argument("--dialect", help="how the NIR file is read (default nir; snntorch for the bundled model)")
-    sweep.add_argument("--chip", default=DEFAULT_CHIP, help=f"base chip profile (default {DEFAULT_CHIP})")
-    sweep.add_argument("--ticks", type=int, help="ticks per sample (default: T of the input)")
-    sweep.add_argument("--samples", type=int, default=None,
-                       help="run only the first N samples (default: all; 4 for the bundled model)")
-    sweep.add_argument("--fallback", action="append", default=[], metavar="KEY=VALUE",
-                       help="value for a hardware number the profile does not publish (marked estimated); repeatable")
+    _model_options(sweep, chip_help=f"base chip profile, name or .toml path (default {DEFAULT_CHIP})",
+                   samples_help="run only the first N samples (default: all; 4 for the bundled model)")
+    _mapping_options(sweep, " (the default of the points; --vary strategy=... or neurons_per_core=... sweeps it)")
     sweep.add_argument("--workers", type=int, default=1, help="worker processes (default 1: in this process)")
     sweep.add_argument("--out", metavar="SWEEP.csv", help="write the table there, row by row as groups finish")
     sweep.add_argument("--resume", action="store_true",
                        help="keep the rows already in --out (an interrupted run of the same sweep) and run the rest")
-    sweep.add_argument("--no-latency", action="store_true", help="skip the latency model")
-    sweep.add_argument("--seed", type=int, default=0, help="seed of stochastic neuron models")
-    sweep.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     sweep.set_defaults(handler=_sweep)
     return parser
 
@@ -112,6 +107,8 @@ Only quantisation changes simulate again.
 
   neurosim sweep --vary neurons_per_core=64,128 --vary e_synop_J=2e-11,3.55e-11 --workers 2 --out sweep.csv
   neurosim sweep --vary neurons_per_core=64,128 --vary e_synop_J=2e-11,3.55e-11 --out sweep.csv --resume
+  neurosim sweep MODEL.nir --input INPUT.npz --chip truenorth --raise-delays --no-latency \
+                 --vary neurons_per_core=128,256
   neurosim plot sweep.csv --kind pareto -o front.png"""
 SWEEP_KINDS = ("pareto",)
 
@@ -131,32 +128,45 @@ tools/make_bundled_model.py) on its 100 bundled held-out test digits."""
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
+    _model_options(parser, chip_help=f"chip profile name or .toml path (default {DEFAULT_CHIP}; `neurosim chips` "
+                                     "lists them)", samples_help="run only the first N samples of the input")
+    _mapping_options(parser, "")
+    parser.add_argument("--json", metavar="PATH", help="also write the report as JSON to PATH")
+    parser.add_argument("--record", metavar="OUT.npz",
+                        help="write every neuron node's outputs [B, T, *shape] to OUT.npz")
+    parser.add_argument("--trace", metavar="RUN.h5",
+                        help="write a spike-traffic trace while simulating (read with `neurosim plot RUN.h5`)")
+
+
+def _model_options(parser: argparse.ArgumentParser, chip_help: str, samples_help: str) -> None:
+    """The options ``_resolve_model`` reads: the model's input, dialect, chip, ticks and samples."""
     parser.add_argument("--input", metavar="INPUT.npz",
                         help="input spikes, one array per input node (default for the bundled model: its samples)")
     parser.add_argument("--dialect", help="how the NIR file is read, by the framework that wrote it: "
                                           f"{', '.join(DIALECTS)} (default nir, the file read literally; "
                                           "snntorch for the bundled model)")
-    parser.add_argument("--chip", default=DEFAULT_CHIP,
-                        help=f"chip profile name or .toml path (default {DEFAULT_CHIP}; `neurosim chips` lists them)")
+    parser.add_argument("--chip", default=DEFAULT_CHIP, help=chip_help)
     parser.add_argument("--ticks", type=int, help="ticks per sample (default: T of the input; longer pads with "
                                                   "silence, shorter cuts)")
-    parser.add_argument("--samples", type=int, help="run only the first N samples of the input")
-    parser.add_argument("--strategy", default="fill", help="placement strategy: fill (default) or locality")
+    parser.add_argument("--samples", type=int, help=samples_help)
+
+
+def _mapping_options(parser: argparse.ArgumentParser, default_note: str) -> None:
+    """The options ``_options`` turns into a RunOptions (and --no-progress), the same for run and sweep."""
+    parser.add_argument("--strategy", default="fill",
+                        help=f"placement strategy: fill (default) or locality{default_note}")
+    parser.add_argument("--neurons-per-core", type=int, metavar="N",
+                        help=f"fill cores to at most N neurons (default: the chip's capacity){default_note}")
     parser.add_argument("--quantize", action="store_true",
                         help="simulate with weights quantised to the chip's precision")
     parser.add_argument("--raise-delays", action="store_true",
-                        help="raise synaptic delays below the chip's minimum (TrueNorth: 1 tick) to it, and print the "
-                             "latency this adds per layer")
+                        help="raise synaptic delays below the chip's minimum (TrueNorth: 1 tick) to it (`run` prints "
+                             "the latency this adds per layer)")
     parser.add_argument("--fallback", action="append", default=[], metavar="KEY=VALUE",
                         help="value for a hardware number the profile does not publish (marked estimated); repeatable")
     parser.add_argument("--seed", type=int, default=0, help="seed of stochastic neuron models")
-    parser.add_argument("--json", metavar="PATH", help="also write the report as JSON to PATH")
-    parser.add_argument("--record", metavar="OUT.npz",
-                        help="write every neuron node's outputs [B, T, *shape] to OUT.npz")
     parser.add_argument("--no-latency", action="store_true",
                         help="skip the latency model (for chips that publish no per-operation times, e.g. truenorth)")
-    parser.add_argument("--trace", metavar="RUN.h5",
-                        help="write a spike-traffic trace while simulating (read with `neurosim plot RUN.h5`)")
     parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
 
 
@@ -188,47 +198,67 @@ def _fallbacks(items: list[str]) -> dict[str, float]:
     return out
 
 
-def _run(args: argparse.Namespace) -> int:
+@dataclass(frozen=True)
+class _Model:
+    """What ``run`` and ``sweep`` run: the NIR model, its dialect and input arrays, and its name when printed."""
+
+    path: pathlib.Path | str
+    dialect: str
+    inputs: dict[str, np.ndarray] | None
+    samples: int | None
+    name: str
+
+
+def _resolve_model(args: argparse.Namespace, bundled_samples: int | None = None) -> _Model:
+    """The model of ``run`` and ``sweep``: MODEL.nir, or the bundled one (its samples; ``bundled_samples`` of them)."""
     if args.model is None:
         model, dialect = bundled(BUNDLED_MODEL), args.dialect or BUNDLED_DIALECT
         input_path = args.input or bundled(BUNDLED_SAMPLES)
+        samples = args.samples if args.samples is not None else bundled_samples
+        name = "bundled digits model (snnTorch, scikit-learn digits)"
     else:
-        model, dialect, input_path = args.model, args.dialect or "nir", args.input
+        model, dialect, input_path, samples = args.model, args.dialect or "nir", args.input, args.samples
+        name = model
         if not pathlib.Path(model).is_file():
             raise NeurosimError(f"model file '{model}' does not exist")
     get_dialect(dialect)  # an unknown dialect fails before anything is read
-    if args.samples is not None and args.samples < 1:
-        raise NeurosimError(f"--samples must be a positive integer, got {args.samples}")
-    if input_path is None:
-        if args.ticks is None:
-            raise NeurosimError("no input: pass --input INPUT.npz (one array [T, *shape] or [B, T, *shape] per "
-                                "input node), or --ticks N to run N ticks of silence")
-        data = None
-    else:
-        data = load_input_file(input_path)
-    fallbacks = _fallbacks(args.fallback)
+    if samples is not None and samples < 1:
+        raise NeurosimError(f"--samples must be a positive integer, got {samples}")
+    if input_path is None and args.ticks is None:
+        raise NeurosimError("no input: pass --input INPUT.npz (one array [T, *shape] or [B, T, *shape] per "
+                            "input node), or --ticks N to run N ticks of silence")
+    data = None if input_path is None else load_input_file(input_path)
+    return _Model(model, dialect, data, samples, str(name))
+
+
+def _options(args: argparse.Namespace) -> RunOptions:
+    """The RunOptions of ``run`` and ``sweep`` (``_mapping_options``)."""
+    return RunOptions(strategy=args.strategy, neurons_per_core=args.neurons_per_core, quantize=args.quantize,
+                      raise_delays=args.raise_delays, fallbacks=_fallbacks(args.fallback), seed=args.seed,
+                      latency=not args.no_latency)
+
+
+def _run(args: argparse.Namespace) -> int:
+    model = _resolve_model(args)
+    options = _options(args)
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
     try:
-        run = run_nir(model, data, args.chip, dialect, ticks=args.ticks, samples=args.samples, strategy=args.strategy,
-                      quantize=args.quantize, fallbacks=fallbacks, seed=args.seed, progress=progress,
-                      trace=args.trace, latency=not args.no_latency, raise_delays=args.raise_delays)
+        run = run_nir(model.path, model.inputs, args.chip, model.dialect, options, ticks=args.ticks,
+                      samples=model.samples, progress=progress, trace=args.trace)
     finally:
         close()
-    name = "bundled digits model (snnTorch, scikit-learn digits)" if args.model is None else str(model)
-    readout = not run.network.nodes[run.output_node].model.spiking
-    print(f"{name}: dialect {dialect}, {run.samples} sample(s) x {run.ticks_per_sample} ticks, "
-          f"prediction = argmax of '{run.output_node}' {'mean membrane' if readout else 'spike count'}")
+    print(f"{model.name}: dialect {model.dialect}, {run.samples} sample(s) x {run.ticks_per_sample} ticks, "
+          f"prediction = argmax of '{run.output_node}' {run.readout}")
     if run.accuracy is not None:
-        hits = int(np.sum(run.predictions == run.labels))
-        print(f"accuracy: {run.accuracy:.1%} ({hits}/{run.samples}) against the labels")
-    if data is not None and "reference_predictions" in data:
-        ref = np.asarray(data["reference_predictions"])[:run.samples]
-        if ref.shape == run.predictions.shape:
-            who = "snnTorch" if args.model is None else "the reference"
-            line = f"{who}'s own predictions: agree on {int(np.sum(ref == run.predictions))}/{run.samples}"
-            if run.labels is not None:
-                line += f"; {who}'s accuracy {float(np.mean(ref == run.labels)):.1%}"
-            print(line)
+        print(f"accuracy: {run.accuracy:.1%} ({run.hits}/{run.samples}) against the labels")
+    agreement = None if model.inputs is None or "reference_predictions" not in model.inputs else \
+        run.agreement(model.inputs["reference_predictions"])
+    if agreement is not None:
+        who = "snnTorch" if args.model is None else "the reference"
+        line = f"{who}'s own predictions: agree on {agreement[0]}/{run.samples}"
+        if agreement[1] is not None:
+            line += f"; {who}'s accuracy {agreement[1]:.1%}"
+        print(line)
     print()
     if run.quantization is not None:
         print(run.quantization.to_text() + "\n")
@@ -329,37 +359,25 @@ def _sweep(args: argparse.Namespace) -> int:
     from neurosim.workflows.sweep import sweep
 
     vary = _vary(args.vary)
-    if args.model is None:
-        model, dialect = bundled(BUNDLED_MODEL), args.dialect or BUNDLED_DIALECT
-        input_path = args.input or bundled(BUNDLED_SAMPLES)
-        samples = args.samples if args.samples is not None else 4
-    else:
-        model, dialect, input_path, samples = args.model, args.dialect or "nir", args.input, args.samples
-        if not pathlib.Path(model).is_file():
-            raise NeurosimError(f"model file '{model}' does not exist")
-    if samples is not None and samples < 1:
-        raise NeurosimError(f"--samples must be a positive integer, got {samples}")
     if args.workers < 1:
         raise NeurosimError(f"--workers must be a positive integer, got {args.workers}")
     if args.resume and not args.out:
         raise NeurosimError("--resume needs --out SWEEP.csv, the table to resume")
-    if input_path is None and args.ticks is None:
-        raise NeurosimError("no input: pass --input INPUT.npz, or --ticks N to run N ticks of silence")
-    data = None if input_path is None else load_input_file(input_path)
+    model = _resolve_model(args, bundled_samples=4)
+    options = _options(args)
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
     executor = ProcessPoolExecutor(max_workers=args.workers) if args.workers > 1 else None
     try:
-        result = sweep(str(model), args.chip, args.ticks, vary, executor=executor, out=args.out, resume=args.resume,
-                       progress=progress,
-                       fallbacks=_fallbacks(args.fallback), latency=not args.no_latency, seed=args.seed,
-                       inputs=data, samples=samples, dialect=dialect)
+        result = sweep(str(model.path), args.chip, args.ticks, vary, options, executor=executor, out=args.out,
+                       resume=args.resume, progress=progress, inputs=model.inputs, samples=model.samples,
+                       dialect=model.dialect)
     finally:
         close()
         if executor is not None:
             executor.shutdown(cancel_futures=True)
     print(result.to_text())
-    simulated = len(result.rows) - result.rerouted - result.recosted
-    print(f"\n{len(result.rows)} points: {simulated} simulated, {result.rerouted} re-routed, {result.recosted} re-costed"
+    print(f"\n{len(result.rows)} points: {result.simulated} simulated, {result.rerouted} re-routed, "
+          f"{result.recosted} re-costed"
           + (f"; {result.resumed} resumed from {args.out}" if result.resumed else "")
           + f"; {result.simulations} simulation(s) in {result.wall_s:.2f} s with {args.workers} worker(s)")
     front = result.pareto()

@@ -11,7 +11,8 @@ import pytest
 
 from neurosim import Report
 from neurosim.cli import main
-from neurosim.workflows.run import BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir
+from neurosim.workflows.inputs import BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
+from neurosim.workflows.run import run_nir
 
 nir = pytest.importorskip("nir")
 

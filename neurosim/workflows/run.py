@@ -1,43 +1,42 @@
-"""``run_on_chip`` and ``run_nir``: the one place where the stages are chained.
+"""``run_on_chip`` and ``run_nir``: a network, or a NIR model over its samples, run on a chip and costed.
 
-    Network -> (quantise weights) -> compile -> place on the chip -> simulate -> cost -> Report
+    Network -> prepare (raise delays, quantise, compile, place) -> simulate -> cost -> Report
 
-Each stage is a public function with its own module; this only wires them in the documented order
-and keeps every intermediate result, so a caller can re-cost (``neurosim.cost``) the same run under
-another profile without simulating again.
+The preparation is :func:`neurosim.workflows.prepare.prepare`, shared with the sweeps, and the
+options are one :class:`~neurosim.workflows.options.RunOptions`; this module only adds the simulation
+and the costing, and keeps every intermediate result, so a caller can re-cost (``neurosim.cost``)
+the same run under another profile without simulating again.
 
 ``run_nir`` does the same for a trained NIR model over a batch of input samples, one after another
-from the reset state (``neurosim run MODEL.nir --input INPUT.npz``); ``bundled`` locates the model
-that ``neurosim run`` runs without arguments (``neurosim/data``, from ``tools/make_bundled_model.py``).
+from the reset state (``neurosim run MODEL.nir --input INPUT.npz``).
 """
 from __future__ import annotations
 
 import os
-
-import pathlib
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from neurosim.compile.compiled import compile_network
+from neurosim.chip import ChipProfile, load_chip
+from neurosim.compile.compiled import CompiledNetwork
 from neurosim.cost_model import Report, cost
 from neurosim.cost_model.report import cost_needs
 from neurosim.engine import Chunk, SimResult, simulate
-from neurosim.chip import ChipProfile, load_chip
-from neurosim.mapping.delays import DelayShift, raise_delays as _raise_delays
-from neurosim.mapping.placement import Placement, place
-from neurosim.mapping.quantize import QuantizationReport, quantize_weights
-from neurosim.nir.batch import load_batch
-from neurosim.errors import ModelError
+from neurosim.mapping.delays import DelayShift
+from neurosim.mapping.placement import Placement
+from neurosim.mapping.quantize import QuantizationReport
 from neurosim.net.network import Network
+from neurosim.nir.batch import NirBatch, load_batch
+from neurosim.workflows.options import RunOptions, resolve_options
+from neurosim.workflows.prepare import prepare
 
 
 @dataclass(frozen=True, eq=False)
 class ChipRun:
     """Everything one run on a chip produced."""
 
-    network: Network = field(repr=False)  # the network simulated (quantised if asked)
+    network: Network = field(repr=False)  # the network simulated (delays raised, weights quantised if asked)
     placement: Placement = field(repr=False)
     result: SimResult = field(repr=False)
     report: Report
@@ -45,58 +44,46 @@ class ChipRun:
     delay_shift: DelayShift | None = None  # what raise_delays=True changed (None: not asked or not needed)
 
 
-def _apply_raise_delays(network: Network, profile: ChipProfile, enabled: bool):
-    """``raise_delays=True``: raise delays to the profile's ``delay_min_ticks``, when it has one."""
-    if not enabled or not profile.delay_min_ticks:
-        return network, None
-    return _raise_delays(network, profile.delay_min_ticks)
-
-
-def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, *, strategy: str = "fill",
-                quantize: bool = False, fallbacks: dict | None = None, probe: Iterable[str] = (),
-                seed: int = 0, progress: Callable[[int, int], None] | None = None,
-                trace: str | os.PathLike | None = None, latency: bool = True, raise_delays: bool = False,
-                **place_options) -> ChipRun:
+def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, options: RunOptions | None = None, *,
+                probe: Iterable[str] = (), progress: Callable[[int, int], None] | None = None,
+                trace: str | os.PathLike | None = None, **keywords: Any) -> ChipRun:
     """Simulate ``network`` for ``ticks`` ticks mapped onto ``chip`` and cost the run.
 
     Parameters
     ----------
-    chip : a profile name (``neurosim chips`` lists them), a path to a ``.toml`` profile, or a profile.
-    strategy : placement strategy (``"fill"`` or ``"locality"``); ``place_options`` go to it
-        (e.g. ``neurons_per_core=256``).
-    quantize : simulate with the weights quantised to the chip's weight precision (the report of
-        the quantisation error is returned in ``ChipRun.quantization``).
-    fallbacks : values for hardware numbers the profile does not publish (marked estimated).
-    trace : write an HDF5 trace of the run there while simulating (``docs/traces.md``).
-    latency : run the latency model (``False`` for chips that publish no per-operation times,
-        such as TrueNorth, whose all-inclusive energy needs none). Without it (and where the energy
-        does not need it) the run keeps no per-tick, per-group counters (``keep_tick_groups``).
-    raise_delays : raise delays below the profile's ``delay_min_ticks`` to it before placement
-        (:func:`neurosim.mapping.delays.raise_delays`); ``ChipRun.delay_shift`` then reports the
-        ticks of latency this adds per population.
+    network : Network
+        The network to run.
+    chip : str or ChipProfile
+        A profile name (``neurosim chips`` lists them), a path to a ``.toml`` profile, or a profile.
+    ticks : int
+        Ticks to simulate.
+    options : RunOptions, optional
+        Placement, quantisation, delays, fallbacks, seed and latency model (default ``RunOptions()``).
+        ``ChipRun.quantization`` reports the quantisation error (``quantize``) and
+        ``ChipRun.delay_shift`` the ticks of latency added per population (``raise_delays``).
+        Without ``latency`` (and where the energy does not need it) the run keeps no per-tick,
+        per-group counters (``keep_tick_groups``).
+    probe : iterable of str
+        Populations whose state is recorded every tick.
+    progress : callable, optional
+        ``progress(ticks_done, ticks_total)`` while simulating.
+    trace : path, optional
+        Write an HDF5 trace of the run there while simulating (``docs/traces.md``).
+    **keywords
+        ``RunOptions`` fields (``strategy="locality"``, ``quantize=True``, ...) set on top of
+        ``options``; any other keyword is a placement strategy option (``neurons_per_core=256``).
     """
+    options = resolve_options(options, keywords)
     profile = chip if isinstance(chip, ChipProfile) else load_chip(chip)
-    network, delay_shift = _apply_raise_delays(network, profile, raise_delays)
-    quantization = None
-    if quantize:
-        network, quantization = quantize_weights(network, profile)
-    placement = place(compile_network(network), profile, strategy, **place_options)
-    with _trace_writer(trace, placement, ticks, list(probe)) as writer:
-        result = simulate(placement.compiled, ticks, probe=probe, seed=seed, progress=progress,
-                          on_chunk=writer.shifted(0), keep_tick_groups=cost_needs(profile, latency)[0])
-    report = cost(result, placement, profile, fallbacks=fallbacks, latency=latency)
-    return ChipRun(network, placement, result, report, quantization, delay_shift)
+    prepared = prepare(network, profile, options)
+    with _trace_writer(trace, prepared.placement, ticks, list(probe)) as writer:
+        result = simulate(prepared.compiled, ticks, probe=probe, seed=options.seed, progress=progress,
+                          on_chunk=writer.shifted(0), keep_tick_groups=cost_needs(profile, options.latency)[0])
+    report = cost(result, prepared.placement, profile, fallbacks=options.fallbacks, latency=options.latency)
+    return ChipRun(prepared.network, prepared.placement, result, report, prepared.quantization, prepared.delay_shift)
 
 
 # -- trained models: NIR files run sample by sample ------------------------------------------------
-BUNDLED_MODEL = "digits_snntorch.nir"
-BUNDLED_SAMPLES = "digits_samples.npz"
-BUNDLED_DIALECT = "snntorch"
-
-
-def bundled(name: str) -> pathlib.Path:
-    """Path of a file shipped in ``neurosim/data`` (``BUNDLED_MODEL``, ``BUNDLED_SAMPLES``)."""
-    return pathlib.Path(__file__).resolve().parents[1] / "data" / name
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,7 +93,8 @@ class NirRun:
     ``result`` and ``report`` cover the whole run (``B * T`` ticks, ``report.samples == B``);
     ``outputs`` maps every neuron node to ``[B, T, *shape]`` (spikes of spiking nodes, membrane ``v``
     of ``LI``/``I`` nodes); ``predictions`` ``[B]`` is the argmax over the output node
-    (``output_node``) of its spike counts, or of its mean membrane for an ``LI``/``I`` readout.
+    (``output_node``) of its spike counts, or of its mean membrane for an ``LI``/``I`` readout
+    (``readout`` says which).
     """
 
     network: Network = field(repr=False)  # the samples' inputs back to back, [B * T, N] per input
@@ -121,32 +109,33 @@ class NirRun:
     labels: np.ndarray | None = field(default=None, repr=False)
     quantization: QuantizationReport | None = None
     delay_shift: DelayShift | None = None  # what raise_delays=True changed (None: not asked or not needed)
+    readout: str = "spike count"  # what the prediction is the argmax of: "spike count" or "mean membrane"
+
+    @property
+    def hits(self) -> int | None:
+        """Samples whose prediction equals the label (``None`` without labels)."""
+        return None if self.labels is None else int(np.sum(self.predictions == self.labels))
 
     @property
     def accuracy(self) -> float | None:
         """Fraction of samples whose prediction equals the label (``None`` without labels)."""
         return None if self.labels is None else float(np.mean(self.predictions == self.labels))
 
-
-def load_input_file(path) -> dict[str, np.ndarray]:
-    """The arrays of an ``.npz`` input file (``neurosim run --input``), with one-line errors."""
-    path = pathlib.Path(path)
-    if not path.is_file():
-        raise ModelError(f"input file '{path}' does not exist")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return {k: data[k] for k in data.files}
-    except Exception as err:  # zipfile.BadZipFile, ValueError (pickled object arrays), OSError
-        raise ModelError(f"'{path}' is not a readable .npz file ({type(err).__name__}: {err}); "
-                         "write one with numpy.savez") from None
+    def agreement(self, reference: np.ndarray) -> tuple[int, float | None] | None:
+        """(samples on which ``predictions`` equal ``reference``, the accuracy of ``reference`` against
+        the labels or ``None`` without labels), over the first ``samples`` entries of ``reference``;
+        ``None`` when ``reference`` does not hold one prediction per sample."""
+        ref = np.asarray(reference)[:self.samples]
+        if ref.shape != self.predictions.shape:
+            return None
+        accuracy = None if self.labels is None else float(np.mean(ref == self.labels))
+        return int(np.sum(ref == self.predictions)), accuracy
 
 
-def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", *, ticks: int | None = None,
-            samples: int | None = None, labels=None, dt: float | None = None, strategy: str = "fill",
-            quantize: bool = False,
-            fallbacks: dict | None = None, seed: int = 0, progress: Callable[[int, int], None] | None = None,
-            trace: str | os.PathLike | None = None, latency: bool = True, raise_delays: bool = False,
-            **place_options) -> NirRun:
+def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", options: RunOptions | None = None, *,
+            ticks: int | None = None, samples: int | None = None, labels=None, dt: float | None = None,
+            progress: Callable[[int, int], None] | None = None, trace: str | os.PathLike | None = None,
+            **keywords: Any) -> NirRun:
     """Run a NIR model on ``chip`` over B input samples, one after another, and cost the whole run.
 
     Parameters
@@ -156,40 +145,57 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", *, tic
         (``shape`` the input node's shape); the key ``x`` (or a bare array) stands for the only input
         of a one-input graph. Keys in ``LABEL_KEYS`` are ignored (``labels`` is used if ``labels``
         is not given). ``None`` runs one sample of ``ticks`` ticks of silence.
+    chip : a profile name, a path to a ``.toml`` profile, or a profile.
     dialect : how the file is read (:mod:`neurosim.nir.dialects`).
+    options : RunOptions, optional
+        As for :func:`run_on_chip`. With ``raise_delays`` (TrueNorth cannot deliver within the
+        tick), spikes shifted past the end of a sample are lost: pass ``ticks`` = T +
+        ``delay_shift.max_latency`` to keep them.
     ticks : ticks per sample; default ``T``. Longer runs pad the input with silence, shorter ones
         cut it.
     samples : run only the first ``samples`` samples.
     labels : ``[B]`` true classes; gives ``NirRun.accuracy``.
-    raise_delays : raise delays below the profile's ``delay_min_ticks`` to it before placement
-        (TrueNorth cannot deliver within the tick); ``NirRun.delay_shift`` reports the ticks of
-        latency added per population. Spikes shifted past the end of a sample are lost: pass
-        ``ticks`` = T + ``delay_shift.max_latency`` to keep them.
+    dt : time step of the NIR model's tick, where the dialect needs it.
+    progress, trace : as for :func:`run_on_chip`.
+    **keywords : ``RunOptions`` fields and placement options, as for :func:`run_on_chip`.
 
     Every sample starts from the reset state (initial neuron states, no spike in flight), as the
-    training framework runs each sample of a batch. The network is compiled and placed once (with
-    the inputs of all samples back to back, so that ``NirRun.network`` describes the whole run);
-    each sample is one simulation of that placed structure with the sample's inputs swapped in
-    (:func:`~neurosim.nir.with_inputs`); the per-sample counters and spikes are concatenated
-    into one ``SimResult`` of ``B * T`` ticks, costed with ``samples=B``. One long simulation of
-    the samples back to back would instead carry membranes and delayed spikes from one sample into
-    the next: the engine has no reset.
+    training framework runs each sample of a batch. The network is prepared once (with the inputs of
+    all samples back to back, so that ``NirRun.network`` describes the whole run); each sample is one
+    simulation of that placed structure with the sample's inputs swapped in (:func:`simulate_samples`);
+    the per-sample counters and spikes are concatenated into one ``SimResult`` of ``B * T`` ticks,
+    costed with ``samples=B``. One long simulation of the samples back to back would instead carry
+    membranes and delayed spikes from one sample into the next: the engine has no reset.
     """
+    options = resolve_options(options, keywords)
     profile = chip if isinstance(chip, ChipProfile) else load_chip(chip)
     batch = load_batch(model, inputs, dialect, dt=dt, labels=labels, ticks=ticks, samples=samples)
-    full, delay_shift = _apply_raise_delays(batch.network, profile, raise_delays)
-    quantization = None
-    if quantize:
-        full, quantization = quantize_weights(full, profile)
-    placement = place(compile_network(full), profile, strategy, **place_options)
-    keep = cost_needs(profile, latency)[0]  # the (ticks x groups) counters only the latency model reads
-    with _trace_writer(trace, placement, batch.samples * batch.ticks_per_sample, list(batch.potential)) as writer:
-        result, runs = batch.simulate(placement.compiled, seed=seed, progress=progress, on_chunk=writer.shifted,
-                                      keep_tick_groups=keep)
-    report = cost(result, placement, profile, fallbacks=fallbacks, samples=batch.samples, latency=latency)
+    prepared = prepare(batch.network, profile, options)
+    keep = cost_needs(profile, options.latency)[0]  # the (ticks x groups) counters only the latency model reads
+    total = batch.samples * batch.ticks_per_sample
+    with _trace_writer(trace, prepared.placement, total, list(batch.potential)) as writer:
+        result, runs = simulate_samples(batch, prepared.compiled, seed=options.seed, progress=progress,
+                                        on_chunk=writer.shifted, keep_tick_groups=keep)
+    report = cost(result, prepared.placement, profile, fallbacks=options.fallbacks, samples=batch.samples,
+                  latency=options.latency)
     outputs = batch.outputs(runs)
-    return NirRun(full, placement, result, report, batch.samples, batch.ticks_per_sample, outputs, batch.output_node,
-                  batch.predict(outputs), batch.labels, quantization, delay_shift)
+    readout = "mean membrane" if batch.output_node in batch.potential else "spike count"
+    return NirRun(prepared.network, prepared.placement, result, report, batch.samples, batch.ticks_per_sample,
+                  outputs, batch.output_node, batch.predict(outputs), batch.labels, prepared.quantization,
+                  prepared.delay_shift, readout)
+
+
+def simulate_samples(batch: NirBatch, compiled: CompiledNetwork, *, seed: int,
+                     progress: Callable[[int, int], None] | None = None,
+                     on_chunk: Callable[[int], Callable[[Chunk], None] | None] | None = None,
+                     keep_tick_groups: bool | None = None) -> tuple[SimResult, list[SimResult]]:
+    """(the runs concatenated, the run of each sample) of ``batch``'s samples on ``compiled``, each from reset.
+
+    The one place where the workflows simulate a NIR batch (``run_nir`` and the sweep's NIR points);
+    the arguments are those of :meth:`neurosim.nir.batch.NirBatch.simulate`.
+    """
+    return batch.simulate(compiled, seed=seed, progress=progress, on_chunk=on_chunk,
+                          keep_tick_groups=keep_tick_groups)
 
 
 class _NoTrace:

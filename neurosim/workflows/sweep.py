@@ -1,11 +1,15 @@
 """Design-space exploration: :func:`sweep` a network over chip parameters, placements and quantisation.
 
 Each point of a sweep is a set of changes to a base chip profile, the placement strategy, its
-``neurons_per_core`` option and ``quantize``. Every point is obtained in the cheapest exact way,
-and its row says which (``how``):
+``neurons_per_core`` option and ``quantize``; the other options of a run (``raise_delays``,
+``fallbacks``, ``seed``, ``latency``, and the defaults of the varied ones) come from one
+:class:`~neurosim.workflows.options.RunOptions`, and every point is prepared as a run is
+(:mod:`neurosim.workflows.prepare`). Every point is obtained in the cheapest exact way, and its row
+says which (``how``):
 
-- changes to the **dynamics** (``quantize``, and ``weight_bits``/``weight_signed`` with it) make a
-  new **group**: each group simulates once (the group's first point is ``"simulated"``);
+- changes to the **dynamics** (``quantize``, and ``weight_bits``/``weight_signed`` with it;
+  ``delay_min_ticks`` with ``raise_delays``) make a new **group**: each group simulates once (the
+  group's first point is ``"simulated"``);
 - changes to the **placement** (``strategy``, ``neurons_per_core``, any ``[core]`` capacity, the
   mesh: ``mesh_x``, ``mesh_y``, ``cores_per_tile``, ``cores_per_chip``, ``chips_x``, ``chips_y``)
   never change the spikes, only how the engine groups its counts (population x core): the group
@@ -31,8 +35,10 @@ import pathlib
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+import numpy as np
 
 from neurosim.compile.compiled import compile_network
 from neurosim.cost_model import cost
@@ -40,13 +46,15 @@ from neurosim.cost_model.energy import COMPONENTS
 from neurosim.engine import simulate
 from neurosim.errors import DoesNotFitError, NeurosimError
 from neurosim.chip import ChipProfile, load_chip
-from neurosim.mapping.placement import Placement, place
-from neurosim.mapping.quantize import quantize_weights
+from neurosim.mapping.placement import Placement
 from neurosim.cost_model.reroute import refined_network, reroute
 from neurosim.chip.schema import FIELDS, did_you_mean
 from neurosim.net.network import Network
 from neurosim.nir.batch import load_batch
 from neurosim.cost_model.pareto import MAXIMIZED, pareto_front
+from neurosim.workflows.options import RunOptions, resolve_options
+from neurosim.workflows.prepare import place_compiled, transform_network
+from neurosim.workflows.run import simulate_samples
 from neurosim.workflows.sweep_table import IDENTITY_COLUMNS, cells, model_label, parse, resumable_rows, setup_digest, writer
 
 PROFILE_PREFIX = "profile."
@@ -57,6 +65,8 @@ RECOST_FIELDS = tuple(f.name for f in FIELDS if f.section in ("timing", "energy"
 """Profile fields whose change is re-costed from an existing simulation."""
 QUANTIZE_FIELDS = ("weight_bits", "weight_signed")
 """Profile fields that change the dynamics of a ``quantize`` point (the weights); else only the placement."""
+RAISE_DELAYS_FIELDS = ("delay_min_ticks",)
+"""Profile fields that change the dynamics under ``raise_delays`` (the delays); else only the placement."""
 HOW = ("simulated", "rerouted", "recosted")
 """Values of the ``how`` column: the group's simulation ran for this point; its placement's counters
 were summed from that run; its placement's run was costed again under its profile."""
@@ -82,12 +92,10 @@ class _Group:
 
     model: Any  # Network, a picklable builder () -> Network, or a .nir path
     profile: ChipProfile
-    quantize: dict | None  # QUANTIZE_FIELDS changes to quantise with; None: not quantised
+    dynamics: dict  # QUANTIZE_FIELDS and RAISE_DELAYS_FIELDS changes the network is transformed with
     ticks: int | None
     layouts: tuple  # (_Layout, ...)
-    fallbacks: dict | None
-    latency: bool
-    seed: int
+    options: RunOptions  # quantize as the group's points ask; strategy and neurons_per_core per layout
     nir: dict | None  # {"inputs", "samples", "dialect"} for NIR models
     identity: dict  # IDENTITY_COLUMNS values of every row
 
@@ -123,6 +131,11 @@ class SweepResult:
     @property
     def columns(self) -> tuple[str, ...]:
         return ("point", *self.params, *RESULT_COLUMNS)
+
+    @property
+    def simulated(self) -> int:
+        """Points that were their group's simulation (placed or not)."""
+        return sum(r["how"] == "simulated" for r in self.rows)
 
     @property
     def rerouted(self) -> int:
@@ -175,11 +188,11 @@ def read_sweep(path: str | os.PathLike) -> SweepResult:
 
 
 def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLike, chip: str | ChipProfile,
-          ticks: int | None, vary: Mapping[str, Sequence] | Sequence[Mapping[str, Any]], *,
-          executor: Executor | None = None, out: str | os.PathLike | None = None, resume: bool = False,
-          progress: Callable[[int, int], None] | None = None, fallbacks: Mapping[str, Any] | None = None,
-          latency: bool = True, seed: int = 0, inputs: Any = None, samples: int | None = None,
-          dialect: str = "nir") -> SweepResult:
+          ticks: int | None, vary: Mapping[str, Sequence] | Sequence[Mapping[str, Any]],
+          options: RunOptions | None = None, *, executor: Executor | None = None,
+          out: str | os.PathLike | None = None, resume: bool = False,
+          progress: Callable[[int, int], None] | None = None, inputs: Any = None, samples: int | None = None,
+          dialect: str = "nir", **keywords: Any) -> SweepResult:
     """Simulate and cost ``network_or_builder`` at every point of ``vary``; one table row per point.
 
     Parameters
@@ -197,6 +210,10 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
         dicts gives the points one by one. Keys: a profile field (``e_synop_J``, ``mesh_x``,
         ``weight_bits``, ...; ``profile.neurons_per_core`` for the profile's capacity), ``strategy``,
         ``neurons_per_core`` (the placement option) or ``quantize``.
+    options : RunOptions, optional
+        The options of every point, as for :func:`neurosim.workflows.run.run_on_chip` (default
+        ``RunOptions()``); a point's ``strategy``, ``neurons_per_core`` or ``quantize`` replaces
+        the option's value. ``raise_delays`` raises delays to each point's ``delay_min_ticks``.
     executor : concurrent.futures.Executor, optional
         Runs the groups (one simulation each); default: serially in this process. With a
         :class:`~concurrent.futures.ProcessPoolExecutor` or Dask's ``Client.get_executor()``,
@@ -209,7 +226,9 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
         points and append their rows; a missing file starts afresh.
     progress : callable, optional
         ``progress(points_done, points_total)`` after each group (resumed points count as done).
-    fallbacks, latency, seed : as for :func:`neurosim.workflows.run.run_on_chip`.
+    **keywords
+        ``RunOptions`` fields (``raise_delays=True``, ``fallbacks=...``, ``latency=False``, ``seed``, ...)
+        and placement options set on top of ``options``, as for :func:`neurosim.workflows.run.run_on_chip`.
 
     Returns
     -------
@@ -225,13 +244,17 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
         (:class:`~neurosim.workflows.sweep_table.SweepFileError`: other varied keys, model, chip or settings).
     """
     start = time.perf_counter()
+    options = resolve_options(options, keywords)
     profile = chip if isinstance(chip, ChipProfile) else load_chip(chip)
     points, params = _points(vary)
     nir = None
     if isinstance(network_or_builder, (str, os.PathLike)):
         nir = {"inputs": inputs, "samples": samples, "dialect": dialect}
         network_or_builder = os.fspath(network_or_builder)
-    settings = {"ticks": ticks, "fallbacks": dict(fallbacks or {}), "latency": latency, "seed": seed, **(nir or {})}
+    # the options a sweep always had, then only the others that differ from their defaults (older files stay resumable)
+    always = {"fallbacks": options.fallbacks, "latency": options.latency, "seed": options.seed}
+    others = {k: v for k, v in options.changed().items() if k not in always}
+    settings = {"ticks": ticks, **always, **(nir or {}), **others}
     identity = {"model": model_label(network_or_builder), "chip": str(profile.name),
                 "setup": setup_digest(network_or_builder, profile, settings)}
     columns = ("point", *params, *RESULT_COLUMNS)
@@ -241,8 +264,7 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     resumed = len(rows)
     done = {r["point"] for r in rows}
     todo = [(index, point) for index, point in enumerate(points) if index not in done]
-    groups = _groups(network_or_builder, profile, ticks, todo, dict(fallbacks or {}) or None, latency, seed, nir,
-                     identity)
+    groups = _groups(network_or_builder, profile, ticks, todo, options, nir, identity)
     handle = None
     if out is not None:
         handle = pathlib.Path(out).open("a" if resumed else "w", newline="")
@@ -298,34 +320,37 @@ def _check_key(key: str) -> None:
                         f"them), {', '.join(SWEEP_KEYS)}, or profile.neurons_per_core")
 
 
-def _split(point: dict, profile: ChipProfile) -> tuple[tuple, tuple, dict, dict]:
-    """(dynamics key, placement key, structural profile changes, re-costable profile changes) of a point."""
+def _split(point: dict, profile: ChipProfile, options: RunOptions) -> tuple[tuple, dict, tuple, dict, dict]:
+    """(dynamics key, the profile changes that change the dynamics, placement key, structural profile changes,
+    re-costable profile changes) of a point."""
     structural, recost = {}, {}
     for k, v in point.items():
         if k in SWEEP_KEYS:
             continue
         name = k[len(PROFILE_PREFIX):] if k.startswith(PROFILE_PREFIX) else k
         (recost if name in RECOST_FIELDS else structural)[name] = v
-    quantize = bool(point.get("quantize", False))
-    weights = {k: structural.get(k, getattr(profile, k)) for k in QUANTIZE_FIELDS} if quantize else None
-    dynamics = (quantize, repr(weights))
-    placement = (point.get("strategy", "fill"), point.get("neurons_per_core"),
+    quantize = bool(point.get("quantize", options.quantize))
+    read = (QUANTIZE_FIELDS if quantize else ()) + (RAISE_DELAYS_FIELDS if options.raise_delays else ())
+    dynamics = (quantize, repr({k: structural.get(k, getattr(profile, k)) for k in read}))
+    changes = {k: structural[k] for k in read if k in structural}
+    placement = (point.get("strategy", options.strategy), point.get("neurons_per_core", options.neurons_per_core),
                  tuple(sorted((k, repr(v)) for k, v in structural.items())))
-    return dynamics, placement, structural, recost
+    return dynamics, changes, placement, structural, recost
 
 
-def _groups(model, profile, ticks, points, fallbacks, latency, seed, nir, identity) -> list[_Group]:
+def _groups(model, profile: ChipProfile, ticks: int | None, points: list[tuple[int, dict]], options: RunOptions,
+            nir: dict | None, identity: dict) -> list[_Group]:
     """Points by dynamics, then by placement, in order of first appearance."""
-    by_key: dict[tuple, tuple[dict | None, dict[tuple, tuple[dict, list]]]] = {}
+    by_key: dict[tuple, tuple[dict, dict[tuple, tuple[dict, list]]]] = {}
     for index, point in points:
-        dynamics, placement, structural, recost = _split(point, profile)
-        quantize = {k: structural[k] for k in QUANTIZE_FIELDS if k in structural} if dynamics[0] else None
-        layouts = by_key.setdefault(dynamics, (quantize, {}))[1]
+        dynamics, changes, placement, structural, recost = _split(point, profile, options)
+        layouts = by_key.setdefault(dynamics, (changes, {}))[1]
         layouts.setdefault(placement, (structural, []))[1].append((index, point, recost))
-    return [_Group(model, profile, quantize, ticks,
+    return [_Group(model, profile, changes, ticks,
                    tuple(_Layout(structural, key[0], key[1], tuple(members))
                          for key, (structural, members) in layouts.items()),
-                   fallbacks, latency, seed, nir, identity) for quantize, layouts in by_key.values()]
+                   replace(options, quantize=dynamics[0]), nir, identity)
+            for dynamics, (changes, layouts) in by_key.items()]
 
 
 def _execute(groups: list[_Group], executor: Executor | None):
@@ -368,9 +393,10 @@ def _run_group(group: _Group) -> list[dict]:
     try:
         target = fitting[0].compiled if len(fitting) == 1 else refined_network(fitting)
         if batch is None:
-            result, samples, accuracy = simulate(target, group.ticks, seed=group.seed), None, None
+            result, samples, accuracy = simulate(target, group.ticks, seed=group.options.seed), None, None
         else:
-            (result, accuracy), samples = batch.run(target, group.seed), batch.samples
+            result, runs = simulate_samples(batch, target, seed=group.options.seed)
+            samples, accuracy = batch.samples, _accuracy(batch, runs)
     except Exception as err:
         return _failed_rows(group, err, None)
     shared_s += time.perf_counter() - t0
@@ -391,7 +417,7 @@ def _run_group(group: _Group) -> list[dict]:
 
 
 def _network(group: _Group):
-    """(the network to place, quantised if asked; the NirBatch of a NIR model, else None)."""
+    """(the network to place, transformed as the group's options ask; the NirBatch of a NIR model, else None)."""
     batch = None
     if group.nir is not None:
         batch = load_batch(group.model, group.nir["inputs"], group.nir["dialect"], ticks=group.ticks,
@@ -401,19 +427,24 @@ def _network(group: _Group):
         network = group.model if isinstance(group.model, Network) else group.model()
         if not isinstance(network, Network):
             raise NeurosimError(f"sweep: the builder returned {type(network).__name__}, not a Network")
-    if group.quantize is not None:
-        profile = group.profile.replace(**group.quantize) if group.quantize else group.profile
-        network, _ = quantize_weights(network, profile)
-    return network, batch
+    profile = group.profile.replace(**group.dynamics) if group.dynamics else group.profile
+    return transform_network(network, profile, group.options).network, batch
+
+
+def _accuracy(batch, runs: list) -> float | None:
+    """Fraction of ``batch``'s samples whose prediction from ``runs`` equals the label (``None`` without labels)."""
+    if batch.labels is None:
+        return None
+    return float(np.mean(batch.predict(batch.outputs(runs)) == batch.labels))
 
 
 def _place(group: _Group, layout: _Layout, compiled) -> tuple[ChipProfile | None, Placement | Exception, float]:
     """(the layout's profile, its placement or the error placing it, seconds)."""
     t0 = time.perf_counter()
-    options = {} if layout.neurons_per_core is None else {"neurons_per_core": layout.neurons_per_core}
     try:
+        options = replace(group.options, strategy=layout.strategy, neurons_per_core=layout.neurons_per_core)
         profile = group.profile.replace(**layout.structural) if layout.structural else group.profile
-        return profile, place(compiled, profile, layout.strategy, **options), time.perf_counter() - t0
+        return profile, place_compiled(compiled, profile, options), time.perf_counter() - t0
     except Exception as err:
         return None, err, time.perf_counter() - t0
 
@@ -438,8 +469,8 @@ def _cost_row(group: _Group, index: int, params: dict, how: str, profile: ChipPr
     row.update(fits=True, cores_used=placement.n_cores_used, accuracy=accuracy)
     try:
         point_profile = profile.replace(**changes) if changes else profile
-        report = cost(run, placement, point_profile, fallbacks=group.fallbacks, samples=samples,
-                      latency=group.latency)
+        report = cost(run, placement, point_profile, fallbacks=group.options.fallbacks, samples=samples,
+                      latency=group.options.latency)
     except Exception as err:
         row["error"] = _message(err)
     else:

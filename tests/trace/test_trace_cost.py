@@ -9,7 +9,8 @@ import neurosim as ns
 from networks import demo_network
 from neurosim.errors import TraceError
 from neurosim.mapping.placement import place
-from neurosim.workflows.run import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir
+from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
+from neurosim.workflows.run import run_nir
 from neurosim.trace import TraceWriter, cost_trace, read_trace
 
 TICKS = 40

@@ -11,8 +11,8 @@ from neurosim.cli import main
 from neurosim.errors import NeurosimError
 from neurosim.workflows.sweep import read_sweep, sweep
 from neurosim.cost_model.pareto import pareto_front
-from neurosim.workflows.run import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir, \
-    run_on_chip
+from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
+from neurosim.workflows.run import run_nir, run_on_chip
 from neurosim.workflows.sweep_table import SweepFileError
 
 from networks import poisson_network, recurrent_network

@@ -1,0 +1,116 @@
+"""``RunOptions``: the options every run on a chip shares (a run, a NIR run, every point of a sweep).
+
+:func:`~neurosim.workflows.run.run_on_chip`, :func:`~neurosim.workflows.run.run_nir` and
+:func:`~neurosim.workflows.sweep.sweep` take one ``RunOptions`` and hand it to the one preparation step
+(:mod:`neurosim.workflows.prepare`), so the three cannot drift apart. Their keyword arguments
+(``strategy="locality"``, ``neurons_per_core=64``, ...) still work: :func:`resolve_options` turns them
+into a ``RunOptions``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Mapping
+
+import numpy as np
+
+from neurosim.errors import ModelError
+from neurosim.mapping.placement import list_strategies
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a network is mapped onto a chip, simulated and costed.
+
+    Attributes
+    ----------
+    strategy : str
+        Placement strategy (``neurosim.mapping.list_strategies()``: ``"fill"``, ``"locality"``).
+    neurons_per_core : int or None
+        Fill cores to at most this many neurons (default: the profile's ``neurons_per_core``).
+    place_options : dict
+        Further options of the placement strategy (:func:`neurosim.mapping.place`).
+    quantize : bool
+        Simulate with the weights quantised to the chip's weight precision.
+    raise_delays : bool
+        Raise delays below the profile's ``delay_min_ticks`` to it before placement
+        (:func:`neurosim.mapping.delays.raise_delays`; TrueNorth cannot deliver within the tick).
+    fallbacks : dict
+        Values for hardware numbers the profile does not publish (the report marks them estimated).
+    seed : int
+        Seed of stochastic neuron models and spike sources.
+    latency : bool
+        Run the latency model (``False`` for chips that publish no per-operation times, such as
+        TrueNorth, whose all-inclusive energy needs none).
+    """
+
+    strategy: str = "fill"
+    neurons_per_core: int | None = None
+    place_options: dict[str, Any] = field(default_factory=dict)
+    quantize: bool = False
+    raise_delays: bool = False
+    fallbacks: dict[str, float] = field(default_factory=dict)
+    seed: int = 0
+    latency: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.strategy, str) or self.strategy not in list_strategies():
+            raise ModelError(f"RunOptions: unknown placement strategy {self.strategy!r}; "
+                             f"choose one of {', '.join(list_strategies())}")
+        if self.neurons_per_core is not None and not _is_int(self.neurons_per_core, 1):
+            raise ModelError(f"RunOptions: neurons_per_core must be a positive integer or None, "
+                             f"got {self.neurons_per_core!r}")
+        if not isinstance(self.place_options, Mapping) or "neurons_per_core" in self.place_options:
+            raise ModelError("RunOptions: place_options must be a dict of strategy options other than "
+                             "neurons_per_core (give that as RunOptions(neurons_per_core=...))")
+        for name in ("quantize", "raise_delays", "latency"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ModelError(f"RunOptions: {name} must be True or False, got {getattr(self, name)!r}")
+        if not isinstance(self.fallbacks, Mapping):
+            raise ModelError(f"RunOptions: fallbacks must be a dict {{profile field: number}}, got {self.fallbacks!r}")
+        for key in self.fallbacks:
+            if not isinstance(key, str):
+                raise ModelError(f"RunOptions: fallback key {key!r} must be a profile field name, "
+                                 "e.g. fallbacks={'t_spike_s': 0.0}")
+        if not _is_int(self.seed, 0):
+            raise ModelError(f"RunOptions: seed must be a non-negative integer, got {self.seed!r}")
+        # frozen: the dicts are copied so that the caller's later changes do not reach the options
+        object.__setattr__(self, "place_options", dict(self.place_options))
+        object.__setattr__(self, "fallbacks", dict(self.fallbacks))
+
+    def placement_options(self) -> dict[str, Any]:
+        """The keyword options of :func:`neurosim.mapping.place` (``neurons_per_core`` and ``place_options``)."""
+        npc = {} if self.neurons_per_core is None else {"neurons_per_core": self.neurons_per_core}
+        return {**self.place_options, **npc}
+
+    def changed(self) -> dict[str, Any]:
+        """The fields that differ from their defaults, ``{name: value}``."""
+        default = RunOptions()
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if getattr(self, f.name) != getattr(default, f.name)}
+
+
+OPTION_NAMES = tuple(f.name for f in fields(RunOptions))
+"""The ``RunOptions`` fields, which the entry points also accept as keyword arguments."""
+
+
+def resolve_options(options: RunOptions | None, keywords: Mapping[str, Any]) -> RunOptions:
+    """``options`` (default ``RunOptions()``) with ``keywords`` applied on top.
+
+    A keyword named like a field sets that field (``fallbacks=None`` means none); any other
+    keyword is a placement strategy option (``place_options``), as ``place(..., **options)`` takes it.
+    """
+    if options is not None and not isinstance(options, RunOptions):
+        raise ModelError(f"options must be a RunOptions, got {type(options).__name__}; "
+                         "build one with neurosim.workflows.RunOptions(...)")
+    base = options or RunOptions()
+    changes = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
+    if changes.get("fallbacks", ()) is None:
+        changes["fallbacks"] = {}
+    extra = {k: v for k, v in keywords.items() if k not in OPTION_NAMES}
+    if extra:
+        changes["place_options"] = {**changes.get("place_options", base.place_options), **extra}
+    return replace(base, **changes) if changes else base
+
+
+def _is_int(value: Any, minimum: int) -> bool:
+    return not isinstance(value, (bool, np.bool_)) and isinstance(value, (int, np.integer)) and value >= minimum
