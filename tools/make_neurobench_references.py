@@ -39,11 +39,9 @@ import hashlib
 import io
 import json
 import platform
-import sys
 from pathlib import Path
 
 import nir
-import nirtorch
 import numpy as np
 import snntorch as snn
 import torch
@@ -316,7 +314,6 @@ def main() -> None:
     ]
     for rec in cases:
         print(rec["case"], json.dumps(rec["neurobench"]))
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":
