@@ -23,7 +23,7 @@ import numpy as np
 from neurosim.compile.compiled import compile_network
 from neurosim.cost_model import Report, cost
 from neurosim.cost_model.report import cost_needs
-from neurosim.engine import Chunk, SimResult, simulate
+from neurosim.engine import Chunk, SimResult, simulate, simulate_samples
 from neurosim.chip import ChipProfile, load_chip
 from neurosim.mapping.delays import DelayShift, raise_delays as _raise_delays
 from neurosim.mapping.placement import Placement, place
@@ -184,8 +184,9 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", *, tic
     placement = place(compile_network(full), profile, strategy, **place_options)
     keep = cost_needs(profile, latency)[0]  # the (ticks x groups) counters only the latency model reads
     with _trace_writer(trace, placement, batch.samples * batch.ticks_per_sample, list(batch.potential)) as writer:
-        result, runs = batch.simulate(placement.compiled, seed=seed, progress=progress, on_chunk=writer.shifted,
-                                      keep_tick_groups=keep)
+        result, runs = simulate_samples(placement.compiled, batch.sample_inputs(), batch.ticks_per_sample,
+                                        probe=batch.potential, seed=seed, progress=progress,
+                                        on_chunk=writer.shifted, keep_tick_groups=keep)
     report = cost(result, placement, profile, fallbacks=fallbacks, samples=batch.samples, latency=latency)
     outputs = batch.outputs(runs)
     return NirRun(full, placement, result, report, batch.samples, batch.ticks_per_sample, outputs, batch.output_node,

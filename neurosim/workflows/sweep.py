@@ -37,7 +37,7 @@ from typing import Any
 from neurosim.compile.compiled import compile_network
 from neurosim.cost_model import cost
 from neurosim.cost_model.energy import COMPONENTS
-from neurosim.engine import simulate
+from neurosim.engine import simulate, simulate_samples
 from neurosim.errors import DoesNotFitError, NeurosimError
 from neurosim.chip import ChipProfile, load_chip
 from neurosim.mapping.placement import Placement, place
@@ -370,7 +370,9 @@ def _run_group(group: _Group) -> list[dict]:
         if batch is None:
             result, samples, accuracy = simulate(target, group.ticks, seed=group.seed), None, None
         else:
-            (result, accuracy), samples = batch.run(target, group.seed), batch.samples
+            result, runs = simulate_samples(target, batch.sample_inputs(), batch.ticks_per_sample,
+                                            probe=batch.potential, seed=group.seed)
+            accuracy, samples = batch.accuracy(runs), batch.samples
     except Exception as err:
         return _failed_rows(group, err, None)
     shared_s += time.perf_counter() - t0
