@@ -19,6 +19,7 @@ from neurosim.engine.codegen import engine_module
 from neurosim.engine.counters import Counters
 from neurosim.engine.kernels import GATHER_BLOCK
 from neurosim.engine.result import Chunk, SimResult
+from neurosim.engine.state import Counts, Inputs, NeuronState, Queues, Recording, Scratch, Structure
 from neurosim.errors import ModelError, SimulationInterrupted
 from neurosim.net.network import Network, SpikeArray, SpikeSource
 
@@ -80,7 +81,7 @@ class Simulation:
         self.seed = int(seed)
         self.keep_tick_groups = self.record_spikes if keep_tick_groups is None else bool(keep_tick_groups)
         self._kernel = engine_module(c.models).run_ticks
-        self._structure_flags(c)
+        self._net = self._structure(c)
         self._allocate(c)
         self._adaptive = chunk_ticks is None
         g = c.n_groups
@@ -97,13 +98,13 @@ class Simulation:
         """Ticks simulated since the last reset: the first tick the next ``run`` simulates."""
         return self._tick
 
-    def _structure_flags(self, c: CompiledNetwork) -> None:
-        """Per-population flags read by the kernel, fixed by the structure and the probes."""
+    def _structure(self, c: CompiledNetwork) -> Structure:
+        """The compiled arrays and the per-population flags, fixed by the structure and the probes."""
         n_pops = len(c.names)
-        self._pop_forced = np.zeros(n_pops, dtype=np.bool_)
+        pop_forced = np.zeros(n_pops, dtype=np.bool_)
         for name in self.probe:
-            self._pop_forced[c.pop_index(name)] = True
-        self._probe_ids = np.concatenate(
+            pop_forced[c.pop_index(name)] = True
+        probe_ids = np.concatenate(
             [np.arange(c.pop_slice(p).start, c.pop_slice(p).stop) for p in self.probe] or [np.zeros(0)]
         ).astype(np.int64)
         # Populations updated by their model's dense handler while all their neurons are awake: the
@@ -111,49 +112,45 @@ class Simulation:
         # population whose neurons are all awake has no forced updates, so probes do not matter.)
         # Populations whose neurons share one parameter row and whose model has a uniform handler
         # use it for their other (generic) updates.
-        self._pop_dense = np.zeros(n_pops, dtype=np.uint8)
-        self._pop_uniform = np.zeros(n_pops, dtype=np.uint8)
-        self._pop_group = np.full(n_pops, -1, dtype=np.int64)
+        pop_dense = np.zeros(n_pops, dtype=np.uint8)
+        pop_uniform = np.zeros(n_pops, dtype=np.uint8)
+        pop_group = np.full(n_pops, -1, dtype=np.int64)
         for p in range(n_pops):
             lo, hi = c.pop_offset[p], c.pop_offset[p + 1]
             groups = np.unique(c.neuron_group[lo:hi])
             if groups.size == 1:
-                self._pop_group[p] = groups[0]
+                pop_group[p] = groups[0]
             if c.pop_model[p] < 0 or hi == lo or not (c.params[lo:hi] == c.params[lo]).all():
                 continue
             model = c.models[c.pop_model[p]]
-            self._pop_dense[p] = model.dense_update is not None
-            self._pop_uniform[p] = model.uniform_update is not None
+            pop_dense[p] = model.dense_update is not None
+            pop_uniform[p] = model.uniform_update is not None
+        return Structure(c.pop_offset, c.pop_model, c.pop_order, pop_group, pop_dense, pop_uniform, pop_forced,
+                         c.neuron_pop, c.neuron_group, c.group_pop, c.params, c.src_fan_ptr, c.fan_seg_ptr,
+                         c.seg_delay, c.seg_group, c.seg_syn_ptr, c.syn_target, c.syn_weight, probe_ids)
 
     def _allocate(self, c: CompiledNetwork) -> None:
         """The buffers of the engine state, sized by the structure (their contents are set by reset)."""
         n, n_pops = c.n_neurons, len(c.names)
         n_slots = 1 << max(1, c.max_delay.bit_length())  # a power of two > max delay
-        self._mask = n_slots - 1
         # Column-major: a state variable of consecutive neurons is contiguous (dense handlers
         # vectorise over it); handlers index state[i, k] either way. At least 2 x 2, the spare
         # entries unused: an array of one row or one column is C-contiguous too, which Numba would
         # type as C and compile the kernel a second time for.
-        self._state = np.zeros((max(n, 2), max(c.state0.shape[1], 2)), order="F")
-        self._last = np.empty(n, dtype=np.int64)
-        self._pending = np.empty(n, dtype=np.uint8)
-        self._forced = np.empty(n, dtype=np.int64)
-        self._acc = np.empty(n)
-        self._pend = np.empty(n, dtype=np.int64)
-        self._pend_n = np.empty(n_pops, dtype=np.int64)
-        self._pop_all_awake = np.empty(n_pops, dtype=np.uint8)
-        self._awake = np.empty(n, dtype=np.int64)
-        self._ring_seg = np.zeros((n_slots, 64), dtype=np.int64)
-        self._ring_pay = np.zeros((n_slots, 64))
-        self._ring_len = np.empty(n_slots, dtype=np.int64)
-        self._zq_seg = np.zeros(256, dtype=np.int64)
-        self._zq_pay = np.zeros(256)
+        state = np.zeros((max(n, 2), max(c.state0.shape[1], 2)), order="F")
+        self._neurons = NeuronState(state, last=np.empty(n, np.int64), pending=np.empty(n, np.uint8),
+                                    forced=np.empty(n, np.int64), acc=np.empty(n), pend=np.empty(n, np.int64),
+                                    pend_n=np.empty(n_pops, np.int64), awake=np.empty(n, np.int64),
+                                    pop_all_awake=np.empty(n_pops, np.uint8))
+        self._queues = Queues(ring_seg=np.zeros((n_slots, 64), np.int64), ring_pay=np.zeros((n_slots, 64)),
+                              ring_len=np.empty(n_slots, np.int64), zq_seg=np.zeros(256, np.int64),
+                              zq_pay=np.zeros(256))
         self._spk = (np.zeros(1024, np.int64), np.zeros(1024, np.int64), np.zeros(1024))
         biggest = int(np.diff(c.pop_offset).max())
-        # xbuf, ebuf (one handler call's inputs), fired, paybuf, awake_out (a whole population's).
         block = min(biggest, GATHER_BLOCK)
-        self._scratch = (np.zeros(block), np.zeros(block, np.int64), np.zeros(biggest, np.int64),
-                         np.zeros(biggest), np.zeros(biggest, np.int64))
+        self._scratch = Scratch(xbuf=np.zeros(block), ebuf=np.zeros(block, np.int64),
+                                fired=np.zeros(biggest, np.int64), paybuf=np.zeros(biggest),
+                                awake_out=np.zeros(biggest, np.int64))
 
     def reset(self) -> None:
         """Back to tick 0: every neuron in its initial state, no spike in flight, no neuron pending.
@@ -161,20 +158,20 @@ class Simulation:
         Kept: the structure, the probes, the recording options and the chunk size learnt so far
         (which changes only the timing). The next ``run`` starts counting from zero.
         """
-        c = self.compiled
-        self._state[...] = 0.0
-        self._state[:c.n_neurons, :c.state0.shape[1]] = c.state0
-        self._last[...] = -1
-        self._pending[...] = 0
-        self._forced[...] = -1
-        self._acc[...] = 0.0
-        self._pend[...] = 0
-        self._pend_n[...] = 0
+        c, neurons = self.compiled, self._neurons
+        neurons.state[...] = 0.0
+        neurons.state[:c.n_neurons, :c.state0.shape[1]] = c.state0
+        neurons.last[...] = -1
+        neurons.pending[...] = 0
+        neurons.forced[...] = -1
+        neurons.acc[...] = 0.0
+        neurons.pend[...] = 0
+        neurons.pend_n[...] = 0
+        neurons.awake[...] = 0
         # Every neuron is awake at tick 0 (its first update applies its bias and initial state).
-        self._pop_all_awake[...] = c.pop_model >= 0
-        self._awake[...] = 0
+        neurons.pop_all_awake[...] = c.pop_model >= 0
         self._n_awake = 0
-        self._ring_len[...] = 0
+        self._queues.ring_len[...] = 0
         self._tick = 0
         self._interrupted = False
 
@@ -217,7 +214,7 @@ class Simulation:
             raise ModelError("the previous run was interrupted mid-chunk; call reset() before running again")
         ticks = int(ticks)
         sources = self._run_sources(inputs)
-        out = _RunOutput(self.compiled, ticks, self._probe_ids.size, self.keep_tick_groups)
+        out = _RunOutput(self.compiled, ticks, self._net.probe_ids.size, self.keep_tick_groups)
         start, done = self._tick, 0
         wall_start = time.perf_counter()
         try:
@@ -256,7 +253,7 @@ class Simulation:
                 out.append((k, node, 0))
         return out
 
-    def _inputs(self, sources: list[tuple[int, SpikeSource, int]], t0: int, t1: int):
+    def _inputs(self, sources: list[tuple[int, SpikeSource, int]], t0: int, t1: int) -> Inputs:
         """Input events of ticks [t0, t1) as a per-tick CSR of global ids (sorted by tick, id)."""
         ticks, ids, vals = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
         for k, src, origin in sources:
@@ -267,7 +264,7 @@ class Simulation:
         t, i, v = (np.concatenate(a) for a in (ticks, ids, vals))
         order = np.lexsort((i, t))
         ptr = np.searchsorted(t[order], np.arange(t0, t1 + 1)).astype(np.int64)
-        return ptr, i[order], v[order]
+        return Inputs(ptr, i[order], v[order])
 
     def _group_rows(self, out: "_RunOutput", t0: int, t1: int) -> dict:
         """The per-group rows the kernel fills for ticks [t0, t1): a slice of the run, or the zeroed buffer."""
@@ -282,26 +279,17 @@ class Simulation:
 
     def _chunk(self, out: "_RunOutput", sources, t0: int, t1: int, streamed: bool) -> dict:
         """Simulate ticks [t0, t1) of the run; return their per-group rows (valid until the next chunk)."""
-        c, tot, pt = self.compiled, out.totals, out.per_tick
+        tot, pt = out.totals, out.per_tick
         groups = self._group_rows(out, t0, t1)
         base = self._tick
-        in_ptr, in_ids, in_pay = self._inputs(sources, base, base + t1 - t0)
-        result = self._kernel(
-            base, base + t1 - t0, self.seed, self._mask,
-            c.pop_offset, c.pop_model, c.pop_order, self._pop_forced, self._pop_group, c.neuron_pop,
-            c.neuron_group, c.group_pop, c.params, c.src_fan_ptr, c.fan_seg_ptr, c.seg_delay, c.seg_group,
-            c.seg_syn_ptr, c.syn_target, c.syn_weight, self._state, self._last, self._pending, self._forced,
-            self._acc, self._pend, self._pend_n, self._awake, self._n_awake, self._pop_all_awake,
-            self._pop_dense, self._pop_uniform,
-            self._ring_seg, self._ring_pay, self._ring_len, self._zq_seg, self._zq_pay,
-            in_ptr, in_ids, in_pay,
-            self.record_spikes or streamed, *self._spk, out.n_spikes, self._probe_ids, out.probe_buf[t0:t1],
-            tot["spikes_per_neuron"], tot["fan_packets"], tot["seg_deliveries"], tot["pop_updates"],
-            tot["pop_forced_updates"], pt["tick_events"][t0:t1], pt["tick_updates"][t0:t1],
-            pt["tick_spikes"][t0:t1], pt["tick_packets"][t0:t1], groups["tick_group_events"],
-            groups["tick_group_updates"], *self._scratch)
-        (self._ring_seg, self._ring_pay, self._zq_seg, self._zq_pay, spk_t, spk_id, spk_pay,
-         out.n_spikes, self._n_awake) = result
+        recording = Recording(*self._spk, out.probe_buf[t0:t1])
+        counts = Counts(tot["spikes_per_neuron"], tot["fan_packets"], tot["seg_deliveries"], tot["pop_updates"],
+                        tot["pop_forced_updates"], **{k: v[t0:t1] for k, v in pt.items()}, **groups)
+        result = self._kernel(base, base + t1 - t0, self.seed, self.record_spikes or streamed, self._n_awake,
+                              out.n_spikes, self._net, self._neurons, self._queues,
+                              self._inputs(sources, base, base + t1 - t0), recording, counts, self._scratch)
+        ring_seg, ring_pay, zq_seg, zq_pay, spk_t, spk_id, spk_pay, out.n_spikes, self._n_awake = result
+        self._queues = self._queues._replace(ring_seg=ring_seg, ring_pay=ring_pay, zq_seg=zq_seg, zq_pay=zq_pay)
         self._tick = base + t1 - t0
         self._spk = (spk_t, spk_id, spk_pay)
         tot["group_events"] += groups["tick_group_events"].sum(axis=0)
