@@ -125,9 +125,12 @@ class Simulation:
             model = c.models[c.pop_model[p]]
             pop_dense[p] = model.dense_update is not None
             pop_uniform[p] = model.uniform_update is not None
-        return Structure(c.pop_offset, c.pop_model, c.pop_order, pop_group, pop_dense, pop_uniform, pop_forced,
-                         c.neuron_pop, c.neuron_group, c.group_pop, c.params, c.src_fan_ptr, c.fan_seg_ptr,
-                         c.seg_delay, c.seg_group, c.seg_syn_ptr, c.syn_target, c.syn_weight, probe_ids)
+        return Structure(pop_offset=c.pop_offset, pop_model=c.pop_model, pop_order=c.pop_order, pop_group=pop_group,
+                         pop_dense=pop_dense, pop_uniform=pop_uniform, pop_forced=pop_forced,
+                         neuron_pop=c.neuron_pop, neuron_group=c.neuron_group, group_pop=c.group_pop,
+                         params=c.params, src_fan_ptr=c.src_fan_ptr, fan_seg_ptr=c.fan_seg_ptr,
+                         seg_delay=c.seg_delay, seg_group=c.seg_group, seg_syn_ptr=c.seg_syn_ptr,
+                         syn_target=c.syn_target, syn_weight=c.syn_weight, probe_ids=probe_ids)
 
     def _allocate(self, c: CompiledNetwork) -> None:
         """The buffers of the engine state, sized by the structure (their contents are set by reset)."""
@@ -211,7 +214,7 @@ class Simulation:
         if isinstance(ticks, bool) or not isinstance(ticks, (int, np.integer)) or ticks < 0:
             raise ModelError(f"ticks must be a non-negative integer, got {ticks!r}")
         if self._interrupted:
-            raise ModelError("the previous run was interrupted mid-chunk; call reset() before running again")
+            raise ModelError("the previous run was interrupted; call reset() before running again")
         ticks = int(ticks)
         sources = self._run_sources(inputs)
         out = _RunOutput(self.compiled, ticks, self._net.probe_ids.size, self.keep_tick_groups)
