@@ -23,7 +23,6 @@ import pathlib
 import h5py
 import numpy as np
 
-from neurosim.cost_model import cost
 from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
 from neurosim.workflows.run import run_nir
 from neurosim.plots import (plot_energy, plot_energy_comparison, plot_links, plot_mesh, plot_raster,

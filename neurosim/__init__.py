@@ -10,7 +10,7 @@
 from neurosim.compile.compiled import CompiledNetwork, compile_network
 from neurosim.cost_model import Report, compare, cost
 from neurosim.engine.counters import Counters
-from neurosim.engine import SimResult, simulate
+from neurosim.engine import SimResult, Simulation, simulate
 from neurosim.workflows.sweep import SweepResult, sweep
 from neurosim.errors import ModelError, NeurosimError, ProfileError, SimulationInterrupted
 from neurosim.chip import ChipProfile, list_chips, load_chip
@@ -21,8 +21,8 @@ from neurosim.net.network import Network, PoissonSource, Population, Projection,
 __version__ = "0.1.0"
 __all__ = [
     "ChipProfile", "CompiledNetwork", "Counters", "ModelError", "Network", "NeuronModel", "NeurosimError",
-    "Param", "PoissonSource", "Population", "ProfileError", "Projection", "Report", "SimResult",
-    "SimulationInterrupted", "SpikeArray", "SpikeTimes", "StateVar", "SweepResult", "compare", "compile_network", "cost",
-    "get_model", "list_chips", "list_models", "load_chip", "load_nir", "register", "save_nir", "simulate", "sweep",
-    "to_nir", "with_inputs",
+    "Param", "PoissonSource", "Population", "ProfileError", "Projection", "Report", "SimResult", "Simulation",
+    "SimulationInterrupted", "SpikeArray", "SpikeTimes", "StateVar", "SweepResult", "compare", "compile_network",
+    "cost", "get_model", "list_chips", "list_models", "load_chip", "load_nir", "register", "save_nir", "simulate",
+    "sweep", "to_nir", "with_inputs",
 ]

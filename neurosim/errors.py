@@ -22,7 +22,7 @@ class ProfileError(NeurosimError, ValueError):
 class SimulationInterrupted(NeurosimError, KeyboardInterrupt):
     """The simulation was stopped (Ctrl-C) between two chunks.
 
-    ``partial`` holds the :class:`~neurosim.engine.simulate.SimResult` of every tick completed
+    ``partial`` holds the :class:`~neurosim.engine.result.SimResult` of every tick completed
     before the interruption.
     """
 

@@ -128,11 +128,11 @@ def test_chunk_size_grows_to_the_measured_time_per_tick(monkeypatch, keep_tick_g
     """Without ``chunk_ticks`` the first chunk is an estimate; later ones aim at 0.1 s per call from
     the time measured (here a fake clock: 1 ms per chunk, however many ticks), growing at most 8x
     at a time, the first call (which may load the kernel) not counted. Results do not change."""
-    sim = importlib.import_module("neurosim.engine.simulate")  # (the package exports a function of that name)
+    sim = importlib.import_module("neurosim.engine.simulation")
 
     clock = iter(np.arange(0.0, 1e3, 0.0005))
     monkeypatch.setattr(sim, "time", type("FakeTime", (), {"perf_counter": staticmethod(lambda: next(clock))}))
-    monkeypatch.setattr(sim._Run, "_default_chunk", lambda self: 2)
+    monkeypatch.setattr(sim.Simulation, "_default_chunk", lambda self: 2)
     compiled = ns.compile_network(demo())
     done = []
     adaptive = ns.simulate(compiled, ticks=3000, progress=lambda d, total: done.append(d),

@@ -30,7 +30,7 @@ from neurosim.cost_model.latency import LatencyReport, latency as latency_model
 from neurosim.cost_model.synops import Operations, Tally, ac_mac_values, operations, tally
 
 if TYPE_CHECKING:
-    from neurosim.engine.simulate import SimResult
+    from neurosim.engine.result import SimResult
     from neurosim.mapping.placement import Placement
     from neurosim.cost_model.traffic import Traffic
 

@@ -1,7 +1,7 @@
 """What one run did, counted per core, per population and per tick, and the operation metrics
 papers report (SynOps, MACs, effective ACs and MACs, sparsity). No profile costs here.
 
-:func:`tally` turns a :class:`~neurosim.engine.simulate.SimResult`, its
+:func:`tally` turns a :class:`~neurosim.engine.result.SimResult`, its
 :class:`~neurosim.mapping.placement.Placement` and the route table into a :class:`Tally`: counts
 that do not depend on any per-operation cost, so one tally serves every profile a run is re-costed
 under. It goes through :class:`RunTotals` and :func:`tally_totals`, the door a trace is costed
@@ -33,7 +33,7 @@ from neurosim.cost_model.per_core import core_columns, per_core, spikes_per_core
 from neurosim.net.network import Network, PoissonSource, Population, SpikeSource
 
 if TYPE_CHECKING:
-    from neurosim.engine.simulate import SimResult
+    from neurosim.engine.result import SimResult
     from neurosim.mapping.placement import Placement
     from neurosim.mapping.routing import RouteTable
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from neurosim.engine.simulate import SimResult
+from neurosim.engine.result import SimResult
 from neurosim.errors import ModelError
 from neurosim.mapping.routing import RouteTable, gather_rows
 

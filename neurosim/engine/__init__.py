@@ -1,4 +1,5 @@
-"""The discrete-event engine: the Numba tick loop and its Python driver."""
-from neurosim.engine.simulate import Chunk, SimResult, simulate
+"""The discrete-event engine: the Numba tick loop, its Python driver and what a run hands back."""
+from neurosim.engine.result import Chunk, SimResult
+from neurosim.engine.simulation import Simulation, simulate, simulate_samples
 
-__all__ = ["Chunk", "SimResult", "simulate"]
+__all__ = ["Chunk", "SimResult", "Simulation", "simulate", "simulate_samples"]

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from neurosim.engine import intrinsics, kernels
+from neurosim.engine import intrinsics, kernels, state
 from neurosim.models.registry import NeuronModel
 
 MARKER = "# ---- KERNEL SOURCE (copied verbatim into the generated engine module) ----"
@@ -62,8 +62,10 @@ def engine_source(models: tuple[NeuronModel, ...]) -> str:
         "import numpy as np",
         "from neurosim._jit import njit",
         "from neurosim.engine.intrinsics import prefetch",
-        # The intrinsics' source is part of the hash, as the models' are.
+        # The intrinsics' source is part of the hash, as the models' are, and so are the kernel's
+        # argument groups (the kernel reads their fields by name).
         f"# intrinsics ({hashlib.sha256(inspect.getsource(intrinsics).encode()).hexdigest()[:16]})",
+        f"# argument groups ({hashlib.sha256(inspect.getsource(state).encode()).hexdigest()[:16]})",
     ]
     for k, model in enumerate(models):
         lines.append(f"from {model.update.py_func.__module__} import {model.update.py_func.__name__} as _update_{k}")

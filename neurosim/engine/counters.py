@@ -5,7 +5,8 @@ group) are derived from the per-entry counts with numpy, with no second simulati
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from typing import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +42,24 @@ class Counters:
     tick_packets: np.ndarray = field(repr=False)  # (T,)
     tick_group_events: np.ndarray | None = field(default=None, repr=False)  # (T, G), None when not kept
     tick_group_updates: np.ndarray | None = field(default=None, repr=False)  # (T, G), None when not kept
+
+    @classmethod
+    def concatenate(cls, runs: Sequence["Counters"]) -> "Counters":
+        """The counts of ``runs`` back to back, as one run of their summed ticks, on the first one's network.
+
+        Totals are summed and per-tick series (the ``tick_*`` fields) joined; the per-tick, per-group
+        ones only when every run kept them, else they are ``None``.
+        """
+        joined = {}
+        for f in fields(cls):
+            if f.name in ("compiled", "ticks"):
+                continue
+            parts = [getattr(c, f.name) for c in runs]
+            if not f.name.startswith("tick_"):
+                joined[f.name] = np.sum(parts, axis=0)
+            else:
+                joined[f.name] = None if any(p is None for p in parts) else np.concatenate(parts)
+        return cls(runs[0].compiled, sum(c.ticks for c in runs), **joined)
 
     @property
     def synaptic_events(self) -> int:

@@ -29,11 +29,14 @@ Data structures (see ``neurosim.compile.compiled`` for the synapse CSR):
 * zero-delay queue: ``zq_seg[:nz]`` / ``zq_pay[:nz]``, the packets of delay 0 emitted by the
   population just processed; delivered before the next population (which is all that delay 0
   can reach, by the topological order).
-
-Touching a neuron is written out inline rather than as a helper: a non-inlined Numba call that
-takes arrays pays reference counting on each of them, which cost half the update time.
 * ``last[j]`` is the last tick at which ``j`` was updated (``-1`` before the first); for a
   population on the dense path it is brought up to date only when the population leaves it.
+
+``run_ticks`` takes these arrays in a few named tuples, each field documented once in
+:mod:`neurosim.engine.state`. Touching a neuron (its pending flag, ``acc`` and bucket) is written
+out inline in the loops rather than as a helper: a Numba call that is not inlined pays reference
+counting on every array it takes, which would be paid per synaptic event. The helpers below run
+once per packet queue (``_deliver``) or once per population and tick (``_collect_flagged``).
 """
 import numpy as np
 
@@ -86,7 +89,7 @@ def _grow(a):
 def _collect_flagged(flags, out, base):
     """Write ``base + k`` for every ``flags[k] != 0`` to ``out`` (as long as ``flags``), in ascending
     order; return how many. Branch-free: a store every time and a count that advances on a flag (in
-    a busy population most flags are set, and a branch on them mispredicted). Called once per
+    a busy population most flags are set, and a branch on them mispredicts). Called once per
     population and tick."""
     n = 0
     for k in range(flags.size):
@@ -110,7 +113,7 @@ def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, se
         if k + PREFETCH_AHEAD < n_packets:
             # Each packet's synapses start at an unpredictable place in arrays far larger than the
             # caches: fetch those of a later packet now (its first PREFETCH_SYNAPSES; the hardware
-            # prefetcher follows a long segment on its own). Halved the time per event.
+            # prefetcher follows a long segment on its own).
             s2 = q_seg[k + PREFETCH_AHEAD]
             lo2 = seg_syn_ptr[s2]
             hi2 = min(seg_syn_ptr[s2 + 1], lo2 + PREFETCH_SYNAPSES)
@@ -136,7 +139,7 @@ def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, se
         elif scatter[p]:
             # Busy population: acc was cleared for all of it at the start of the tick and its
             # pending neurons are collected by a scan, so a touch is a plain store (no branch,
-            # which a new target mispredicted).
+            # which mispredicts on every new target).
             for y in range(hi - lo):
                 j = np.uint32(targets[y])
                 pending[j] = 1
@@ -160,29 +163,44 @@ def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, se
 
 
 @njit
-def run_ticks(t0, t1, seed, mask,
-              pop_offset, pop_model, pop_order, pop_forced, pop_group, neuron_pop, neuron_group, group_pop,
-              params, src_fan_ptr, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight,
-              state, last, pending, forced, acc, pend, pend_n, awake_list, n_awake, pop_all_awake, pop_dense,
-              pop_uniform,
-              ring_seg, ring_pay, ring_len, zq_seg, zq_pay,
-              in_ptr, in_ids, in_pay,
-              record, spk_t, spk_id, spk_pay, n_spk, probe_ids, probe_buf,
-              spikes_per_neuron, fan_packets, seg_deliveries, pop_updates, pop_forced_updates,
-              tick_events, tick_updates, tick_spikes, tick_packets, tick_group_events,
-              tick_group_updates,
-              xbuf, ebuf, fired, paybuf, awake_out):
+def run_ticks(t0, t1, seed, record, n_awake, n_spk, net, neurons, queues, inputs, recording, counts, scratch):
     """Simulate ticks ``[t0, t1)``; per-tick outputs are indexed by ``c = t - t0``.
 
-    ``pop_group[p]`` is the one destination group of population ``p``, or -1 when its neurons
-    span several groups (cores). ``pop_all_awake[p]`` marks a population whose every neuron must be
-    updated at the next tick: it is made pending in one vectorisable pass instead of through the
-    awake list (dense activity, e.g. a leak above threshold); with ``pop_dense[p]`` it is then also
-    updated by the model's dense handler. ``pop_uniform[p]``: the population's neurons share one
-    parameter row and its model has a uniform handler, which its generic updates then use. Returns
-    the (possibly regrown) ring, zero-delay queue and spike buffers, the number of recorded spikes
+    Parameters
+    ----------
+    t0, t1 : the chunk's first tick and the tick after its last, in the simulation's time (the
+        stochastic models hash it; ``t & mask`` is the delay ring's slot).
+    seed : seed of the stochastic models.
+    record : keep every spike in ``recording``.
+    n_awake : the number of neurons in ``neurons.awake`` (left awake by the previous chunk).
+    n_spk : the number of spikes already in ``recording``.
+    net, neurons, queues, inputs, recording, counts, scratch : the groups of
+        :mod:`neurosim.engine.state`, each field documented there.
+
+    Returns
+    -------
+    The (possibly regrown) ring, zero-delay queue and spike arrays, the number of recorded spikes
     and the number of neurons awake for tick ``t1``.
     """
+    pop_offset, pop_model, pop_order, pop_group = net.pop_offset, net.pop_model, net.pop_order, net.pop_group
+    pop_dense, pop_uniform, pop_forced = net.pop_dense, net.pop_uniform, net.pop_forced
+    neuron_pop, neuron_group, group_pop, params = net.neuron_pop, net.neuron_group, net.group_pop, net.params
+    src_fan_ptr, fan_seg_ptr, seg_delay, seg_group = net.src_fan_ptr, net.fan_seg_ptr, net.seg_delay, net.seg_group
+    seg_syn_ptr, syn_target, syn_weight, probe_ids = net.seg_syn_ptr, net.syn_target, net.syn_weight, net.probe_ids
+    state, last, pending, forced, acc = neurons.state, neurons.last, neurons.pending, neurons.forced, neurons.acc
+    pend, pend_n, awake_list, pop_all_awake = neurons.pend, neurons.pend_n, neurons.awake, neurons.pop_all_awake
+    ring_seg, ring_pay, ring_len, zq_seg, zq_pay = (queues.ring_seg, queues.ring_pay, queues.ring_len,
+                                                    queues.zq_seg, queues.zq_pay)
+    mask = ring_len.size - 1  # the ring has a power-of-two number of slots
+    in_ptr, in_ids, in_pay = inputs.ptr, inputs.ids, inputs.values
+    spk_t, spk_id, spk_pay, probe_buf = (recording.spike_ticks, recording.spike_ids, recording.spike_values,
+                                         recording.probes)
+    spikes_per_neuron, fan_packets, seg_deliveries = counts.spikes_per_neuron, counts.fan_packets, counts.seg_deliveries
+    pop_updates, pop_forced_updates = counts.pop_updates, counts.pop_forced_updates
+    tick_events, tick_updates, tick_spikes, tick_packets = (counts.tick_events, counts.tick_updates,
+                                                            counts.tick_spikes, counts.tick_packets)
+    tick_group_events, tick_group_updates = counts.tick_group_events, counts.tick_group_updates
+    xbuf, ebuf, fired, paybuf, awake_out = scratch.xbuf, scratch.ebuf, scratch.fired, scratch.paybuf, scratch.awake_out
     n_pops = pop_order.size
     dense_now = np.zeros(n_pops, dtype=np.uint8)  # population p takes the dense path at tick t
     scatter = np.zeros(n_pops, dtype=np.uint8)  # population p is in scatter mode at tick t
@@ -302,8 +320,8 @@ def run_ticks(t0, t1, seed, mask,
                         for k in range(n):
                             tick_group_updates[c, neuron_group[idx[k]]] += 1
                     # The handler runs on GATHER_BLOCK neurons at a time, their inputs and elapsed
-                    # ticks gathered into buffers that stay in L1 (whole-population buffers were
-                    # megabytes of extra traffic per tick). Neurons are independent, so the blocks
+                    # ticks gathered into buffers that stay in L1 (whole-population buffers cost
+                    # megabytes of extra traffic per tick; decision 0006). Neurons are independent, so the blocks
                     # give the same results, fired and awake lists in the same order.
                     n_fired = 0
                     n_aw = 0

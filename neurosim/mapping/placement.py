@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from neurosim.compile.compiled import CompiledNetwork, compile_network
 from neurosim.compile.regroup import regroup
-from neurosim.errors import DoesNotFitError, PlacementError, ProfileError
+from neurosim.errors import DoesNotFitError, PlacementError
 from neurosim.chip.mesh import Mesh
 from neurosim.mapping import fit
 from neurosim.mapping.locality import locality

@@ -1,24 +1,22 @@
-"""A NIR model and its input samples, simulated sample by sample on any compilation.
+"""A NIR model and its input samples: the data side of running B samples on any compilation.
 
 :func:`neurosim.workflows.run.run_nir` chains loading, placement, simulation and costing for one chip;
 design-space sweeps (:mod:`neurosim.workflows.sweep`) need the steps apart: load and check the samples once,
 simulate them on a compilation of their choosing (a placement, or the refinement of several,
-:mod:`neurosim.cost_model.reroute`) and cost each point with its own profile. Both go through
-:class:`NirBatch`: every sample runs from the reset state, the runs are concatenated into one
-``SimResult`` of ``B x T`` ticks, and the prediction is the argmax of the output node's spike counts
-(or of its mean membrane for a non-spiking readout such as ``LI``, ``CubaLI`` or ``I``).
+:mod:`neurosim.cost_model.reroute`) and cost each point with its own profile. :class:`NirBatch` holds the
+network (its input nodes silent), the samples and what is read from the runs; the runs themselves are
+:func:`neurosim.engine.simulate_samples` of :meth:`NirBatch.sample_inputs`, every sample from the reset
+state. The prediction is the argmax of the output node's spike counts (or of its mean membrane for a
+non-spiking readout such as ``LI``, ``CubaLI`` or ``I``).
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Sequence
 
 import numpy as np
 
-from neurosim.compile.compiled import CompiledNetwork
-from neurosim.engine.counters import Counters
-from neurosim.engine import Chunk, SimResult, simulate
 from neurosim.errors import ModelError
 from neurosim.net.network import Network, SpikeSource
 
@@ -29,7 +27,11 @@ LABEL_KEYS = ("labels", "reference_predictions", "reference_counts")
 
 @dataclass(frozen=True, eq=False)
 class NirBatch:
-    """B input samples of T ticks for a NIR model: ``network`` holds them back to back (``B * T``)."""
+    """B input samples of T ticks for a NIR model whose ``network`` has silent input nodes.
+
+    The samples are handed to the runs (:meth:`sample_inputs`), so one compilation of ``network``
+    serves them all; nothing here copies the network per sample.
+    """
 
     network: Network = field(repr=False)
     data: dict = field(repr=False)  # {source: [B, T, N]}
@@ -40,27 +42,12 @@ class NirBatch:
     potential: tuple[str, ...]  # non-spiking populations: their membrane v is probed and is their output
     shapes: dict = field(repr=False)  # {population: shape of the NIR node, without batch and time}
 
-    def simulate(self, compiled: CompiledNetwork, *, seed: int = 0,
-                 progress: Callable[[int, int], None] | None = None,
-                 on_chunk: Callable[[int], Callable[[Chunk], None] | None] | None = None,
-                 keep_tick_groups: bool | None = None) -> tuple[SimResult, list[SimResult]]:
-        """(the runs concatenated, the run of each sample) of every sample on ``compiled``.
+    def sample_inputs(self) -> list[dict[str, np.ndarray]]:
+        """The inputs of each sample, ``{source: [T, N]}`` (views of :attr:`data`), for ``Simulation.run``."""
+        return [{k: v[b] for k, v in self.data.items()} for b in range(self.samples)]
 
-        ``compiled`` is a compilation of :attr:`network`, or of a copy with other weights (quantised)
-        or delays (raised). ``progress(done, total)`` counts ticks over all samples; ``on_chunk(offset)``
-        gives the chunk callback of the sample starting at tick ``offset`` of the whole run.
-        """
-        runs, n_ticks, total = [], self.ticks_per_sample, self.samples * self.ticks_per_sample
-        for b in range(self.samples):
-            one = replace(compiled, network=_with_sample(compiled.network, self.data, b))
-            step = None if progress is None else (lambda done, _t, b=b: progress(b * n_ticks + done, total))
-            runs.append(simulate(one, n_ticks, probe=self.potential, seed=seed, progress=step,
-                                 on_chunk=None if on_chunk is None else on_chunk(b * n_ticks),
-                                 keep_tick_groups=keep_tick_groups))
-        return _concatenate(runs, compiled), runs
-
-    def outputs(self, runs: list[SimResult]) -> dict[str, np.ndarray]:
-        """``{population: [B, T, *shape]}``: spikes of spiking nodes (uint8 when they are counts), membrane
+    def outputs(self, runs: Sequence) -> dict[str, np.ndarray]:
+        """``{population: [B, T, *shape]}`` from ``runs`` (one SimResult per sample): spikes of spiking nodes (uint8 when they are counts), membrane
         ``v`` of the non-spiking ones."""
         outputs = {}
         for k, shape in self.shapes.items():
@@ -78,12 +65,11 @@ class NirBatch:
         score = outputs[self.output_node].reshape(self.samples, self.ticks_per_sample, -1).astype(np.float64)
         return (score.mean(axis=1) if self.output_node in self.potential else score.sum(axis=1)).argmax(axis=1)
 
-    def run(self, compiled: CompiledNetwork, seed: int = 0) -> tuple[SimResult, float | None]:
-        """(the concatenated run, accuracy or ``None`` without labels) of every sample on ``compiled``."""
-        result, runs = self.simulate(compiled, seed=seed)
+    def accuracy(self, runs: Sequence) -> float | None:
+        """Fraction of the samples whose prediction from ``runs`` (one SimResult each) is the label;
+        ``None`` without labels."""
         predictions = self.predict({self.output_node: self.outputs(runs)[self.output_node]})
-        accuracy = None if self.labels is None else float(np.mean(predictions == self.labels))
-        return result, accuracy
+        return None if self.labels is None else float(np.mean(predictions == self.labels))
 
 
 def load_batch(model: str | os.PathLike | Any, inputs: Any, dialect: str = "nir", *, dt: float | None = None,
@@ -99,7 +85,7 @@ def load_batch(model: str | os.PathLike | Any, inputs: Any, dialect: str = "nir"
         For a missing or unreadable model, inputs that do not match its input nodes, or no input
         and no ``ticks``.
     """
-    from neurosim.nir import load_nir, with_inputs
+    from neurosim.nir import load_nir
     from neurosim.nir.load import _read
 
     graph, stem = _read(model)
@@ -110,17 +96,10 @@ def load_batch(model: str | os.PathLike | Any, inputs: Any, dialect: str = "nir"
         inputs = {k: np.zeros((1, 1, node.size)) for k, node in net.nodes.items() if isinstance(node, SpikeSource)}
     data, labels = _sample_inputs(graph, net, inputs, labels, ticks, samples)
     n_samples, n_ticks = next(iter(data.values())).shape[:2]
-    full = with_inputs(net, {k: v.reshape(n_samples * n_ticks, -1) for k, v in data.items()})
-    pops = [k for k, node in full.nodes.items() if not isinstance(node, SpikeSource)]
-    potential = tuple(k for k in pops if not full.nodes[k].model.spiking)
-    shapes = {k: _node_shape(graph, k, full.nodes[k].size) for k in pops}
-    return NirBatch(full, data, labels, int(n_samples), int(n_ticks), _output_node(graph, pops), potential, shapes)
-
-
-def _with_sample(network: Network, data: dict, b: int) -> Network:
-    from neurosim.nir import with_inputs
-
-    return with_inputs(network, {k: v[b] for k, v in data.items()})
+    pops = [k for k, node in net.nodes.items() if not isinstance(node, SpikeSource)]
+    potential = tuple(k for k in pops if not net.nodes[k].model.spiking)
+    shapes = {k: _node_shape(graph, k, net.nodes[k].size) for k in pops}
+    return NirBatch(net, data, labels, int(n_samples), int(n_ticks), _output_node(graph, pops), potential, shapes)
 
 
 def _sample_inputs(graph, net: Network, inputs, labels, ticks: int | None,
@@ -204,23 +183,3 @@ def _output_node(graph, pops: list[str]) -> str:
     if not pops:
         raise ModelError("the model has no neuron node to read an output from")
     return pops[-1]
-
-
-def _concatenate(runs: list[SimResult], compiled) -> SimResult:
-    """One SimResult of the runs back to back (ticks shifted; totals summed, per-tick series joined)."""
-    offsets = np.cumsum([0] + [r.ticks for r in runs])
-    cs = [r.counters for r in runs]
-    summed = {k: np.sum([getattr(c, k) for c in cs], axis=0)
-              for k in ("spikes_per_neuron", "fan_packets", "seg_deliveries", "pop_updates", "pop_forced_updates",
-                        "group_events", "group_updates")}
-    joined = {k: np.concatenate([getattr(c, k) for c in cs])
-              for k in ("tick_events", "tick_updates", "tick_spikes", "tick_packets")}
-    # Per-tick, per-group rows exist only when every run kept them (simulate(keep_tick_groups=...)).
-    joined.update({k: np.concatenate([getattr(c, k) for c in cs]) if all(getattr(c, k) is not None for c in cs)
-                   else None for k in ("tick_group_events", "tick_group_updates")})
-    ticks = int(offsets[-1])
-    counters = Counters(compiled, ticks, **summed, **joined)
-    probes = {k: np.concatenate([r.probes[k] for r in runs]) for k in runs[0].probes}
-    return SimResult(compiled, ticks, np.concatenate([r.spike_ticks + o for r, o in zip(runs, offsets)]),
-                     np.concatenate([r.spike_ids for r in runs]), np.concatenate([r.spike_values for r in runs]),
-                     probes, counters, float(sum(r.wall_s for r in runs)), False)

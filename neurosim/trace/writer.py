@@ -19,7 +19,7 @@ import numpy as np
 from neurosim.cost_model.per_core import per_core, spikes_per_core
 from neurosim.cost_model.synops import graded_events_per_group, is_graded
 from neurosim.cost_model.traffic import route_link_load
-from neurosim.engine.simulate import Chunk, SimResult, simulate
+from neurosim.engine import Chunk, SimResult, simulate
 from neurosim.errors import ModelError, TraceError
 from neurosim.mapping.placement import Placement
 from neurosim.mapping.routing import RouteTable, gather_rows
@@ -138,7 +138,7 @@ class TraceWriter:
 
     # -- streaming ----------------------------------------------------------------------------------
     def write_chunk(self, chunk: Chunk) -> None:
-        """Append one :class:`~neurosim.engine.simulate.Chunk`, flush, then count it as done."""
+        """Append one :class:`~neurosim.engine.result.Chunk`, flush, then count it as done."""
         if chunk.t0 != self.ticks_done:
             raise ModelError(f"trace: chunk starts at tick {chunk.t0}, expected {self.ticks_done}")
         f, rt = self.f, self.routes

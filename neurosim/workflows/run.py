@@ -22,7 +22,7 @@ from neurosim.chip import ChipProfile, load_chip
 from neurosim.compile.compiled import CompiledNetwork
 from neurosim.cost_model import Report, cost
 from neurosim.cost_model.report import cost_needs
-from neurosim.engine import Chunk, SimResult, simulate
+from neurosim.engine import Chunk, SimResult, simulate, simulate_samples
 from neurosim.mapping.delays import DelayShift
 from neurosim.mapping.placement import Placement
 from neurosim.mapping.quantize import QuantizationReport
@@ -97,7 +97,7 @@ class NirRun:
     (``readout`` says which).
     """
 
-    network: Network = field(repr=False)  # the samples' inputs back to back, [B * T, N] per input
+    network: Network = field(repr=False)  # the model simulated (silent inputs: each sample's are handed to its run)
     placement: Placement = field(repr=False)
     result: SimResult = field(repr=False)
     report: Report
@@ -160,12 +160,11 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
     **keywords : ``RunOptions`` fields and placement options, as for :func:`run_on_chip`.
 
     Every sample starts from the reset state (initial neuron states, no spike in flight), as the
-    training framework runs each sample of a batch. The network is prepared once (with the inputs of
-    all samples back to back, so that ``NirRun.network`` describes the whole run); each sample is one
-    simulation of that placed structure with the sample's inputs swapped in (:func:`simulate_samples`);
-    the per-sample counters and spikes are concatenated into one ``SimResult`` of ``B * T`` ticks,
-    costed with ``samples=B``. One long simulation of the samples back to back would instead carry
-    membranes and delayed spikes from one sample into the next: the engine has no reset.
+    training framework runs each sample of a batch. The network is prepared once (the model with
+    silent inputs: compiling and placing need only its structure); one engine runs every sample from
+    its reset state with the sample's inputs handed to the run (:func:`simulate_batch`); the
+    per-sample counters and spikes are concatenated into one ``SimResult`` of ``B * T`` ticks, costed
+    with ``samples=B``.
     """
     options = resolve_options(options, keywords)
     profile = chip if isinstance(chip, ChipProfile) else load_chip(chip)
@@ -174,8 +173,8 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
     keep = cost_needs(profile, options.latency)[0]  # the (ticks x groups) counters only the latency model reads
     total = batch.samples * batch.ticks_per_sample
     with _trace_writer(trace, prepared.placement, total, list(batch.potential)) as writer:
-        result, runs = simulate_samples(batch, prepared.compiled, seed=options.seed, progress=progress,
-                                        on_chunk=writer.shifted, keep_tick_groups=keep)
+        result, runs = simulate_batch(batch, prepared.compiled, seed=options.seed, progress=progress,
+                                      on_chunk=writer.shifted, keep_tick_groups=keep)
     report = cost(result, prepared.placement, profile, fallbacks=options.fallbacks, samples=batch.samples,
                   latency=options.latency)
     outputs = batch.outputs(runs)
@@ -185,17 +184,18 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
                   prepared.delay_shift, readout)
 
 
-def simulate_samples(batch: NirBatch, compiled: CompiledNetwork, *, seed: int,
-                     progress: Callable[[int, int], None] | None = None,
-                     on_chunk: Callable[[int], Callable[[Chunk], None] | None] | None = None,
-                     keep_tick_groups: bool | None = None) -> tuple[SimResult, list[SimResult]]:
+def simulate_batch(batch: NirBatch, compiled: CompiledNetwork, *, seed: int,
+                   progress: Callable[[int, int], None] | None = None,
+                   on_chunk: Callable[[int], Callable[[Chunk], None] | None] | None = None,
+                   keep_tick_groups: bool | None = None) -> tuple[SimResult, list[SimResult]]:
     """(the runs concatenated, the run of each sample) of ``batch``'s samples on ``compiled``, each from reset.
 
-    The one place where the workflows simulate a NIR batch (``run_nir`` and the sweep's NIR points);
-    the arguments are those of :meth:`neurosim.nir.batch.NirBatch.simulate`.
+    The one place where the workflows simulate a NIR batch (``run_nir`` and the sweep's NIR points):
+    one engine (:func:`neurosim.engine.simulate_samples`) reset before every sample, the non-spiking
+    populations probed (their membrane is their output).
     """
-    return batch.simulate(compiled, seed=seed, progress=progress, on_chunk=on_chunk,
-                          keep_tick_groups=keep_tick_groups)
+    return simulate_samples(compiled, batch.sample_inputs(), batch.ticks_per_sample, probe=batch.potential,
+                            seed=seed, progress=progress, on_chunk=on_chunk, keep_tick_groups=keep_tick_groups)
 
 
 class _NoTrace:

@@ -38,7 +38,6 @@ from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
 
 from neurosim.compile.compiled import compile_network
 from neurosim.cost_model import cost
@@ -54,7 +53,7 @@ from neurosim.nir.batch import load_batch
 from neurosim.cost_model.pareto import MAXIMIZED, pareto_front
 from neurosim.workflows.options import RunOptions, resolve_options
 from neurosim.workflows.prepare import place_compiled, transform_network
-from neurosim.workflows.run import simulate_samples
+from neurosim.workflows.run import simulate_batch
 from neurosim.workflows.sweep_table import IDENTITY_COLUMNS, cells, model_label, parse, resumable_rows, setup_digest, writer
 
 PROFILE_PREFIX = "profile."
@@ -395,8 +394,8 @@ def _run_group(group: _Group) -> list[dict]:
         if batch is None:
             result, samples, accuracy = simulate(target, group.ticks, seed=group.options.seed), None, None
         else:
-            result, runs = simulate_samples(batch, target, seed=group.options.seed)
-            samples, accuracy = batch.samples, _accuracy(batch, runs)
+            result, runs = simulate_batch(batch, target, seed=group.options.seed)
+            samples, accuracy = batch.samples, batch.accuracy(runs)
     except Exception as err:
         return _failed_rows(group, err, None)
     shared_s += time.perf_counter() - t0
@@ -429,13 +428,6 @@ def _network(group: _Group):
             raise NeurosimError(f"sweep: the builder returned {type(network).__name__}, not a Network")
     profile = group.profile.replace(**group.dynamics) if group.dynamics else group.profile
     return transform_network(network, profile, group.options).network, batch
-
-
-def _accuracy(batch, runs: list) -> float | None:
-    """Fraction of ``batch``'s samples whose prediction from ``runs`` equals the label (``None`` without labels)."""
-    if batch.labels is None:
-        return None
-    return float(np.mean(batch.predict(batch.outputs(runs)) == batch.labels))
 
 
 def _place(group: _Group, layout: _Layout, compiled) -> tuple[ChipProfile | None, Placement | Exception, float]:

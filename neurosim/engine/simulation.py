@@ -1,0 +1,428 @@
+"""The engine's lifecycle: a :class:`Simulation` built once from a compiled network, then reset and run.
+
+The tick loop runs inside Numba (:mod:`neurosim.engine.kernels`); Python only cuts a run into
+chunks, feeds each chunk its input spikes, reports progress, and stops cleanly on Ctrl-C between
+two chunks (raising :class:`~neurosim.errors.SimulationInterrupted` with the partial result).
+Inputs are handed to a run (``run(ticks, inputs=...)``), not stored in the compiled structure, so
+one Simulation serves any number of stimuli: :func:`simulate_samples` runs a batch as reset -> run
+per sample. :func:`simulate` is the one-call form, ``Simulation(network).run(ticks)``.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterable, Mapping, Sequence, Union
+
+import numpy as np
+
+from neurosim.compile.compiled import CompiledNetwork, compile_network
+from neurosim.engine.codegen import engine_module
+from neurosim.engine.counters import Counters
+from neurosim.engine.kernels import GATHER_BLOCK
+from neurosim.engine.result import Chunk, SimResult
+from neurosim.engine.state import Counts, Inputs, NeuronState, Queues, Recording, Scratch, Structure
+from neurosim.errors import ModelError, SimulationInterrupted
+from neurosim.net.network import Network, SpikeArray, SpikeSource
+
+ProgressCallback = Callable[[int, int], None]
+ChunkCallback = Callable[[Chunk], None]
+# Events of one spike source: a source object, or a [ticks, size] array read as a SpikeArray.
+Events = Union[SpikeSource, np.ndarray]
+_GROUP_CELLS = 1 << 20  # ticks x groups of the default chunk's per-group buffer when the run does not keep them
+_CHUNK_SECONDS = 0.1  # wall time aimed at per call into Numba, when chunk_ticks is not given
+
+
+class Simulation:
+    """The engine state of one compiled network: built once, then ``reset()`` and ``run()`` at will.
+
+    The constructor does the work that depends only on the structure (the kernel lookup, which
+    populations take the dense and uniform paths, each population's destination group, the state
+    buffers) and leaves the simulation reset. Time then counts in ticks from the last reset
+    (:attr:`tick`); ``run(ticks)`` simulates the next ``ticks`` of them.
+
+    Parameters
+    ----------
+    network : the compiled network (a :class:`~neurosim.net.network.Network` is compiled first).
+    probe : names of populations whose full state is recorded after every tick (their neurons are
+        then updated every tick; :class:`Counters` keeps those forced updates apart).
+    record_spikes : keep every spike (tick, neuron, value); counters are kept either way.
+    seed : seed of the stochastic neuron models (a counter-based hash of seed, neuron and tick).
+    chunk_ticks : ticks per call into Numba; default: about 0.1 s of work, estimated from the size
+        of the network for the first call and then from the measured time per tick.
+    keep_tick_groups : keep the per-tick, per-group counters ``Counters.tick_group_events`` and
+        ``tick_group_updates`` (ticks x groups int64 each: 16 bytes per tick and group), which only
+        the per-tick latency model reads, and it also needs the spikes. Default: ``record_spikes``.
+        When not kept the engine counts each chunk in a chunk-sized buffer (handed to ``on_chunk``),
+        the ``Counters`` hold per-group totals only, and memory no longer grows with ticks x groups.
+
+    Raises
+    ------
+    ModelError
+        For a probe that names no population, or names a spike source.
+
+    Examples
+    --------
+    >>> sim = Simulation(compiled, probe=["out"])
+    >>> first = sim.run(100, inputs={"in": x1})   # ticks 0..99
+    >>> sim.reset()                               # back to tick 0, initial state
+    >>> second = sim.run(100, inputs={"in": x2})
+    """
+
+    def __init__(self, network: Network | CompiledNetwork, *, probe: Iterable[str] = (),
+                 record_spikes: bool = True, seed: int = 0, chunk_ticks: int | None = None,
+                 keep_tick_groups: bool | None = None) -> None:
+        c = network if isinstance(network, CompiledNetwork) else compile_network(network)
+        probes = list(probe)
+        for name in probes:
+            if c.pop_model[c.pop_index(name)] < 0:
+                raise ModelError(f"'{name}' is a spike source; only populations have a state to probe")
+        self.compiled = c
+        self.probe = tuple(probes)
+        self.record_spikes = bool(record_spikes)
+        self.seed = int(seed)
+        self.keep_tick_groups = self.record_spikes if keep_tick_groups is None else bool(keep_tick_groups)
+        self._kernel = engine_module(c.models).run_ticks
+        self._net = self._structure(c)
+        self._allocate(c)
+        self._adaptive = chunk_ticks is None
+        g = c.n_groups
+        self._max_step = 10_000 if self.keep_tick_groups else max(1, min(10_000, _GROUP_CELLS // max(g, 1)))
+        self._step = chunk_ticks or self._default_chunk()
+        # Per-tick, per-group counts of one chunk when the runs do not keep them (grown with the chunk).
+        self._chunk_groups = {k: np.zeros((0, g), np.int64) for k in ("tick_group_events", "tick_group_updates")}
+        self._sources = {name: (k, node) for k, (name, node) in enumerate(c.network.nodes.items())
+                         if isinstance(node, SpikeSource)}
+        self.reset()
+
+    @property
+    def tick(self) -> int:
+        """Ticks simulated since the last reset: the first tick the next ``run`` simulates."""
+        return self._tick
+
+    def _structure(self, c: CompiledNetwork) -> Structure:
+        """The compiled arrays and the per-population flags, fixed by the structure and the probes."""
+        n_pops = len(c.names)
+        pop_forced = np.zeros(n_pops, dtype=np.bool_)
+        for name in self.probe:
+            pop_forced[c.pop_index(name)] = True
+        probe_ids = np.concatenate(
+            [np.arange(c.pop_slice(p).start, c.pop_slice(p).stop) for p in self.probe] or [np.zeros(0)]
+        ).astype(np.int64)
+        # Populations updated by their model's dense handler while all their neurons are awake: the
+        # model has one and all the population's neurons share one parameter row. (A probed
+        # population whose neurons are all awake has no forced updates, so probes do not matter.)
+        # Populations whose neurons share one parameter row and whose model has a uniform handler
+        # use it for their other (generic) updates.
+        pop_dense = np.zeros(n_pops, dtype=np.uint8)
+        pop_uniform = np.zeros(n_pops, dtype=np.uint8)
+        pop_group = np.full(n_pops, -1, dtype=np.int64)
+        for p in range(n_pops):
+            lo, hi = c.pop_offset[p], c.pop_offset[p + 1]
+            groups = np.unique(c.neuron_group[lo:hi])
+            if groups.size == 1:
+                pop_group[p] = groups[0]
+            if c.pop_model[p] < 0 or hi == lo or not (c.params[lo:hi] == c.params[lo]).all():
+                continue
+            model = c.models[c.pop_model[p]]
+            pop_dense[p] = model.dense_update is not None
+            pop_uniform[p] = model.uniform_update is not None
+        return Structure(pop_offset=c.pop_offset, pop_model=c.pop_model, pop_order=c.pop_order, pop_group=pop_group,
+                         pop_dense=pop_dense, pop_uniform=pop_uniform, pop_forced=pop_forced,
+                         neuron_pop=c.neuron_pop, neuron_group=c.neuron_group, group_pop=c.group_pop,
+                         params=c.params, src_fan_ptr=c.src_fan_ptr, fan_seg_ptr=c.fan_seg_ptr,
+                         seg_delay=c.seg_delay, seg_group=c.seg_group, seg_syn_ptr=c.seg_syn_ptr,
+                         syn_target=c.syn_target, syn_weight=c.syn_weight, probe_ids=probe_ids)
+
+    def _allocate(self, c: CompiledNetwork) -> None:
+        """The buffers of the engine state, sized by the structure (their contents are set by reset)."""
+        n, n_pops = c.n_neurons, len(c.names)
+        n_slots = 1 << max(1, c.max_delay.bit_length())  # a power of two > max delay
+        # Column-major: a state variable of consecutive neurons is contiguous (dense handlers
+        # vectorise over it); handlers index state[i, k] either way. At least 2 x 2, the spare
+        # entries unused: an array of one row or one column is C-contiguous too, which Numba would
+        # type as C and compile the kernel a second time for.
+        state = np.zeros((max(n, 2), max(c.state0.shape[1], 2)), order="F")
+        self._neurons = NeuronState(state, last=np.empty(n, np.int64), pending=np.empty(n, np.uint8),
+                                    forced=np.empty(n, np.int64), acc=np.empty(n), pend=np.empty(n, np.int64),
+                                    pend_n=np.empty(n_pops, np.int64), awake=np.empty(n, np.int64),
+                                    pop_all_awake=np.empty(n_pops, np.uint8))
+        self._queues = Queues(ring_seg=np.zeros((n_slots, 64), np.int64), ring_pay=np.zeros((n_slots, 64)),
+                              ring_len=np.empty(n_slots, np.int64), zq_seg=np.zeros(256, np.int64),
+                              zq_pay=np.zeros(256))
+        self._spk = (np.zeros(1024, np.int64), np.zeros(1024, np.int64), np.zeros(1024))
+        biggest = int(np.diff(c.pop_offset).max())
+        block = min(biggest, GATHER_BLOCK)
+        self._scratch = Scratch(xbuf=np.zeros(block), ebuf=np.zeros(block, np.int64),
+                                fired=np.zeros(biggest, np.int64), paybuf=np.zeros(biggest),
+                                awake_out=np.zeros(biggest, np.int64))
+
+    def reset(self) -> None:
+        """Back to tick 0: every neuron in its initial state, no spike in flight, no neuron pending.
+
+        Kept: the structure, the probes, the recording options and the chunk size learnt so far
+        (which changes only the timing). The next ``run`` starts counting from zero.
+        """
+        c, neurons = self.compiled, self._neurons
+        neurons.state[...] = 0.0
+        neurons.state[:c.n_neurons, :c.state0.shape[1]] = c.state0
+        neurons.last[...] = -1
+        neurons.pending[...] = 0
+        neurons.forced[...] = -1
+        neurons.acc[...] = 0.0
+        neurons.pend[...] = 0
+        neurons.pend_n[...] = 0
+        neurons.awake[...] = 0
+        # Every neuron is awake at tick 0 (its first update applies its bias and initial state).
+        neurons.pop_all_awake[...] = c.pop_model >= 0
+        self._n_awake = 0
+        self._queues.ring_len[...] = 0
+        self._tick = 0
+        self._interrupted = False
+
+    def run(self, ticks: int, inputs: Mapping[str, Events] | None = None, *,
+            progress: ProgressCallback | None = None, on_chunk: ChunkCallback | None = None) -> SimResult:
+        """Simulate the next ``ticks`` ticks, from where the last run (or reset) stopped.
+
+        What continues from the previous run: the neuron states, the spikes still in flight in the
+        delay ring, the neurons awake for the next tick, and the time (:attr:`tick`), which the
+        stochastic models and the network's own sources read. What does not: the result, whose
+        spikes, probes and counters cover this run only, with ticks counted from its start
+        (``SimResult.start_tick`` is :attr:`tick` at the start); ``SimResult.concatenate`` of
+        consecutive runs equals one run of their summed ticks.
+
+        Parameters
+        ----------
+        ticks : how many ticks to simulate.
+        inputs : ``{spike source name: events}`` for this run: a
+            :class:`~neurosim.net.network.SpikeArray`, ``SpikeTimes`` or ``PoissonSource`` of the
+            source's size, or a ``[T, size]`` array read as a SpikeArray. Their tick 0 is the first
+            tick of this run. Sources not given fire their own events from the network, in the
+            simulation's time.
+        progress : called as ``progress(ticks_done, ticks)`` after every chunk.
+        on_chunk : called with each :class:`Chunk` as soon as it is simulated (e.g. to stream a trace
+            to disk). Without ``record_spikes`` the spikes still reach ``on_chunk`` but are not kept,
+            so memory stays bounded however long the run.
+
+        Raises
+        ------
+        ModelError
+            For a negative or non-integer ``ticks``, an input that names no spike source or does not
+            match its size, or a run after an interrupted one without ``reset()`` in between (the
+            interrupt may leave the state between two ticks).
+        SimulationInterrupted
+            On Ctrl-C, between two chunks, with the result of the ticks done.
+        """
+        if isinstance(ticks, bool) or not isinstance(ticks, (int, np.integer)) or ticks < 0:
+            raise ModelError(f"ticks must be a non-negative integer, got {ticks!r}")
+        if self._interrupted:
+            raise ModelError("the previous run was interrupted; call reset() before running again")
+        ticks = int(ticks)
+        sources = self._run_sources(inputs)
+        out = _RunOutput(self.compiled, ticks, self._net.probe_ids.size, self.keep_tick_groups)
+        start, done = self._tick, 0
+        wall_start = time.perf_counter()
+        try:
+            while done < ticks:
+                end = min(done + self._step, ticks)
+                first_spike = out.n_spikes
+                forced_before = out.totals["pop_forced_updates"].copy()
+                call_start = time.perf_counter()
+                groups = self._chunk(out, sources, done, end, on_chunk is not None)
+                if done > 0:  # the first call may include loading or compiling the kernel
+                    self._adapt_step(end - done, time.perf_counter() - call_start)
+                if on_chunk is not None:
+                    self._hand_over(out, on_chunk, start, done, end, first_spike, groups,
+                                    out.totals["pop_forced_updates"] - forced_before)
+                done = end
+                if progress is not None:
+                    progress(done, ticks)
+        except KeyboardInterrupt:
+            self._interrupted = True  # the interrupt may have come between a kernel call and its bookkeeping
+            partial = self._result(out, start, done, time.perf_counter() - wall_start, interrupted=True)
+            raise SimulationInterrupted(f"simulation interrupted after {done} of {ticks} ticks", partial) from None
+        return self._result(out, start, done, time.perf_counter() - wall_start, interrupted=False)
+
+    def _run_sources(self, inputs: Mapping[str, Events] | None) -> list[tuple[int, SpikeSource, int]]:
+        """(population index, source, tick of its tick 0) of every spike source for this run."""
+        given = dict(inputs or {})
+        names = ", ".join(self._sources) or "none"
+        for name in given:
+            if name not in self._sources:
+                raise ModelError(f"inputs: '{name}' is not a spike source of the network (sources: {names})")
+        out = []
+        for name, (k, node) in self._sources.items():
+            if name in given:
+                out.append((k, _as_source(name, node.size, given[name]), self._tick))
+            else:
+                out.append((k, node, 0))
+        return out
+
+    def _inputs(self, sources: list[tuple[int, SpikeSource, int]], t0: int, t1: int) -> Inputs:
+        """Input events of ticks [t0, t1) as a per-tick CSR of global ids (sorted by tick, id)."""
+        ticks, ids, vals = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
+        for k, src, origin in sources:
+            t, i, v = src.events(t0 - origin, t1 - origin)
+            ticks.append(np.asarray(t, np.int64) + origin)
+            ids.append(np.asarray(i, np.int64) + self.compiled.pop_offset[k])
+            vals.append(np.asarray(v, np.float64))
+        t, i, v = (np.concatenate(a) for a in (ticks, ids, vals))
+        order = np.lexsort((i, t))
+        ptr = np.searchsorted(t[order], np.arange(t0, t1 + 1)).astype(np.int64)
+        return Inputs(ptr, i[order], v[order])
+
+    def _group_rows(self, out: "_RunOutput", t0: int, t1: int) -> dict:
+        """The per-group rows the kernel fills for ticks [t0, t1): a slice of the run, or the zeroed buffer."""
+        if out.group_ticks is not None:
+            return {k: v[t0:t1] for k, v in out.group_ticks.items()}
+        if self._chunk_groups["tick_group_events"].shape[0] < t1 - t0:
+            self._chunk_groups = {k: np.zeros((t1 - t0, v.shape[1]), np.int64) for k, v in self._chunk_groups.items()}
+        rows = {k: v[:t1 - t0] for k, v in self._chunk_groups.items()}
+        for v in rows.values():
+            v[...] = 0
+        return rows
+
+    def _chunk(self, out: "_RunOutput", sources, t0: int, t1: int, streamed: bool) -> dict:
+        """Simulate ticks [t0, t1) of the run; return their per-group rows (valid until the next chunk)."""
+        tot, pt = out.totals, out.per_tick
+        groups = self._group_rows(out, t0, t1)
+        base = self._tick
+        recording = Recording(*self._spk, out.probe_buf[t0:t1])
+        counts = Counts(tot["spikes_per_neuron"], tot["fan_packets"], tot["seg_deliveries"], tot["pop_updates"],
+                        tot["pop_forced_updates"], **{k: v[t0:t1] for k, v in pt.items()}, **groups)
+        result = self._kernel(base, base + t1 - t0, self.seed, self.record_spikes or streamed, self._n_awake,
+                              out.n_spikes, self._net, self._neurons, self._queues,
+                              self._inputs(sources, base, base + t1 - t0), recording, counts, self._scratch)
+        ring_seg, ring_pay, zq_seg, zq_pay, spk_t, spk_id, spk_pay, out.n_spikes, self._n_awake = result
+        self._queues = self._queues._replace(ring_seg=ring_seg, ring_pay=ring_pay, zq_seg=zq_seg, zq_pay=zq_pay)
+        self._tick = base + t1 - t0
+        self._spk = (spk_t, spk_id, spk_pay)
+        tot["group_events"] += groups["tick_group_events"].sum(axis=0)
+        tot["group_updates"] += groups["tick_group_updates"].sum(axis=0)
+        return groups
+
+    def _hand_over(self, out: "_RunOutput", on_chunk: ChunkCallback, start: int, t0: int, t1: int,
+                   first_spike: int, groups: dict, forced: np.ndarray) -> None:
+        """Give the chunk (ticks counted from the run's ``start``) to ``on_chunk``; without
+        ``record_spikes``, then forget its spikes."""
+        spk_t, spk_id, spk_pay = (a[first_spike:out.n_spikes] for a in self._spk)
+        per_tick = {**{k: v[t0:t1] for k, v in out.per_tick.items()}, **groups}
+        on_chunk(Chunk(t0, t1, spk_t - start, spk_id, spk_pay, out.probe_buf[t0:t1], per_tick, forced))
+        if not self.record_spikes:
+            out.n_spikes = 0
+
+    def _default_chunk(self) -> int:
+        # Aim at ~1e7 synaptic-event-sized units of work per call, between 1 and max_step ticks.
+        # (Without kept per-group rows, max_step keeps the chunk's buffer under _GROUP_CELLS cells.)
+        work = max(self.compiled.n_neurons, 1) + self.compiled.n_synapses // 20
+        return int(np.clip(10_000_000 // work, 1, self._max_step))
+
+    def _adapt_step(self, ticks: int, seconds: float) -> None:
+        """Size the next chunk from the time per tick just measured (at most 8x larger at a time).
+
+        The first estimate counts every synapse as 1/20 of an event per tick, which can be far off
+        either way; calls that are too short pay Numba's per-call cost (unboxing every kernel
+        argument). Chunking never changes the results, only their timing.
+        """
+        if not self._adaptive:
+            return
+        want = int(_CHUNK_SECONDS * ticks / max(seconds, 1e-9))
+        self._step = int(np.clip(want, 1, min(8 * self._step, self._max_step)))
+
+    def _result(self, out: "_RunOutput", start: int, done: int, wall: float, interrupted: bool) -> SimResult:
+        c = self.compiled
+        n = out.n_spikes
+        spk_t, spk_id, spk_pay = (a[:n].copy() for a in self._spk)
+        spk_t -= start
+        probes = {}
+        first = 0
+        for name in self.probe:
+            size = c.pop_slice(name).stop - c.pop_slice(name).start
+            n_state = len(c.network.nodes[name].model.state)
+            probes[name] = out.probe_buf[:done, first:first + size, :n_state]
+            first += size
+        per_tick = {k: v[:done] for k, v in out.per_tick.items()}
+        groups = {k: None if out.group_ticks is None else out.group_ticks[k][:done]
+                  for k in ("tick_group_events", "tick_group_updates")}
+        counters = Counters(c, done, **out.totals, **per_tick, **groups)
+        return SimResult(c, done, spk_t, spk_id, spk_pay, probes, counters, wall, interrupted, start)
+
+
+class _RunOutput:
+    """The buffers one run fills and its result keeps: counters, probes, the number of spikes kept."""
+
+    def __init__(self, c: CompiledNetwork, ticks: int, n_probed: int, keep_groups: bool) -> None:
+        n_pops, g = len(c.names), c.n_groups
+        self.totals = dict(spikes_per_neuron=np.zeros(c.n_neurons, np.int64),
+                           fan_packets=np.zeros(c.fan_group.size, np.int64),
+                           seg_deliveries=np.zeros(c.seg_delay.size, np.int64),
+                           pop_updates=np.zeros(n_pops, np.int64), pop_forced_updates=np.zeros(n_pops, np.int64),
+                           group_events=np.zeros(g, np.int64), group_updates=np.zeros(g, np.int64))
+        self.per_tick = dict(tick_events=np.zeros(ticks, np.int64), tick_updates=np.zeros(ticks, np.int64),
+                             tick_spikes=np.zeros(ticks, np.int64), tick_packets=np.zeros(ticks, np.int64))
+        self.group_ticks = None if not keep_groups else dict(tick_group_events=np.zeros((ticks, g), np.int64),
+                                                             tick_group_updates=np.zeros((ticks, g), np.int64))
+        self.probe_buf = np.zeros((ticks, n_probed, c.state0.shape[1]))
+        self.n_spikes = 0
+
+
+def _as_source(name: str, size: int, events: Events) -> SpikeSource:
+    """``events`` as a spike source of ``size`` neurons (an array is read as a ``[T, size]`` SpikeArray)."""
+    source = events if isinstance(events, SpikeSource) else SpikeArray.create(name, events)
+    if source.size != size:
+        raise ModelError(f"inputs['{name}']: {source.size} neurons, but spike source '{name}' has {size}; "
+                         f"give events of shape [T, {size}]")
+    return source
+
+
+def simulate(network: Network | CompiledNetwork, ticks: int, probe: Iterable[str] = (),
+             record_spikes: bool = True, seed: int = 0, chunk_ticks: int | None = None,
+             progress: ProgressCallback | None = None, on_chunk: ChunkCallback | None = None,
+             keep_tick_groups: bool | None = None) -> SimResult:
+    """Simulate ``ticks`` ticks of ``network`` (a Network is compiled first) with its own sources.
+
+    The one-call form of ``Simulation(network, ...).run(ticks, progress=..., on_chunk=...)``; the
+    parameters mean what they mean there.
+
+    Raises
+    ------
+    ModelError
+        For a negative or non-integer ``ticks``, or a probe that is not a population.
+    SimulationInterrupted
+        On Ctrl-C, between two chunks, with the result of the ticks done.
+    """
+    if isinstance(ticks, bool) or not isinstance(ticks, (int, np.integer)) or ticks < 0:
+        raise ModelError(f"ticks must be a non-negative integer, got {ticks!r}")
+    sim = Simulation(network, probe=probe, record_spikes=record_spikes, seed=seed, chunk_ticks=chunk_ticks,
+                     keep_tick_groups=keep_tick_groups)
+    return sim.run(ticks, progress=progress, on_chunk=on_chunk)
+
+
+def simulate_samples(compiled: CompiledNetwork, samples: Sequence[Mapping[str, Events]], ticks_per_sample: int, *,
+                     probe: Iterable[str] = (), seed: int = 0, progress: ProgressCallback | None = None,
+                     on_chunk: Callable[[int], ChunkCallback | None] | None = None,
+                     keep_tick_groups: bool | None = None) -> tuple[SimResult, list[SimResult]]:
+    """(the runs concatenated, the run of each sample) of every sample, each from the reset state.
+
+    One :class:`Simulation` runs them all: for each sample, ``reset()`` then
+    ``run(ticks_per_sample, inputs=sample)``, as a training framework runs each sample of a batch
+    (no membrane or spike in flight carries from one sample into the next).
+
+    Parameters
+    ----------
+    compiled : the network, compiled (or placed) once for all samples.
+    samples : the inputs of each sample, ``{spike source name: events}`` (see :meth:`Simulation.run`).
+    ticks_per_sample : ticks each sample runs.
+    probe, seed, keep_tick_groups : as for :class:`Simulation`.
+    progress : ``progress(done, total)`` counts ticks over all samples.
+    on_chunk : ``on_chunk(offset)`` gives the chunk callback of the sample starting at tick ``offset``
+        of the concatenated run (or ``None``).
+    """
+    sim = Simulation(compiled, probe=probe, seed=seed, keep_tick_groups=keep_tick_groups)
+    total = len(samples) * ticks_per_sample
+    runs = []
+    for b, inputs in enumerate(samples):
+        offset = b * ticks_per_sample
+        step = None if progress is None else (lambda done, _t, offset=offset: progress(offset + done, total))
+        sim.reset()
+        runs.append(sim.run(ticks_per_sample, inputs, progress=step,
+                            on_chunk=None if on_chunk is None else on_chunk(offset)))
+    return SimResult.concatenate(runs), runs
