@@ -34,10 +34,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from neurosim._checks import plain
 from neurosim.chip.profile import ProfileValue
 from neurosim.net.network import Network
 
-from neurosim.cost_model.energy import CostValues, plain
+from neurosim.cost_model.energy import CostValues
 from neurosim.cost_model.synops import Tally
 
 DEFINITION = (

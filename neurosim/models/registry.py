@@ -46,12 +46,12 @@ The registry is the only mutable module-level state of the package besides place
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
+from neurosim._checks import did_you_mean
 from neurosim.errors import ModelError
 
 
@@ -145,10 +145,8 @@ class NeuronModel:
         known = self.param_names
         for name in values:
             if name not in known:
-                hint = difflib.get_close_matches(name, known, n=1)
-                did_you_mean = f"; did you mean '{hint[0]}'?" if hint else ""
                 raise ModelError(
-                    f"{owner}: unknown parameter '{name}' for model '{self.name}'{did_you_mean} "
+                    f"{owner}: unknown parameter '{name}' for model '{self.name}'{did_you_mean(name, known)} "
                     f"(known: {', '.join(known)})"
                 )
         columns = []
@@ -192,10 +190,8 @@ def get_model(name: str) -> NeuronModel:
     try:
         return _MODELS[name]
     except KeyError:
-        hint = difflib.get_close_matches(str(name), list(_MODELS), n=3)
-        did_you_mean = f"did you mean {' or '.join(repr(h) for h in hint)}? " if hint else ""
         raise ModelError(
-            f"unknown neuron model {name!r}; {did_you_mean}known: {', '.join(sorted(_MODELS))}"
+            f"unknown neuron model {name!r}{did_you_mean(str(name), _MODELS, n=3)} (known: {', '.join(sorted(_MODELS))})"
         ) from None
 
 

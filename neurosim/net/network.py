@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from neurosim._checks import positive_int
 from neurosim.errors import ModelError
 from neurosim.models import get_model
 from neurosim.models.registry import NeuronModel
@@ -38,12 +39,6 @@ def _check_name(name: str) -> None:
         raise ModelError(f"names must be non-empty strings, got {name!r}")
 
 
-def _check_size(owner: str, size: int) -> int:
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ModelError(f"{owner}: size must be a positive integer, got {size!r}")
-    return int(size)
-
-
 @dataclass(frozen=True, eq=False)
 class Population:
     """``size`` neurons of one neuron model with per-neuron parameters and initial state."""
@@ -60,7 +55,7 @@ class Population:
         """Validate and build a population (``model`` is a registered model name)."""
         _check_name(name)
         owner = f"population '{name}'"
-        size = _check_size(owner, size)
+        size = positive_int(size, f"{owner}: size")
         spec = get_model(model)
         encoded = spec.encode_params(params or {}, owner, size)
         state = spec.encode_state(init or {}, owner, size)
@@ -113,7 +108,7 @@ class SpikeTimes(SpikeSource):
                values: npt.ArrayLike | None = None) -> "SpikeTimes":
         _check_name(name)
         owner = f"spike source '{name}'"
-        size = _check_size(owner, size)
+        size = positive_int(size, f"{owner}: size")
         ticks = np.asarray(ticks)
         ids = np.asarray(ids)
         if ticks.shape != ids.shape or ticks.ndim != 1:
@@ -185,7 +180,7 @@ class PoissonSource(SpikeSource):
     def create(cls, name: str, size: int, p: npt.ArrayLike, seed: int = 0) -> "PoissonSource":
         _check_name(name)
         owner = f"spike source '{name}'"
-        size = _check_size(owner, size)
+        size = positive_int(size, f"{owner}: size")
         prob = np.broadcast_to(np.asarray(p, dtype=np.float64), (size,)).copy() if np.ndim(p) <= 1 else None
         if prob is None or prob.shape != (size,):
             raise ModelError(f"{owner}: p must be a scalar or shape ({size},)")

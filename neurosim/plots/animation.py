@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.animation import FuncAnimation, MovieWriter, PillowWriter, writers
 from matplotlib.figure import Figure
 
+from neurosim._checks import positive_int
 from neurosim.errors import PlotError
 from neurosim.plots.mesh import _integer_ticks
 
@@ -22,8 +23,7 @@ def traffic_frames(trace, window: int = 10, metric: str = "packets") -> tuple[np
     packet rows by destination core, ``spikes`` the spikes of each core's neurons (spike sources,
     on no core, are left out). ``F = ceil(ticks / window)``.
     """
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
-        raise PlotError(f"animation window must be a positive number of ticks, got {window!r}")
+    positive_int(window, "animation window (ticks)", PlotError)
     if metric not in ANIMATION_METRICS:
         raise PlotError(f"animation metric '{metric}' is not one of {', '.join(ANIMATION_METRICS)}")
     nc = trace.neuron_core
