@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from neurosim._checks import positive_int
 from neurosim.errors import PlotError
-from neurosim.plots.mesh import _integer_ticks
+from neurosim.plots._common import integer_ticks
 
 ANIMATION_METRICS = ("packets", "spikes")
 _UNITS = {"packets": "packets received", "spikes": "spikes emitted"}
@@ -59,7 +59,7 @@ def traffic_animation(trace, window: int = 10, metric: str = "packets", cmap: st
     fig.colorbar(image, ax=ax, label=f"{_UNITS[metric]} per {window} ticks")
     ax.set_xlabel("router x")
     ax.set_ylabel("router y")
-    _integer_ticks(ax, width, height)
+    integer_ticks(ax, width, height)
     if width * height > 64 and xy.size:  # show the part of a large mesh in use, as plot_mesh does
         lo, hi = xy.min(axis=0), xy.max(axis=0)
         ax.set_xlim(max(lo[0] - 1.5, -0.5), min(hi[0] + 1.5, width - 0.5))
