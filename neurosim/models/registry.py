@@ -190,9 +190,8 @@ def get_model(name: str) -> NeuronModel:
     try:
         return _MODELS[name]
     except KeyError:
-        raise ModelError(
-            f"unknown neuron model {name!r}{did_you_mean(str(name), _MODELS, n=3)} (known: {', '.join(sorted(_MODELS))})"
-        ) from None
+        known = ", ".join(sorted(_MODELS))
+        raise ModelError(f"unknown neuron model {name!r}{did_you_mean(str(name), _MODELS, n=3)} (known: {known})") from None
 
 
 def list_models() -> list[str]:

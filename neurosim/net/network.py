@@ -281,9 +281,8 @@ def _validate_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: 
     """Check synapse lists and return them as the network keeps them (int32, int32, float32, int32).
 
     Works in chunks of ``_VALIDATE_CHUNK`` synapses written straight into the result arrays, so
-    that the peak memory is the input plus the 16-byte-per-synapse result (1e8 synapses from
-    int64/float64 lists once peaked at twice that). The projection then keeps 9 to 12 of those
-    bytes (:func:`_sorted_by_pre`).
+    that the peak memory is the input plus the 16-byte-per-synapse result (decision 0006). The
+    projection then keeps 9 to 12 of those bytes (:func:`_sorted_by_pre`).
     """
     pre_idx = np.asarray(pre_idx)
     post_idx = np.asarray(post_idx)

@@ -1,4 +1,4 @@
-"""How a NIR file is read: the choices the file does not record (``/work/shared/references/nir.md`` §5-6).
+"""How a NIR file is read: the choices the file does not record (``docs/nir.md`` sections 2 and 7).
 
 A NIR file is declarative: it stores time constants, resistances and thresholds of continuous-time
 neurons, but no time step, integration scheme, reset mechanism or precision. Each exporter made

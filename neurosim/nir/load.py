@@ -1,4 +1,4 @@
-"""NIR graph -> :class:`~neurosim.net.network.Network` (``/work/shared/references/nir.md``).
+"""NIR graph -> :class:`~neurosim.net.network.Network` (NIR: Pedersen et al. 2024, Nat. Commun. 15:8122).
 
     >>> net = load_nir("model.nir", dialect="snntorch", inputs={"input": spikes})   # spikes [T, 64]
     >>> result = ns.simulate(net, ticks=spikes.shape[0])
