@@ -5,6 +5,7 @@
 - :func:`did_you_mean`: the "did you mean" hint of the errors that name an unknown word.
 - :func:`si`: a number with an SI prefix, as reports and the docs print it (``µ`` for micro).
 - :func:`plain`: nested values as JSON-serialisable data.
+- :func:`freeze_arrays`: the numpy arrays of a frozen dataclass made read-only (``frozen`` cannot).
 
 This module sits below every stage: it imports nothing of neurosim but :mod:`neurosim.errors`.
 """
@@ -18,7 +19,7 @@ import numpy as np
 
 from neurosim.errors import ModelError
 
-__all__ = ["did_you_mean", "non_negative_int", "plain", "positive_int", "si"]
+__all__ = ["did_you_mean", "freeze_arrays", "non_negative_int", "plain", "positive_int", "si"]
 
 
 def positive_int(value: Any, item: str, error: type[Exception] = ModelError) -> int:
@@ -134,3 +135,16 @@ def plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def freeze_arrays(obj: object) -> None:
+    """Make every numpy array attribute of ``obj`` read-only (call it in a frozen dataclass's ``__post_init__``).
+
+    Parameters
+    ----------
+    obj : object
+        An instance whose ``__dict__`` holds the arrays; other attributes are left alone.
+    """
+    for value in vars(obj).values():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from neurosim._checks import did_you_mean, non_negative_int, plain, positive_int, si
+from neurosim._checks import did_you_mean, freeze_arrays, non_negative_int, plain, positive_int, si
 from neurosim.chip.profile import ProfileValue
 from neurosim.errors import ModelError, TraceError
 
@@ -60,3 +60,16 @@ def test_plain_turns_arrays_tuples_numpy_scalars_and_profile_values_into_json_da
     assert got == {"a": [0, 1, 2], "b": [1, [2.5, 0.5]], "c": 4,
                    "d": {"key": "e_synop_J", "value": 2.3e-11, "source": "paper, p. 7", "status": "published"}}
     assert json.loads(json.dumps(got)) == got
+
+
+def test_freeze_arrays_makes_every_array_attribute_read_only_and_leaves_the_rest():
+    class Holder:
+        def __init__(self):
+            self.a, self.b, self.n = np.zeros(3), np.ones((2, 2)), [1, 2]
+
+    holder = Holder()
+    freeze_arrays(holder)
+    assert not holder.a.flags.writeable and not holder.b.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        holder.a[0] = 1.0
+    holder.n.append(3)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from neurosim._checks import did_you_mean, plain, si
+from neurosim._checks import did_you_mean, freeze_arrays, plain, si
 from neurosim.errors import ProfileError
 from neurosim.chip.profile import ChipProfile, ProfileValue
 from neurosim.chip.schema import FIELDS_BY_NAME, NOC_ROUTINGS
@@ -156,9 +156,7 @@ class EnergyReport:
     values: tuple[ProfileValue, ...] = ()
 
     def __post_init__(self) -> None:
-        for value in self.__dict__.values():
-            if isinstance(value, np.ndarray):
-                value.setflags(write=False)
+        freeze_arrays(self)
 
     @property
     def total_J(self) -> float:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from neurosim._checks import plain, si
+from neurosim._checks import freeze_arrays, plain, si
 from neurosim.chip.profile import ProfileValue
 from neurosim.chip.schema import NOC_ROUTINGS
 
@@ -78,9 +78,7 @@ class LatencyReport:
     values: tuple[ProfileValue, ...] = ()
 
     def __post_init__(self) -> None:
-        for value in self.__dict__.values():
-            if isinstance(value, np.ndarray):
-                value.setflags(write=False)
+        freeze_arrays(self)
 
     @property
     def ticks(self) -> int:

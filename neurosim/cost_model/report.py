@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from neurosim._checks import plain, positive_int, si
+from neurosim._checks import freeze_arrays, plain, positive_int, si
 from neurosim.errors import ModelError, NeurosimError
 from neurosim.chip.profile import ChipProfile, ProfileValue
 from neurosim.mapping.routing import RouteTable, route
@@ -85,9 +85,7 @@ class Report:
     notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for value in self.__dict__.values():
-            if isinstance(value, np.ndarray):
-                value.setflags(write=False)
+        freeze_arrays(self)
 
     @property
     def estimated(self) -> bool:
