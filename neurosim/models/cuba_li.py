@@ -136,17 +136,9 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
 
 def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float64],
                    x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """One dense tick for a whole population (numpy, no catch-up; the oracle).
+    """One dense tick, numpy, no catch-up (the oracle; contract in :mod:`neurosim.models.registry`).
 
-    Parameters
-    ----------
-    state : (n, 2) float64, columns ``i, v``; updated in place.
-    params : (n, 8) float64, columns as :data:`PARAMS`.
-    x : (n,) summed synaptic input of this tick.
-
-    Returns
-    -------
-    (n,) float64 zeros: a readout never fires.
+    State columns ``i, v``; a readout never fires.
     """
     for code, dtype in enumerate((np.float64, np.float32)):
         sel = params[:, PRECISION] == code
