@@ -51,14 +51,10 @@ def to_nir(network: Network, dialect: str = "nir", dt: float | None = None):
     """
     import nir
 
-    spec = get_dialect(dialect)
+    spec = get_dialect(dialect, dt)
     if spec.name not in EXPORT_DIALECTS:
         raise ModelError(f"to_nir writes dialects {', '.join(EXPORT_DIALECTS)}; dialect '{spec.name}' is "
                          "only read (load_nir)")
-    if dt is not None:
-        if isinstance(dt, bool) or not isinstance(dt, (int, float, np.floating)) or not dt > 0:
-            raise ModelError(f"dt must be a positive number, got {dt!r}")
-        spec = Dialect(**{**spec.__dict__, "dt": float(dt)})
     if not isinstance(network, Network):
         raise ModelError(f"to_nir: expected a neurosim Network, got {type(network).__name__}")
 

@@ -83,11 +83,7 @@ def load_nir(source, dialect: str = "nir", dt: float | None = None, inputs: dict
         later with :func:`with_inputs`.
     name : the Network's name (default: the file's stem, or ``"nir"``).
     """
-    spec = get_dialect(dialect)
-    if dt is not None:
-        if isinstance(dt, bool) or not isinstance(dt, (int, float, np.floating)) or not dt > 0:
-            raise ModelError(f"dt must be a positive number, got {dt!r}")
-        spec = Dialect(**{**spec.__dict__, "dt": float(dt)})
+    spec = get_dialect(dialect, dt)
     graph, default_name = _read(source)
     flat = _flatten(graph)
     net = _build(flat, spec, name or default_name)
