@@ -13,6 +13,8 @@ module it names (``from neurosim.x import y`` names ``neurosim.x.y`` when that i
   the top of the file or nested in top-level ``if``/``try``/``with`` blocks and class bodies, but
   not in function bodies (run later) nor under ``if TYPE_CHECKING:`` (never run). These must not
   form a cycle (a strongly connected component of more than one module).
+
+Modules loaded by name at run time (``importlib``, the generated engine module) are not seen.
 """
 from __future__ import annotations
 
