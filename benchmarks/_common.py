@@ -1,11 +1,14 @@
 """Helpers shared by the benchmark scripts (run as ``python benchmarks/<name>.py``)."""
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -35,3 +38,17 @@ def machine_info(*peers: str) -> dict:
     except (OSError, subprocess.CalledProcessError):
         info["commit"] = None
     return info
+
+
+def add_worker_options(ap: argparse.ArgumentParser) -> None:
+    """The hidden ``--worker NAME --kwargs JSON`` options by which a benchmark runs one measurement in a child."""
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--kwargs", default="{}", help=argparse.SUPPRESS)
+
+
+def run_worker(args: argparse.Namespace, workers: dict[str, Callable[..., dict]]) -> bool:
+    """In a child started with ``--worker``: print the worker's JSON result and return True; else False."""
+    if not args.worker:
+        return False
+    print(json.dumps(workers[args.worker](**json.loads(args.kwargs))))
+    return True

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import machine_info  # benchmarks/ is sys.path[0] when run as a script
+from _common import add_worker_options, machine_info, run_worker  # benchmarks/ is sys.path[0] when run as a script
 from delivery_ceiling import delivery_ceiling
 
 HERE = Path(__file__).resolve()
@@ -369,11 +369,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=1,
                     help="run each CUBA pair this many times (alternating) and add the medians")
     ap.add_argument("--skip", default="", help="comma-separated workloads to skip: cuba,sparse,brian2,fanout,second_process")
-    ap.add_argument("--worker", help=argparse.SUPPRESS)
-    ap.add_argument("--kwargs", default="{}", help=argparse.SUPPRESS)
+    add_worker_options(ap)
     args = ap.parse_args(argv)
-    if args.worker:
-        print(json.dumps(WORKERS[args.worker](**json.loads(args.kwargs))))
+    if run_worker(args, WORKERS):
         return
     if args.quick:
         args.cuba_sizes, args.cuba_ticks, args.fanout_n, args.fanout_ticks = "2000", 2000, 5000, 300

@@ -75,7 +75,8 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import dist_version, machine_info  # benchmarks/ is sys.path[0] when run as a script
+# benchmarks/ is sys.path[0] when run as a script
+from _common import add_worker_options, dist_version, machine_info, run_worker
 
 HERE = Path(__file__).resolve()
 SEED = 1234
@@ -690,11 +691,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="SANA-FE processing threads (default 1 like neurosim; 0: SANA-FE's default, all cores)")
     ap.add_argument("--sanafe-variants", default="detailed,simple,simple_rx0",
                     help=f"SANA-FE runs, the first is the reference (any of {', '.join(VARIANTS)})")
-    ap.add_argument("--worker", help=argparse.SUPPRESS)
-    ap.add_argument("--kwargs", default="{}", help=argparse.SUPPRESS)
+    add_worker_options(ap)
     args = ap.parse_args(argv)
-    if args.worker:
-        print(json.dumps(WORKERS[args.worker](**json.loads(args.kwargs))))
+    if run_worker(args, WORKERS):
         return
     if args.quick:
         args.n, args.fanout, args.window, args.neurons_per_core, args.ticks = 2048, 100, 512, 32, 300

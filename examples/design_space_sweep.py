@@ -38,9 +38,9 @@ DPI = 80
 
 
 def describe(row: dict) -> str:
-    """One line of a front point: its parameters, energy (uJ) and latency (ms), rounded."""
+    """One line of a front point: its parameters, energy (µJ) and latency (ms), rounded."""
     return (f"{row['chip']:<12}  neurons_per_core={row['neurons_per_core']:<3}  e_synop_J={row['e_synop_J']:<8g}  "
-            f"e_hop_x_J={row['e_hop_x_J']:g}  energy {row['energy_J'] * 1e6:.3f} uJ  "
+            f"e_hop_x_J={row['e_hop_x_J']:g}  energy {row['energy_J'] * 1e6:.3f} µJ  "
             f"latency {row['latency_s'] * 1e3:.4f} ms")
 
 

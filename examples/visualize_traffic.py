@@ -41,7 +41,7 @@ NEURONS_PER_CORE = 8
 
 def energy_text(joules: float) -> str:
     """Energy to 4 significant digits in the nearest SI unit."""
-    for unit, scale in (("J", 1.0), ("mJ", 1e-3), ("uJ", 1e-6), ("nJ", 1e-9), ("pJ", 1e-12)):
+    for unit, scale in (("J", 1.0), ("mJ", 1e-3), ("µJ", 1e-6), ("nJ", 1e-9), ("pJ", 1e-12)):
         if abs(joules) >= scale:
             return f"{joules / scale:.4g} {unit}"
     return f"{joules:.4g} J"

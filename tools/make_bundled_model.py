@@ -47,7 +47,7 @@ class Net(torch.nn.Module):
         grad = surrogate.fast_sigmoid(slope=25)
         self.fc1 = torch.nn.Linear(N_IN, N_HID)
         # Per-neuron tensors: scalar beta/threshold export as 0-d NIR arrays, which nir's type
-        # inference rejects (/work/shared/references/nir.md 5.1).
+        # inference rejects (docs/nir.md section 4).
         self.lif1 = snn.Leaky(beta=torch.full((N_HID,), 0.9), threshold=torch.ones(N_HID), spike_grad=grad)
         self.fc2 = torch.nn.Linear(N_HID, N_OUT)
         self.lif2 = snn.Leaky(beta=torch.full((N_OUT,), 0.8), threshold=torch.ones(N_OUT), spike_grad=grad)

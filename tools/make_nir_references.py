@@ -11,7 +11,7 @@ What it does, deterministically (fixed seeds, CPU, float32):
    loss) on scikit-learn's 8x8 digits, rate-coded: pixel ``p / 16`` is the Bernoulli probability
    of an input spike at each of ``T = 20`` steps;
 2. exports it with ``snntorch.export_to_nir`` (per-neuron ``beta``/``threshold`` tensors, see
-   /work/shared/references/nir.md section 5.1) to ``tests/data/nir/snntorch_ff.nir``;
+   docs/nir.md section 4) to ``tests/data/nir/snntorch_ff.nir``;
 3. runs snnTorch's own simulation (defaults: reset by subtraction, delayed reset) on ``N_SAMPLES``
    fixed test digits and saves the input spikes and every layer's spikes and membranes per step
    to ``tests/data/nir/snntorch_ff.npz``.
@@ -54,7 +54,7 @@ class Net(torch.nn.Module):
         grad = surrogate.fast_sigmoid(slope=25)
         self.fc1 = torch.nn.Linear(N_IN, N_HID)
         # Per-neuron tensors: scalar beta/threshold export as 0-d NIR arrays, which nir's type
-        # inference rejects (nir.md 5.1). Different betas per layer exercise the tau -> beta mapping.
+        # inference rejects (docs/nir.md section 4). Different betas per layer exercise the tau -> beta mapping.
         self.lif1 = snn.Leaky(beta=torch.full((N_HID,), 0.9), threshold=torch.ones(N_HID), spike_grad=grad)
         self.fc2 = torch.nn.Linear(N_HID, N_OUT)
         self.lif2 = snn.Leaky(beta=torch.full((N_OUT,), 0.8), threshold=torch.ones(N_OUT), spike_grad=grad)
@@ -125,7 +125,7 @@ class ConvNet(torch.nn.Module):
         super().__init__()
         grad = surrogate.fast_sigmoid(slope=25)
         self.conv1 = torch.nn.Conv2d(1, 4, 3, padding=1)
-        # per-neuron tensors of the layer's shape (scalars break nir's type inference, nir.md 5.1)
+        # per-neuron tensors of the layer's shape (scalars break nir's type inference, docs/nir.md section 4)
         self.lif1 = snn.Leaky(beta=torch.full((4, 8, 8), 0.9), threshold=torch.ones(4, 8, 8), spike_grad=grad)
         self.pool = torch.nn.AvgPool2d(2)
         self.flat = torch.nn.Flatten()

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from neurosim._checks import did_you_mean, plain, si
 from neurosim.errors import ProfileError
 from neurosim.chip.schema import (
     FIELDS,
@@ -36,7 +37,6 @@ from neurosim.chip.schema import (
     SECTIONS,
     applies,
     check_value,
-    did_you_mean,
     section_fields,
     validate,
 )
@@ -219,9 +219,9 @@ class ChipProfile:
 
         Absent values are left out; tuples become lists. ``path`` is not included.
         """
-        out = {f.name: _plain(getattr(self, f.name)) for f in section_fields("") if getattr(self, f.name) is not None}
+        out = {f.name: plain(getattr(self, f.name)) for f in section_fields("") if getattr(self, f.name) is not None}
         for section in SECTIONS:
-            out[section] = {f.name: _plain(getattr(self, f.name)) for f in section_fields(section)
+            out[section] = {f.name: plain(getattr(self, f.name)) for f in section_fields(section)
                             if getattr(self, f.name) is not None}
         out["sources"] = dict(self.sources)
         return out
@@ -433,11 +433,6 @@ def _bundled() -> Traversable:
                            "installed; reinstall neurosim (pip install .)") from None
 
 
-def _plain(value: Any) -> Any:
-    """Tuples (also nested) as lists, for TOML/JSON-shaped output."""
-    return [_plain(v) for v in value] if isinstance(value, tuple) else value
-
-
 def _format(value: Any, unit: str) -> str:
     """A value for the docs table: SI prefixes for J, s, W; tables as ``tiles: time`` lists."""
     if isinstance(value, bool):
@@ -445,9 +440,7 @@ def _format(value: Any, unit: str) -> str:
     if isinstance(value, tuple):
         return ", ".join(f"{tiles}: {_format(s, unit)}" for tiles, s in value)
     if isinstance(value, float) and unit in ("J", "s", "W") and value != 0.0:
-        for scale, prefix in ((1.0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f")):
-            if abs(value) >= scale * 0.9:
-                return f"{value / scale:.4g} {prefix}{unit}"
+        return si(value, unit)
     if isinstance(value, str):
         return f"`{value}`"
     return f"{value:g} {unit}".strip() if isinstance(value, float) else f"{value} {unit}".strip()

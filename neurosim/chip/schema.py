@@ -25,12 +25,12 @@ of this table, and a test keeps the two identical.
 """
 from __future__ import annotations
 
-import difflib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from neurosim._checks import did_you_mean
 from neurosim.errors import ProfileError
 
 SCHEMA_VERSION = 1
@@ -528,12 +528,6 @@ def _condition(field: Field, values: Mapping[str, Any]) -> str:
     """``"routing = 'none'"``: the current value of the field that ``field.when`` depends on."""
     name = field.when[0] if field.when is not None else ""
     return f"{name} = {values.get(name)!r}"
-
-
-def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "'", suffix: str = "'") -> str:
-    """``"; did you mean 'x'?"`` for the closest of ``candidates``, or ``""`` when none is close."""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean {prefix}{close[0]}{suffix}?" if close else ""
 
 
 def _key_hint(name: str, section: str | None) -> str:

@@ -11,8 +11,8 @@ with ``b_w`` the chip's weight bits, ``b_s,l`` the bits of one spike of the proj
 for spike events, values in {-1, 0, 1}; the chip's ``spike_payload_bits`` for graded values) and
 ``T`` the time steps of one inference sample. This is the "Bit Budget" of G. Shen, D. Zhao, T. Li,
 J. Li, Y. Zeng, "Are Conventional SNNs Really Efficient? A Perspective from Network Quantization",
-CVPR 2024 (arXiv:2311.10802), as recalled in ``references/seed-papers.md`` section 5, where it is
-marked unverified: check section 4 of the paper before relying on it. Its recalled examples:
+CVPR 2024 (arXiv:2311.10802), as recalled, not checked against the paper's text: check its section 4
+before relying on it. Its recalled examples:
 32-bit weights, binary spikes, T = 4 give 128 bits per connection; 2-bit weights, 2-bit spikes, T = 1
 give 4.
 
@@ -34,10 +34,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from neurosim._checks import plain
 from neurosim.chip.profile import ProfileValue
 from neurosim.net.network import Network
 
-from neurosim.cost_model.energy import CostValues, plain
+from neurosim.cost_model.energy import CostValues
 from neurosim.cost_model.synops import Tally
 
 DEFINITION = (

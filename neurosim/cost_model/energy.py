@@ -31,9 +31,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from neurosim._checks import did_you_mean, freeze_arrays, plain, si
 from neurosim.errors import ProfileError
 from neurosim.chip.profile import ChipProfile, ProfileValue
-from neurosim.chip.schema import FIELDS_BY_NAME, NOC_ROUTINGS, did_you_mean
+from neurosim.chip.schema import FIELDS_BY_NAME, NOC_ROUTINGS
 
 from neurosim.cost_model.synops import Tally
 
@@ -155,9 +156,7 @@ class EnergyReport:
     values: tuple[ProfileValue, ...] = ()
 
     def __post_init__(self) -> None:
-        for value in self.__dict__.values():
-            if isinstance(value, np.ndarray):
-                value.setflags(write=False)
+        freeze_arrays(self)
 
     @property
     def total_J(self) -> float:
@@ -284,31 +283,3 @@ def _component_counts(t: Tally, values: CostValues, used: dict[str, ProfileValue
     # Static core-seconds are filled in by energy() (None), once the static power is known to exist.
     rows.append(("static", "p_static_per_core_W", None if t.cores.size and t.ticks else zeros_c, zeros_p, 0.0))
     return rows
-
-
-def plain(value: Any) -> Any:
-    """``value`` as JSON-serialisable data: arrays and tuples as lists, ProfileValues as dicts."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, ProfileValue):
-        return {"key": value.key, "value": plain(value.value), "source": value.source, "status": value.status}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-_PREFIXES = {-15: "f", -12: "p", -9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T"}
-
-
-def si(x: float | None, unit: str) -> str:
-    """``x`` with an SI prefix, for reports: ``si(2.36e-11, "J") == "23.6 pJ"``; ``None`` is ``"-"``."""
-    if x is None:
-        return "-"
-    if x == 0:
-        return f"0 {unit}"
-    exp = int(np.clip(np.floor(np.log10(abs(x)) / 3) * 3, -15, 12))
-    return f"{x / 10.0 ** exp:.4g} {_PREFIXES[exp]}{unit}"

@@ -28,10 +28,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from neurosim._checks import freeze_arrays, plain, si
 from neurosim.chip.profile import ProfileValue
 from neurosim.chip.schema import NOC_ROUTINGS
 
-from neurosim.cost_model.energy import CostValues, plain, si
+from neurosim.cost_model.energy import CostValues
 from neurosim.cost_model.synops import Tally
 
 _ARRAYS = ("tick_latency_s", "compute_s", "network_s", "busiest_core", "cores", "core_busy_s")
@@ -77,9 +78,7 @@ class LatencyReport:
     values: tuple[ProfileValue, ...] = ()
 
     def __post_init__(self) -> None:
-        for value in self.__dict__.values():
-            if isinstance(value, np.ndarray):
-                value.setflags(write=False)
+        freeze_arrays(self)
 
     @property
     def ticks(self) -> int:

@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from neurosim._checks import freeze_arrays, plain, positive_int, si
 from neurosim.errors import ModelError, NeurosimError
 from neurosim.chip.profile import ChipProfile, ProfileValue
 from neurosim.mapping.routing import RouteTable
 from neurosim.chip.schema import NOC_ROUTINGS
 
 from neurosim.cost_model.bit_budget import BitBudget, bit_budget
-from neurosim.cost_model.energy import CostValues, EnergyReport, energy, energy_model, plain, si
+from neurosim.cost_model.energy import CostValues, EnergyReport, energy, energy_model
 from neurosim.cost_model.latency import LatencyReport, latency as latency_model
 from neurosim.cost_model.synops import Operations, Tally, ac_mac_values, operations, tally
 
@@ -84,9 +85,7 @@ class Report:
     notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for value in self.__dict__.values():
-            if isinstance(value, np.ndarray):
-                value.setflags(write=False)
+        freeze_arrays(self)
 
     @property
     def estimated(self) -> bool:
@@ -231,8 +230,8 @@ def energy_and_latency(t: Tally, values: CostValues, ticks_per_sample: int,
 def _samples(ticks: int, samples: int | None, per_sample: int | None) -> tuple[int, int]:
     """(samples, ticks per sample), checked to divide ``ticks``."""
     for name, n in (("samples", samples), ("ticks_per_sample", per_sample)):
-        if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1):
-            raise ModelError(f"cost(): {name} must be a positive integer, got {n!r}")
+        if n is not None:
+            positive_int(n, f"cost(): {name}")
     if samples is None and per_sample is None:
         return 1, ticks
     if samples is None:

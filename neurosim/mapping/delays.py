@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from neurosim._checks import non_negative_int
 from neurosim.errors import ModelError
 from neurosim.net.network import Network, narrowest_delay_type
 
@@ -94,9 +95,7 @@ def raise_delays(network: Network, min_delay: int) -> tuple[Network, DelayShift]
         (possible only when ``min_delay > 1`` raises recurrent delays): the added latency then
         grows with every turn of the loop and is no fixed shift.
     """
-    if isinstance(min_delay, bool) or not isinstance(min_delay, (int, np.integer)) or min_delay < 0:
-        raise ModelError(f"raise_delays: min_delay must be a non-negative integer, got {min_delay!r}")
-    min_delay = int(min_delay)
+    min_delay = non_negative_int(min_delay, "raise_delays: min_delay")
     out = Network(network.name)
     for node in network.nodes.values():
         out.add(node)

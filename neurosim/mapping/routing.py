@@ -28,6 +28,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from neurosim._checks import freeze_arrays
 from neurosim.mapping.placement import Placement
 
 IntArray = npt.NDArray[np.int64]
@@ -85,9 +86,7 @@ class RouteTable:
     route_link_ids: IntArray = field(repr=False)
 
     def __post_init__(self) -> None:
-        for value in self.__dict__.values():
-            if isinstance(value, np.ndarray):
-                value.setflags(write=False)
+        freeze_arrays(self)
 
     @property
     def n_links(self) -> int:

@@ -20,8 +20,10 @@ until ``i`` and ``v`` stop changing (bit-identical to a dense simulation).
 **Awake.** A readout cannot fire, so it needs an update without input only to add a constant: it is
 awake iff ``bias != 0`` or ``bias_in != 0``. Its decay is caught up when it is next touched.
 
-The helpers are this module's own copies of ``cuba_lif``'s: Numba's on-disk cache does not notice
-edits to jitted functions imported from another module.
+The helpers, :func:`_decay_sums` included, are this module's own copies of ``cuba_lif``'s: Numba's
+on-disk cache does not notice edits to jitted functions imported from another module, so a shared
+helper could leave a stale compiled handler (``tests/test_architecture.py`` keeps model modules
+from importing each other).
 """
 from __future__ import annotations
 
@@ -29,7 +31,6 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim._jit import njit
-from neurosim.models.cuba_lif import _decay_sums
 from neurosim.models.registry import NeuronModel, Param, StateVar, register
 
 PRECISIONS = ("float64", "float32")
@@ -76,6 +77,32 @@ def _advance_steps(i, v, alpha, beta, v_leak, gain_syn, gain, bias, k):
 
 
 @njit
+def _decay_sums(a, b, k):
+    """``(a**k, b**k, S_k)`` with ``S_k = sum_{m=0}^{k-1} a**m * b**(k-1-m)``, for ``a, b >= 0``.
+
+    Binary powering over the bits of ``k``, most significant first. Invariant: after each bit,
+    ``(pa, pb, s) == (a**n, b**n, S_n)`` where ``n`` is the prefix of ``k`` read so far. Doubling
+    uses ``S_2n = S_n * (a**n + b**n)`` and the increment ``S_(n+1) = a**n + b * S_n``.
+    """
+    pa = 1.0
+    pb = 1.0
+    s = 0.0
+    bit = 1
+    while 2 * bit <= k:
+        bit *= 2
+    while bit > 0:
+        s = s * (pa + pb)
+        pa = pa * pa
+        pb = pb * pb
+        if k & bit:
+            s = pa + b * s
+            pa = pa * a
+            pb = pb * b
+        bit //= 2
+    return pa, pb, s
+
+
+@njit
 def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
     """Handler (see ``neurosim.models.registry``): bring ``idx`` to tick ``t``, apply ``x``; never fires."""
     n_awake = 0
@@ -109,17 +136,9 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
 
 def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float64],
                    x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """One dense tick for a whole population (numpy, no catch-up; the oracle).
+    """One dense tick, numpy, no catch-up (the oracle; contract in :mod:`neurosim.models.registry`).
 
-    Parameters
-    ----------
-    state : (n, 2) float64, columns ``i, v``; updated in place.
-    params : (n, 8) float64, columns as :data:`PARAMS`.
-    x : (n,) summed synaptic input of this tick.
-
-    Returns
-    -------
-    (n,) float64 zeros: a readout never fires.
+    State columns ``i, v``; a readout never fires.
     """
     for code, dtype in enumerate((np.float64, np.float32)):
         sel = params[:, PRECISION] == code

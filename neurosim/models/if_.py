@@ -107,17 +107,9 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
 
 def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float64],
                    x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """One dense tick for a whole population (numpy, no catch-up; the oracle).
+    """One dense tick, numpy, no catch-up (the oracle; contract in :mod:`neurosim.models.registry`).
 
-    Parameters
-    ----------
-    state : (n, 1) float64, column ``v``; updated in place.
-    params : (n, 7) float64, columns as :data:`PARAMS`.
-    x : (n,) summed synaptic input of this tick.
-
-    Returns
-    -------
-    (n,) float64: 1.0 where the neuron fired, else 0.0.
+    State column ``v``.
     """
     out = np.zeros(x.shape[0])
     for code, dtype in enumerate((np.float64, np.float32)):

@@ -134,17 +134,9 @@ def update_integrator(state, params, idx, x, elapsed, t, seed, fired, payload, a
 
 def reference_step_li(state: npt.NDArray[np.float64], params: npt.NDArray[np.float64],
                       x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """One dense "li" tick for a whole population (numpy, no catch-up; the oracle).
+    """One dense "li" tick, numpy, no catch-up (the oracle; contract in :mod:`neurosim.models.registry`).
 
-    Parameters
-    ----------
-    state : (n, 1) float64, column ``v``; updated in place.
-    params : (n, 5) float64, columns as :data:`LI_PARAMS`.
-    x : (n,) summed synaptic input of this tick.
-
-    Returns
-    -------
-    (n,) float64 zeros: a readout never fires.
+    State column ``v``, params as :data:`LI_PARAMS`; a readout never fires.
     """
     for code, dtype in enumerate((np.float64, np.float32)):
         sel = params[:, LI_PRECISION] == code
@@ -157,17 +149,9 @@ def reference_step_li(state: npt.NDArray[np.float64], params: npt.NDArray[np.flo
 
 def reference_step_integrator(state: npt.NDArray[np.float64], params: npt.NDArray[np.float64],
                               x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """One dense "integrator" tick for a whole population (numpy, no catch-up; the oracle).
+    """One dense "integrator" tick, numpy (the oracle; contract in :mod:`neurosim.models.registry`).
 
-    Parameters
-    ----------
-    state : (n, 1) float64, column ``v``; updated in place.
-    params : (n, 3) float64, columns as :data:`INTEGRATOR_PARAMS`.
-    x : (n,) summed synaptic input of this tick.
-
-    Returns
-    -------
-    (n,) float64 zeros: a readout never fires.
+    State column ``v``, params as :data:`INTEGRATOR_PARAMS`; a readout never fires.
     """
     for code, dtype in enumerate((np.float64, np.float32)):
         sel = params[:, INT_PRECISION] == code

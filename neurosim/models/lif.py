@@ -212,8 +212,7 @@ def update_uniform(state, prow, idx, x, elapsed, t, seed, fired, payload, awake)
 
 
 # Neurons per block of the dense handler (8 kB per float64 column: v and x stay in L1), and per
-# sub-block of its spike test. 1,024 / 128 took 0.59 ns per neuron against 0.66 for 256 / 64
-# (64,000 neurons, 9 spikes per tick, the handler alone; decision 0006).
+# sub-block of its spike test; the sizes compared are in decision 0006.
 DENSE_BLOCK = 1024
 SPIKE_TEST_BLOCK = 128
 

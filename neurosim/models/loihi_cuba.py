@@ -168,17 +168,9 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
 
 def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float64],
                    x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """One dense tick for a whole population (numpy, integer arithmetic; the oracle).
+    """One dense tick, numpy integer arithmetic (the oracle; contract in :mod:`neurosim.models.registry`).
 
-    Parameters
-    ----------
-    state : (n, 3) float64, columns ``u, v, ref``; updated in place.
-    params : (n, 6) float64, columns as :data:`PARAMS`.
-    x : (n,) summed synaptic input of this tick (truncated toward zero).
-
-    Returns
-    -------
-    (n,) float64: 1.0 where the neuron fired, else 0.0.
+    State columns ``u, v, ref``.
     """
     p = params.astype(np.int64)
     du, dv, vth, bias_mant, bias_exp, refractory = (p[:, k] for k in range(6))

@@ -42,16 +42,26 @@ one parameter row but are not all updated every tick::
 The contract of ``update`` with ``params[i] == prow`` for every ``i`` in ``idx``; it must give exactly
 the results of ``update``. See ``docs/decisions/0005-uniform-handler.md``.
 
+Reference step contract (plain numpy, one dense tick for a whole population, no catch-up)::
+
+    reference_step(state, params, x) -> spikes
+
+``state`` is ``(n, len(model.state))`` float64, updated in place; ``params`` is
+``(n, len(model.params))`` float64, columns in the order of the model's ``PARAMS``; ``x`` is the
+``(n,)`` summed synaptic input of this tick (fixed-point models truncate it toward zero). It returns
+the ``(n,)`` float64 spike values, 0.0 where a neuron did not fire (all zeros for a readout). A
+model's ``reference_step`` docstring names only its state columns and what differs.
+
 The registry is the only mutable module-level state of the package besides placement strategies.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
+from neurosim._checks import did_you_mean
 from neurosim.errors import ModelError
 
 
@@ -142,15 +152,7 @@ class NeuronModel:
 
     def encode_params(self, values: dict[str, object], owner: str, size: int) -> np.ndarray:
         """Validate user parameters and return them as a ``(size, len(params))`` float64 array."""
-        known = self.param_names
-        for name in values:
-            if name not in known:
-                hint = difflib.get_close_matches(name, known, n=1)
-                did_you_mean = f"; did you mean '{hint[0]}'?" if hint else ""
-                raise ModelError(
-                    f"{owner}: unknown parameter '{name}' for model '{self.name}'{did_you_mean} "
-                    f"(known: {', '.join(known)})"
-                )
+        self._refuse_unknown(values, self.param_names, "parameter", owner)
         columns = []
         for p in self.params:
             if p.name in values:
@@ -163,17 +165,18 @@ class NeuronModel:
 
     def encode_state(self, values: dict[str, object], owner: str, size: int) -> np.ndarray:
         """Validate initial state values and return them as a ``(size, len(state))`` float64 array."""
-        known = self.state_names
-        for name in values:
-            if name not in known:
-                raise ModelError(
-                    f"{owner}: unknown state variable '{name}' for model '{self.name}' (known: {', '.join(known)})"
-                )
+        self._refuse_unknown(values, self.state_names, "state variable", owner)
         columns = []
         for s in self.state:
             spec = Param(s.name, default=s.initial)
             columns.append(spec.encode(values.get(s.name, s.initial), owner, size))
         return np.stack(columns, axis=1)
+
+    def _refuse_unknown(self, values: dict[str, object], known: tuple[str, ...], kind: str, owner: str) -> None:
+        for name in values:
+            if name not in known:
+                raise ModelError(f"{owner}: unknown {kind} '{name}' for model '{self.name}'"
+                                 f"{did_you_mean(name, known)} (known: {', '.join(known)})")
 
 
 _MODELS: dict[str, NeuronModel] = {}
@@ -192,11 +195,8 @@ def get_model(name: str) -> NeuronModel:
     try:
         return _MODELS[name]
     except KeyError:
-        hint = difflib.get_close_matches(str(name), list(_MODELS), n=3)
-        did_you_mean = f"did you mean {' or '.join(repr(h) for h in hint)}? " if hint else ""
-        raise ModelError(
-            f"unknown neuron model {name!r}; {did_you_mean}known: {', '.join(sorted(_MODELS))}"
-        ) from None
+        known = ", ".join(sorted(_MODELS))
+        raise ModelError(f"unknown neuron model {name!r}{did_you_mean(str(name), _MODELS, n=3)} (known: {known})") from None
 
 
 def list_models() -> list[str]:

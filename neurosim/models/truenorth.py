@@ -247,20 +247,10 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
 def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float64],
                    x: npt.NDArray[np.float64], *, t: int = 0, seed: int = 0,
                    ids: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.float64]:
-    """One dense tick for a whole population (plain Python integers; the oracle).
+    """One dense tick in plain Python integers (the oracle; contract in :mod:`neurosim.models.registry`).
 
-    Parameters
-    ----------
-    state : (n, 1) float64, column ``v``; updated in place.
-    params : (n, 9) float64, columns as :data:`PARAMS`.
-    x : (n,) summed synaptic input of this tick (truncated toward zero).
-    t : the tick being simulated (keys the random draws).
-    seed : the simulation seed.
-    ids : (n,) global neuron ids (key the random draws); default ``0 .. n - 1``.
-
-    Returns
-    -------
-    (n,) float64: 1.0 where the neuron fired, else 0.0.
+    State column ``v``. The random draws are keyed by the tick ``t``, the simulation ``seed`` and
+    the global neuron ``ids`` (default ``0 .. n - 1``).
     """
     n = x.shape[0]
     ids = np.arange(n) if ids is None else ids

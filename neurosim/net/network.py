@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from neurosim._checks import positive_int
 from neurosim.errors import ModelError
 from neurosim.models import get_model
 from neurosim.models.registry import NeuronModel
@@ -38,12 +39,6 @@ def _check_name(name: str) -> None:
         raise ModelError(f"names must be non-empty strings, got {name!r}")
 
 
-def _check_size(owner: str, size: int) -> int:
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ModelError(f"{owner}: size must be a positive integer, got {size!r}")
-    return int(size)
-
-
 @dataclass(frozen=True, eq=False)
 class Population:
     """``size`` neurons of one neuron model with per-neuron parameters and initial state."""
@@ -60,7 +55,7 @@ class Population:
         """Validate and build a population (``model`` is a registered model name)."""
         _check_name(name)
         owner = f"population '{name}'"
-        size = _check_size(owner, size)
+        size = positive_int(size, f"{owner}: size")
         spec = get_model(model)
         encoded = spec.encode_params(params or {}, owner, size)
         state = spec.encode_state(init or {}, owner, size)
@@ -113,7 +108,7 @@ class SpikeTimes(SpikeSource):
                values: npt.ArrayLike | None = None) -> "SpikeTimes":
         _check_name(name)
         owner = f"spike source '{name}'"
-        size = _check_size(owner, size)
+        size = positive_int(size, f"{owner}: size")
         ticks = np.asarray(ticks)
         ids = np.asarray(ids)
         if ticks.shape != ids.shape or ticks.ndim != 1:
@@ -185,7 +180,7 @@ class PoissonSource(SpikeSource):
     def create(cls, name: str, size: int, p: npt.ArrayLike, seed: int = 0) -> "PoissonSource":
         _check_name(name)
         owner = f"spike source '{name}'"
-        size = _check_size(owner, size)
+        size = positive_int(size, f"{owner}: size")
         prob = np.broadcast_to(np.asarray(p, dtype=np.float64), (size,)).copy() if np.ndim(p) <= 1 else None
         if prob is None or prob.shape != (size,):
             raise ModelError(f"{owner}: p must be a scalar or shape ({size},)")
@@ -286,9 +281,8 @@ def _validate_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: 
     """Check synapse lists and return them as the network keeps them (int32, int32, float32, int32).
 
     Works in chunks of ``_VALIDATE_CHUNK`` synapses written straight into the result arrays, so
-    that the peak memory is the input plus the 16-byte-per-synapse result (1e8 synapses from
-    int64/float64 lists once peaked at twice that). The projection then keeps 9 to 12 of those
-    bytes (:func:`_sorted_by_pre`).
+    that the peak memory is the input plus the 16-byte-per-synapse result (decision 0006). The
+    projection then keeps 9 to 12 of those bytes (:func:`_sorted_by_pre`).
     """
     pre_idx = np.asarray(pre_idx)
     post_idx = np.asarray(post_idx)

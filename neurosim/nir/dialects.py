@@ -1,4 +1,4 @@
-"""How a NIR file is read: the choices the file does not record (``/work/shared/references/nir.md`` §5-6).
+"""How a NIR file is read: the choices the file does not record (``docs/nir.md`` sections 2 and 7).
 
 A NIR file is declarative: it stores time constants, resistances and thresholds of continuous-time
 neurons, but no time step, integration scheme, reset mechanism or precision. Each exporter made
@@ -64,7 +64,8 @@ dialect             dt      prec.  decay  gain      IF gain   reset           te
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import numbers
+from dataclasses import dataclass, replace
 
 from neurosim.errors import ModelError
 
@@ -114,8 +115,18 @@ DIALECTS: dict[str, Dialect] = {
 }
 
 
-def get_dialect(name: str) -> Dialect:
-    """The dialect called ``name``, or a ModelError listing the supported ones."""
-    if isinstance(name, str) and name in DIALECTS:
+def get_dialect(name: str, dt: float | None = None) -> Dialect:
+    """The dialect called ``name``, its time step replaced by ``dt`` when given.
+
+    Raises
+    ------
+    ModelError
+        For an unknown ``name`` (listing the supported ones) or a ``dt`` that is not a positive number.
+    """
+    if not (isinstance(name, str) and name in DIALECTS):
+        raise ModelError(f"unknown NIR dialect {name!r}; supported: {', '.join(DIALECTS)}")
+    if dt is None:
         return DIALECTS[name]
-    raise ModelError(f"unknown NIR dialect {name!r}; supported: {', '.join(DIALECTS)}")
+    if isinstance(dt, bool) or not isinstance(dt, numbers.Real) or not dt > 0:
+        raise ModelError(f"dt must be a positive number, got {dt!r}: pass the time step in seconds")
+    return replace(DIALECTS[name], dt=float(dt))

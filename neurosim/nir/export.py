@@ -32,7 +32,7 @@ import numpy as np
 
 from neurosim.errors import ModelError
 from neurosim.nir.dialects import Dialect, get_dialect
-from neurosim.nir.load import _order
+from neurosim.nir.load import order_and_back_edges
 from neurosim.net.network import Network, Population, SpikeSource
 
 EXPORTED = ("lif", "cuba_lif", "if", "li", "integrator", "cuba_li")
@@ -51,14 +51,10 @@ def to_nir(network: Network, dialect: str = "nir", dt: float | None = None):
     """
     import nir
 
-    spec = get_dialect(dialect)
+    spec = get_dialect(dialect, dt)
     if spec.name not in EXPORT_DIALECTS:
         raise ModelError(f"to_nir writes dialects {', '.join(EXPORT_DIALECTS)}; dialect '{spec.name}' is "
                          "only read (load_nir)")
-    if dt is not None:
-        if isinstance(dt, bool) or not isinstance(dt, (int, float, np.floating)) or not dt > 0:
-            raise ModelError(f"dt must be a positive number, got {dt!r}")
-        spec = Dialect(**{**spec.__dict__, "dt": float(dt)})
     if not isinstance(network, Network):
         raise ModelError(f"to_nir: expected a neurosim Network, got {type(network).__name__}")
 
@@ -83,7 +79,7 @@ def to_nir(network: Network, dialect: str = "nir", dt: float | None = None):
     plain = {name for name, d in delay.items() if d in (0, 1)}
     while True:
         srcs = {k: sorted({p.pre for p in incoming[k] if p.name in plain}) for k in pops}
-        _, back = _order(sources, list(pops), srcs)
+        _, back = order_and_back_edges(sources, list(pops), srcs)
         back_names = {pairs[e] for e in back}
         zero = sorted(n for n in back_names if delay[n] == 0)
         if zero:

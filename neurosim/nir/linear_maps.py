@@ -1,4 +1,4 @@
-"""Stateless NIR nodes with spatial structure as sparse matrices (``/work/shared/references/nir.md`` section 2).
+"""Stateless NIR nodes with spatial structure as sparse matrices (nir 1.0.8 ``nir/ir/*.py``; ``docs/nir.md`` section 3).
 
 Every map acts on the C-order flattened layout of a ``(C, *spatial)`` array (no batch dim) and
 returns ``(matrix, output shape)``, ``matrix`` a ``scipy.sparse.csr_matrix`` of shape

@@ -1,4 +1,4 @@
-"""NIR graph -> :class:`~neurosim.net.network.Network` (``/work/shared/references/nir.md``).
+"""NIR graph -> :class:`~neurosim.net.network.Network` (NIR: Pedersen et al. 2024, Nat. Commun. 15:8122).
 
     >>> net = load_nir("model.nir", dialect="snntorch", inputs={"input": spikes})   # spikes [T, 64]
     >>> result = ns.simulate(net, ticks=spikes.shape[0])
@@ -83,11 +83,7 @@ def load_nir(source, dialect: str = "nir", dt: float | None = None, inputs: dict
         later with :func:`with_inputs`.
     name : the Network's name (default: the file's stem, or ``"nir"``).
     """
-    spec = get_dialect(dialect)
-    if dt is not None:
-        if isinstance(dt, bool) or not isinstance(dt, (int, float, np.floating)) or not dt > 0:
-            raise ModelError(f"dt must be a positive number, got {dt!r}")
-        spec = Dialect(**{**spec.__dict__, "dt": float(dt)})
+    spec = get_dialect(dialect, dt)
     graph, default_name = _read(source)
     flat = _flatten(graph)
     net = _build(flat, spec, name or default_name)
@@ -493,8 +489,8 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
         if drive[k].size != size[k]:
             raise ModelError(f"node '{k}' ({kinds[k]}) has {size[k]} neurons, but its input has size {drive[k].size}")
     # Only zero-delay terms can close a cycle that needs NIR's implicit one-step delay.
-    order, delayed = _order(flat.inputs, neurons, {k: sorted({s for s, d in drive[k].terms if d == 0})
-                                                   for k in neurons})
+    order, delayed = order_and_back_edges(flat.inputs, neurons, {k: sorted({s for s, d in drive[k].terms if d == 0})
+                                                                 for k in neurons})
     net = Network(name)
     for k in flat.inputs:
         net.add(SpikeArray.create(k, np.zeros((0, size[k]))))
@@ -521,8 +517,29 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
     return net
 
 
-def _order(inputs: list, neurons: list, srcs: dict) -> tuple[list, set]:
-    """Depth-first search from the inputs: (neurons in topological order, back edges to delay)."""
+def order_and_back_edges(inputs: list[str], neurons: list[str],
+                         srcs: dict[str, list[str]]) -> tuple[list[str], set[tuple[str, str]]]:
+    """Order ``neurons`` so that each follows its sources, and find the edges that close a cycle.
+
+    A depth-first search from the inputs (then from the neurons, sorted), visiting successors in
+    sorted order, so the result does not depend on dict order.
+
+    Parameters
+    ----------
+    inputs : list of str
+        The source nodes, visited first.
+    neurons : list of str
+        The neuron nodes to order.
+    srcs : dict of str to list of str
+        For each neuron, the nodes that drive it (the edges that count; zero-delay ones on import).
+
+    Returns
+    -------
+    order : list of str
+        ``neurons`` in topological order, back edges aside.
+    back_edges : set of (str, str)
+        The ``(source, target)`` edges that close a cycle: they need NIR's implicit one-tick delay.
+    """
     succ = {k: [] for k in inputs + neurons}
     for k in neurons:
         for s in srcs[k]:

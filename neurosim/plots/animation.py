@@ -8,8 +8,9 @@ import numpy as np
 from matplotlib.animation import FuncAnimation, MovieWriter, PillowWriter, writers
 from matplotlib.figure import Figure
 
+from neurosim._checks import positive_int
 from neurosim.errors import PlotError
-from neurosim.plots.mesh import _integer_ticks
+from neurosim.plots._common import integer_ticks
 
 ANIMATION_METRICS = ("packets", "spikes")
 _UNITS = {"packets": "packets received", "spikes": "spikes emitted"}
@@ -22,8 +23,7 @@ def traffic_frames(trace, window: int = 10, metric: str = "packets") -> tuple[np
     packet rows by destination core, ``spikes`` the spikes of each core's neurons (spike sources,
     on no core, are left out). ``F = ceil(ticks / window)``.
     """
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
-        raise PlotError(f"animation window must be a positive number of ticks, got {window!r}")
+    positive_int(window, "animation window (ticks)", PlotError)
     if metric not in ANIMATION_METRICS:
         raise PlotError(f"animation metric '{metric}' is not one of {', '.join(ANIMATION_METRICS)}")
     nc = trace.neuron_core
@@ -59,7 +59,7 @@ def traffic_animation(trace, window: int = 10, metric: str = "packets", cmap: st
     fig.colorbar(image, ax=ax, label=f"{_UNITS[metric]} per {window} ticks")
     ax.set_xlabel("router x")
     ax.set_ylabel("router y")
-    _integer_ticks(ax, width, height)
+    integer_ticks(ax, width, height)
     if width * height > 64 and xy.size:  # show the part of a large mesh in use, as plot_mesh does
         lo, hi = xy.min(axis=0), xy.max(axis=0)
         ax.set_xlim(max(lo[0] - 1.5, -0.5), min(hi[0] + 1.5, width - 0.5))

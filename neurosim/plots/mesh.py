@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import MaxNLocator
 
 from neurosim.errors import PlotError
-from neurosim.plots._common import new_axes
+from neurosim.plots._common import integer_ticks, new_axes
 
 TRACE_METRICS = ("spikes", "synops", "updates", "utilisation")
 REPORT_METRICS = ("energy", "spikes", "synops", "neurons", "utilisation")
@@ -77,7 +76,7 @@ def plot_mesh(data, ax: Axes | None = None, *, metric: str = "spikes", cmap: str
     ax.set_xlabel("router x")
     ax.set_ylabel("router y")
     ax.set_title(f"{_UNITS[metric]} per core")
-    _integer_ticks(ax, width, height)
+    integer_ticks(ax, width, height)
     if width * height > 64 and xy.size:
         # A large mesh (TrueNorth's 64 x 64) with a few busy cores: show the part in use.
         lo, hi = xy.min(axis=0), xy.max(axis=0)
@@ -86,11 +85,3 @@ def plot_mesh(data, ax: Axes | None = None, *, metric: str = "spikes", cmap: str
     return ax
 
 
-def _integer_ticks(ax: Axes, width: int, height: int) -> None:
-    """One tick per router on small meshes, a few integer ticks on large ones."""
-    if width * height <= 64:
-        ax.set_xticks(range(width))
-        ax.set_yticks(range(height))
-    else:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))

@@ -18,6 +18,7 @@ from typing import Any
 import h5py
 import numpy as np
 
+from neurosim._checks import positive_int
 from neurosim.errors import TraceError
 from neurosim.trace.schema import (CORE_FIELDS, FORMAT, PACKET_FIELDS, READABLE_VERSIONS, SPIKE_FIELDS, TICK_FIELDS,
                                    TRACE_VERSION)
@@ -237,9 +238,8 @@ class _Columns:
     """Reads the long columns, whole or ``chunk_rows`` rows at a time, with an optional tqdm bar."""
 
     def __init__(self, f: h5py.File, path: Path, chunk_rows: int | None, progress: bool, total: int) -> None:
-        if chunk_rows is not None and (isinstance(chunk_rows, bool) or not isinstance(chunk_rows, (int, np.integer))
-                                       or chunk_rows < 1):
-            raise TraceError(f"{path}: chunk_rows must be a positive integer, got {chunk_rows!r}")
+        if chunk_rows is not None:
+            positive_int(chunk_rows, f"{path}: chunk_rows", TraceError)
         self.f, self.path = f, path
         self.rows = chunk_rows or (1 << 20 if progress else None)
         self.bar = None

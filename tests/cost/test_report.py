@@ -113,9 +113,18 @@ def test_text_lists_the_ten_busiest_cores_only():
     net.connect("in", "h", weights=np.arange(1, 13)[:, None] * 0.1, delays=1)
     placement = place(net, load_chip("loihi"), neurons_per_core=1)
     result = simulate(placement.compiled, ticks=3)
-    text = cost(result, placement, fallbacks=LOIHI_FALLBACKS).to_text()
-    rows = text.split("Cores (top 10 of 12 by busy time)")[1].split("\n\n")[0].strip().splitlines()
-    assert len(rows) == 1 + 10  # header and ten cores
+    report = cost(result, placement, fallbacks=LOIHI_FALLBACKS)
+    rows = report.to_text().split("Cores (top 10 of 12 by busy time)")[1].split("\n\n")[0].strip().splitlines()
+    assert rows[0].split() == ["core", "x", "y", "neurons", "synops", "spikes", "energy", "busy"]
+    shown = [[int(v) for v in row.split()[:6]] for row in rows[1:]]
+    # One core per neuron (core k holds h[k]). Only h[10] and h[11] fire (weights 1.1 and 1.2 > v_th),
+    # so their cores are the busiest; the other ten tie and keep core order, which drops cores 8 and 9.
+    assert [row[0] for row in shown] == [10, 11, 0, 1, 2, 3, 4, 5, 6, 7]
+    busy = report.latency.core_busy_s
+    assert busy[10] == busy[11] > busy[0] and np.all(busy[:10] == busy[0])
+    for core, x, y, neurons, synops, spikes in shown:
+        assert [x, y] == report.core_xy[core].tolist()
+        assert (neurons, synops, spikes) == (1, 1, int(core >= 10))
 
 
 def test_compare_puts_two_profiles_side_by_side(loihi_report):

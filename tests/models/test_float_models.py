@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from neurosim.models import NeuronModel, get_model, if_
+from neurosim.models import NeuronModel, cuba_li, cuba_lif, get_model, if_
 
 CUBA = get_model("cuba_lif")
 IF = get_model("if")
@@ -300,3 +300,12 @@ def test_readout_is_awake_iff_it_has_a_bias(model, params):
     p, state = _arrays(model, dict(params, bias=[0.0, -0.5]), {"v": 3.0}, size=2)
     _, awake = _handler(model, p, state, np.zeros(2), np.ones(2))
     assert awake.tolist() == [False, True]
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 3, 7, 64, 1000, 123_457])
+def test_cuba_li_keeps_its_own_copy_of_cuba_lifs_decay_sums_in_step(k):
+    """cuba_li holds its own ``_decay_sums`` (a helper imported across modules can go stale in Numba's
+    cache); the two copies must give the same bits."""
+    assert cuba_li._decay_sums is not cuba_lif._decay_sums
+    for a, b in [(0.9, 0.8), (0.5, 0.5), (0.0, 0.99), (1.0, 0.3)]:
+        assert cuba_li._decay_sums(a, b, k) == cuba_lif._decay_sums(a, b, k)

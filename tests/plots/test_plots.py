@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
+from xml.etree import ElementTree
 
 import matplotlib
+import matplotlib.image
 
 matplotlib.use("Agg")  # headless, whatever the environment says
 
@@ -104,9 +106,34 @@ def test_mesh_of_a_report_sums_energy_per_router(run):
     assert np.asarray(image.get_array()).sum() == pytest.approx(report.energy.core_energy_J.sum())
 
 
+def _per_core_from_the_simulation(run, metric: str) -> np.ndarray:
+    """Per-core ``metric`` of the run, from the SimResult and its report (not from the trace)."""
+    placement, report = run["placement"], run["report"]
+    if metric == "spikes":
+        return report.core_spikes.astype(float)
+    if metric == "utilisation":
+        return report.core_neurons / placement.options["neurons_per_core"]
+    group_core = np.asarray(placement.group_core)
+    on_core = group_core >= 0  # spike sources sit on no core
+    return np.bincount(group_core[on_core], weights=run["result"].counters.group_updates[on_core])
+
+
 @pytest.mark.parametrize("metric", ["spikes", "updates", "utilisation"])
-def test_mesh_trace_metrics_draw(run, metric):
-    _check_drawn(plot_mesh(run["trace"], metric=metric))
+def test_mesh_trace_metrics_show_the_simulated_counts_per_router(run, metric):
+    ax = plot_mesh(run["trace"], metric=metric)
+    _check_drawn(ax)
+    report = run["report"]
+    width, height = run["trace"].grid_shape
+    expected = np.zeros((height, width))
+    np.add.at(expected, (report.core_xy[:, 1], report.core_xy[:, 0]), _per_core_from_the_simulation(run, metric))
+    (image,) = ax.get_images()
+    np.testing.assert_allclose(np.asarray(image.get_array()), expected)
+    assert image.get_clim() == (expected.min(), expected.max())
+    colorbar = ax.figure.axes[1]
+    assert colorbar.get_ylabel() == {"spikes": "spikes", "updates": "neuron updates",
+                                     "utilisation": "neurons / core capacity"}[metric]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(x) for x in range(width)]  # one per router
+    assert [t.get_text() for t in ax.get_yticklabels()] == [str(y) for y in range(height)]
 
 
 def test_links_colour_each_link_by_its_packets_and_highlight_the_busiest(run):
@@ -152,18 +179,47 @@ def test_energy_comparison_shows_both_totals(run):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["x1", "x3 synop"]
 
 
+def _saved_pixels(ax: Axes, tmp_path, name: str) -> np.ndarray:
+    """The RGB pixels of ``ax``'s figure saved as ``plot_trace`` and ``plot_report`` save it (PNG, 120 dpi)."""
+    ax.figure.savefig(tmp_path / name, dpi=120)
+    return matplotlib.image.imread(tmp_path / name)[..., :3]
+
+
 @pytest.mark.parametrize("kind", [k for k in TRACE_KINDS if k != "animation"])
-def test_plot_trace_writes_an_image(run, kind, tmp_path):
+def test_plot_trace_writes_the_picture_its_plot_function_draws(run, kind, tmp_path):
     out = plot_trace(run["path"], kind, tmp_path / f"{kind}.png")
-    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    got = matplotlib.image.imread(out)[..., :3]
+    draw = {"raster": plot_raster, "mesh": plot_mesh, "links": plot_links, "timeline": plot_timeline,
+            "energy": plot_trace_energy}[kind]
+    ax = draw(run["trace"])
+    width_in, height_in = ax.figure.get_size_inches()
+    assert got.shape == (round(height_in * 120), round(width_in * 120), 3)
+    assert (got < 0.98).any(axis=-1).mean() > 0.05, "the image is (nearly) blank"
+    np.testing.assert_array_equal(got, _saved_pixels(ax, tmp_path, "expected.png"))
 
 
 @pytest.mark.parametrize("kind", REPORT_KINDS)
-def test_plot_report_writes_an_image_from_a_report_file(run, kind, tmp_path):
+def test_plot_report_from_a_report_file_draws_what_the_report_object_draws(run, kind, tmp_path):
     path = tmp_path / "report.json"
     path.write_text(run["report"].to_json())
-    out = plot_report(path, tmp_path / f"{kind}.svg", kind, other=run["other"])
-    assert out.read_text().lstrip().startswith("<?xml")
+    out = plot_report(path, tmp_path / f"{kind}.png", kind, other=run["other"])
+    got = matplotlib.image.imread(out)[..., :3]
+    assert (got < 0.98).any(axis=-1).mean() > 0.05, "the image is (nearly) blank"
+    report, other = run["report"], run["other"]
+    ax = {"compare": lambda: plot_energy_comparison(report, other),
+          "mesh": lambda: plot_mesh(report, metric="energy")}.get(kind, lambda: plot_energy(report, by=kind))()
+    np.testing.assert_array_equal(got, _saved_pixels(ax, tmp_path, "expected.png"))
+
+
+def test_plot_report_writes_svg_with_one_element_per_bar(run, tmp_path):
+    out = plot_report(run["report"], tmp_path / "class.svg", "class")
+    root = ElementTree.parse(out).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert (root.get("width"), root.get("height")) == ("460.8pt", "345.6pt")  # 6.4 x 4.8 in at 72 pt per in
+    bars = plot_energy(run["report"], by="class").patches
+    # matplotlib writes each patch as <g id="patch_N">: the figure, the Axes background, then the bars.
+    patches = [g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("id", "").startswith("patch_")]
+    assert len(bars) > 1 and len(patches) >= 2 + len(bars)
 
 
 def test_unknown_picture_is_named(run, tmp_path):

@@ -1,0 +1,150 @@
+"""Small checks and formatters shared by every stage: one copy each.
+
+- :func:`positive_int` and :func:`non_negative_int`: the integer arguments of the public API
+  (sizes, tick counts, windows); ``bool`` is refused, numpy integers are accepted.
+- :func:`did_you_mean`: the "did you mean" hint of the errors that name an unknown word.
+- :func:`si`: a number with an SI prefix, as reports and the docs print it (``µ`` for micro).
+- :func:`plain`: nested values as JSON-serialisable data.
+- :func:`freeze_arrays`: the numpy arrays of a frozen dataclass made read-only (``frozen`` cannot).
+
+This module sits below every stage: it imports nothing of neurosim but :mod:`neurosim.errors`.
+"""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from neurosim.errors import ModelError
+
+__all__ = ["did_you_mean", "freeze_arrays", "non_negative_int", "plain", "positive_int", "si"]
+
+
+def positive_int(value: Any, item: str, error: type[Exception] = ModelError) -> int:
+    """``value`` as an ``int`` when it is a whole number of at least 1, else raise ``error``.
+
+    Parameters
+    ----------
+    value : object
+        The argument to check; Python and numpy integers pass, ``bool`` and floats do not.
+    item : str
+        What ``value`` is, as the message names it (``"population 'hid': size"``).
+    error : type of Exception
+        The class raised, so that each stage keeps its own error (``TraceError``, ``PlotError``, ...).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ModelError (or ``error``)
+        One line naming ``item``, the value given and the fix.
+    """
+    return _whole_number(value, item, error, low=1, kind="a positive integer")
+
+
+def non_negative_int(value: Any, item: str, error: type[Exception] = ModelError) -> int:
+    """``value`` as an ``int`` when it is a whole number of at least 0, else raise ``error``.
+
+    Parameters and errors are those of :func:`positive_int`.
+    """
+    return _whole_number(value, item, error, low=0, kind="a non-negative integer")
+
+
+def _whole_number(value: Any, item: str, error: type[Exception], low: int, kind: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise error(f"{item} must be {kind}, got {value!r}: pass a whole number of at least {low}")
+    return int(value)
+
+
+def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "'", suffix: str = "'", n: int = 1) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``candidates``, or ``""`` when none is close.
+
+    Parameters
+    ----------
+    word : str
+        The unknown word the user wrote.
+    candidates : iterable of str
+        The words that would have been accepted.
+    prefix, suffix : str
+        Written around each suggestion (``"'["`` and ``"]'"`` for a TOML section).
+    n : int
+        How many suggestions at most, closest first, joined by "or".
+
+    Returns
+    -------
+    str
+        Text to append to an error message right after the unknown word.
+    """
+    close = difflib.get_close_matches(str(word), list(candidates), n=n, cutoff=0.6)
+    return f"; did you mean {' or '.join(f'{prefix}{c}{suffix}' for c in close)}?" if close else ""
+
+
+_PREFIXES = {-15: "f", -12: "p", -9: "n", -6: "µ", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T"}
+
+
+def si(x: float | None, unit: str) -> str:
+    """``x`` with an SI prefix and 4 significant digits: ``si(2.36e-11, "J") == "23.6 pJ"``.
+
+    Parameters
+    ----------
+    x : float or None
+        The value in the SI base unit; ``None`` (not computed) prints as ``"-"``.
+    unit : str
+        The base unit's symbol (``"J"``, ``"s"``, ``"W"``).
+
+    Returns
+    -------
+    str
+        ``"0 J"`` for zero; otherwise the prefix from femto to tera that leaves 1 to 999 before the point.
+    """
+    if x is None:
+        return "-"
+    if x == 0:
+        return f"0 {unit}"
+    exp = int(np.clip(np.floor(np.log10(abs(x)) / 3) * 3, -15, 12))
+    return f"{x / 10.0 ** exp:.4g} {_PREFIXES[exp]}{unit}"
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON-serialisable data.
+
+    Arrays, tuples and named tuples become lists or dicts (a named tuple as a dict of its fields),
+    numpy scalars become Python numbers, and dicts and lists are converted item by item.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    object
+        Only ``dict``, ``list``, ``str``, ``int``, ``float``, ``bool`` and ``None`` inside.
+    """
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {name: plain(v) for name, v in zip(value._fields, value)}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def freeze_arrays(obj: object) -> None:
+    """Make every numpy array attribute of ``obj`` read-only (call it in a frozen dataclass's ``__post_init__``).
+
+    Parameters
+    ----------
+    obj : object
+        An instance whose ``__dict__`` holds the arrays; other attributes are left alone.
+    """
+    for value in vars(obj).values():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
