@@ -27,8 +27,8 @@ import numpy as np
 from _common import machine_info  # benchmarks/ is sys.path[0] when run as a script
 from neurosim import Network, load_chip
 from neurosim.workflows.sweep import sweep
-from neurosim.workflows.run import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir, \
-    run_on_chip
+from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
+from neurosim.workflows.run import run_nir, run_on_chip
 
 CHIP = "loihi_sanafe"
 DIGITS_VARY = {"neurons_per_core": [8, 16, 32, 64], "e_synop_J": [1e-11, 2.36e-11], "e_hop_x_J": [1e-12, 3e-12]}

@@ -7,22 +7,24 @@
     >>> net.connect("in", "hid", weights=0.2, delays=1)
     >>> result = ns.simulate(net, ticks=100)
 """
+from neurosim._version import __version__
+from neurosim.chip import ChipProfile, list_chips, load_chip
 from neurosim.compile.compiled import CompiledNetwork, compile_network
 from neurosim.cost_model import Report, compare, cost
-from neurosim.engine.counters import Counters
 from neurosim.engine import SimResult, Simulation, simulate
-from neurosim.workflows.sweep import SweepResult, sweep
+from neurosim.engine.counters import Counters
 from neurosim.errors import ModelError, NeurosimError, ProfileError, SimulationInterrupted
-from neurosim.chip import ChipProfile, list_chips, load_chip
-from neurosim.nir import load_nir, save_nir, to_nir, with_inputs
 from neurosim.models import NeuronModel, Param, StateVar, get_model, list_models, register
 from neurosim.net.network import Network, PoissonSource, Population, Projection, SpikeArray, SpikeTimes
+from neurosim.nir import load_nir, save_nir, to_nir, with_inputs
+from neurosim.workflows.options import RunOptions
+from neurosim.workflows.run import ChipRun, NirRun, run_nir, run_on_chip
+from neurosim.workflows.sweep import SweepResult, sweep
 
-__version__ = "0.1.0"
 __all__ = [
-    "ChipProfile", "CompiledNetwork", "Counters", "ModelError", "Network", "NeuronModel", "NeurosimError",
-    "Param", "PoissonSource", "Population", "ProfileError", "Projection", "Report", "SimResult", "Simulation",
-    "SimulationInterrupted", "SpikeArray", "SpikeTimes", "StateVar", "SweepResult", "compare", "compile_network",
-    "cost", "get_model", "list_chips", "list_models", "load_chip", "load_nir", "register", "save_nir", "simulate",
-    "sweep", "to_nir", "with_inputs",
+    "ChipProfile", "ChipRun", "CompiledNetwork", "Counters", "ModelError", "Network", "NeuronModel", "NeurosimError",
+    "NirRun", "Param", "PoissonSource", "Population", "ProfileError", "Projection", "Report", "RunOptions", "SimResult",
+    "Simulation", "SimulationInterrupted", "SpikeArray", "SpikeTimes", "StateVar", "SweepResult", "__version__",
+    "compare", "compile_network", "cost", "get_model", "list_chips", "list_models", "load_chip", "load_nir",
+    "register", "run_nir", "run_on_chip", "save_nir", "simulate", "sweep", "to_nir", "with_inputs",
 ]

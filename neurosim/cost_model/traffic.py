@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from neurosim._checks import freeze_arrays
 from neurosim.engine.result import SimResult
 from neurosim.errors import ModelError
 from neurosim.mapping.routing import RouteTable, gather_rows
@@ -63,9 +64,7 @@ class Traffic:
     tick_busiest_load: IntArray | None = field(repr=False)
 
     def __post_init__(self) -> None:
-        for value in self.__dict__.values():
-            if isinstance(value, np.ndarray):
-                value.setflags(write=False)
+        freeze_arrays(self)
 
     @property
     def hops(self) -> int:

@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Mapping, Sequence, Union
 
 import numpy as np
 
+from neurosim._checks import non_negative_int
 from neurosim.compile.compiled import CompiledNetwork, compile_network
 from neurosim.engine.codegen import engine_module
 from neurosim.engine.counters import Counters
@@ -211,8 +212,7 @@ class Simulation:
         SimulationInterrupted
             On Ctrl-C, between two chunks, with the result of the ticks done.
         """
-        if isinstance(ticks, bool) or not isinstance(ticks, (int, np.integer)) or ticks < 0:
-            raise ModelError(f"ticks must be a non-negative integer, got {ticks!r}")
+        ticks = non_negative_int(ticks, "ticks")
         if self._interrupted:
             raise ModelError("the previous run was interrupted; call reset() before running again")
         ticks = int(ticks)
@@ -389,8 +389,7 @@ def simulate(network: Network | CompiledNetwork, ticks: int, probe: Iterable[str
     SimulationInterrupted
         On Ctrl-C, between two chunks, with the result of the ticks done.
     """
-    if isinstance(ticks, bool) or not isinstance(ticks, (int, np.integer)) or ticks < 0:
-        raise ModelError(f"ticks must be a non-negative integer, got {ticks!r}")
+    ticks = non_negative_int(ticks, "ticks")
     sim = Simulation(network, probe=probe, record_spikes=record_spikes, seed=seed, chunk_ticks=chunk_ticks,
                      keep_tick_groups=keep_tick_groups)
     return sim.run(ticks, progress=progress, on_chunk=on_chunk)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import numpy as np
 import numpy.typing as npt
 
+from neurosim._checks import did_you_mean, positive_int
 from neurosim.compile.compiled import CompiledNetwork, compile_network
 from neurosim.compile.regroup import regroup
 from neurosim.errors import DoesNotFitError, PlacementError
@@ -29,7 +30,6 @@ from neurosim.chip.mesh import Mesh
 from neurosim.mapping import fit
 from neurosim.mapping.locality import locality
 from neurosim.chip.profile import ChipProfile
-from neurosim.chip.schema import did_you_mean
 from neurosim.net.network import Network
 
 if TYPE_CHECKING:
@@ -250,8 +250,7 @@ def _capacity(profile: ChipProfile, requested: object) -> int | None:
     limit = profile.neurons_per_core
     if requested is None:
         return limit
-    if isinstance(requested, bool) or not isinstance(requested, (int, np.integer)) or requested < 1:
-        raise PlacementError(f"neurons_per_core must be a positive integer, got {requested!r}")
+    requested = positive_int(requested, "neurons_per_core", PlacementError)
     if limit is not None and requested > limit:
         raise DoesNotFitError(f"neurons_per_core={requested} exceeds {profile.name}'s neurons_per_core = {limit}; "
                               f"pass at most {limit}", limit="neurons_per_core", needed=int(requested),

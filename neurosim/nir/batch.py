@@ -17,8 +17,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from neurosim._checks import positive_int
 from neurosim.errors import ModelError
 from neurosim.net.network import Network, SpikeSource
+from neurosim.nir.load import load_nir, read_graph
 
 # Keys of an input file that are not graph inputs: true labels (accuracy) and a reference
 # framework's own predictions and output spike counts (agreement), as in neurosim/data/digits_samples.npz.
@@ -85,10 +87,7 @@ def load_batch(model: str | os.PathLike | Any, inputs: Any, dialect: str = "nir"
         For a missing or unreadable model, inputs that do not match its input nodes, or no input
         and no ``ticks``.
     """
-    from neurosim.nir import load_nir
-    from neurosim.nir.load import _read
-
-    graph, stem = _read(model)
+    graph, stem = read_graph(model)
     net = load_nir(graph, dialect=dialect, dt=dt, name=stem)
     if inputs is None:
         if ticks is None:
@@ -105,9 +104,8 @@ def load_batch(model: str | os.PathLike | Any, inputs: Any, dialect: str = "nir"
 def _sample_inputs(graph, net: Network, inputs, labels, ticks: int | None,
                    samples: int | None) -> tuple[dict, np.ndarray | None]:
     """``{source: float64 [B, T, N]}`` and the labels, checked, with one-line errors."""
-    if samples is not None and (isinstance(samples, bool) or not isinstance(samples, (int, np.integer))
-                                or samples < 1):
-        raise ModelError(f"samples must be a positive integer, got {samples!r}")
+    if samples is not None:
+        samples = positive_int(samples, "samples")
     sources = [k for k, node in net.nodes.items() if isinstance(node, SpikeSource)]
     if not isinstance(inputs, dict):
         inputs = {"x": inputs}
@@ -150,8 +148,7 @@ def _sample_inputs(graph, net: Network, inputs, labels, ticks: int | None,
     if n_samples < 1:
         raise ModelError("the inputs hold no sample (B = 0)")
     if ticks is not None:
-        if isinstance(ticks, bool) or not isinstance(ticks, (int, np.integer)) or ticks < 1:
-            raise ModelError(f"ticks must be a positive integer, got {ticks!r}")
+        ticks = positive_int(ticks, "ticks")
         pad = max(0, ticks - n_ticks)
         data = {k: np.pad(v[:, :ticks], ((0, 0), (0, pad), (0, 0))) for k, v in data.items()}
     elif n_ticks < 1:

@@ -84,7 +84,7 @@ def load_nir(source, dialect: str = "nir", dt: float | None = None, inputs: dict
     name : the Network's name (default: the file's stem, or ``"nir"``).
     """
     spec = get_dialect(dialect, dt)
-    graph, default_name = _read(source)
+    graph, default_name = read_graph(source)
     flat = _flatten(graph)
     net = _build(flat, spec, name or default_name)
     return with_inputs(net, inputs) if inputs is not None else net
@@ -122,7 +122,8 @@ def with_inputs(network: Network, inputs) -> Network:
 
 
 # -- reading ----------------------------------------------------------------------------------------
-def _read(source):
+def read_graph(source) -> tuple:
+    """(the ``nir.NIRGraph``, a name for it) of a ``.nir`` path or a graph, with one-line errors."""
     import nir
 
     if isinstance(source, nir.NIRGraph):

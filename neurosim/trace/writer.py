@@ -16,6 +16,8 @@ from typing import Callable, Iterable
 import h5py
 import numpy as np
 
+from neurosim._checks import positive_int
+from neurosim._version import __version__
 from neurosim.cost_model.per_core import per_core, spikes_per_core
 from neurosim.cost_model.synops import graded_events_per_group, is_graded
 from neurosim.cost_model.traffic import route_link_load
@@ -54,8 +56,7 @@ class TraceWriter:
         if not isinstance(placement, Placement):
             raise ModelError(f"a trace needs a Placement (neurosim.mapping.placement.place(compiled, chip)), "
                              f"got {type(placement).__name__}")
-        if isinstance(probe_every, bool) or not isinstance(probe_every, (int, np.integer)) or probe_every < 1:
-            raise ModelError(f"probe_every must be a positive integer, got {probe_every!r}")
+        probe_every = positive_int(probe_every, "probe_every")
         self.placement, self.routes = placement, routes if routes is not None else placement.routes
         self.compiled = c = placement.compiled
         self.probe, self.probe_every, self.counters = list(probe), int(probe_every), counters
@@ -85,7 +86,6 @@ class TraceWriter:
 
     # -- layout -------------------------------------------------------------------------------------
     def _create(self, ticks: int) -> None:
-        import neurosim
 
         f, pl, c = self.f, self.placement, self.compiled
         profile = pl.profile
@@ -96,7 +96,7 @@ class TraceWriter:
             pops.append(dict(name=name, start=int(c.pop_offset[k]), stop=int(c.pop_offset[k + 1]), model=model))
         npc = pl.options.get("neurons_per_core", None) or profile.neurons_per_core
         f.attrs.update(dict(
-            format=FORMAT, trace_version=TRACE_VERSION, neurosim_version=neurosim.__version__,
+            format=FORMAT, trace_version=TRACE_VERSION, neurosim_version=__version__,
             network=c.network.name or "", profile=profile.name or "",
             tick_s=float(profile.tick_s) if profile.tick_s is not None else math.nan,
             ticks_planned=ticks, neurons_per_core=int(npc) if npc else -1, strategy=pl.strategy,

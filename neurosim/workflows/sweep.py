@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 
+from neurosim._checks import did_you_mean
 from neurosim.compile.compiled import compile_network
 from neurosim.cost_model import cost
 from neurosim.cost_model.energy import COMPONENTS
@@ -47,7 +48,7 @@ from neurosim.errors import DoesNotFitError, NeurosimError
 from neurosim.chip import ChipProfile, load_chip
 from neurosim.mapping.placement import Placement
 from neurosim.cost_model.reroute import refined_network, reroute
-from neurosim.chip.schema import FIELDS, did_you_mean
+from neurosim.chip.schema import FIELDS
 from neurosim.net.network import Network
 from neurosim.nir.batch import load_batch
 from neurosim.cost_model.pareto import MAXIMIZED, pareto_front

@@ -9,7 +9,8 @@ import neurosim as ns
 from neurosim.engine import SimResult, Simulation, simulate_samples
 from neurosim.net import network as network_module
 from neurosim.nir.batch import load_batch
-from neurosim.workflows.run import BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file, run_nir
+from neurosim.workflows.inputs import BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
+from neurosim.workflows.run import run_nir
 from networks import demo_network, recurrent_network
 
 COUNTER_FIELDS = ("spikes_per_neuron", "fan_packets", "seg_deliveries", "pop_updates", "pop_forced_updates",

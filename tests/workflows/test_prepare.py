@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from neurosim import load_chip
+from neurosim import load_chip, with_inputs
 from neurosim.compile.compiled import compile_network
 from neurosim.nir.batch import load_batch
 from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
@@ -27,7 +27,8 @@ def runs(digits):
     """The same options and one sample through run_on_chip, run_nir and a sweep."""
     model, data = digits
     batch = load_batch(model, data, BUNDLED_DIALECT, samples=1)
-    chip = run_on_chip(batch.network, CHIP, batch.ticks_per_sample, OPTIONS)
+    network = with_inputs(batch.network, batch.sample_inputs()[0])  # the sample inside the network
+    chip = run_on_chip(network, CHIP, batch.ticks_per_sample, OPTIONS)
     nir = run_nir(model, data, CHIP, BUNDLED_DIALECT, OPTIONS, samples=1)
     table = sweep(model, CHIP, None, [{"strategy": "fill"}], OPTIONS, inputs=data, samples=1, dialect=BUNDLED_DIALECT)
     return chip, nir, table.rows[0]
