@@ -28,8 +28,8 @@ So the threshold that decides the spike of tick ``t`` already contains every spi
 of tick ``t`` raises the threshold from tick ``t + 1`` on. The reset subtracts the *base* threshold
 ``v_th`` (not ``A``), undecayed, at the next tick, as e-prop's ``- z^t v_th`` does. The 2018 LSNN form
 (Bellec et al., NeurIPS 2018, ``a <- rho * a + (1 - rho) * z``) is this model with ``beta`` multiplied
-by ``1 - rho``; its ``(1 - alpha)`` input factor is ``gain``. snnTorch 0.9's ``Leaky`` has no adaptive
-threshold, so no snnTorch neuron is reproduced.
+by ``1 - rho``; its ``(1 - alpha)`` input factor is ``gain``. No snnTorch 1.0.0 neuron has a
+spike-triggered threshold, so no framework implementation is reproduced bit for bit.
 
 **Catch-up.** A neuron let sleep has ``bias == 0`` and ``s_prev == 0`` (see *awake*), and its idle
 ticks are ``a <- rho * a``, ``v <- alpha * v`` (plus exact zeros). They are stepped one by one with

@@ -1,7 +1,7 @@
 """Signed-ternary bipolar integrate-and-fire (ST-BIF), float32, bit-exact to SpikingJelly's ``STBIFNode``.
 
 Sources: SpikeZIP-TF (C. You et al., "SpikeZIP-TF: Conversion is All You Need for Transformer-based
-SNN", ICML 2024, PMLR 235, section 4.1, the ST-BIF neuron equations); SpikingJelly 2.0.0
+SNN", ICML 2024, which defines the ST-BIF neuron); SpikingJelly 2.0.0
 (github.com/fangwei123456/spikingjelly, PyPI ``spikingjelly==2.0.0``), the code this model copies:
 ``spikingjelly/activation_based/neuron/spikezip.py`` (``STBIFNode``: ``q`` starts at 0.5, ``acc_q`` at
 0, ``pos_max``/``neg_min`` default to ``level - 1``/``0``, or ``level // 2 - 1``/``-level // 2`` when
