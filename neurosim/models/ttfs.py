@@ -4,10 +4,9 @@ Source: A. Stanojevic, S. Woźniak, G. Bellec, G. Cherubini, A. Pantazi and W. G
 "High-performance deep spiking neural networks with 0.3 spikes per neuron", Nature Communications
 15, 6793 (2024) (arXiv:2306.08744), the TTFS neuron of its Results (its membrane equation
 ``tau_c dV_i/dt = A_i + sum_j W_ij H(t - t_j)``, one spike per neuron at the first time ``V_i``
-reaches ``theta``; taken from the paper, not from code): a non-leaky integrate-and-fire neuron with linear post-synaptic
-potentials (each input spike adds a constant slope ``W_ij`` from its arrival on), the same neuron as
-Rueckauer and Liu's TTFS conversion (ISCAS 2018, "Conversion of analog to spiking neural networks
-using sparse temporal coding"). Discretised with one tick per unit of ``t / tau_c``; one tick with
+reaches ``theta``; taken from the paper, not from code): a non-leaky integrate-and-fire neuron
+with linear post-synaptic potentials (each input spike adds a constant slope ``W_ij`` from its
+arrival on) that spikes once. Discretised with one tick per unit of ``t / tau_c``; one tick with
 input ``x`` (the sum of weight x spike value over the synaptic events delivered at this tick), in
 float64 in this order::
 

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import neurosim as ns
+from neurosim.cli import main
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "models"
 STBIF_CASES = ("unsigned", "symmetric", "unbounded")
@@ -197,3 +198,13 @@ def test_ttfs_fires_once_under_constant_drive() -> None:
     assert spikes.sum(axis=0).tolist() == [1.0, 1.0, 0.0]
     assert np.flatnonzero(spikes[:, 0]).tolist() == [0]
     assert np.flatnonzero(spikes[:, 1]).tolist() == [1]  # ramp of bias: v = 0.5, then 1.0
+
+
+@pytest.mark.parametrize("name, equation", [("alif", "a <- rho * a + s_prev"),
+                                            ("st_bif", "acc_q <- round(acc_q)"),
+                                            ("ttfs", "if s:  done <- 1")])
+def test_cli_prints_the_equations(name: str, equation: str, capsys: pytest.CaptureFixture) -> None:
+    assert main(["models"]) == 0
+    assert any(line.split()[0] == name for line in capsys.readouterr().out.splitlines())
+    assert main(["models", name]) == 0
+    assert equation in capsys.readouterr().out
