@@ -51,10 +51,12 @@ from neurosim.models.registry import NeuronModel, Param, StateVar, register
 # The counts are compared with float32 acc_q: integers up to 2**24 are exact in float32.
 COUNT_LIMIT = float(1 << 24)
 THETA_MIN = 2.0 ** -126  # the smallest normal float32: theta must be positive (x / theta)
+THETA_MAX = float(np.finfo(np.float32).max)  # theta is rounded to float32
 
 PARAMS = (
-    Param("theta", low=THETA_MIN, doc="threshold theta (SpikingJelly's q_threshold, the quantiser scale): "
-                                      "spikes are +-theta, q = V / theta"),
+    Param("theta", low=THETA_MIN, high=THETA_MAX,
+          doc="threshold theta, rounded to float32 (SpikingJelly's q_threshold, the quantiser scale): "
+              "spikes are +-theta, q = V / theta"),
     Param("pos_max", low=0.0, high=COUNT_LIMIT, integer=True,
           doc="largest spike count acc_q (level - 1, or level // 2 - 1 when sym)"),
     Param("neg_min", default=0.0, low=-COUNT_LIMIT, high=0.0, integer=True,
