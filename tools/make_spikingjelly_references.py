@@ -20,10 +20,10 @@ tested against hand-computed trajectories of its published equations instead.
 """
 from __future__ import annotations
 
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
-import spikingjelly
 import torch
 from spikingjelly.activation_based.neuron import STBIFNode
 
@@ -62,8 +62,7 @@ def main() -> None:
         np.savez_compressed(
             OUT / f"stbif_{name}.npz", inputs=x, theta=np.float32(node.q_threshold.item()),
             pos_max=np.float32(node.pos_max.item()), neg_min=np.float32(node.neg_min.item()),
-            spikingjelly_version=np.array(spikingjelly.__version__ if hasattr(spikingjelly, "__version__")
-                                          else "2.0.0"),
+            spikingjelly_version=np.array(version("spikingjelly")),
             **arrays)
         s = arrays["out"] / arrays["out"].dtype.type(node.q_threshold.item())
         print(f"{name}: +{int((s > 0).sum())} -{int((s < 0).sum())} spikes, acc_q in "
