@@ -8,5 +8,8 @@ from neurosim.models import if_  # noqa: F401  (registers "if")
 from neurosim.models import li  # noqa: F401  (registers "li" and "integrator")
 from neurosim.models import loihi_cuba  # noqa: F401  (registers "loihi_cuba")
 from neurosim.models import truenorth  # noqa: F401  (registers "truenorth")
+from neurosim.models import alif  # noqa: F401  (registers "alif")
+from neurosim.models import st_bif  # noqa: F401  (registers "st_bif")
+from neurosim.models import ttfs  # noqa: F401  (registers "ttfs")
 
 __all__ = ["NeuronModel", "Param", "StateVar", "get_model", "list_models", "register", "registered_models"]

@@ -26,12 +26,15 @@ from typing import Callable
 import numpy as np
 import numpy.typing as npt
 
+from neurosim.models import alif as alif_model
 from neurosim.models import cuba_li as cuba_li_model
 from neurosim.models import cuba_lif as cuba_lif_model
 from neurosim.models import if_ as if_model
 from neurosim.models import lif as lif_model
 from neurosim.models import li as li_model
+from neurosim.models import st_bif as st_bif_model
 from neurosim.models import truenorth as truenorth_model
+from neurosim.models import ttfs as ttfs_model
 
 GRID = 1.0 / 16.0  # the dyadic grid of the exact float64 neurons and of float inputs
 
@@ -252,6 +255,61 @@ def truenorth(rng: np.random.Generator, n: int) -> Sample:
     return Sample(params, {"v": rng.integers(-150, 150, n)}, input_step=1.0, input_max=80)
 
 
+def alif(rng: np.random.Generator, n: int) -> Sample:
+    # Catch-up steps idle ticks one by one: exact for any parameters.
+    _single, grid = _kinds(rng, n)
+    v_th = np.where(grid, _grid(rng, 0.5, 2.0, n), rng.uniform(0.3, 2.0, n))
+    params = {
+        "alpha": np.where(grid, _pick(rng, (0.0, 0.25, 0.5, 1.0), n), _decay(rng, n)),
+        "rho": np.where(grid, _pick(rng, (0.0, 0.5, 1.0), n), _decay(rng, n)),
+        "v_th": v_th,
+        "beta": np.where(rng.random(n) < 0.2, 0.0, np.where(grid, _grid(rng, 0.0, 1.0, n), rng.uniform(0.0, 1.0, n))),
+        "gain": np.where(grid, _pick(rng, (0.5, 1.0, 2.0, -1.0), n), rng.uniform(0.2, 2.0, n)),
+        "bias": _bias(rng, grid, n),
+        "threshold": _choose(rng, alif_model.THRESHOLDS, n),
+    }
+    a = np.where(rng.random(n) < 0.5, 0.0, rng.uniform(-0.5, 3.0, n))
+    state = {"v": _potential(rng, grid, v_th, n), "a": np.where(grid, np.round(a / GRID) * GRID, a),
+             "s_prev": (rng.random(n) < 0.1) * 1.0}
+    return Sample(params, state, fine=np.ones(n, dtype=bool))
+
+
+def st_bif(rng: np.random.Generator, n: int) -> Sample:
+    # float32 throughout, idle ticks change nothing: exact for any parameters. Small count bounds
+    # (the tracer saturates), and bounds it never reaches (the plain bipolar IF).
+    grid = rng.random(n) < 0.5
+    pos_max = np.where(rng.random(n) < 0.2, st_bif_model.COUNT_LIMIT, rng.integers(1, 9, n))
+    neg_min = np.where(rng.random(n) < 0.4, 0, np.where(rng.random(n) < 0.2, -st_bif_model.COUNT_LIMIT,
+                                                           -rng.integers(1, 9, n)))
+    params = {
+        "theta": np.where(grid, _pick(rng, (0.25, 0.5, 1.0, 2.0), n), rng.uniform(0.2, 2.0, n)),
+        "pos_max": pos_max,
+        "neg_min": neg_min,
+    }
+    low, high = np.maximum(neg_min, -10), np.minimum(pos_max, 10)
+    acc = rng.integers(low, high + 1)
+    acc = np.where(rng.random(n) < 0.1, np.clip(acc + 0.5, low, high), acc)  # rounded at the first tick
+    q = np.where(rng.random(n) < 0.3, 0.5, rng.uniform(-0.5, 1.5, n))
+    return Sample(params, {"q": np.where(grid, np.round(q / GRID) * GRID, q), "acc_q": acc},
+                  fine=np.ones(n, dtype=bool))
+
+
+def ttfs(rng: np.random.Generator, n: int) -> Sample:
+    # Idle ticks add only zeros: catch-up is exact for any parameters.
+    _single, grid = _kinds(rng, n)
+    v_th = np.where(grid, _grid(rng, 0.5, 4.0, n), rng.uniform(0.3, 4.0, n))
+    params = {
+        "v_th": v_th,
+        "gain": np.where(grid, _pick(rng, (0.25, 0.5, 1.0, -1.0), n), rng.uniform(0.1, 1.0, n)),
+        "bias": _bias(rng, grid, n),
+        "psp": _choose(rng, ttfs_model.PSPS, n),
+        "threshold": _choose(rng, ttfs_model.THRESHOLDS, n),
+    }
+    i = np.where(rng.random(n) < 0.7, 0.0, np.where(grid, _grid(rng, -0.25, 0.25, n), rng.uniform(-0.2, 0.2, n)))
+    state = {"i": i, "v": _potential(rng, grid, v_th, n) * 0.8, "done": (rng.random(n) < 0.1) * 1.0}
+    return Sample(params, state, fine=np.ones(n, dtype=bool))
+
+
 # Models whose input must be an integer sum of integer weights (fixed-point chips): random tests
 # give them integer weights and spike values only.
 INTEGER_INPUT = frozenset({"loihi_cuba", "truenorth"})
@@ -265,4 +323,7 @@ SAMPLERS: dict[str, Callable[[np.random.Generator, int], Sample]] = {
     "integrator": integrator,
     "loihi_cuba": loihi_cuba,
     "truenorth": truenorth,
+    "alif": alif,
+    "st_bif": st_bif,
+    "ttfs": ttfs,
 }
