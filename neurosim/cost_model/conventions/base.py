@@ -153,8 +153,8 @@ class ConventionFigures:
                    tuple(Figure(**f) for f in data["figures"]), tuple(data["notes"]))
 
     def to_text_lines(self) -> list[str]:
-        per = "per sample" if self.execution == "sample" else "per execution (one tick)"
-        lines = [f"Metrics, convention '{self.convention}', {per} (counts / {self.executions})",
+        per = "per sample" if self.execution == "sample" else "per tick (one execution of a streaming model)"
+        lines = [f"Metrics, convention '{self.convention}', counts {per}: totals / {self.executions}",
                  f"  source: {self.source}"]
         width = max(len(f.name) for f in self.figures) if self.figures else 0
         for f in self.figures:
