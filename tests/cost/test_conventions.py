@@ -210,16 +210,16 @@ def test_dropping_the_readout_from_activation_sparsity_is_caught(monkeypatch):
 def test_neurobench_on_a_python_network_counts_its_synapses():
     """A Network of the Python API has no origin: each projection is one Linear layer of its synapses."""
     net = Network("api")
-    net.spike_array("in", np.array([[1.0, 0.0], [2.0, 1.0], [0.0, 0.0]]))
+    net.spike_array("in", np.array([[1.0, 0.0, 1.0], [2.0, 1.0, 0.0], [0.0, 0.0, 0.0]]))
     net.population("out", 2, "lif", beta=0.5, v_th=10.0)
-    net.connect("in", "out", np.array([[1.0, 0.0], [2.0, 3.0]]))
+    net.connect("in", "out", np.array([[1.0, 0.0, 0.0], [2.0, 3.0, 0.0]]))  # input 2 has no synapse
     assert net.projections["in->out"].origin is None
     figures = run_on_chip(net, CHIP, 3, latency=False, convention="neurobench").report.convention
     # tick 0: input 0 fans out to 2 synapses (AC call); tick 1: 2 + 1 pairs, input 2.0 graded (MAC call)
     assert figures["SynapticOperations.Effective_ACs"] == 2
     assert figures["SynapticOperations.Effective_MACs"] == 3
-    assert figures["SynapticOperations.Dense"] == 12
-    assert figures["ConnectionSparsity"] == 0.25
+    assert figures["SynapticOperations.Dense"] == 18
+    assert figures["ConnectionSparsity"] == 0.5
     assert figures["Footprint"] is None and figures["ParameterCount"] is None
     assert figures["MembraneUpdates"] == 2 + 2 + 2  # all at tick 0, then both change at ticks 1 (input) and 2 (leak)
     assert any("no NIR layer structure" in n for n in figures.notes)
@@ -294,3 +294,18 @@ def test_cli_prints_the_convention_per_tick(tmp_path, capsys):
         assert re.search(rf"\n  {re.escape(name)} +{value}\n", text), name
     saved = json.loads(out_json.read_text())["convention"]
     assert saved["convention"] == "neurobench" and saved["execution"] == "tick" and saved["executions"] == 48
+
+
+def test_a_nir_delay_leaves_synaptic_operations_undefined_and_says_why():
+    graph = nir.NIRGraph(
+        nodes={"input": nir.Input(np.array([3])), "wait": nir.Delay(np.full(3, 1e-4)),
+               "fc": nir.Linear(np.array([[0.5, 1.0, 0.0], [0.0, 2.0, 0.0]], dtype=np.float32)),
+               "lif": nir.LIF(tau=np.full(2, 2e-4, np.float32), r=np.full(2, 2.0, np.float32),
+                              v_leak=np.zeros(2, np.float32), v_threshold=np.full(2, 10.0, np.float32)),
+               "output": nir.Output(np.array([2]))},
+        edges=[("input", "wait"), ("wait", "fc"), ("fc", "lif"), ("lif", "output")])
+    figures = run_nir(graph, {"x": np.ones((1, 3, 3))}, CHIP, dialect="snntorch", latency=False,
+                      convention="neurobench").report.convention
+    (acs,) = [f for f in figures.figures if f.name == "SynapticOperations.Effective_ACs"]
+    assert acs.value is None and "layer 'fc'" in acs.note and "Delay" in acs.note
+    assert figures["ParameterCount"] == 6 and figures["ConnectionSparsity"] == 0.5

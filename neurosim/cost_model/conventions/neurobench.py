@@ -74,7 +74,7 @@ class _Feed:
 
     source: str
     before: tuple[Layer, ...]
-    delay: int | None  # None: the projection's synapses have different delays
+    delay: int | None  # None: a NIR Delay node on the path, or synapses of different delays
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,8 @@ def _sites(net) -> list[_Site]:
         if proj.origin is None:
             sites.append(_Site(proj.name, None, (_Feed(proj.pre, (), _uniform_delay(proj)),), proj))
             continue
-        delay = _uniform_delay(proj)
         for path in proj.origin.paths:
+            delay = None if any(layer.kind == "delay" for layer in path) else _uniform_delay(proj)
             for i, layer in enumerate(path):
                 if layer.is_connection:
                     layers[layer.node] = layer
@@ -160,8 +160,8 @@ def _site_input(site: _Site, record: RunRecord) -> np.ndarray:
     total = None
     for feed in site.feeds:
         if feed.delay is None:
-            raise _Undefined(f"layer '{site.name}': its input from '{feed.source}' arrives with different delays (a "
-                             "NIR Delay node, which has no NeuroBench counterpart), so its calls are not defined")
+            raise _Undefined(f"layer '{site.name}': the path from '{feed.source}' holds a NIR Delay node (or synapses of "
+                             "different delays), which has no NeuroBench counterpart, so its calls are not defined")
         x = record.spikes(feed.source)
         if feed.delay:
             x = np.concatenate([np.zeros_like(x[:, :feed.delay]), x[:, :-feed.delay]], axis=1)[:, :x.shape[1]]
@@ -201,9 +201,7 @@ def _linear_count(nonzero: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 def _synapse_ops(proj: Projection, nonzero: np.ndarray) -> np.ndarray:
     """Per call: synapses of non-zero weight whose pre neuron's input is non-zero."""
-    fan_out = np.add.reduceat((proj.weight != 0).astype(np.float64), proj.pre_ptr[:-1]) \
-        if proj.weight.size else np.zeros(proj.pre_ptr.size - 1)
-    fan_out[np.diff(proj.pre_ptr) == 0] = 0.0  # reduceat repeats the next value for empty rows
+    fan_out = np.bincount(proj.pre_idx, weights=(proj.weight != 0).astype(np.float64), minlength=proj.pre_ptr.size - 1)
     return (nonzero.reshape(nonzero.shape[0], nonzero.shape[1], -1) * fan_out).sum(axis=(0, 2))
 
 
