@@ -12,6 +12,7 @@ import numpy as np
 
 from neurosim.errors import NeurosimError, SimulationInterrupted
 from neurosim.chip import FIELDS, list_chips, load_chip
+from neurosim.cost_model.conventions import DEFAULT_CONVENTION, EXECUTIONS, list_conventions
 from neurosim.nir import get_dialect
 from neurosim.nir.dialects import DIALECTS
 from neurosim.models import get_model, list_models
@@ -131,6 +132,13 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     _model_options(parser, chip_help=f"chip profile name or .toml path (default {DEFAULT_CHIP}; `neurosim chips` "
                                      "lists them)", samples_help="run only the first N samples of the input")
     _mapping_options(parser, "")
+    parser.add_argument("--convention", default=DEFAULT_CONVENTION, choices=list_conventions(),
+                        help="metric convention of the report's 'Metrics' section: events (default: per delivered "
+                             "event, neurosim's own) or neurobench (NeuroBench 2.3.0's definitions exactly; "
+                             "docs/metrics.md)")
+    parser.add_argument("--per", default="sample", choices=EXECUTIONS,
+                        help="report the convention's counts per sample (default) or per tick (one execution of "
+                             "a streaming model, as NeuroBench reports streaming tasks)")
     parser.add_argument("--json", metavar="PATH", help="also write the report as JSON to PATH")
     parser.add_argument("--record", metavar="OUT.npz",
                         help="write every neuron node's outputs [B, T, *shape] to OUT.npz")
@@ -244,7 +252,8 @@ def _run(args: argparse.Namespace) -> int:
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
     try:
         run = run_nir(model.path, model.inputs, args.chip, model.dialect, options, ticks=args.ticks,
-                      samples=model.samples, progress=progress, trace=args.trace)
+                      samples=model.samples, progress=progress, trace=args.trace, convention=args.convention,
+                      execution=args.per)
     finally:
         close()
     print(f"{model.name}: dialect {model.dialect}, {run.samples} sample(s) x {run.ticks_per_sample} ticks, "

@@ -26,6 +26,8 @@ from neurosim.mapping.routing import RouteTable
 from neurosim.chip.schema import NOC_ROUTINGS
 
 from neurosim.cost_model.bit_budget import BitBudget, bit_budget
+from neurosim.cost_model.conventions import (DEFAULT_CONVENTION, ConventionFigures, RunRecord, figures_of,
+                                             get_convention)
 from neurosim.cost_model.energy import CostValues, EnergyReport, energy, energy_model
 from neurosim.cost_model.latency import LatencyReport, latency as latency_model
 from neurosim.cost_model.synops import Operations, Tally, ac_mac_values, operations, tally
@@ -64,6 +66,9 @@ class Report:
     bit_budget : BitBudget
     notes : tuple of str
         How figures were obtained where a choice was made (energy model, defaults, clamping).
+    convention : ConventionFigures or None
+        The run's figures under the metric convention asked of :func:`cost` (default ``events``),
+        per sample or per tick, with the convention's source (:mod:`neurosim.cost_model.conventions`).
     """
 
     chip: str
@@ -83,6 +88,7 @@ class Report:
     operations: Operations = field(repr=False)
     bit_budget: BitBudget = field(repr=False)
     notes: tuple[str, ...] = ()
+    convention: ConventionFigures | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         freeze_arrays(self)
@@ -109,6 +115,7 @@ class Report:
             "energy": {**self.energy.to_dict(), "per_sample_J": self.energy.total_J / self.samples},
             "latency": self.latency.to_dict() if self.latency is not None else None,
             "operations": self.operations.to_dict(), "bit_budget": self.bit_budget.to_dict(),
+            "convention": self.convention.to_dict() if self.convention is not None else None,
         }
 
     def to_json(self, indent: int | None = None) -> str:
@@ -134,7 +141,8 @@ class Report:
             energy=EnergyReport.from_dict(data["energy"]),
             latency=LatencyReport.from_dict(data["latency"]) if data["latency"] is not None else None,
             operations=Operations.from_dict(data["operations"]), bit_budget=BitBudget.from_dict(data["bit_budget"]),
-            notes=tuple(data["notes"]))
+            notes=tuple(data["notes"]),
+            convention=ConventionFigures.from_dict(data["convention"]) if data.get("convention") else None)
 
     @classmethod
     def from_json(cls, text: str) -> Report:
@@ -147,7 +155,8 @@ class Report:
 
 def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = None, traffic: Traffic | None = None,
          fallbacks: Mapping[str, Any] | None = None, *, samples: int | None = None,
-         ticks_per_sample: int | None = None, latency: bool = True) -> Report:
+         ticks_per_sample: int | None = None, latency: bool = True, convention: str = DEFAULT_CONVENTION,
+         execution: str = "sample", membranes: Mapping[str, npt.ArrayLike] | None = None) -> Report:
     """Cost one run on a chip profile.
 
     Parameters
@@ -171,6 +180,14 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
     latency : bool
         ``False`` skips the latency model (for chips that publish no per-operation latency, such as
         TrueNorth), except on barrier chips costed per component, whose static energy needs it.
+    convention : str
+        The metric convention of :attr:`Report.convention` (``neurosim.cost_model.conventions``:
+        ``"events"``, the default, or ``"neurobench"``); the other sections are the same under all.
+    execution : str
+        ``"sample"`` (counts per sample) or ``"tick"`` (per execution of a streaming model: one tick).
+    membranes : mapping, optional
+        ``{population: [T, size]}`` membrane ``v`` after every tick, for conventions that read it
+        (``neurobench``'s MembraneUpdates); default the populations ``result`` probed.
 
     Returns
     -------
@@ -193,11 +210,29 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
     en, lat = energy_and_latency(t, values, ticks_per_sample, timed)
     ops = operations(t, result.compiled.network, ac_mac_values(profile), samples)
     bits = bit_budget(result.compiled.network, t, values, ticks_per_sample)
+    chosen = figures_of(get_convention(convention), _run_record(result, samples, ticks_per_sample, ops, bits, membranes),
+                        execution)
     return Report(chip=str(profile.name), network=result.compiled.network.name, ticks=ticks, samples=samples,
                   ticks_per_sample=ticks_per_sample, core_xy=t.core_xy, core_neurons=t.core_neurons,
                   core_synops=t.core_events.astype(np.int64), core_spikes=t.core_spikes.astype(np.int64),
                   population_size=t.pop_size, population_spikes=t.pop_spikes, population_synops=t.pop_events,
-                  energy=en, latency=lat, operations=ops, bit_budget=bits, notes=_notes(t, result, profile, en, lat))
+                  energy=en, latency=lat, operations=ops, bit_budget=bits, notes=_notes(t, result, profile, en, lat),
+                  convention=chosen)
+
+
+def _run_record(result: SimResult, samples: int, ticks_per_sample: int, ops: Operations, bits: BitBudget,
+                membranes: Mapping[str, npt.ArrayLike] | None) -> RunRecord:
+    """What the metric conventions read of ``result``: spikes and membranes as ``[B, T, size]``."""
+    def per_sample(a) -> np.ndarray:
+        a = np.asarray(a, dtype=np.float64)
+        return a.reshape(samples, ticks_per_sample, -1)
+
+    if membranes is None:
+        membranes = {k: result.state(k, "v") for k in result.probes
+                     if "v" in result.compiled.network.nodes[k].model.state_names}
+    return RunRecord(result.compiled.network, samples, ticks_per_sample,
+                     lambda node: per_sample(result.spike_matrix(node)),
+                     {k: per_sample(v) for k, v in membranes.items()}, ops, bits)
 
 
 def cost_needs(profile: ChipProfile, latency: bool) -> tuple[bool, bool]:
@@ -350,6 +385,8 @@ def _text(r: Report) -> str:
     if r.assumed:
         sections.append(["Assumed or fallback values used"]
                         + [f"  {v.key} = {v.value!r} ({v.status}: {v.source})" for v in r.assumed])
+    if r.convention is not None:
+        sections.append(r.convention.to_text_lines())
     if r.notes:
         sections.append(["Notes"] + [f"  {n}" for n in r.notes])
     return "\n\n".join("\n".join(lines) for lines in sections)

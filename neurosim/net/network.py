@@ -24,6 +24,7 @@ from neurosim._checks import positive_int
 from neurosim.errors import ModelError
 from neurosim.models import get_model
 from neurosim.models.registry import NeuronModel
+from neurosim.net.origin import LayerOrigin
 
 WEIGHT_DTYPE = np.float32
 
@@ -217,6 +218,7 @@ class Projection:
     post_idx: np.ndarray = field(repr=False)  # (n,) int32
     weight: np.ndarray = field(repr=False)  # (n,) float32
     delay: np.ndarray = field(repr=False)  # (n,) uint8, uint16 or uint32
+    origin: LayerOrigin | None = field(default=None, repr=False)  # the NIR layers folded into it, if any
 
     @property
     def n_synapses(self) -> int:
@@ -403,23 +405,25 @@ class Network:
         return self.add(PoissonSource.create(name, size, p, seed))
 
     # -- projections ---------------------------------------------------------------------------
-    def connect(self, pre: str, post: str, weights, delays=0, name: str | None = None) -> str:
+    def connect(self, pre: str, post: str, weights, delays=0, name: str | None = None,
+                origin: LayerOrigin | None = None) -> str:
         """Connect ``pre`` to ``post`` with a ``(post.size, pre.size)`` weight matrix (dense or sparse).
 
-        ``delays`` is an integer or a ``(post.size, pre.size)`` integer array.
+        ``delays`` is an integer or a ``(post.size, pre.size)`` integer array; ``origin`` records the
+        NIR layers the weights were folded from (:mod:`neurosim.net.origin`).
         """
         name, owner, n_pre, n_post = self._projection_ends(pre, post, name)
         pre_idx, post_idx, w, d = _synapses_from_matrix(owner, weights, delays, n_post, n_pre)
-        return self._add_projection(name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post)
+        return self._add_projection(name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post, origin)
 
     def connect_synapses(self, pre: str, post: str, pre_idx, post_idx, weights, delays=0,
-                         name: str | None = None) -> str:
+                         name: str | None = None, origin: LayerOrigin | None = None) -> str:
         """Connect with explicit synapse lists (``weights``/``delays`` scalars or per synapse)."""
         name, owner, n_pre, n_post = self._projection_ends(pre, post, name)
         n = np.shape(pre_idx)[0] if np.ndim(pre_idx) == 1 else -1
         w = np.broadcast_to(np.asarray(weights, dtype=np.float64), (max(n, 0),)) if np.ndim(weights) == 0 else weights
         d = np.broadcast_to(np.asarray(delays), (max(n, 0),)) if np.ndim(delays) == 0 else delays
-        return self._add_projection(name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post)
+        return self._add_projection(name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post, origin)
 
     def _projection_ends(self, pre, post, name):
         for end in (pre, post):
@@ -433,14 +437,18 @@ class Network:
             raise ModelError(f"a projection named '{name}' already exists; pass name=... to add another")
         return name, f"projection '{name}'", self.nodes[pre].size, self.nodes[post].size
 
-    def _add_projection(self, name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post) -> str:
+    def _add_projection(self, name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post,
+                        origin: LayerOrigin | None = None) -> str:
+        if origin is not None and not isinstance(origin, LayerOrigin):
+            raise ModelError(f"{owner}: origin must be a neurosim.net.origin.LayerOrigin or None, "
+                             f"got {type(origin).__name__}")
         pre_idx, post_idx, w, d = _validate_synapses(owner, pre_idx, post_idx, w, d, n_pre, n_post)
         target = self.nodes[post].model
         if target.integer_input:
             _check_integer_input(owner, target.name, w, self.nodes[pre])
         pre_ptr, post_idx, w, d = _sorted_by_pre(pre_idx, post_idx, w, d, n_pre)
         self.projections[name] = Projection(name, pre, post, _readonly(pre_ptr), _readonly(post_idx),
-                                            _readonly(w), _readonly(d))
+                                            _readonly(w), _readonly(d), origin)
         return name
 
     # -- summaries -----------------------------------------------------------------------------

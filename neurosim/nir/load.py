@@ -35,6 +35,10 @@ Mapping (step 1 of the importer):
 * a nested ``NIRGraph`` with exactly one ``Input`` and one ``Output`` is inlined, its nodes named
   ``graph.node``.
 
+Every projection records the NIR nodes it was folded from, with their geometry and own parameters
+(:class:`~neurosim.net.origin.LayerOrigin`, ``Projection.origin``), for metric conventions that
+count per framework layer; the simulation never reads it.
+
 ``LI``, ``I`` and ``CubaLI`` output a potential, not spikes, so they may only feed ``Output`` nodes.
 """
 from __future__ import annotations
@@ -49,8 +53,9 @@ import scipy.sparse as sp
 
 from neurosim.errors import ModelError
 from neurosim.nir.dialects import Dialect, get_dialect
-from neurosim.nir.linear_maps import conv_matrix, flatten_shape, sum_pool_matrix
+from neurosim.nir.linear_maps import _padding, _tuple, conv_matrix, flatten_shape, sum_pool_matrix
 from neurosim.net.network import Network, SpikeArray
+from neurosim.net.origin import Layer, LayerOrigin
 
 NEURON_TYPES = ("LIF", "CubaLIF", "IF", "LI", "I", "CubaLI", "Threshold")
 READOUT_TYPES = ("LI", "I", "CubaLI")  # output a potential, not spikes
@@ -451,6 +456,7 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
     shape = {k: _shape(k, flat.nodes[k]) for k in endpoints}
     size = {k: int(np.prod(s)) for k, s in shape.items()}
     memo: dict[str, _Expr] = {}
+    layer_shapes: dict[str, tuple[tuple, tuple]] = {}  # stateless node -> (input shape, output shape)
 
     def output(key: str, path: tuple) -> _Expr:
         if key in endpoints:
@@ -462,7 +468,9 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
             cycle = " -> ".join(path[path.index(key):] + (key,))
             raise ModelError(f"zero-delay cycle through stateless nodes {cycle}: a cycle needs a neuron in it")
         if key not in memo:
-            memo[key] = _apply(key, flat.nodes[key], fan_in(key, path + (key,)), spec.dt)
+            x = fan_in(key, path + (key,))
+            memo[key] = _apply(key, flat.nodes[key], x, spec.dt)
+            layer_shapes[key] = (x.shape, memo[key].shape)
         return memo[key]
 
     def fan_in(key: str, path: tuple) -> _Expr:
@@ -492,6 +500,7 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
     # Only zero-delay terms can close a cycle that needs NIR's implicit one-step delay.
     order, delayed = order_and_back_edges(flat.inputs, neurons, {k: sorted({s for s, d in drive[k].terms if d == 0})
                                                                  for k in neurons})
+    origins = _origins(flat, preds, set(endpoints), neurons, layer_shapes)
     net = Network(name)
     for k in flat.inputs:
         net.add(SpikeArray.create(k, np.zeros((0, size[k]))))
@@ -509,13 +518,79 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
             if not all(np.all(np.isfinite(m.data)) for m, _ in parts):
                 raise ModelError(f"projection {src!r} -> {k!r}: the folded weights contain NaN or infinite values")
             if len(parts) == 1:
-                net.connect(src, k, parts[0][0].tocsr(), delays=parts[0][1])
+                net.connect(src, k, parts[0][0].tocsr(), delays=parts[0][1], origin=origins[k, src])
             else:  # one projection whose synapses carry the delays of their paths
                 net.connect_synapses(src, k, np.concatenate([m.col for m, _ in parts]),
                                      np.concatenate([m.row for m, _ in parts]),
                                      np.concatenate([m.data for m, _ in parts]),
-                                     np.concatenate([np.full(m.nnz, d) for m, d in parts]))
+                                     np.concatenate([np.full(m.nnz, d) for m, d in parts]),
+                                     origin=origins[k, src])
     return net
+
+
+def _origins(flat: _Flat, preds: dict, endpoints: set, neurons: list,
+             layer_shapes: dict) -> dict[tuple[str, str], LayerOrigin]:
+    """``{(post, pre): LayerOrigin}``: the paths of stateless nodes from each source to each neuron."""
+    memo: dict[str, list[tuple[str, tuple]]] = {}
+
+    def paths_into(key: str) -> list[tuple[str, tuple]]:
+        """(source endpoint, stateless nodes after it up to ``key``'s input) for every path into ``key``."""
+        if key not in memo:
+            found = []
+            for p in preds[key]:
+                if p in endpoints:
+                    found.append((p, ()))
+                else:
+                    step = () if flat.nodes[p] is _PASS else (p,)
+                    found += [(src, path + step) for src, path in paths_into(p)]
+            memo[key] = found
+        return memo[key]
+
+    layers: dict[str, Layer] = {}
+    out: dict[tuple[str, str], list] = {}
+    for k in neurons:
+        for src, path in paths_into(k):
+            for node in path:
+                if node not in layers:
+                    layers[node] = _layer(node, flat.nodes[node], *layer_shapes[node])
+            out.setdefault((k, src), []).append(tuple(layers[n] for n in path))
+    return {key: LayerOrigin(tuple(paths)) for key, paths in out.items()}
+
+
+_LAYER_KINDS = {"Affine": "affine", "Linear": "linear", "Conv1d": "conv", "Conv2d": "conv", "SumPool2d": "sum_pool",
+                "AvgPool2d": "avg_pool", "Flatten": "flatten", "Scale": "scale", "Delay": "delay"}
+
+
+def _layer(key: str, node, in_shape: tuple, out_shape: tuple) -> Layer:
+    """The :class:`Layer` description of stateless node ``key`` (its geometry already checked by ``_apply``)."""
+    kind = _type(node)
+    what = f"node '{key}' ({kind})"
+    common = dict(node=key, nir_type=kind, kind=_LAYER_KINDS[kind], input_shape=tuple(in_shape),
+                  output_shape=tuple(out_shape))
+    if kind in ("Affine", "Linear"):
+        bias = getattr(node, "bias", None) if kind == "Affine" else None
+        return Layer(**common, weight=np.asarray(node.weight), bias=None if bias is None else np.asarray(bias))
+    if kind == "Scale":
+        return Layer(**common, weight=np.asarray(node.scale))
+    if kind in ("Conv1d", "Conv2d"):
+        w = np.asarray(node.weight)
+        d = w.ndim - 2
+        kernel = tuple(int(k) for k in w.shape[2:])
+        stride, dilation = _tuple(node.stride, d, what), _tuple(node.dilation, d, what)
+        bias = getattr(node, "bias", None)
+        if len(in_shape) != d + 1:  # a flat input that the node's input_shape shapes (as _apply_spatial reads it)
+            common["input_shape"] = (w.shape[1] * int(np.asarray(node.groups).ravel()[0]),) + tuple(
+                int(s) for s in np.asarray(node.input_shape).ravel())
+        return Layer(**common, kernel=kernel, stride=stride, dilation=dilation,
+                     padding=_padding(node.padding, kernel, dilation, stride, d, what),
+                     groups=int(np.asarray(node.groups).ravel()[0]), weight=w,
+                     bias=None if bias is None else np.asarray(bias))
+    if kind in ("SumPool2d", "AvgPool2d"):
+        kernel = _tuple(node.kernel_size, 2, what)
+        stride = kernel if node.stride is None or np.size(node.stride) == 0 else _tuple(node.stride, 2, what)
+        pad = (0, 0) if node.padding is None or np.size(node.padding) == 0 else _tuple(node.padding, 2, what)
+        return Layer(**common, kernel=kernel, stride=stride, padding=tuple((p, p) for p in pad), dilation=(1, 1))
+    return Layer(**common)
 
 
 def order_and_back_edges(inputs: list[str], neurons: list[str],

@@ -21,12 +21,13 @@ import numpy as np
 from neurosim.chip import ChipProfile, load_chip
 from neurosim.compile.compiled import CompiledNetwork
 from neurosim.cost_model import Report, cost
+from neurosim.cost_model.conventions import DEFAULT_CONVENTION, get_convention
 from neurosim.cost_model.report import cost_needs
 from neurosim.engine import Chunk, SimResult, simulate, simulate_samples
 from neurosim.mapping.delays import DelayShift
 from neurosim.mapping.placement import Placement
 from neurosim.mapping.quantize import QuantizationReport
-from neurosim.net.network import Network
+from neurosim.net.network import Network, Population
 from neurosim.nir.batch import NirBatch, load_batch
 from neurosim.workflows.options import RunOptions, resolve_options
 from neurosim.workflows.prepare import prepare
@@ -46,7 +47,8 @@ class ChipRun:
 
 def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, options: RunOptions | None = None, *,
                 probe: Iterable[str] = (), progress: Callable[[int, int], None] | None = None,
-                trace: str | os.PathLike | None = None, **keywords: Any) -> ChipRun:
+                trace: str | os.PathLike | None = None, convention: str = DEFAULT_CONVENTION,
+                execution: str = "sample", **keywords: Any) -> ChipRun:
     """Simulate ``network`` for ``ticks`` ticks mapped onto ``chip`` and cost the run.
 
     Parameters
@@ -69,6 +71,13 @@ def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, options: 
         ``progress(ticks_done, ticks_total)`` while simulating.
     trace : path, optional
         Write an HDF5 trace of the run there while simulating (``docs/traces.md``).
+    convention : str
+        Metric convention of ``report.convention`` (``"events"``, the default, or ``"neurobench"``,
+        :mod:`neurosim.cost_model.conventions`). One that reads membranes (``neurobench``) costs one
+        more simulation with every population probed.
+    execution : str
+        ``"sample"`` or ``"tick"``: what the convention's counts are per (a streaming model
+        executes once per tick).
     **keywords
         ``RunOptions`` fields (``strategy="locality"``, ``quantize=True``, ...) set on top of
         ``options``; any other keyword is a placement strategy option (``neurons_per_core=256``).
@@ -79,7 +88,10 @@ def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, options: 
     with _trace_writer(trace, prepared.placement, ticks, list(probe)) as writer:
         result = simulate(prepared.compiled, ticks, probe=probe, seed=options.seed, progress=progress,
                           on_chunk=writer.shifted(0), keep_tick_groups=cost_needs(profile, options.latency)[0])
-    report = cost(result, prepared.placement, profile, fallbacks=options.fallbacks, latency=options.latency)
+    membranes = _membranes(prepared.compiled, [{}], ticks, options.seed) if get_convention(convention).needs_membranes \
+        else None
+    report = cost(result, prepared.placement, profile, fallbacks=options.fallbacks, latency=options.latency,
+                  convention=convention, execution=execution, membranes=membranes)
     return ChipRun(prepared.network, prepared.placement, result, report, prepared.quantization, prepared.delay_shift)
 
 
@@ -135,7 +147,7 @@ class NirRun:
 def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", options: RunOptions | None = None, *,
             ticks: int | None = None, samples: int | None = None, labels=None, dt: float | None = None,
             progress: Callable[[int, int], None] | None = None, trace: str | os.PathLike | None = None,
-            **keywords: Any) -> NirRun:
+            convention: str = DEFAULT_CONVENTION, execution: str = "sample", **keywords: Any) -> NirRun:
     """Run a NIR model on ``chip`` over B input samples, one after another, and cost the whole run.
 
     Parameters
@@ -157,6 +169,8 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
     labels : ``[B]`` true classes; gives ``NirRun.accuracy``.
     dt : time step of the NIR model's tick, where the dialect needs it.
     progress, trace : as for :func:`run_on_chip`.
+    convention, execution : as for :func:`run_on_chip`: ``convention="neurobench", execution="tick"``
+        reports NeuroBench's figures per tick, as NeuroBench reports a streaming model.
     **keywords : ``RunOptions`` fields and placement options, as for :func:`run_on_chip`.
 
     Every sample starts from the reset state (initial neuron states, no spike in flight), as the
@@ -175,8 +189,11 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
     with _trace_writer(trace, prepared.placement, total, list(batch.potential)) as writer:
         result, runs = simulate_batch(batch, prepared.compiled, seed=options.seed, progress=progress,
                                       on_chunk=writer.shifted, keep_tick_groups=keep)
+    membranes = None
+    if get_convention(convention).needs_membranes:
+        membranes = _membranes(prepared.compiled, batch.sample_inputs(), batch.ticks_per_sample, options.seed)
     report = cost(result, prepared.placement, profile, fallbacks=options.fallbacks, samples=batch.samples,
-                  latency=options.latency)
+                  latency=options.latency, convention=convention, execution=execution, membranes=membranes)
     outputs = batch.outputs(runs)
     readout = "mean membrane" if batch.output_node in batch.potential else "spike count"
     return NirRun(prepared.network, prepared.placement, result, report, batch.samples, batch.ticks_per_sample,
@@ -196,6 +213,18 @@ def simulate_batch(batch: NirBatch, compiled: CompiledNetwork, *, seed: int,
     """
     return simulate_samples(compiled, batch.sample_inputs(), batch.ticks_per_sample, probe=batch.potential,
                             seed=seed, progress=progress, on_chunk=on_chunk, keep_tick_groups=keep_tick_groups)
+
+
+def _membranes(compiled: CompiledNetwork, samples: list[dict], ticks: int, seed: int) -> dict[str, np.ndarray]:
+    """``{population: [len(samples) * ticks, size]}``: membrane ``v`` after every tick, each sample run again
+    from reset with ``samples[b]`` as its inputs (``{}``: the network's own) and every population probed.
+
+    A separate simulation, so that the probes (which keep probed neurons awake) leave the costed run as it is.
+    """
+    pops = [k for k, node in compiled.network.nodes.items()
+            if isinstance(node, Population) and "v" in node.model.state_names]
+    _, runs = simulate_samples(compiled, samples, ticks, probe=pops, seed=seed)
+    return {k: np.concatenate([r.state(k, "v") for r in runs]) for k in pops}
 
 
 class _NoTrace:
