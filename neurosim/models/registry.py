@@ -118,6 +118,42 @@ class Param:
                 )
 
 
+PRECISIONS = ("float64", "float32")  # the choices of the float models' ``precision``
+THRESHOLDS = (">", ">=")  # the choices of the spiking float models' ``threshold``
+RESETS = ("value", "subtract", "subtract_next", "none")  # the choices of the leaky float models' ``reset``
+
+# The parameters that mean the same in every float model that has them, each defined once; a model
+# picks its own with :func:`float_params`, in the order of its columns.
+_FLOAT_PARAMS = {param.name: param for param in (
+    Param("alpha", low=0.0, high=1.0, doc="synaptic current decay per tick"),
+    Param("beta", low=0.0, high=1.0, doc="membrane decay per tick"),
+    Param("v_th", doc="firing threshold"),
+    Param("v_leak", default=0.0, doc="resting potential"),
+    Param("v_reset", default=0.0, doc="potential after a spike when reset='value'"),
+    Param("gain", default=1.0, doc="scale of the synaptic input"),
+    Param("bias", default=0.0, doc="constant input added every tick"),
+    Param("reset", default=0.0, choices=RESETS, doc="reset mechanism"),
+    Param("threshold", default=0.0, choices=THRESHOLDS, doc="spike condition"),
+    Param("precision", default=0.0, choices=PRECISIONS, doc="arithmetic precision"),
+)}
+
+
+def float_params(*names: str) -> tuple[Param, ...]:
+    """The shared float-model parameters ``names``, in that order.
+
+    Parameters
+    ----------
+    *names : str
+        Names among ``alpha, beta, v_th, v_leak, v_reset, gain, bias, reset, threshold, precision``.
+
+    Returns
+    -------
+    tuple of Param
+        One spec per name; a model whose parameter means something else defines its own ``Param``.
+    """
+    return tuple(_FLOAT_PARAMS[name] for name in names)
+
+
 @dataclass(frozen=True)
 class StateVar:
     """One state variable of a neuron model and its value at tick -1 (before the first tick)."""
