@@ -31,7 +31,8 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim._jit import njit
-from neurosim.models.registry import PRECISIONS, NeuronModel, Param, StateVar, float_params, register
+from neurosim.models.registry import (PRECISIONS, NeuronModel, Param, StateVar, float_params, precision_groups,
+                                      register)
 # PRECISIONS is imported as this model's choices of ``precision``.
 
 PARAMS = (
@@ -138,9 +139,7 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
 
     State columns ``i, v``; a readout never fires.
     """
-    for code, dtype in enumerate((np.float64, np.float32)):
-        sel = params[:, PRECISION] == code
-        p = params[sel].astype(dtype)
+    for sel, dtype, p in precision_groups(params, PRECISION):
         s = state[sel].astype(dtype)
         i = p[:, ALPHA] * s[:, I] + p[:, GAIN_SYN] * (x[sel] + params[sel, BIAS_IN]).astype(dtype)
         v = p[:, V_LEAK] + (s[:, V] - p[:, V_LEAK]) * p[:, BETA]

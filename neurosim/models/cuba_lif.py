@@ -48,7 +48,7 @@ import numpy.typing as npt
 
 from neurosim._jit import njit
 from neurosim.models.registry import (PRECISIONS, RESETS, THRESHOLDS, NeuronModel, Param, StateVar, float_params,
-                                      register)
+                                      precision_groups, register, spike_and_reset)
 # PRECISIONS, RESETS and THRESHOLDS are imported as this model's choices of those parameters.
 
 PARAMS = (
@@ -284,19 +284,15 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
     State columns ``i, v, s_prev``.
     """
     out = np.zeros(x.shape[0])
-    for code, dtype in enumerate((np.float64, np.float32)):
-        sel = params[:, PRECISION] == code
-        p = params[sel].astype(dtype)
+    for sel, dtype, p in precision_groups(params, PRECISION):
         s = state[sel].astype(dtype)
         i = p[:, ALPHA] * s[:, I] + p[:, GAIN_SYN] * (x[sel] + params[sel, BIAS_IN]).astype(dtype)
         v = p[:, V_LEAK] + (s[:, V] - p[:, V_LEAK]) * p[:, BETA]
         v = v + p[:, GAIN] * i
         v = v + p[:, BIAS]
         v = v - p[:, V_TH] * s[:, S_PREV]
-        spiked = np.where(params[sel, THRESHOLD] != 0.0, v >= p[:, V_TH], v > p[:, V_TH])
         reset = params[sel, RESET]
-        v = np.where(spiked & (reset == R_VALUE), p[:, V_RESET], v)
-        v = np.where(spiked & (reset == R_SUBTRACT), v - p[:, V_TH], v)
+        spiked, v = spike_and_reset(v, p[:, V_TH], p[:, V_RESET], params[sel, THRESHOLD] != 0.0, reset)
         state[sel, I] = i
         state[sel, V] = v
         state[sel, S_PREV] = spiked & (reset == R_SUBTRACT_NEXT)

@@ -27,7 +27,8 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim._jit import njit
-from neurosim.models.registry import PRECISIONS, THRESHOLDS, NeuronModel, Param, StateVar, float_params, register
+from neurosim.models.registry import (PRECISIONS, THRESHOLDS, NeuronModel, Param, StateVar, float_params,
+                                      precision_groups, register, spike_and_reset)
 # PRECISIONS and THRESHOLDS are imported as this model's choices of those parameters.
 
 RESETS = ("value", "subtract", "none")  # no delayed reset: nothing leaks between a spike and the next tick
@@ -108,16 +109,11 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
     State column ``v``.
     """
     out = np.zeros(x.shape[0])
-    for code, dtype in enumerate((np.float64, np.float32)):
-        sel = params[:, PRECISION] == code
-        p = params[sel].astype(dtype)
+    for sel, dtype, p in precision_groups(params, PRECISION):
         v = state[sel, V].astype(dtype) + p[:, GAIN] * x[sel].astype(dtype)
         v = v + p[:, BIAS]
-        spiked = np.where(params[sel, THRESHOLD] != 0.0, v >= p[:, V_TH], v > p[:, V_TH])
-        reset = params[sel, RESET]
-        v = np.where(spiked & (reset == R_VALUE), p[:, V_RESET], v)
-        v = np.where(spiked & (reset == R_SUBTRACT), v - p[:, V_TH], v)
-        state[sel, V] = v
+        spiked, state[sel, V] = spike_and_reset(v, p[:, V_TH], p[:, V_RESET], params[sel, THRESHOLD] != 0.0,
+                                                params[sel, RESET])
         out[sel] = spiked
     return out
 

@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim._jit import njit
-from neurosim.models.registry import PRECISIONS, NeuronModel, StateVar, float_params, register
+from neurosim.models.registry import PRECISIONS, NeuronModel, StateVar, float_params, precision_groups, register
 # PRECISIONS is imported as these models' choices of ``precision``.
 
 LI_PARAMS = float_params("beta", "v_leak", "gain", "bias", "precision")
@@ -129,9 +129,7 @@ def reference_step_li(state: npt.NDArray[np.float64], params: npt.NDArray[np.flo
 
     State column ``v``, params as :data:`LI_PARAMS`; a readout never fires.
     """
-    for code, dtype in enumerate((np.float64, np.float32)):
-        sel = params[:, LI_PRECISION] == code
-        p = params[sel].astype(dtype)
+    for sel, dtype, p in precision_groups(params, LI_PRECISION):
         v = p[:, LI_V_LEAK] + (state[sel, V].astype(dtype) - p[:, LI_V_LEAK]) * p[:, LI_BETA]
         v = v + p[:, LI_GAIN] * x[sel].astype(dtype)
         state[sel, V] = v + p[:, LI_BIAS]
@@ -144,9 +142,7 @@ def reference_step_integrator(state: npt.NDArray[np.float64], params: npt.NDArra
 
     State column ``v``, params as :data:`INTEGRATOR_PARAMS`; a readout never fires.
     """
-    for code, dtype in enumerate((np.float64, np.float32)):
-        sel = params[:, INT_PRECISION] == code
-        p = params[sel].astype(dtype)
+    for sel, dtype, p in precision_groups(params, INT_PRECISION):
         v = state[sel, V].astype(dtype) + p[:, INT_GAIN] * x[sel].astype(dtype)
         state[sel, V] = v + p[:, INT_BIAS]
     return np.zeros(x.shape[0])

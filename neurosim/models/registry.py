@@ -57,7 +57,7 @@ The registry is the only mutable module-level state of the package besides place
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -152,6 +152,52 @@ def float_params(*names: str) -> tuple[Param, ...]:
         One spec per name; a model whose parameter means something else defines its own ``Param``.
     """
     return tuple(_FLOAT_PARAMS[name] for name in names)
+
+
+def precision_groups(params: np.ndarray, column: int) -> Iterator[tuple[np.ndarray, type, np.ndarray]]:
+    """Split a float model's population by precision, for its numpy reference step.
+
+    Parameters
+    ----------
+    params : ndarray
+        ``(n, n_params)`` float64 parameter rows.
+    column : int
+        The column of the ``precision`` parameter (a code into :data:`PRECISIONS`).
+
+    Yields
+    ------
+    tuple of (ndarray, type, ndarray)
+        For each precision in turn: the ``(n,)`` mask of its neurons, its numpy scalar type, and
+        their parameter rows cast to it.
+    """
+    for code, name in enumerate(PRECISIONS):
+        sel = params[:, column] == code
+        yield sel, np.dtype(name).type, params[sel].astype(name)
+
+
+def spike_and_reset(v: np.ndarray, v_th: np.ndarray, v_reset: np.ndarray, ge: np.ndarray,
+                    reset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The spike test and the reset of a spiking float model, numpy (for reference steps).
+
+    Parameters
+    ----------
+    v, v_th, v_reset : ndarray
+        Potentials before the test, thresholds and reset values, all in one float type.
+    ge : ndarray of bool
+        True where the test is ``v >= v_th`` (:data:`THRESHOLDS` ``">="``), else ``v > v_th``.
+    reset : ndarray
+        Reset codes of the model: ``value`` (``v <- v_reset``) and ``subtract`` (``v <- v - v_th``)
+        are the first two of every model's resets; any other leaves ``v`` as it is.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(spiked, v)``: who fired, and the potentials after the reset.
+    """
+    spiked = np.where(ge, v >= v_th, v > v_th)
+    v = np.where(spiked & (reset == RESETS.index("value")), v_reset, v)
+    v = np.where(spiked & (reset == RESETS.index("subtract")), v - v_th, v)
+    return spiked, v
 
 
 @dataclass(frozen=True)
