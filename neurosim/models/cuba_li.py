@@ -23,7 +23,8 @@ awake iff ``bias != 0`` or ``bias_in != 0``. Its decay is caught up when it is n
 The helpers, :func:`_decay_sums` included, are this module's own copies of ``cuba_lif``'s: Numba's
 on-disk cache does not notice edits to jitted functions imported from another module, so a shared
 helper could leave a stale compiled handler (``tests/test_architecture.py`` keeps model modules
-from importing each other).
+from importing each other). Hashing a shared module into the engine module's name would not help:
+the engine compiles the handler through the handler's own cache entry, keyed by this file alone.
 """
 from __future__ import annotations
 
