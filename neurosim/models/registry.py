@@ -52,6 +52,10 @@ Reference step contract (plain numpy, one dense tick for a whole population, no 
 the ``(n,)`` float64 spike values, 0.0 where a neuron did not fire (all zeros for a readout). A
 model's ``reference_step`` docstring names only its state columns and what differs.
 
+The float models take the parameters they share from :func:`float_params` (one spec each); their
+reference steps split a population by precision with :func:`precision_groups` and test and reset
+with :func:`spike_and_reset`. Their jitted helpers stay per module (``tests/test_architecture.py``).
+
 The registry is the only mutable module-level state of the package besides placement strategies.
 """
 from __future__ import annotations
