@@ -20,6 +20,7 @@ from neurosim.plots import REPORT_KINDS, TRACE_KINDS, plot_report, plot_trace
 from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
 from neurosim.workflows.options import RunOptions
 from neurosim.workflows.run import run_nir
+from neurosim.workflows.sweep_table import number_or_text
 
 # Loihi with SANA-FE's silicon-calibrated costs: the one shipped profile that publishes every
 # number the default run needs (loihi leaves spike costs out; see `neurosim chips loihi`).
@@ -344,12 +345,7 @@ def _value(text: str):
     low = text.strip().lower()
     if low in ("true", "false"):
         return low == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text.strip()
+    return number_or_text(text.strip())
 
 
 def _vary(items: list[str]) -> dict[str, list]:

@@ -24,56 +24,20 @@ from __future__ import annotations
 import pathlib
 
 import numpy as np
-import snntorch as snn
 import torch
-from snntorch import surrogate
 from snntorch.export_nir import export_to_nir
 
+from _common import N_IN, Net, OneStep, train
 from make_nir_references import digits_split
 
 import nir
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "neurosim" / "data"
 T = 20
-N_IN, N_HID, N_OUT = 64, 64, 10
+N_HID = 64
 N_SAMPLES = 100
 EPOCHS = 15
 SEED = 0
-
-
-class Net(torch.nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        grad = surrogate.fast_sigmoid(slope=25)
-        self.fc1 = torch.nn.Linear(N_IN, N_HID)
-        # Per-neuron tensors: scalar beta/threshold export as 0-d NIR arrays, which nir's type
-        # inference rejects (docs/nir.md section 4).
-        self.lif1 = snn.Leaky(beta=torch.full((N_HID,), 0.9), threshold=torch.ones(N_HID), spike_grad=grad)
-        self.fc2 = torch.nn.Linear(N_HID, N_OUT)
-        self.lif2 = snn.Leaky(beta=torch.full((N_OUT,), 0.8), threshold=torch.ones(N_OUT), spike_grad=grad)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x: [T, batch, 64] -> output spikes [T, batch, 10]."""
-        mem1 = self.lif1.init_leaky()
-        mem2 = self.lif2.init_leaky()
-        out = []
-        for t in range(x.shape[0]):
-            spk1, mem1 = self.lif1(self.fc1(x[t]), mem1)
-            spk2, mem2 = self.lif2(self.fc2(spk1), mem2)
-            out.append(spk2)
-        return torch.stack(out)
-
-
-class OneStep(torch.nn.Module):
-    """The same layers called once, as ``export_to_nir`` traces them (one step, no batch dim)."""
-
-    def __init__(self, net: Net) -> None:
-        super().__init__()
-        self.fc1, self.lif1, self.fc2, self.lif2 = net.fc1, net.lif1, net.fc2, net.lif2
-
-    def forward(self, x: torch.Tensor):
-        spk1, _ = self.lif1(self.fc1(x))
-        return self.lif2(self.fc2(spk1))
 
 
 def main() -> None:
@@ -81,19 +45,10 @@ def main() -> None:
     rng = np.random.default_rng(SEED)
     x_train, y_train, x_test, y_test, _ = digits_split(rng)
 
-    net = Net()
-    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    for epoch in range(EPOCHS):
-        perm = torch.randperm(x_train.shape[1])
-        for k in range(0, perm.numel(), 64):
-            idx = perm[k:k + 64]
-            loss = loss_fn(net(x_train[:, idx]).sum(0) * 0.5, y_train[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+    net = Net(N_HID)
+    train(lambda x: net(x)["spk2"].sum(0) * 0.5, net.parameters(), x_train, y_train, epochs=EPOCHS, lr=2e-3)
     with torch.no_grad():
-        counts = net(torch.tensor(x_test, dtype=torch.float32).transpose(0, 1)).sum(0).numpy()
+        counts = net(torch.tensor(x_test, dtype=torch.float32).transpose(0, 1))["spk2"].sum(0).numpy()
     pred = counts.argmax(1)  # numpy: first index on ties
     print(f"snnTorch test accuracy {np.mean(pred == y_test):.3f} on all {len(y_test)} held-out digits, "
           f"{np.mean(pred[:N_SAMPLES] == y_test[:N_SAMPLES]):.3f} on the {N_SAMPLES} bundled ones")

@@ -40,48 +40,13 @@ from snntorch import surrogate
 from snntorch.export_nir import export_to_nir
 
 import nir
+from _common import N_IN, Net, OneStep, train
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data" / "nir"
 T = 20
-N_IN, N_HID, N_OUT = 64, 40, 10
+N_HID = 40
 N_SAMPLES = 16
 SEED = 0
-
-
-class Net(torch.nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        grad = surrogate.fast_sigmoid(slope=25)
-        self.fc1 = torch.nn.Linear(N_IN, N_HID)
-        # Per-neuron tensors: scalar beta/threshold export as 0-d NIR arrays, which nir's type
-        # inference rejects (docs/nir.md section 4). Different betas per layer exercise the tau -> beta mapping.
-        self.lif1 = snn.Leaky(beta=torch.full((N_HID,), 0.9), threshold=torch.ones(N_HID), spike_grad=grad)
-        self.fc2 = torch.nn.Linear(N_HID, N_OUT)
-        self.lif2 = snn.Leaky(beta=torch.full((N_OUT,), 0.8), threshold=torch.ones(N_OUT), spike_grad=grad)
-
-    def forward(self, x: torch.Tensor):
-        """x: [T, batch, 64] -> per-layer (spikes, membranes), each [T, batch, n]."""
-        mem1 = self.lif1.init_leaky()
-        mem2 = self.lif2.init_leaky()
-        rec = {k: [] for k in ("spk1", "mem1", "spk2", "mem2")}
-        for t in range(x.shape[0]):
-            spk1, mem1 = self.lif1(self.fc1(x[t]), mem1)
-            spk2, mem2 = self.lif2(self.fc2(spk1), mem2)
-            for k, v in zip(("spk1", "mem1", "spk2", "mem2"), (spk1, mem1, spk2, mem2)):
-                rec[k].append(v)
-        return {k: torch.stack(v) for k, v in rec.items()}
-
-
-class OneStep(torch.nn.Module):
-    """The same layers called once, as ``export_to_nir`` traces them (one step, no batch dim)."""
-
-    def __init__(self, net: Net) -> None:
-        super().__init__()
-        self.fc1, self.lif1, self.fc2, self.lif2 = net.fc1, net.lif1, net.fc2, net.lif2
-
-    def forward(self, x: torch.Tensor):
-        spk1, _ = self.lif1(self.fc1(x))
-        return self.lif2(self.fc2(spk1))
 
 
 class Recurrent(torch.nn.Module):
@@ -161,16 +126,7 @@ def make_conv(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_te
     net = ConvNet()
     xt = torch.tensor(x_train, dtype=torch.float32).reshape(-1, T, 1, 8, 8).transpose(0, 1)
     yt = torch.tensor(y_train)
-    opt = torch.optim.Adam(net.parameters(), lr=5e-3)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    for epoch in range(3):
-        perm = torch.randperm(xt.shape[1])
-        for k in range(0, perm.numel(), 64):
-            idx = perm[k:k + 64]
-            loss = loss_fn(net.run(xt[:, idx])["spk2"].sum(0) * 0.5, yt[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+    train(lambda x: net.run(x)["spk2"].sum(0) * 0.5, net.parameters(), xt, yt, epochs=3, lr=5e-3)
     with torch.no_grad():
         test = torch.tensor(x_test, dtype=torch.float32).reshape(-1, T, 1, 8, 8).transpose(0, 1)
         rec = net.run(test)
@@ -211,18 +167,8 @@ def main() -> None:
     rng = np.random.default_rng(SEED)
     x_train, y_train, x_test, y_test, train_images = digits_split(rng)
 
-    net = Net()
-    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    for epoch in range(8):
-        perm = torch.randperm(x_train.shape[1])
-        for k in range(0, perm.numel(), 64):
-            idx = perm[k:k + 64]
-            out = net(x_train[:, idx])
-            loss = loss_fn(out["spk2"].sum(0) * 0.5, y_train[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+    net = Net(N_HID)
+    train(lambda x: net(x)["spk2"].sum(0) * 0.5, net.parameters(), x_train, y_train, epochs=8, lr=2e-3)
     with torch.no_grad():
         counts = net(torch.tensor(x_test, dtype=torch.float32).transpose(0, 1))["spk2"].sum(0).numpy()
     accuracy = float(np.mean(counts.argmax(1) == y_test))

@@ -125,6 +125,23 @@ def _latency(name: str, doc: str, **extra: Any) -> Field:
 
 _NOC = ("routing", NOC_ROUTINGS)
 
+# The per-event operations of a core, each with an energy ``e_<op>_J`` and a latency ``t_<op>_s``:
+# (op, what the energy is for, what the latency is of, the condition under which both apply).
+_OPERATIONS: tuple[tuple[str, str, str, tuple[str, tuple[str, ...]] | None], ...] = (
+    ("synop", "one synaptic event (spike x synapse), per component", "one synaptic event", None),
+    ("neuron_update_active", "one update of a neuron with input or state change", "one update of an active neuron",
+     None),
+    ("neuron_update_idle", "one update of a neuron without input or state change", "one update of an idle neuron",
+     None),
+    ("spike", "generating one spike (soma spike out)", "generating one spike", None),
+    ("packet", "sending one spike packet, within the core or tile", "sending one spike packet, within the core or tile",
+     _NOC),
+    ("hop_x", "one packet crossing one router hop along x (E-W)", "one router hop along x (E-W)", _NOC),
+    ("hop_y", "one packet crossing one router hop along y (N-S)", "one router hop along y (N-S)", _NOC),
+    ("chip_crossing", "one packet crossing a chip-to-chip link", "one chip-to-chip link crossing", _NOC),
+    ("learning", "one plastic synapse update", "one plastic synapse update", None),
+)
+
 FIELDS: tuple[Field, ...] = (
     # -- top level ---------------------------------------------------------------------------------
     Field("", "schema", "int", "", REQUIRED, f"version of this schema; neurosim reads {SCHEMA_VERSION}"),
@@ -184,15 +201,7 @@ FIELDS: tuple[Field, ...] = (
           "clamped to the first and last entries",
           low=0.0, high=1e-3, when=("timestep_mode", ("barrier",))),
     # -- [energy] ----------------------------------------------------------------------------------
-    _energy("e_synop_J", "one synaptic event (spike x synapse), per component"),
-    _energy("e_neuron_update_active_J", "one update of a neuron with input or state change"),
-    _energy("e_neuron_update_idle_J", "one update of a neuron without input or state change"),
-    _energy("e_spike_J", "generating one spike (soma spike out)"),
-    _energy("e_packet_J", "sending one spike packet, within the core or tile", when=_NOC),
-    _energy("e_hop_x_J", "one packet crossing one router hop along x (E-W)", when=_NOC),
-    _energy("e_hop_y_J", "one packet crossing one router hop along y (N-S)", when=_NOC),
-    _energy("e_chip_crossing_J", "one packet crossing a chip-to-chip link", when=_NOC),
-    _energy("e_learning_J", "one plastic synapse update"),
+    *(_energy(f"e_{op}_J", energy_doc, when=when) for op, energy_doc, _, when in _OPERATIONS),
     _energy("p_static_per_core_W", "static (leakage) power of one core"),
     _energy("e_synop_total_J",
             "all-inclusive energy per synaptic event, used alone and never added to per-component terms; "
@@ -202,15 +211,7 @@ FIELDS: tuple[Field, ...] = (
     _energy("e_mac_J", "one multiply-accumulate (paper convention E_MAC, per real-valued op); absent: not given",
             need=OPTIONAL),
     # -- [latency] ---------------------------------------------------------------------------------
-    _latency("t_synop_s", "one synaptic event"),
-    _latency("t_neuron_update_active_s", "one update of an active neuron"),
-    _latency("t_neuron_update_idle_s", "one update of an idle neuron"),
-    _latency("t_spike_s", "generating one spike"),
-    _latency("t_packet_s", "sending one spike packet, within the core or tile", when=_NOC),
-    _latency("t_hop_x_s", "one router hop along x (E-W)", when=_NOC),
-    _latency("t_hop_y_s", "one router hop along y (N-S)", when=_NOC),
-    _latency("t_chip_crossing_s", "one chip-to-chip link crossing", when=_NOC),
-    _latency("t_learning_s", "one plastic synapse update"),
+    *(_latency(f"t_{op}_s", latency_doc, when=when) for op, _, latency_doc, when in _OPERATIONS),
 )
 """Every field, in file order."""
 

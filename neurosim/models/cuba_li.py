@@ -23,7 +23,8 @@ awake iff ``bias != 0`` or ``bias_in != 0``. Its decay is caught up when it is n
 The helpers, :func:`_decay_sums` included, are this module's own copies of ``cuba_lif``'s: Numba's
 on-disk cache does not notice edits to jitted functions imported from another module, so a shared
 helper could leave a stale compiled handler (``tests/test_architecture.py`` keeps model modules
-from importing each other).
+from importing each other). Hashing a shared module into the engine module's name would not help:
+the engine compiles the handler through the handler's own cache entry, keyed by this file alone.
 """
 from __future__ import annotations
 
@@ -31,18 +32,16 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim._jit import njit
-from neurosim.models.registry import NeuronModel, Param, StateVar, register
-
-PRECISIONS = ("float64", "float32")
+from neurosim.models.registry import (PRECISIONS, NeuronModel, Param, StateVar, float_params, precision_groups,
+                                      register)
+# PRECISIONS is imported as this model's choices of ``precision``.
 
 PARAMS = (
-    Param("alpha", low=0.0, high=1.0, doc="synaptic current decay per tick"),
-    Param("beta", low=0.0, high=1.0, doc="membrane decay per tick"),
-    Param("v_leak", default=0.0, doc="resting potential"),
+    *float_params("alpha", "beta", "v_leak"),
     Param("gain_syn", default=1.0, doc="scale of the synaptic input into the current (NIR w_in)"),
     Param("gain", default=1.0, doc="scale of the current into the membrane potential"),
     Param("bias", default=0.0, doc="constant input added to v every tick"),
-    Param("precision", default=0.0, choices=PRECISIONS, doc="arithmetic precision"),
+    *float_params("precision"),
     Param("bias_in", default=0.0, doc="constant added to the synaptic input x every tick, before gain_syn"),
 )
 STATE = (
@@ -104,7 +103,8 @@ def _decay_sums(a, b, k):
 
 @njit
 def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
-    """Handler (see ``neurosim.models.registry``): bring ``idx`` to tick ``t``, apply ``x``; never fires."""
+    """Handler (contract in ``neurosim.models.registry``): per neuron, catch up the idle ticks, then
+    ``i <- alpha i + gain_syn (x + bias_in)``, ``v <- v_leak + (v - v_leak) beta + gain i + bias``; never fires."""
     n_awake = 0
     for j in range(idx.size):
         n = idx[j]
@@ -140,9 +140,7 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
 
     State columns ``i, v``; a readout never fires.
     """
-    for code, dtype in enumerate((np.float64, np.float32)):
-        sel = params[:, PRECISION] == code
-        p = params[sel].astype(dtype)
+    for sel, dtype, p in precision_groups(params, PRECISION):
         s = state[sel].astype(dtype)
         i = p[:, ALPHA] * s[:, I] + p[:, GAIN_SYN] * (x[sel] + params[sel, BIAS_IN]).astype(dtype)
         v = p[:, V_LEAK] + (s[:, V] - p[:, V_LEAK]) * p[:, BETA]

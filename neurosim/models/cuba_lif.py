@@ -47,24 +47,16 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim._jit import njit
-from neurosim.models.registry import NeuronModel, Param, StateVar, register
-
-RESETS = ("value", "subtract", "subtract_next", "none")
-THRESHOLDS = (">", ">=")
-PRECISIONS = ("float64", "float32")
+from neurosim.models.registry import (PRECISIONS, RESETS, THRESHOLDS, NeuronModel, Param, StateVar, float_params,
+                                      precision_groups, register, spike_and_reset)
+# PRECISIONS, RESETS and THRESHOLDS are imported as this model's choices of those parameters.
 
 PARAMS = (
-    Param("alpha", low=0.0, high=1.0, doc="synaptic current decay per tick"),
-    Param("beta", low=0.0, high=1.0, doc="membrane decay per tick"),
-    Param("v_th", doc="firing threshold"),
-    Param("v_leak", default=0.0, doc="resting potential"),
-    Param("v_reset", default=0.0, doc="potential after a spike when reset='value'"),
+    *float_params("alpha", "beta", "v_th", "v_leak", "v_reset"),
     Param("gain_syn", default=1.0, doc="scale of the synaptic input into the current (NIR w_in)"),
     Param("gain", default=1.0, doc="scale of the current into the membrane potential"),
     Param("bias", default=0.0, doc="constant input added to v every tick"),
-    Param("reset", default=0.0, choices=RESETS, doc="reset mechanism"),
-    Param("threshold", default=0.0, choices=THRESHOLDS, doc="spike condition"),
-    Param("precision", default=0.0, choices=PRECISIONS, doc="arithmetic precision"),
+    *float_params("reset", "threshold", "precision"),
     Param("bias_in", default=0.0, doc="constant added to the synaptic input x every tick, before gain_syn "
                                       "(an Affine bias feeding the current, as in snnTorch's Synaptic)"),
 )
@@ -234,7 +226,9 @@ def _rounded(z, single):
 
 @njit
 def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
-    """Handler (see ``neurosim.models.registry``): bring ``idx`` to tick ``t`` and apply input ``x``."""
+    """Handler (contract in ``neurosim.models.registry``): per neuron, catch up the idle ticks, then
+    ``i <- alpha i + gain_syn (x + bias_in)``, ``v <- v_leak + (v - v_leak) beta + gain i + bias - v_th s_prev``,
+    fire if ``v`` passes ``v_th`` and reset."""
     n_fired = 0
     n_awake = 0
     for j in range(idx.size):
@@ -290,19 +284,15 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
     State columns ``i, v, s_prev``.
     """
     out = np.zeros(x.shape[0])
-    for code, dtype in enumerate((np.float64, np.float32)):
-        sel = params[:, PRECISION] == code
-        p = params[sel].astype(dtype)
+    for sel, dtype, p in precision_groups(params, PRECISION):
         s = state[sel].astype(dtype)
         i = p[:, ALPHA] * s[:, I] + p[:, GAIN_SYN] * (x[sel] + params[sel, BIAS_IN]).astype(dtype)
         v = p[:, V_LEAK] + (s[:, V] - p[:, V_LEAK]) * p[:, BETA]
         v = v + p[:, GAIN] * i
         v = v + p[:, BIAS]
         v = v - p[:, V_TH] * s[:, S_PREV]
-        spiked = np.where(params[sel, THRESHOLD] != 0.0, v >= p[:, V_TH], v > p[:, V_TH])
         reset = params[sel, RESET]
-        v = np.where(spiked & (reset == R_VALUE), p[:, V_RESET], v)
-        v = np.where(spiked & (reset == R_SUBTRACT), v - p[:, V_TH], v)
+        spiked, v = spike_and_reset(v, p[:, V_TH], p[:, V_RESET], params[sel, THRESHOLD] != 0.0, reset)
         state[sel, I] = i
         state[sel, V] = v
         state[sel, S_PREV] = spiked & (reset == R_SUBTRACT_NEXT)

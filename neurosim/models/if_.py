@@ -27,20 +27,16 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim._jit import njit
-from neurosim.models.registry import NeuronModel, Param, StateVar, register
+from neurosim.models.registry import (PRECISIONS, THRESHOLDS, NeuronModel, Param, StateVar, float_params,
+                                      precision_groups, register, spike_and_reset)
+# PRECISIONS and THRESHOLDS are imported as this model's choices of those parameters.
 
-RESETS = ("value", "subtract", "none")
-THRESHOLDS = (">", ">=")
-PRECISIONS = ("float64", "float32")
+RESETS = ("value", "subtract", "none")  # no delayed reset: nothing leaks between a spike and the next tick
 
 PARAMS = (
-    Param("v_th", doc="firing threshold"),
-    Param("v_reset", default=0.0, doc="potential after a spike when reset='value'"),
-    Param("gain", default=1.0, doc="scale of the synaptic input"),
-    Param("bias", default=0.0, doc="constant input added every tick"),
+    *float_params("v_th", "v_reset", "gain", "bias"),
     Param("reset", default=0.0, choices=RESETS, doc="reset mechanism"),
-    Param("threshold", default=0.0, choices=THRESHOLDS, doc="spike condition"),
-    Param("precision", default=0.0, choices=PRECISIONS, doc="arithmetic precision"),
+    *float_params("threshold", "precision"),
 )
 STATE = (StateVar("v", 0.0, "membrane potential (after reset)"),)
 
@@ -78,7 +74,8 @@ def _neuron(v, v_th, v_reset, gain, bias, x, idle, reset, ge):
 
 @njit
 def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
-    """Handler (see ``neurosim.models.registry``): bring ``idx`` to tick ``t`` and apply input ``x``."""
+    """Handler (contract in ``neurosim.models.registry``): per neuron ``v <- v + gain x + bias``, fire if
+    ``v`` passes ``v_th`` and reset; one input-free tick stands for all the idle ones."""
     n_fired = 0
     n_awake = 0
     for j in range(idx.size):
@@ -112,16 +109,11 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
     State column ``v``.
     """
     out = np.zeros(x.shape[0])
-    for code, dtype in enumerate((np.float64, np.float32)):
-        sel = params[:, PRECISION] == code
-        p = params[sel].astype(dtype)
+    for sel, dtype, p in precision_groups(params, PRECISION):
         v = state[sel, V].astype(dtype) + p[:, GAIN] * x[sel].astype(dtype)
         v = v + p[:, BIAS]
-        spiked = np.where(params[sel, THRESHOLD] != 0.0, v >= p[:, V_TH], v > p[:, V_TH])
-        reset = params[sel, RESET]
-        v = np.where(spiked & (reset == R_VALUE), p[:, V_RESET], v)
-        v = np.where(spiked & (reset == R_SUBTRACT), v - p[:, V_TH], v)
-        state[sel, V] = v
+        spiked, state[sel, V] = spike_and_reset(v, p[:, V_TH], p[:, V_RESET], params[sel, THRESHOLD] != 0.0,
+                                                params[sel, RESET])
         out[sel] = spiked
     return out
 

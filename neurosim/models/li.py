@@ -28,22 +28,11 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim._jit import njit
-from neurosim.models.registry import NeuronModel, Param, StateVar, register
+from neurosim.models.registry import PRECISIONS, NeuronModel, StateVar, float_params, precision_groups, register
+# PRECISIONS is imported as these models' choices of ``precision``.
 
-PRECISIONS = ("float64", "float32")
-
-LI_PARAMS = (
-    Param("beta", low=0.0, high=1.0, doc="membrane decay per tick"),
-    Param("v_leak", default=0.0, doc="resting potential"),
-    Param("gain", default=1.0, doc="scale of the synaptic input"),
-    Param("bias", default=0.0, doc="constant input added every tick"),
-    Param("precision", default=0.0, choices=PRECISIONS, doc="arithmetic precision"),
-)
-INTEGRATOR_PARAMS = (
-    Param("gain", default=1.0, doc="scale of the synaptic input"),
-    Param("bias", default=0.0, doc="constant input added every tick"),
-    Param("precision", default=0.0, choices=PRECISIONS, doc="arithmetic precision"),
-)
+LI_PARAMS = float_params("beta", "v_leak", "gain", "bias", "precision")
+INTEGRATOR_PARAMS = float_params("gain", "bias", "precision")
 STATE = (StateVar("v", 0.0, "membrane potential (the readout value)"),)
 
 # Column indices into ``params`` and ``state``; kernels assume validated arrays.
@@ -79,7 +68,8 @@ def _li_advance_steps(v, beta, v_leak, gain, bias, k):
 
 @njit
 def update_li(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
-    """Handler of "li" (see ``neurosim.models.registry``); it never fires."""
+    """Handler of "li" (contract in ``neurosim.models.registry``): per neuron
+    ``v <- v_leak + (v - v_leak) beta**elapsed + gain x + bias``; it never fires."""
     n_awake = 0
     for j in range(idx.size):
         n = idx[j]
@@ -115,7 +105,8 @@ def _integrator_neuron(v, gain, bias, x, idle):
 
 @njit
 def update_integrator(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
-    """Handler of "integrator" (see ``neurosim.models.registry``); it never fires."""
+    """Handler of "integrator" (contract in ``neurosim.models.registry``): per neuron
+    ``v <- v + gain x + bias``, one input-free tick standing for all the idle ones; it never fires."""
     n_awake = 0
     for j in range(idx.size):
         n = idx[j]
@@ -138,9 +129,7 @@ def reference_step_li(state: npt.NDArray[np.float64], params: npt.NDArray[np.flo
 
     State column ``v``, params as :data:`LI_PARAMS`; a readout never fires.
     """
-    for code, dtype in enumerate((np.float64, np.float32)):
-        sel = params[:, LI_PRECISION] == code
-        p = params[sel].astype(dtype)
+    for sel, dtype, p in precision_groups(params, LI_PRECISION):
         v = p[:, LI_V_LEAK] + (state[sel, V].astype(dtype) - p[:, LI_V_LEAK]) * p[:, LI_BETA]
         v = v + p[:, LI_GAIN] * x[sel].astype(dtype)
         state[sel, V] = v + p[:, LI_BIAS]
@@ -153,9 +142,7 @@ def reference_step_integrator(state: npt.NDArray[np.float64], params: npt.NDArra
 
     State column ``v``, params as :data:`INTEGRATOR_PARAMS`; a readout never fires.
     """
-    for code, dtype in enumerate((np.float64, np.float32)):
-        sel = params[:, INT_PRECISION] == code
-        p = params[sel].astype(dtype)
+    for sel, dtype, p in precision_groups(params, INT_PRECISION):
         v = state[sel, V].astype(dtype) + p[:, INT_GAIN] * x[sel].astype(dtype)
         state[sel, V] = v + p[:, INT_BIAS]
     return np.zeros(x.shape[0])

@@ -24,23 +24,10 @@ from __future__ import annotations
 import numpy as np
 
 from neurosim._jit import njit
-from neurosim.models.registry import NeuronModel, Param, StateVar, register
+from neurosim.models.registry import PRECISIONS, RESETS, THRESHOLDS, NeuronModel, StateVar, float_params, register
+# PRECISIONS, RESETS and THRESHOLDS are imported as this model's choices of those parameters.
 
-RESETS = ("value", "subtract", "subtract_next", "none")
-THRESHOLDS = (">", ">=")
-PRECISIONS = ("float64", "float32")
-
-PARAMS = (
-    Param("beta", low=0.0, high=1.0, doc="membrane decay per tick"),
-    Param("v_th", doc="firing threshold"),
-    Param("v_leak", default=0.0, doc="resting potential"),
-    Param("v_reset", default=0.0, doc="potential after a spike when reset='value'"),
-    Param("gain", default=1.0, doc="scale of the synaptic input"),
-    Param("bias", default=0.0, doc="constant input added every tick"),
-    Param("reset", default=0.0, choices=RESETS, doc="reset mechanism"),
-    Param("threshold", default=0.0, choices=THRESHOLDS, doc="spike condition"),
-    Param("precision", default=0.0, choices=PRECISIONS, doc="arithmetic precision"),
-)
+PARAMS = float_params("beta", "v_th", "v_leak", "v_reset", "gain", "bias", "reset", "threshold", "precision")
 STATE = (
     StateVar("v", 0.0, "membrane potential (after reset)"),
     StateVar("s_prev", 0.0, "1 if the neuron fired at its previous tick (delayed reset pending)"),
@@ -90,7 +77,8 @@ def _advance_f32(v, beta, v_leak, k):
 
 @njit
 def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
-    """Handler (see ``neurosim.models.registry``): bring ``idx`` to tick ``t`` and apply input ``x``."""
+    """Handler (contract in ``neurosim.models.registry``): per neuron ``v <- v_leak + (v - v_leak) beta**elapsed
+    + gain x + bias - v_th s_prev``, fire if ``v`` passes ``v_th`` and reset."""
     n_fired = 0
     n_awake = 0
     for j in range(idx.size):

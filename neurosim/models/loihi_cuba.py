@@ -130,7 +130,9 @@ def _tick(u, v, ref, a, du, dv, bias, vth, refractory):
 
 @njit
 def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
-    """Handler (see ``neurosim.models.registry``): bring ``idx`` to tick ``t`` and apply input ``x``."""
+    """Handler (contract in ``neurosim.models.registry``): per neuron, Lava's fixed-point tick for each idle
+    tick and then with input ``x``: ``u`` decays by ``du`` and adds ``x << 6``, ``v`` decays by ``dv`` and adds
+    ``u + bias`` unless refractory, spike and hard reset when ``v > vth << 6``."""
     n_fired = 0
     n_awake = 0
     for j in range(idx.size):

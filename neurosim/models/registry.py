@@ -52,12 +52,16 @@ Reference step contract (plain numpy, one dense tick for a whole population, no 
 the ``(n,)`` float64 spike values, 0.0 where a neuron did not fire (all zeros for a readout). A
 model's ``reference_step`` docstring names only its state columns and what differs.
 
+The float models take the parameters they share from :func:`float_params` (one spec each); their
+reference steps split a population by precision with :func:`precision_groups` and test and reset
+with :func:`spike_and_reset`. Their jitted helpers stay per module (``tests/test_architecture.py``).
+
 The registry is the only mutable module-level state of the package besides placement strategies.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -116,6 +120,88 @@ class Param:
                 raise ModelError(
                     f"{owner}: '{self.name}' = {arr[i].item()!r} at neuron {i} is {what} (allowed: {allowed})"
                 )
+
+
+PRECISIONS = ("float64", "float32")  # the choices of the float models' ``precision``
+THRESHOLDS = (">", ">=")  # the choices of the spiking float models' ``threshold``
+RESETS = ("value", "subtract", "subtract_next", "none")  # the choices of the leaky float models' ``reset``
+
+# The parameters that mean the same in every float model that has them, each defined once; a model
+# picks its own with :func:`float_params`, in the order of its columns.
+_FLOAT_PARAMS = {param.name: param for param in (
+    Param("alpha", low=0.0, high=1.0, doc="synaptic current decay per tick"),
+    Param("beta", low=0.0, high=1.0, doc="membrane decay per tick"),
+    Param("v_th", doc="firing threshold"),
+    Param("v_leak", default=0.0, doc="resting potential"),
+    Param("v_reset", default=0.0, doc="potential after a spike when reset='value'"),
+    Param("gain", default=1.0, doc="scale of the synaptic input"),
+    Param("bias", default=0.0, doc="constant input added every tick"),
+    Param("reset", default=0.0, choices=RESETS, doc="reset mechanism"),
+    Param("threshold", default=0.0, choices=THRESHOLDS, doc="spike condition"),
+    Param("precision", default=0.0, choices=PRECISIONS, doc="arithmetic precision"),
+)}
+
+
+def float_params(*names: str) -> tuple[Param, ...]:
+    """The shared float-model parameters ``names``, in that order.
+
+    Parameters
+    ----------
+    *names : str
+        Names among ``alpha, beta, v_th, v_leak, v_reset, gain, bias, reset, threshold, precision``.
+
+    Returns
+    -------
+    tuple of Param
+        One spec per name; a model whose parameter means something else defines its own ``Param``.
+    """
+    return tuple(_FLOAT_PARAMS[name] for name in names)
+
+
+def precision_groups(params: np.ndarray, column: int) -> Iterator[tuple[np.ndarray, type, np.ndarray]]:
+    """Split a float model's population by precision, for its numpy reference step.
+
+    Parameters
+    ----------
+    params : ndarray
+        ``(n, n_params)`` float64 parameter rows.
+    column : int
+        The column of the ``precision`` parameter (a code into :data:`PRECISIONS`).
+
+    Yields
+    ------
+    tuple of (ndarray, type, ndarray)
+        For each precision in turn: the ``(n,)`` mask of its neurons, its numpy scalar type, and
+        their parameter rows cast to it.
+    """
+    for code, name in enumerate(PRECISIONS):
+        sel = params[:, column] == code
+        yield sel, np.dtype(name).type, params[sel].astype(name)
+
+
+def spike_and_reset(v: np.ndarray, v_th: np.ndarray, v_reset: np.ndarray, ge: np.ndarray,
+                    reset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The spike test and the reset of a spiking float model, numpy (for reference steps).
+
+    Parameters
+    ----------
+    v, v_th, v_reset : ndarray
+        Potentials before the test, thresholds and reset values, all in one float type.
+    ge : ndarray of bool
+        True where the test is ``v >= v_th`` (:data:`THRESHOLDS` ``">="``), else ``v > v_th``.
+    reset : ndarray
+        Reset codes of the model: ``value`` (``v <- v_reset``) and ``subtract`` (``v <- v - v_th``)
+        are the first two of every model's resets; any other leaves ``v`` as it is.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(spiked, v)``: who fired, and the potentials after the reset.
+    """
+    spiked = np.where(ge, v >= v_th, v > v_th)
+    v = np.where(spiked & (reset == RESETS.index("value")), v_reset, v)
+    v = np.where(spiked & (reset == RESETS.index("subtract")), v - v_th, v)
+    return spiked, v
 
 
 @dataclass(frozen=True)

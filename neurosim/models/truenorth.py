@@ -218,7 +218,9 @@ def _active(v, p):
 
 @njit
 def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
-    """Handler (see ``neurosim.models.registry``): bring ``idx`` to tick ``t`` and apply input ``x``."""
+    """Handler (contract in ``neurosim.models.registry``): per neuron, TrueNorth's tick for each idle tick
+    (seeded draws of tick ``t - k``) and then with input ``x``: ``V <- sat(V + x)``, the leak, the positive
+    threshold ``alpha + eta`` with reset by ``gamma``, and the negative threshold."""
     n_fired = 0
     n_awake = 0
     for j in range(idx.size):

@@ -47,6 +47,21 @@ def parse(text: str | None) -> Any:
         return None
     if text in ("True", "False"):
         return text == "True"
+    return number_or_text(text)
+
+
+def number_or_text(text: str) -> int | float | str:
+    """``text`` as an int if it reads as one, else as a float if it reads as one, else ``text`` itself.
+
+    Parameters
+    ----------
+    text : str
+        A sweep cell or a command-line value.
+
+    Returns
+    -------
+    int, float or str
+    """
     for kind in (int, float):
         try:
             return kind(text)
