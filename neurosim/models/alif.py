@@ -128,17 +128,9 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
 
 def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float64],
                    x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """One dense tick for a whole population (numpy float64, no catch-up; the oracle).
+    """One dense tick, numpy float64, no catch-up (the oracle; contract in :mod:`neurosim.models.registry`).
 
-    Parameters
-    ----------
-    state : (n, 3) float64, columns ``v, a, s_prev``; updated in place.
-    params : (n, 7) float64, columns as :data:`PARAMS`.
-    x : (n,) summed synaptic input of this tick.
-
-    Returns
-    -------
-    (n,) float64: 1.0 where the neuron fired, else 0.0.
+    State columns ``v, a, s_prev``; returns the spike values.
     """
     p = params
     s_prev = state[:, S_PREV]

@@ -120,17 +120,9 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
 
 def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float64],
                    x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """One dense tick for a whole population (numpy float32, no catch-up; the oracle).
+    """One dense tick, numpy float32, no catch-up (the oracle; contract in :mod:`neurosim.models.registry`).
 
-    Parameters
-    ----------
-    state : (n, 2) float64, columns ``q, acc_q``; updated in place.
-    params : (n, 3) float64, columns as :data:`PARAMS`.
-    x : (n,) summed synaptic input of this tick.
-
-    Returns
-    -------
-    (n,) float64: the spike values, ``+theta``, ``-theta`` or 0.0.
+    State columns ``q, acc_q``; returns the spike values.
     """
     p = params.astype(np.float32)
     theta, pos_max, neg_min = p[:, THETA], p[:, POS_MAX], p[:, NEG_MIN]
