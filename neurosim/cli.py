@@ -296,6 +296,9 @@ def _run(args: argparse.Namespace) -> int:
         print(run.report.to_text())
     else:
         print("\n".join(run.report.summary_lines()))
+        asked = args.convention != DEFAULT_CONVENTION or args.per != "sample"
+        if asked and run.report.convention is not None:  # the metrics asked for by name belong to the answer
+            print("\n" + "\n".join(run.report.convention.to_text_lines()))
         print("\nthe full report: --full" + ("" if args.json else "; all of it as JSON: --json REPORT.json"))
     try:
         if args.json:

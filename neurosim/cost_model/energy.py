@@ -156,7 +156,9 @@ class EnergyReport:
         Every profile value used, with source and status.
     missing : tuple of (str, str)
         ``(key, class)`` for every class left out of the totals because the profile does not give
-        ``key`` (``missing="mark"``); its energy is 0 here and the totals are partial.
+        ``key`` (``missing="mark"``): its energy is 0 here, except the static energy of a barrier
+        chip whose latency is partial (costed over that lower bound of the time); the totals are
+        partial.
     """
 
     model: str
@@ -207,7 +209,7 @@ class EnergyReport:
             unit_cost = si(unit, key.rsplit("_", 1)[1]) if count else "-"  # not looked up when nothing to cost
             cost = si(joules, "J")
             if name in left_out:
-                unit_cost, cost = ("-" if unit == 0 else unit_cost), "not published"
+                unit_cost, cost = ("-" if unit == 0 else unit_cost), f"{cost} partial" if joules else "not published"
                 if any(k in MESH_KEYS for k, left in self.missing if left == name):
                     shown = "not published"  # a hop or crossing count needs the mesh
             lines.append(f"  {name:<24}{shown:>14}{unit_cost:>14}{cost:>14}")
@@ -286,9 +288,12 @@ def energy(t: Tally, values: CostValues, physical_time_s: Callable[[], tuple[flo
                 continue
             used[key] = power
             seconds, time_missing = physical_time_s()
-            missing.extend((k_, name) for k_ in missing_keys(time_missing))
             core = np.full(t.cores.size, seconds)
             table[k] = (name, key, core, pop, host)
+            if time_missing:  # costed over the partial time: a lower bound, marked with the time's missing keys
+                missing.extend((k_, name) for k_ in missing_keys(time_missing))
+                units[k] = power.value
+                continue
         total = float(np.sum(core) + np.sum(host))
         if total <= 0 or any(name == left for _, left in missing):
             continue
