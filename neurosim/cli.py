@@ -290,9 +290,9 @@ def _run(args: argparse.Namespace) -> int:
               f"--keep-delays refuses instead; --ticks {run.ticks_per_sample + shift.max_latency} keeps the spikes "
               f"shifted past the end of each sample)")
     print()
+    if run.quantization is not None:
+        print(run.quantization.to_text() + "\n")
     if args.full:
-        if run.quantization is not None:
-            print(run.quantization.to_text() + "\n")
         print(run.report.to_text())
     else:
         print("\n".join(run.report.summary_lines()))

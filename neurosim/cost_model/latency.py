@@ -164,7 +164,8 @@ class LatencyReport:
             lines.append(f"  fixed tick {si(self.tick_period_s, 's')}: {self.deadline_misses} of {self.ticks} ticks "
                          f"miss the deadline")
         if self.partial:
-            lines.append(f"  partial: the modelled latencies leave out {', '.join(dict.fromkeys(w for _, w in self.missing))}:")
+            terms = ", ".join(dict.fromkeys(why for _, why in self.missing))
+            lines.append(f"  partial: the modelled latencies leave out {terms}:")
             lines += missing_lines(self.missing, "    ")
         return lines
 
@@ -172,7 +173,8 @@ class LatencyReport:
         out = {name: plain(getattr(self, name)) for name in self.__dataclass_fields__}
         derived = ("total_s", "physical_time_s", "mean_tick_s", "worst_tick", "worst_tick_s", "deadline_misses",
                    "sample_time_s", "estimated", "partial")
-        return {**out, **{name: getattr(self, name) for name in derived}, "missing_keys": list(missing_keys(self.missing)),
+        return {**out, **{name: getattr(self, name) for name in derived},
+                "missing_keys": list(missing_keys(self.missing)),
                 "sample_latency_s": self.sample_latency_s.tolist()}
 
     @classmethod

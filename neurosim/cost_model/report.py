@@ -327,8 +327,8 @@ def _notes(t: Tally, result: SimResult, profile: ChipProfile, en: EnergyReport,
     """How figures were obtained where the model made a choice, one sentence each."""
     notes = []
     if not placement_mesh_published:
-        notes.append(f"chip '{profile.name}' publishes no router mesh: its tiles are numbered in one row (core x is the "
-                     "tile), and hop, link and chip-crossing counts are not published")
+        notes.append(f"chip '{profile.name}' publishes no router mesh: its tiles are numbered in one row (core x "
+                     "is the tile), and hop, link and chip-crossing counts are not published")
     if en.model == "all_inclusive":
         notes.append("energy = SynOps x e_synop_total_J alone: the published figure already includes neuron "
                      "updates, routing, memory and static power, so no other term is added")

@@ -240,7 +240,8 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     ------
     NeurosimError
         Before anything runs: for a key that is not a profile field nor a sweep option,
-        ``missing="mark"`` (a row has no partial mark: pass ``fallbacks``), ``resume`` without ``out``, or an ``out`` file written by another sweep
+        ``missing="mark"`` (a row has no partial mark: pass ``fallbacks``), ``resume`` without
+        ``out``, or an ``out`` file written by another sweep
         (:class:`~neurosim.workflows.sweep_table.SweepFileError`: other varied keys, model, chip or settings).
     """
     start = time.perf_counter()
