@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
+import re
 import sys
 from dataclasses import dataclass
 from typing import Callable
@@ -140,7 +141,13 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--per", default="sample", choices=EXECUTIONS,
                         help="report the convention's counts per sample (default) or per tick (one execution of "
                              "a streaming model, as NeuroBench reports streaming tasks)")
-    parser.add_argument("--json", metavar="PATH", help="also write the report as JSON to PATH")
+    parser.add_argument("--full", action="store_true",
+                        help="print the full report (energy per class, cores, populations, latency, operations, bit "
+                             "budget); default: a short summary")
+    parser.add_argument("--keep-delays", action="store_true",
+                        help="refuse a model whose synaptic delays are below the chip's minimum (TrueNorth: 1 tick) "
+                             "instead of raising them to it (the default)")
+    parser.add_argument("--json", metavar="PATH", help="also write the complete report as JSON to PATH")
     parser.add_argument("--record", metavar="OUT.npz",
                         help="write every neuron node's outputs [B, T, *shape] to OUT.npz")
     parser.add_argument("--trace", metavar="RUN.h5",
@@ -155,6 +162,9 @@ def _model_options(parser: argparse.ArgumentParser, chip_help: str, samples_help
                                           f"{', '.join(DIALECTS)} (default nir, the file read literally; "
                                           "snntorch for the bundled model)")
     parser.add_argument("--chip", default=DEFAULT_CHIP, help=chip_help)
+    parser.add_argument("--dt", type=float, metavar="SECONDS",
+                        help="time step of one tick of the NIR model (default: the dialect's; e.g. 1e-3 for a "
+                             "file exported at 1 ms)")
     parser.add_argument("--ticks", type=int, help="ticks per sample (default: T of the input; longer pads with "
                                                   "silence, shorter cuts)")
     parser.add_argument("--samples", type=int, help=samples_help)
@@ -169,8 +179,8 @@ def _mapping_options(parser: argparse.ArgumentParser, default_note: str) -> None
     parser.add_argument("--quantize", action="store_true",
                         help="simulate with weights quantised to the chip's precision")
     parser.add_argument("--raise-delays", action="store_true",
-                        help="raise synaptic delays below the chip's minimum (TrueNorth: 1 tick) to it (`run` prints "
-                             "the latency this adds per layer)")
+                        help="raise synaptic delays below the chip's minimum (TrueNorth: 1 tick) to it and print "
+                             "the latency this adds per layer (`run` does it unless --keep-delays)")
     parser.add_argument("--fallback", action="append", default=[], metavar="KEY=VALUE",
                         help="value for a hardware number the profile does not publish (marked estimated); repeatable")
     parser.add_argument("--seed", type=int, default=0, help="seed of stochastic neuron models")
@@ -233,6 +243,8 @@ def _resolve_model(args: argparse.Namespace, bundled_samples: int | None = None)
     get_dialect(dialect)  # an unknown dialect fails before anything is read
     if samples is not None and samples < 1:
         raise NeurosimError(f"--samples must be a positive integer, got {samples}")
+    if args.dt is not None and not args.dt > 0:
+        raise NeurosimError(f"--dt must be a positive number of seconds, got {args.dt}")
     if input_path is None and args.ticks is None:
         raise NeurosimError("no input: pass --input INPUT.npz (one array [T, *shape] or [B, T, *shape] per "
                             "input node), or --ticks N to run N ticks of silence")
@@ -240,24 +252,28 @@ def _resolve_model(args: argparse.Namespace, bundled_samples: int | None = None)
     return _Model(model, dialect, data, samples, str(name))
 
 
-def _options(args: argparse.Namespace) -> RunOptions:
+def _options(args: argparse.Namespace, raise_delays: bool, missing: str = "error") -> RunOptions:
     """The RunOptions of ``run`` and ``sweep`` (``_mapping_options``)."""
     return RunOptions(strategy=args.strategy, neurons_per_core=args.neurons_per_core, quantize=args.quantize,
-                      raise_delays=args.raise_delays, fallbacks=_fallbacks(args.fallback), seed=args.seed,
-                      latency=not args.no_latency)
+                      raise_delays=raise_delays, fallbacks=_fallbacks(args.fallback), seed=args.seed,
+                      latency=not args.no_latency, missing=missing)
 
 
 def _run(args: argparse.Namespace) -> int:
     model = _resolve_model(args)
-    options = _options(args)
+    if args.keep_delays and args.raise_delays:
+        raise NeurosimError("--keep-delays and --raise-delays contradict each other: pass one")
+    # `run` answers for every chip: numbers the profile does not publish are marked, not guessed.
+    options = _options(args, raise_delays=not args.keep_delays, missing="mark")
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
     try:
         run = run_nir(model.path, model.inputs, args.chip, model.dialect, options, ticks=args.ticks,
-                      samples=model.samples, progress=progress, trace=args.trace, convention=args.convention,
-                      execution=args.per)
+                      samples=model.samples, dt=args.dt, progress=progress, trace=args.trace,
+                      convention=args.convention, execution=args.per)
     finally:
         close()
-    print(f"{model.name}: dialect {model.dialect}, {run.samples} sample(s) x {run.ticks_per_sample} ticks, "
+    dt = f", dt {args.dt:g} s" if args.dt is not None else ""
+    print(f"{model.name}: dialect {model.dialect}{dt}, {run.samples} sample(s) x {run.ticks_per_sample} ticks, "
           f"prediction = argmax of '{run.output_node}' {run.readout}")
     if run.accuracy is not None:
         print(f"accuracy: {run.accuracy:.1%} ({run.hits}/{run.samples}) against the labels")
@@ -269,12 +285,22 @@ def _run(args: argparse.Namespace) -> int:
         if agreement[1] is not None:
             line += f"; {who}'s accuracy {agreement[1]:.1%}"
         print(line)
+    shift = run.delay_shift
+    if shift is not None and (shift.changed or args.raise_delays):
+        print(f"{shift.to_text()}\n  (chip '{run.report.chip}' cannot deliver a spike within its tick; "
+              f"--keep-delays refuses instead; --ticks {run.ticks_per_sample + shift.max_latency} keeps the spikes "
+              f"shifted past the end of each sample)")
     print()
     if run.quantization is not None:
         print(run.quantization.to_text() + "\n")
-    if run.delay_shift is not None:
-        print(run.delay_shift.to_text() + "\n")
-    print(run.report.to_text())
+    if args.full:
+        print(run.report.to_text())
+    else:
+        print("\n".join(run.report.summary_lines()))
+        asked = args.convention != DEFAULT_CONVENTION or args.per != "sample"
+        if asked and run.report.convention is not None:  # the metrics asked for by name belong to the answer
+            print("\n" + "\n".join(run.report.convention.to_text_lines()))
+        print("\nthe full report: --full" + ("" if args.json else "; all of it as JSON: --json REPORT.json"))
     try:
         if args.json:
             with open(args.json, "w") as f:
@@ -289,8 +315,7 @@ def _run(args: argparse.Namespace) -> int:
 def _models(args: argparse.Namespace) -> int:
     if args.name is None:
         for name in list_models():
-            doc = (get_model(name).doc or "").strip().splitlines()
-            print(f"{name:<12} {doc[0] if doc else ''}")
+            print(f"{name:<12} {_first_sentence(get_model(name).doc or '')}")
         return 0
     model = get_model(args.name)
     print(model.doc.strip())
@@ -301,6 +326,21 @@ def _models(args: argparse.Namespace) -> int:
         print(f"  {p.name:<16} default {default!s:<10} {p.doc}{allowed}")
     print("state: " + ", ".join(model.state_names))
     return 0
+
+
+def _first_sentence(doc: str) -> str:
+    """The first sentence of ``doc``'s first paragraph (joined across line breaks), else that paragraph whole.
+
+    A sentence ends at ``.``, ``!`` or ``?`` outside parentheses followed by a space and a capital
+    letter, or by the paragraph's end: ``(Cassidy et al. 2013)`` does not end one.
+    """
+    paragraph = " ".join(doc.strip().split("\n\n")[0].split())
+    depth = 0
+    for k, char in enumerate(paragraph):
+        depth += (char == "(") - (char == ")")
+        if char in ".!?" and depth == 0 and (k + 1 == len(paragraph) or re.match(r" [A-Z]", paragraph[k + 1:k + 3])):
+            return paragraph[:k + 1]
+    return paragraph
 
 
 def _plot(args: argparse.Namespace) -> int:
@@ -369,13 +409,13 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.resume and not args.out:
         raise NeurosimError("--resume needs --out SWEEP.csv, the table to resume")
     model = _resolve_model(args, bundled_samples=4)
-    options = _options(args)
+    options = _options(args, raise_delays=args.raise_delays)
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
     executor = ProcessPoolExecutor(max_workers=args.workers) if args.workers > 1 else None
     try:
         result = sweep(str(model.path), args.chip, args.ticks, vary, options, executor=executor, out=args.out,
                        resume=args.resume, progress=progress, inputs=model.inputs, samples=model.samples,
-                       dialect=model.dialect)
+                       dialect=model.dialect, dt=args.dt)
     finally:
         close()
         if executor is not None:

@@ -72,7 +72,7 @@ def test_cli_bundled_run_prints_accuracy_against_labels_and_snntorch(capsys):
     out = capsys.readouterr().out
     acc = float(np.mean(SAMPLES["reference_predictions"] == SAMPLES["labels"]))
     assert f"accuracy: {acc:.1%}" in out
-    assert "snnTorch's own predictions: agree on 100/100" in out and "Energy" in out
+    assert "snnTorch's own predictions: agree on 100/100" in out and "energy per sample" in out
     assert main(["demo", "--no-progress", "--samples", "3"]) == 0
     assert "3 sample(s) x 20 ticks" in capsys.readouterr().out
 

@@ -4,6 +4,11 @@ Cores are numbered ``0 .. n_cores - 1`` over all chips. Core ``k`` is on chip ``
 in tile ``(k % cores_per_chip) // cores_per_tile`` of that chip, whose router sits at
 ``(tile % mesh_x, tile // mesh_x)`` on the chip; chip ``c`` sits at ``(c % chips_x, c // chips_x)`` in
 the mesh of chips, so the router's global coordinates are ``(cx * mesh_x + x, cy * mesh_y + y)``.
+
+A profile that does not publish its router mesh (``mesh_x``, ``mesh_y``) still has cores and tiles:
+its ``Mesh`` lays the tiles of a chip in one row (``published`` is ``False``). That row is not the
+chip's layout, only a numbering: placement, per-core and per-tile figures hold, but hop, link and
+chip-crossing counts on it are not the chip's, and the cost model marks them not published.
 """
 from __future__ import annotations
 
@@ -14,7 +19,6 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim.chip.profile import ChipProfile
-from neurosim.errors import ProfileError
 
 IntArray = npt.NDArray[np.int64]
 
@@ -29,27 +33,21 @@ class Mesh:
     mesh_y: int
     chips_x: int = 1
     chips_y: int = 1
+    published: bool = True
 
     @classmethod
     def of(cls, profile: ChipProfile) -> Mesh:
         """The mesh of ``profile``.
 
         An unpublished ``cores_per_tile`` is the fewest cores per tile the mesh can hold the chip
-        with, ``ceil(cores_per_chip / (mesh_x * mesh_y))`` (1 for a one-core chip).
-
-        Raises
-        ------
-        ProfileError
-            If the profile does not publish its router mesh (``mesh_x``, ``mesh_y``).
+        with, ``ceil(cores_per_chip / (mesh_x * mesh_y))`` (1 for a one-core chip). Without a
+        published mesh, the tiles of ``cores_per_tile`` cores (1 if unpublished) lie in one row,
+        marked ``published=False`` (see the module docstring).
         """
         cores = profile.cores_per_chip
         if profile.mesh_x is None or profile.mesh_y is None:
             tiles = math.ceil(cores / (profile.cores_per_tile or 1))
-            width = math.ceil(math.sqrt(tiles))
-            raise ProfileError(
-                f"{profile.origin}: placement needs the router mesh, but chip.mesh_x / chip.mesh_y are "
-                f"unpublished for '{profile.name}'; give one with profile.replace(mesh_x=..., mesh_y=...) that "
-                f"holds its {tiles} tiles (e.g. mesh_x={width}, mesh_y={math.ceil(tiles / width)})")
+            return cls(cores, profile.cores_per_tile or 1, tiles, 1, profile.chips_x, profile.chips_y, published=False)
         per_tile = profile.cores_per_tile or math.ceil(cores / (profile.mesh_x * profile.mesh_y))
         return cls(cores, per_tile, profile.mesh_x, profile.mesh_y, profile.chips_x, profile.chips_y)
 

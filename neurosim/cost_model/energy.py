@@ -19,8 +19,11 @@ since adding any would count it twice. ``ac_mac`` is the convention of SNN paper
 ``generic_45nm`` profile encodes: arithmetic only, no data movement or static power.
 
 A unit value is looked up only when its count is non-zero, so a profile is asked only for what the
-run needs; :class:`CostValues` raises :class:`~neurosim.errors.ProfileError` naming the key when the
-profile does not publish it and no fallback was passed.
+run needs. When the profile does not publish it and no fallback was passed, :class:`CostValues`
+raises :class:`~neurosim.errors.ProfileError` naming the key (``missing="error"``), or the class is
+left out of the total and recorded in :attr:`EnergyReport.missing` (``missing="mark"``: the total is
+then partial; :mod:`neurosim.cost_model.unpublished`). Hop and chip-crossing counts also need the
+router mesh: on a placement whose profile publishes none they are left out the same way.
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ from neurosim.chip.profile import ChipProfile, ProfileValue
 from neurosim.chip.schema import FIELDS_BY_NAME, NOC_ROUTINGS
 
 from neurosim.cost_model.synops import Tally
+from neurosim.cost_model.unpublished import MESH_KEYS, Missing, as_missing, check_mode, missing_keys, missing_lines
 
 COMPONENTS = (
     ("synops", "e_synop_J"),
@@ -62,24 +66,32 @@ class CostValues:
     fallbacks : mapping of str to value, optional
         Values to assume where the profile gives none (``{"e_spike_J": 0.0}``); a fallback never
         overrides a value the profile gives. Results that use one are marked estimated.
+    missing : {"error", "mark"}
+        For a value neither the profile nor ``fallbacks`` gives: raise (``"error"``), or let
+        :meth:`get` answer ``None`` so that the caller leaves the term out and marks it.
 
     Raises
     ------
     ProfileError
         For a fallback key that is not a hardware field of a chip profile.
+    ModelError
+        For a ``missing`` other than ``"error"`` or ``"mark"``.
     """
 
-    def __init__(self, profile: ChipProfile, fallbacks: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, profile: ChipProfile, fallbacks: Mapping[str, Any] | None = None,
+                 missing: str = "error") -> None:
         self.profile = profile
         self.fallbacks = dict(fallbacks or {})
+        self.missing = check_mode(missing)
         for key in self.fallbacks:
             f = FIELDS_BY_NAME.get(key)
             if f is None or not f.is_hardware:
                 hint = did_you_mean(key, [g.name for g in FIELDS_BY_NAME.values() if g.is_hardware])
                 raise ProfileError(f"cost(): fallbacks key '{key}' is not a hardware value of a chip profile{hint}")
 
-    def get(self, key: str, why: str) -> ProfileValue:
-        """The value of ``key`` with its source and status.
+    def get(self, key: str, why: str) -> ProfileValue | None:
+        """The value of ``key`` with its source and status; ``None`` when neither the profile nor the
+        fallbacks give it and ``missing="mark"``.
 
         Parameters
         ----------
@@ -91,11 +103,13 @@ class CostValues:
         Raises
         ------
         ProfileError
-            Naming the profile, the key and what needs it, when the profile does not give the value
-            and ``fallbacks`` has none.
+            Naming the profile, the key and what needs it, when the profile does not give the value,
+            ``fallbacks`` has none and ``missing="error"``.
         """
         p = self.profile
         if getattr(p, key) is None and key not in self.fallbacks:
+            if self.missing == "mark":
+                return None
             f = FIELDS_BY_NAME[key]
             state = "is unpublished" if key in p.unpublished else "is not given"
             raise ProfileError(
@@ -140,6 +154,11 @@ class EnergyReport:
         population, network by source population; static energy belongs to cores and is 0 here.
     values : tuple of ProfileValue
         Every profile value used, with source and status.
+    missing : tuple of (str, str)
+        ``(key, class)`` for every class left out of the totals because the profile does not give
+        ``key`` (``missing="mark"``): its energy is 0 here, except the static energy of a barrier
+        chip whose latency is partial (costed over that lower bound of the time); the totals are
+        partial.
     """
 
     model: str
@@ -154,14 +173,20 @@ class EnergyReport:
     populations: tuple[str, ...] = ()
     population_energy_J: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
     values: tuple[ProfileValue, ...] = ()
+    missing: Missing = ()
 
     def __post_init__(self) -> None:
         freeze_arrays(self)
 
     @property
     def total_J(self) -> float:
-        """Energy of the whole run, in J."""
+        """Energy of the whole run, in J (without the classes in :attr:`missing`: see :attr:`partial`)."""
         return float(self.energy_J.sum())
+
+    @property
+    def partial(self) -> bool:
+        """Whether the totals leave out a class whose unit value the profile does not publish."""
+        return bool(self.missing)
 
     @property
     def estimated(self) -> bool:
@@ -174,25 +199,38 @@ class EnergyReport:
 
     def to_text_lines(self, samples: int = 1) -> list[str]:
         """The energy table of :meth:`Report.to_text`: count x unit cost per class, and the total."""
-        lines = [f"Energy ({self.model}{', estimated' if self.estimated else ''})",
+        marks = ", estimated" if self.estimated else ""
+        lines = [f"Energy ({self.model}{marks}{', partial' if self.partial else ''})",
                  f"  {'class':<24}{'count':>14}{'unit cost':>14}{'energy':>14}"]
+        left_out = {name for _, name in self.missing}
         for name, key, count, unit, joules in zip(self.classes, self.unit_keys, self.counts, self.unit_values,
                                                   self.energy_J):
             shown = si(count, "core-s") if name == "static" else f"{count:.6g}"
             unit_cost = si(unit, key.rsplit("_", 1)[1]) if count else "-"  # not looked up when nothing to cost
-            lines.append(f"  {name:<24}{shown:>14}{unit_cost:>14}{si(joules, 'J'):>14}")
-        lines.append(f"  {'total':<52}{si(self.total_J, 'J'):>14}   ({si(self.total_J / samples, 'J')} per sample)")
+            cost = si(joules, "J")
+            if name in left_out:
+                unit_cost, cost = ("-" if unit == 0 else unit_cost), f"{cost} partial" if joules else "not published"
+                if any(k in MESH_KEYS for k, left in self.missing if left == name):
+                    shown = "not published"  # a hop or crossing count needs the mesh
+            lines.append(f"  {name:<24}{shown:>14}{unit_cost:>14}{cost:>14}")
+        total = "total (partial)" if self.partial else "total"
+        lines.append(f"  {total:<52}{si(self.total_J, 'J'):>14}   ({si(self.total_J / samples, 'J')} per sample)")
+        if self.partial:
+            lines.append(f"  the totals leave out {', '.join(sorted(left_out, key=self.classes.index))}:")
+            lines += missing_lines(self.missing, "    ")
         if self.host_energy_J.sum():
             lines.append(f"  of which packets injected by the host: {si(float(self.host_energy_J.sum()), 'J')}")
         return lines
 
     def to_dict(self) -> dict[str, Any]:
         out = {name: plain(getattr(self, name)) for name in self.__dataclass_fields__}
-        return {**out, "total_J": self.total_J, "estimated": self.estimated}
+        return {**out, "total_J": self.total_J, "estimated": self.estimated, "partial": self.partial,
+                "missing_keys": list(missing_keys(self.missing))}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EnergyReport:
-        d = {k: data[k] for k in cls.__dataclass_fields__}
+        d = {k: data[k] for k in cls.__dataclass_fields__ if k != "missing"}
+        d["missing"] = as_missing(data.get("missing", ()))
         arrays = ("counts", "unit_values", "energy_J", "core_energy_J", "host_energy_J", "population_energy_J")
         for name in arrays:
             d[name] = np.asarray(d[name], dtype=np.float64)
@@ -206,7 +244,8 @@ class EnergyReport:
         return cls(**d)
 
 
-def energy(t: Tally, values: CostValues, physical_time_s: Callable[[], float]) -> EnergyReport:
+def energy(t: Tally, values: CostValues, physical_time_s: Callable[[], tuple[float, Missing]], *,
+           mesh_known: bool = True) -> EnergyReport:
     """Energy of tally ``t`` under ``values.profile``.
 
     Parameters
@@ -215,15 +254,21 @@ def energy(t: Tally, values: CostValues, physical_time_s: Callable[[], float]) -
     values : CostValues
         Resolves unit costs (and records them).
     physical_time_s : callable
-        Returns the run's physical duration in s; called only when the static term is costed.
+        Returns the run's physical duration in s and the unpublished numbers it leaves out (a
+        barrier chip's partial latency); called only when the static term is costed.
+    mesh_known : bool
+        Whether the placement's router mesh is published; without one, hop and chip-crossing counts
+        are unknown and their classes are left out as missing ``mesh_x``/``mesh_y``.
 
     Raises
     ------
     ProfileError
-        For a needed unit cost the profile does not give, without a fallback.
+        For a needed unit cost the profile does not give, without a fallback, when
+        ``values.missing == "error"`` (a missing mesh too).
     """
     model = energy_model(values.profile)
     used: dict[str, ProfileValue] = {}
+    missing: list[tuple[str, str]] = []
     # Rows: (class, unit key, per-core counts, per-population counts, host count).
     if model == "all_inclusive":
         table = [("synops_all_inclusive", "e_synop_total_J", t.core_events, t.pop_events, 0.0)]
@@ -232,34 +277,65 @@ def energy(t: Tally, values: CostValues, physical_time_s: Callable[[], float]) -
                   t.pop_events - t.pop_graded_events, 0.0),
                  ("effective_macs", "e_mac_J", t.core_graded_events, t.pop_graded_events, 0.0)]
     else:
-        table = _component_counts(t, values, used)
+        table = _component_counts(t, values, used, missing)
     units = np.zeros(len(table))
     for k, (name, key, core, pop, host) in enumerate(table):
         if core is None:  # static: asked before the physical time, so a missing power is named first
-            used[key] = values.get(key, f"the static power of {t.cores.size} cores")
-            core = np.full(t.cores.size, physical_time_s())
+            power = values.get(key, f"the static power of {t.cores.size} cores")
+            if power is None:
+                missing.append((key, name))
+                table[k] = (name, key, np.zeros(t.cores.size), pop, host)
+                continue
+            used[key] = power
+            seconds, time_missing = physical_time_s()
+            core = np.full(t.cores.size, seconds)
             table[k] = (name, key, core, pop, host)
+            if time_missing:  # costed over the partial time: a lower bound, marked with the time's missing keys
+                missing.extend((k_, name) for k_ in missing_keys(time_missing))
+                units[k] = power.value
+                continue
         total = float(np.sum(core) + np.sum(host))
-        if total > 0:
-            used[key] = used.get(key) or values.get(key, f"{total:g} {name.replace('_', ' ')}")
-            units[k] = used[key].value
+        if total <= 0 or any(name == left for _, left in missing):
+            continue
+        if not mesh_known and name in _MESH_CLASSES:
+            # counted on the nominal row of tiles, not the chip's mesh: the count is not the chip's either
+            table[k] = (name, key, np.zeros_like(core, dtype=np.float64), np.zeros(t.pop_size.size), 0.0)
+            if values.missing == "error":
+                raise ProfileError(f"{values.profile.origin}: the cost of {total:g} {name.replace('_', ' ')} needs "
+                                   f"the router mesh, but chip.mesh_x / chip.mesh_y are unpublished for "
+                                   f"'{values.profile.name}'; give them with profile.replace(mesh_x=..., "
+                                   f"mesh_y=...), or pass missing='mark'")
+            missing.extend((mesh_key, name) for mesh_key in MESH_KEYS)
+            continue
+        unit = used.get(key) or values.get(key, f"{total:g} {name.replace('_', ' ')}")
+        if unit is None:
+            missing.append((key, name))
+            continue
+        used[key] = unit
+        units[k] = unit.value
     core_counts = np.array([np.broadcast_to(row[2], t.cores.shape) for row in table], dtype=np.float64)
     pop_counts = np.array([np.broadcast_to(row[3], t.pop_size.shape) for row in table], dtype=np.float64)
     host_counts = np.array([row[4] for row in table], dtype=np.float64)
-    core_j = core_counts.reshape(len(table), -1) * units[:, None]
+    core_j = core_counts.reshape(len(table), -1) * units[:, None]  # a missing unit is 0: its class is left out
     host_j = host_counts * units
     return EnergyReport(
         model=model, classes=tuple(r[0] for r in table), unit_keys=tuple(r[1] for r in table),
         counts=core_counts.reshape(len(table), -1).sum(axis=1) + host_counts, unit_values=units,
         energy_J=core_j.sum(axis=1) + host_j, cores=t.cores, core_energy_J=core_j, host_energy_J=host_j,
         populations=t.names, population_energy_J=pop_counts.reshape(len(table), -1) * units[:, None],
-        values=tuple(used.values()))
+        values=tuple(used.values()), missing=tuple(missing))
 
 
-def _component_counts(t: Tally, values: CostValues, used: dict[str, ProfileValue]) -> list[tuple]:
+_MESH_CLASSES = ("hops_x", "hops_y", "chip_crossings")
+"""The classes whose counts need the router mesh."""
+
+
+def _component_counts(t: Tally, values: CostValues, used: dict[str, ProfileValue],
+                      missing: list[tuple[str, str]]) -> list[tuple]:
     """Rows (class, unit key, per-core counts, per-population counts, host count) of ``per_component``.
 
-    Records in ``used`` the values consulted to build the counts (``updates_all_neurons``).
+    Records in ``used`` the values consulted to build the counts (``updates_all_neurons``), and in
+    ``missing`` the idle updates when the profile does not say whether they happen.
     """
     profile = values.profile
     zeros_c, zeros_p = np.zeros(t.cores.size), np.zeros(t.pop_size.size)
@@ -267,9 +343,13 @@ def _component_counts(t: Tally, values: CostValues, used: dict[str, ProfileValue
     idle_core = t.core_neurons * t.ticks - t.core_active
     idle_pop = np.where(model_pop, t.pop_size * t.ticks - t.pop_active, 0.0)
     if idle_core.sum() > 0:
-        used["updates_all_neurons"] = values.get("updates_all_neurons", "idle neuron updates")
-        if not used["updates_all_neurons"].value:
-            idle_core, idle_pop = zeros_c, zeros_p
+        every_tick = values.get("updates_all_neurons", "idle neuron updates")
+        if every_tick is None:
+            missing.append(("updates_all_neurons", "neuron_updates_idle"))
+        else:
+            used["updates_all_neurons"] = every_tick
+            if not every_tick.value:
+                idle_core, idle_pop = zeros_c, zeros_p
     rows = [("synops", "e_synop_J", t.core_events, t.pop_events, 0.0),
             ("neuron_updates_active", "e_neuron_update_active_J", t.core_active, t.pop_active, 0.0),
             ("neuron_updates_idle", "e_neuron_update_idle_J", idle_core, idle_pop, 0.0),

@@ -18,6 +18,10 @@ The route time keeps x and y apart: a packet's X-then-Y route has exactly ``|dx|
 the one with the most hops. Physical time is ``T * tick_s`` on fixed-tick chips, whose ticks last
 ``tick_s`` whatever the work (a tick whose modelled latency exceeds ``tick_s`` misses its
 deadline), and ``sum of tick[t]`` on barrier chips, whose ticks end when the barrier completes.
+
+A term whose unit latency the profile does not give (nor a fallback) raises, or, with
+``CostValues(..., missing="mark")``, is left out and recorded in :attr:`LatencyReport.missing`: the
+tick latencies are then partial (lower bounds). Hop and crossing terms also need a published mesh.
 """
 from __future__ import annotations
 
@@ -29,11 +33,13 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim._checks import freeze_arrays, plain, si
+from neurosim.errors import ProfileError
 from neurosim.chip.profile import ProfileValue
 from neurosim.chip.schema import NOC_ROUTINGS
 
 from neurosim.cost_model.energy import CostValues
 from neurosim.cost_model.synops import Tally
+from neurosim.cost_model.unpublished import MESH_KEYS, Missing, as_missing, missing_keys, missing_lines
 
 _ARRAYS = ("tick_latency_s", "compute_s", "network_s", "busiest_core", "cores", "core_busy_s")
 
@@ -62,6 +68,9 @@ class LatencyReport:
         Ticks per inference sample (the whole run when not given).
     values : tuple of ProfileValue
         Every profile value used.
+    missing : tuple of (str, str)
+        ``(key, term)`` for every term left out because the profile does not give ``key``
+        (``missing="mark"``); the latencies are then partial.
     """
 
     timestep_mode: str
@@ -76,6 +85,7 @@ class LatencyReport:
     tick_period_s: float | None = None
     ticks_per_sample: int = 0
     values: tuple[ProfileValue, ...] = ()
+    missing: Missing = ()
 
     def __post_init__(self) -> None:
         freeze_arrays(self)
@@ -134,11 +144,17 @@ class LatencyReport:
     def estimated(self) -> bool:
         return any(v.estimated for v in self.values)
 
+    @property
+    def partial(self) -> bool:
+        """Whether the latencies leave out a term whose unit the profile does not publish."""
+        return bool(self.missing)
+
     def to_text_lines(self) -> list[str]:
         """The latency summary of :meth:`Report.to_text`."""
         worst = self.worst_tick
         parts = (float(self.compute_s[worst]), float(self.network_s[worst])) if self.ticks else (0.0, 0.0)
-        lines = ["Latency" + (" (estimated)" if self.estimated else ""),
+        marks = [m for m, on in (("estimated", self.estimated), ("partial", self.partial)) if on]
+        lines = ["Latency" + (f" ({', '.join(marks)})" if marks else ""),
                  f"  {self.timestep_mode}, {self.tiles_used} tiles; barrier {si(self.barrier_s, 's')} per tick",
                  f"  modelled: total {si(self.total_s, 's')}, mean tick {si(self.mean_tick_s, 's')}, worst tick "
                  f"{worst} ({si(self.worst_tick_s, 's')}: compute {si(parts[0], 's')}, network {si(parts[1], 's')})",
@@ -147,25 +163,31 @@ class LatencyReport:
         if self.tick_period_s is not None:
             lines.append(f"  fixed tick {si(self.tick_period_s, 's')}: {self.deadline_misses} of {self.ticks} ticks "
                          f"miss the deadline")
+        if self.partial:
+            terms = ", ".join(dict.fromkeys(why for _, why in self.missing))
+            lines.append(f"  partial: the modelled latencies leave out {terms}:")
+            lines += missing_lines(self.missing, "    ")
         return lines
 
     def to_dict(self) -> dict[str, Any]:
         out = {name: plain(getattr(self, name)) for name in self.__dataclass_fields__}
         derived = ("total_s", "physical_time_s", "mean_tick_s", "worst_tick", "worst_tick_s", "deadline_misses",
-                   "sample_time_s", "estimated")
+                   "sample_time_s", "estimated", "partial")
         return {**out, **{name: getattr(self, name) for name in derived},
+                "missing_keys": list(missing_keys(self.missing)),
                 "sample_latency_s": self.sample_latency_s.tolist()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LatencyReport:
-        d = {k: data[k] for k in cls.__dataclass_fields__}
+        d = {k: data[k] for k in cls.__dataclass_fields__ if k != "missing"}
+        d["missing"] = as_missing(data.get("missing", ()))
         for name in _ARRAYS:
             d[name] = np.asarray(d[name], dtype=np.int64 if name in ("busiest_core", "cores") else np.float64)
         d["values"] = tuple(ProfileValue(**v) for v in d["values"])
         return cls(**d)
 
 
-def latency(t: Tally, values: CostValues, ticks_per_sample: int) -> LatencyReport:
+def latency(t: Tally, values: CostValues, ticks_per_sample: int, *, mesh_known: bool = True) -> LatencyReport:
     """Per-tick latency of tally ``t`` (built with ``per_tick=True``) under ``values.profile``.
 
     Parameters
@@ -174,25 +196,45 @@ def latency(t: Tally, values: CostValues, ticks_per_sample: int) -> LatencyRepor
     values : CostValues
     ticks_per_sample : int
         Ticks per inference sample; divides ``t.ticks``.
+    mesh_known : bool
+        Whether the placement's router mesh is published; without one, the hop and crossing terms
+        of the network phase are left out as missing ``mesh_x``/``mesh_y``.
 
     Raises
     ------
     ProfileError
-        For a needed latency the profile does not give, without a fallback.
+        For a needed latency the profile does not give, without a fallback, when
+        ``values.missing == "error"`` (a missing mesh too).
     """
     p = values.profile
     used: dict[str, ProfileValue] = {}
+    missing: list[tuple[str, str]] = []
 
     def unit(key: str, count: float, why: str) -> float:
         if count <= 0:
             return 0.0
-        used[key] = used.get(key) or values.get(key, why)
-        return float(used[key].value)
+        if key in _MESH_TERMS and not mesh_known:
+            if values.missing == "error":
+                raise ProfileError(f"{p.origin}: the latency of the {why} needs the router mesh, but chip.mesh_x / "
+                                   f"chip.mesh_y are unpublished for '{p.name}'; give them with "
+                                   f"profile.replace(mesh_x=..., mesh_y=...), or pass missing='mark'")
+            missing.extend((mesh_key, why) for mesh_key in MESH_KEYS)
+            return 0.0
+        found = used.get(key) or values.get(key, why)
+        if found is None:
+            missing.append((key, why))
+            return 0.0
+        used[key] = found
+        return float(found.value)
 
     idle = t.core_neurons[None, :] - t.tick_active
     if idle.sum() > 0:
-        used["updates_all_neurons"] = values.get("updates_all_neurons", "idle neuron updates")
-        if not used["updates_all_neurons"].value:
+        every_tick = values.get("updates_all_neurons", "idle neuron updates")
+        if every_tick is None:
+            missing.append(("updates_all_neurons", "idle neuron updates"))
+        else:
+            used["updates_all_neurons"] = every_tick
+        if every_tick is None or not every_tick.value:
             idle = np.zeros_like(idle)
     work = (t.tick_events * unit("t_synop_s", t.tick_events.sum(), "synaptic events")
             + t.tick_active * unit("t_neuron_update_active_s", t.tick_active.sum(), "active neuron updates")
@@ -204,18 +246,30 @@ def latency(t: Tally, values: CostValues, ticks_per_sample: int) -> LatencyRepor
     tiles = len(np.unique(t.core_xy, axis=0))
     barrier, period = 0.0, None
     if p.timestep_mode == "barrier":
-        if t.ticks and tiles:
-            used["barrier_s_by_tiles"] = values.get("barrier_s_by_tiles", "the barrier that ends every tick")
-            counts, seconds = zip(*used["barrier_s_by_tiles"].value)
+        table = values.get("barrier_s_by_tiles", "the barrier that ends every tick") if t.ticks and tiles else None
+        if table is not None:
+            used["barrier_s_by_tiles"] = table
+            counts, seconds = zip(*table.value)
             # Clamped to the table's ends, as ChipProfile.barrier_s does (tables stop at one chip).
             barrier = float(np.interp(tiles, counts, seconds))
+        elif t.ticks and tiles:
+            missing.append(("barrier_s_by_tiles", "the barrier that ends every tick"))
     else:
-        period = unit("tick_s", max(t.ticks, 1), "the fixed tick's deadline")
+        found = values.get("tick_s", "the fixed tick's deadline")
+        if found is None:
+            missing.append(("tick_s", "the fixed tick's deadline"))
+        else:
+            used["tick_s"] = found
+            period = float(found.value)
     return LatencyReport(
         timestep_mode=p.timestep_mode, tick_latency_s=compute + network + barrier, compute_s=compute,
         network_s=network, busiest_core=busiest.astype(np.int64), barrier_s=barrier, tiles_used=tiles,
         cores=t.cores, core_busy_s=work.sum(axis=0), tick_period_s=period, ticks_per_sample=ticks_per_sample,
-        values=tuple(used.values()))
+        values=tuple(used.values()), missing=tuple(dict.fromkeys(missing)))
+
+
+_MESH_TERMS = ("t_hop_x_s", "t_hop_y_s", "t_chip_crossing_s")
+"""The latency terms whose counts need the router mesh."""
 
 
 def _network_s(t: Tally, unit: Callable[[str, float, str], float]) -> npt.NDArray[np.float64]:

@@ -31,6 +31,7 @@ from neurosim.cost_model.conventions import (DEFAULT_CONVENTION, ConventionFigur
 from neurosim.cost_model.energy import CostValues, EnergyReport, energy, energy_model
 from neurosim.cost_model.latency import LatencyReport, latency as latency_model
 from neurosim.cost_model.synops import Operations, Tally, ac_mac_values, operations, tally
+from neurosim.cost_model.unpublished import MESH_KEYS, Missing, fill_hint, missing_keys
 
 if TYPE_CHECKING:
     from neurosim.engine.result import SimResult
@@ -99,6 +100,18 @@ class Report:
         return bool(self.assumed)
 
     @property
+    def missing(self) -> Missing:
+        """``(key, what needs it)`` for every term the energy or latency left out because the profile
+        does not publish ``key`` (``cost(..., missing="mark")``)."""
+        lat = self.latency.missing if self.latency is not None else ()
+        return tuple(dict.fromkeys(self.energy.missing + lat))
+
+    @property
+    def partial(self) -> bool:
+        """Whether a total (energy or latency) leaves out a term the profile does not publish."""
+        return bool(self.missing)
+
+    @property
     def assumed(self) -> tuple[ProfileValue, ...]:
         """Every value used that is an assumption or a fallback, once per key."""
         sections = (self.energy, self.latency, self.bit_budget)
@@ -110,6 +123,7 @@ class Report:
         return {
             "schema": REPORT_SCHEMA, "chip": self.chip, "network": self.network, "ticks": self.ticks,
             "samples": self.samples, "ticks_per_sample": self.ticks_per_sample, "estimated": self.estimated,
+            "partial": self.partial, "missing_keys": list(missing_keys(self.missing)),
             "assumed": plain(self.assumed), "notes": list(self.notes),
             **{name: plain(getattr(self, name)) for name in _COUNTS}, "core_xy": plain(self.core_xy),
             "energy": {**self.energy.to_dict(), "per_sample_J": self.energy.total_J / self.samples},
@@ -149,14 +163,20 @@ class Report:
         return cls.from_dict(json.loads(text))
 
     def to_text(self) -> str:
-        """A readable summary: energy, cores, populations, latency, operations, bit budget."""
+        """The full report: energy, cores, populations, latency, operations, bit budget."""
         return _text(self)
+
+    def summary_lines(self) -> list[str]:
+        """The answer first, in a few lines: energy and latency per sample, cores, the chip, and
+        what is estimated or not published (:meth:`to_text` has the tables)."""
+        return _summary(self)
 
 
 def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = None, traffic: Traffic | None = None,
          fallbacks: Mapping[str, Any] | None = None, *, samples: int | None = None,
          ticks_per_sample: int | None = None, latency: bool = True, convention: str = DEFAULT_CONVENTION,
-         execution: str = "sample", membranes: Mapping[str, npt.ArrayLike] | None = None) -> Report:
+         execution: str = "sample", membranes: Mapping[str, npt.ArrayLike] | None = None,
+         missing: str = "error") -> Report:
     """Cost one run on a chip profile.
 
     Parameters
@@ -188,6 +208,10 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
     membranes : mapping, optional
         ``{population: [T, size]}`` membrane ``v`` after every tick, for conventions that read it
         (``neurobench``'s MembraneUpdates); default the populations ``result`` probed.
+    missing : {"error", "mark"}
+        For a number the run needs that neither the profile nor ``fallbacks`` gives (a router mesh
+        included): raise (default), or leave its term out, record it in :attr:`Report.missing` and
+        mark the totals partial (``docs/decisions/0012-unpublished-figures.md``).
 
     Returns
     -------
@@ -196,18 +220,19 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
     Raises
     ------
     ProfileError
-        Naming the key, when a value the run needs is not given by the profile nor by ``fallbacks``.
+        Naming the key, when a value the run needs is not given by the profile nor by ``fallbacks``
+        and ``missing="error"``.
     ModelError
         If ``result`` is not a run of ``placement.compiled``, the samples do not divide ``T``, or the
         latency model is asked of a run whose spikes were not recorded.
     """
     profile = profile if profile is not None else placement.profile
-    values = CostValues(profile, fallbacks)
+    values = CostValues(profile, fallbacks, missing)
     ticks = int(result.ticks)
     samples, ticks_per_sample = _samples(ticks, samples, ticks_per_sample)
     timed, routed = cost_needs(profile, latency)
     t = tally(result, placement, _routes(placement, traffic) if routed else None, timed)
-    en, lat = energy_and_latency(t, values, ticks_per_sample, timed)
+    en, lat = energy_and_latency(t, values, ticks_per_sample, timed, mesh_known=placement.mesh.published)
     ops = operations(t, result.compiled.network, ac_mac_values(profile), samples)
     bits = bit_budget(result.compiled.network, t, values, ticks_per_sample)
     chosen = figures_of(get_convention(convention), _run_record(result, samples, ticks_per_sample, ops, bits, membranes),
@@ -216,7 +241,8 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
                   ticks_per_sample=ticks_per_sample, core_xy=t.core_xy, core_neurons=t.core_neurons,
                   core_synops=t.core_events.astype(np.int64), core_spikes=t.core_spikes.astype(np.int64),
                   population_size=t.pop_size, population_spikes=t.pop_spikes, population_synops=t.pop_events,
-                  energy=en, latency=lat, operations=ops, bit_budget=bits, notes=_notes(t, result, profile, en, lat),
+                  energy=en, latency=lat, operations=ops, bit_budget=bits,
+                  notes=_notes(t, result, profile, en, lat, placement.mesh.published),
                   convention=chosen)
 
 
@@ -243,21 +269,29 @@ def cost_needs(profile: ChipProfile, latency: bool) -> tuple[bool, bool]:
     return timed, profile.routing in NOC_ROUTINGS and (model == "per_component" or timed)
 
 
-def energy_and_latency(t: Tally, values: CostValues, ticks_per_sample: int,
-                       timed: bool) -> tuple[EnergyReport, LatencyReport | None]:
-    """Energy of tally ``t`` and, when ``timed``, its latency (a barrier chip's physical time)."""
-    lat = latency_model(t, values, ticks_per_sample) if timed else None
+def energy_and_latency(t: Tally, values: CostValues, ticks_per_sample: int, timed: bool, *,
+                       mesh_known: bool = True) -> tuple[EnergyReport, LatencyReport | None]:
+    """Energy of tally ``t`` and, when ``timed``, its latency (a barrier chip's physical time).
+
+    ``mesh_known``: whether the placement's router mesh is published (hop and crossing counts).
+    """
+    lat = latency_model(t, values, ticks_per_sample, mesh_known=mesh_known) if timed else None
     time_values: list[ProfileValue] = []
 
-    def physical_time_s() -> float:
+    def physical_time_s() -> tuple[float, Missing]:
         if lat is None:
-            time_values.append(values.get("tick_s", "the static energy (physical time = T x tick_s)"))
-            return t.ticks * float(time_values[-1].value)
+            period = values.get("tick_s", "the static energy (physical time = T x tick_s)")
+            if period is None:
+                return 0.0, (("tick_s", "physical time"),)
+            time_values.append(period)
+            return t.ticks * float(period.value), ()
         # A barrier chip's time is the sum of its modelled tick latencies: every latency value counts.
         time_values.extend(v for v in lat.values if lat.tick_period_s is None or v.key == "tick_s")
-        return lat.physical_time_s
+        if lat.tick_period_s is None:
+            return lat.physical_time_s, lat.missing
+        return lat.physical_time_s, ()
 
-    en = energy(t, values, physical_time_s)
+    en = energy(t, values, physical_time_s, mesh_known=mesh_known)
     keys = {v.key for v in en.values}
     return replace(en, values=en.values + tuple(v for v in time_values if v.key not in keys)), lat
 
@@ -289,9 +323,12 @@ def _routes(placement: Placement, traffic: Traffic | None) -> RouteTable:
 
 
 def _notes(t: Tally, result: SimResult, profile: ChipProfile, en: EnergyReport,
-           lat: LatencyReport | None) -> tuple[str, ...]:
+           lat: LatencyReport | None, placement_mesh_published: bool) -> tuple[str, ...]:
     """How figures were obtained where the model made a choice, one sentence each."""
     notes = []
+    if not placement_mesh_published:
+        notes.append(f"chip '{profile.name}' publishes no router mesh: its tiles are numbered in one row (core x "
+                     "is the tile), and hop, link and chip-crossing counts are not published")
     if en.model == "all_inclusive":
         notes.append("energy = SynOps x e_synop_total_J alone: the published figure already includes neuron "
                      "updates, routing, memory and static power, so no other term is added")
@@ -361,7 +398,7 @@ def _figures(r: Report) -> dict[str, float | None]:
     ops, bits = r.operations, r.bit_budget
     out.update({"synops": ops.synops, "e_snn_J": ops.e_snn_J, "e_ann_J": ops.e_ann_J,
                 "bit_budget_bits": bits.total_bits, "storage_bits": bits.storage_bits,
-                "estimated": float(r.estimated)})
+                "estimated": float(r.estimated), "partial": float(r.partial)})
     return out
 
 
@@ -379,6 +416,9 @@ def _text(r: Report) -> str:
             f"{r.ticks_per_sample} ticks, {e.cores.size} cores used"]
     if r.estimated:
         head.append("ESTIMATED: some figures rest on assumed or fallback values (listed at the end)")
+    if r.partial:
+        head.append(f"PARTIAL: the profile does not publish {', '.join(missing_keys(r.missing))}; the totals leave "
+                    "their terms out (marked 'not published' below)")
     lat = ["Latency", "  not modelled (cost(..., latency=False))"] if r.latency is None else r.latency.to_text_lines()
     sections = [head, e.to_text_lines(r.samples), _core_lines(r), _population_lines(r), lat, _operation_lines(r),
                 r.bit_budget.to_text_lines()]
@@ -390,6 +430,38 @@ def _text(r: Report) -> str:
     if r.notes:
         sections.append(["Notes"] + [f"  {n}" for n in r.notes])
     return "\n\n".join("\n".join(lines) for lines in sections)
+
+
+def _summary(r: Report) -> list[str]:
+    e, lat = r.energy, r.latency
+    lines = [f"chip {r.chip}: {e.cores.size} core(s) used, {r.samples} sample(s) x {r.ticks_per_sample} ticks",
+             f"energy per sample   {_figure(e.total_J / r.samples, 'J', e)}"]
+    if lat is None:
+        lines.append("latency per sample  not modelled (--no-latency)")
+    elif lat.tick_period_s is not None:  # a fixed tick: the sample takes its ticks, whatever the modelled work
+        modelled = f"; modelled tick latencies {'partial' if lat.partial else 'complete'}"
+        lines.append(f"latency per sample  {si(lat.sample_time_s, 's')} ({r.ticks_per_sample} ticks x "
+                     f"{si(lat.tick_period_s, 's')} fixed tick{', estimated' if lat.estimated else ''}{modelled})")
+    else:
+        lines.append(f"latency per sample  {_figure(lat.sample_time_s, 's', lat)}")
+    keys = missing_keys(r.missing)
+    if keys:
+        fills = [k for k in keys if k not in MESH_KEYS]
+        how = [f"--fallback KEY=VALUE ({', '.join(fills)})"] if fills else []
+        how += [fill_hint(k) for k in keys if k in MESH_KEYS][:1]
+        lines.append(f"not published: {', '.join(keys)}; the totals marked partial leave out the terms that need them "
+                     f"(fill with {' or '.join(how)})")
+    if r.assumed:
+        lines.append("estimated: rests on assumed or fallback values of " + ", ".join(v.key for v in r.assumed))
+    return lines
+
+
+def _figure(value: float, unit: str, section: EnergyReport | LatencyReport) -> str:
+    """``value`` with its marks: ``(estimated)``, ``(partial)``; "not published" when every term is missing."""
+    if section.partial and value == 0:
+        return "not published (every term needs a number the profile does not publish)"
+    marks = [m for m, on in (("estimated", section.estimated), ("partial", section.partial)) if on]
+    return si(value, unit) + (f" ({', '.join(marks)})" if marks else "")
 
 
 def _core_lines(r: Report) -> list[str]:

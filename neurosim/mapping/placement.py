@@ -203,8 +203,6 @@ def place(compiled: CompiledNetwork | Network, profile: ChipProfile, strategy: s
     DoesNotFitError
         If a capacity is exceeded; the message names the population, projection or core, the
         limit, by how much, and the smallest change that would fit.
-    ProfileError
-        If the profile does not publish its router mesh.
     """
     if isinstance(compiled, Network):
         compiled = compile_network(compiled)

@@ -148,6 +148,9 @@ def reference_step_integrator(state: npt.NDArray[np.float64], params: npt.NDArra
     return np.zeros(x.shape[0])
 
 
-LI = register(NeuronModel("li", LI_PARAMS, STATE, update_li, reference_step_li, spiking=False, doc=__doc__))
+LI = register(NeuronModel("li", LI_PARAMS, STATE, update_li, reference_step_li, spiking=False,
+                         doc="Leaky integrator, a non-spiking readout, float32 or float64 (NIR ``LI``).\n\n" + __doc__))
 INTEGRATOR = register(NeuronModel("integrator", INTEGRATOR_PARAMS, STATE, update_integrator,
-                                  reference_step_integrator, spiking=False, doc=__doc__))
+                                  reference_step_integrator, spiking=False,
+                                  doc="Integrator without leak, a non-spiking readout, float32 or float64 (NIR "
+                                      "``Integrator``).\n\n" + __doc__))

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from neurosim.cost_model.unpublished import check_mode
 from neurosim.errors import ModelError
 from neurosim.mapping.placement import list_strategies
 
@@ -41,6 +42,9 @@ class RunOptions:
     latency : bool
         Run the latency model (``False`` for chips that publish no per-operation times, such as
         TrueNorth, whose all-inclusive energy needs none).
+    missing : {"error", "mark"}
+        For a number the profile does not give (nor ``fallbacks``): raise (default), or leave its
+        term out of the cost and mark the totals partial (:func:`neurosim.cost`'s ``missing``).
     """
 
     strategy: str = "fill"
@@ -51,6 +55,7 @@ class RunOptions:
     fallbacks: dict[str, float] = field(default_factory=dict)
     seed: int = 0
     latency: bool = True
+    missing: str = "error"
 
     def __post_init__(self) -> None:
         if not isinstance(self.strategy, str) or self.strategy not in list_strategies():
@@ -71,6 +76,7 @@ class RunOptions:
             if not isinstance(key, str):
                 raise ModelError(f"RunOptions: fallback key {key!r} must be a profile field name, "
                                  "e.g. fallbacks={'t_spike_s': 0.0}")
+        check_mode(self.missing)
         if not _is_int(self.seed, 0):
             raise ModelError(f"RunOptions: seed must be a non-negative integer, got {self.seed!r}")
         # frozen: the dicts are copied so that the caller's later changes do not reach the options

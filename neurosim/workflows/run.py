@@ -91,7 +91,7 @@ def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, options: 
     membranes = _membranes(prepared.compiled, [{}], ticks, options.seed) if get_convention(convention).needs_membranes \
         else None
     report = cost(result, prepared.placement, profile, fallbacks=options.fallbacks, latency=options.latency,
-                  convention=convention, execution=execution, membranes=membranes)
+                  convention=convention, execution=execution, membranes=membranes, missing=options.missing)
     return ChipRun(prepared.network, prepared.placement, result, report, prepared.quantization, prepared.delay_shift)
 
 
@@ -193,7 +193,8 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
     if get_convention(convention).needs_membranes:
         membranes = _membranes(prepared.compiled, batch.sample_inputs(), batch.ticks_per_sample, options.seed)
     report = cost(result, prepared.placement, profile, fallbacks=options.fallbacks, samples=batch.samples,
-                  latency=options.latency, convention=convention, execution=execution, membranes=membranes)
+                  latency=options.latency, convention=convention, execution=execution, membranes=membranes,
+                  missing=options.missing)
     outputs = batch.outputs(runs)
     readout = "mean membrane" if batch.output_node in batch.potential else "spike count"
     return NirRun(prepared.network, prepared.placement, result, report, batch.samples, batch.ticks_per_sample,

@@ -192,7 +192,7 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
           options: RunOptions | None = None, *, executor: Executor | None = None,
           out: str | os.PathLike | None = None, resume: bool = False,
           progress: Callable[[int, int], None] | None = None, inputs: Any = None, samples: int | None = None,
-          dialect: str = "nir", **keywords: Any) -> SweepResult:
+          dialect: str = "nir", dt: float | None = None, **keywords: Any) -> SweepResult:
     """Simulate and cost ``network_or_builder`` at every point of ``vary``; one table row per point.
 
     Parameters
@@ -200,7 +200,7 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     network_or_builder : Network, callable or path
         A network; a module-level function returning one (called in the worker, so the network
         need not travel); or the path of a ``.nir`` model, run as :func:`neurosim.workflows.run.run_nir`
-        runs it on ``inputs`` (``samples``, ``dialect`` as there), which adds an ``accuracy`` column.
+        runs it on ``inputs`` (``samples``, ``dialect``, ``dt`` as there), which adds an ``accuracy`` column.
     chip : profile name, ``.toml`` path or ChipProfile
         The base profile every point changes.
     ticks : int
@@ -239,17 +239,21 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     Raises
     ------
     NeurosimError
-        Before anything runs: for a key that is not a profile field nor a sweep option, ``resume``
-        without ``out``, or an ``out`` file written by another sweep
+        Before anything runs: for a key that is not a profile field nor a sweep option,
+        ``missing="mark"`` (a row has no partial mark: pass ``fallbacks``), ``resume`` without
+        ``out``, or an ``out`` file written by another sweep
         (:class:`~neurosim.workflows.sweep_table.SweepFileError`: other varied keys, model, chip or settings).
     """
     start = time.perf_counter()
     options = resolve_options(options, keywords)
+    if options.missing != "error":
+        raise NeurosimError("sweep(): missing='mark' is not supported, since a sweep row has no mark for a partial "
+                            "total; pass fallbacks={key: value} for the numbers the profile does not publish")
     profile = chip if isinstance(chip, ChipProfile) else load_chip(chip)
     points, params = _points(vary)
     nir = None
     if isinstance(network_or_builder, (str, os.PathLike)):
-        nir = {"inputs": inputs, "samples": samples, "dialect": dialect}
+        nir = {"inputs": inputs, "samples": samples, "dialect": dialect, **({} if dt is None else {"dt": dt})}
         network_or_builder = os.fspath(network_or_builder)
     # the options a sweep always had, then only the others that differ from their defaults (older files stay resumable)
     always = {"fallbacks": options.fallbacks, "latency": options.latency, "seed": options.seed}
@@ -421,7 +425,7 @@ def _network(group: _Group):
     batch = None
     if group.nir is not None:
         batch = load_batch(group.model, group.nir["inputs"], group.nir["dialect"], ticks=group.ticks,
-                           samples=group.nir["samples"])
+                           samples=group.nir["samples"], dt=group.nir.get("dt"))
         network = batch.network
     else:
         network = group.model if isinstance(group.model, Network) else group.model()

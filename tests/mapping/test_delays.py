@@ -123,9 +123,10 @@ def test_run_on_chip_raise_delays_on_truenorth():
 
 def test_cli_raise_delays(capsys):
     fallbacks = [a for k in TN_LATENCY for a in ("--fallback", f"{k}=0")]
-    assert main(["run", "--chip", "truenorth", "--samples", "2", "--no-progress", *fallbacks]) == 2
+    assert main(["run", "--chip", "truenorth", "--samples", "2", "--no-progress", "--keep-delays", *fallbacks]) == 2
     assert "--raise-delays" in capsys.readouterr().err
-    assert main(["run", "--chip", "truenorth", "--samples", "2", "--no-progress", "--raise-delays", *fallbacks]) == 0
-    out = capsys.readouterr().out
-    assert "added latency per population" in out
-    assert "lif1                 +1" in out and "lif2                 +2" in out
+    for asked in (["--raise-delays"], []):  # `run` raises them unless --keep-delays
+        assert main(["run", "--chip", "truenorth", "--samples", "2", "--no-progress", *asked, *fallbacks]) == 0
+        out = capsys.readouterr().out
+        assert "added latency per population" in out and "--keep-delays refuses instead" in out
+        assert "lif1                 +1" in out and "lif2                 +2" in out

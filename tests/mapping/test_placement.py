@@ -98,13 +98,15 @@ def test_bisection_order_visits_every_core_once_in_compact_runs():
     assert np.ptp(first[:, 0]) + np.ptp(first[:, 1]) == 6  # a 4 x 4 block
 
 
-def test_a_profile_without_a_mesh_asks_for_one():
-    spinnaker = load_chip("spinnaker2")
-    with pytest.raises(ns.ProfileError, match=r"needs the router mesh.*profile.replace\(mesh_x=\.\.\., mesh_y=\.\.\.\)"
-                                              r".*38 tiles"):
-        place(layered(), spinnaker)
-    got = place(layered(), spinnaker.replace(mesh_x=7, mesh_y=6))
-    assert got.n_cores_used == 2
+def test_a_profile_without_a_mesh_places_its_cores_in_tiles_numbered_in_one_row():
+    spinnaker = load_chip("spinnaker2")  # 152 cores, 4 per tile, no published mesh
+    got = place(layered(), spinnaker, neurons_per_core=2)
+    assert not got.mesh.published and got.mesh.grid_shape == (38, 1)
+    cores = np.unique(got.neuron_core[got.neuron_core >= 0])
+    assert np.array_equal(got.core_xy[cores], np.stack([cores // 4, np.zeros_like(cores)], axis=1))
+    assert got.n_tiles_used == len(np.unique(cores // 4))
+    meshed = place(layered(), spinnaker.replace(mesh_x=7, mesh_y=6), neurons_per_core=2)
+    assert meshed.mesh.published and np.array_equal(meshed.neuron_core, got.neuron_core)
 
 
 # -- strategies ----------------------------------------------------------------------------------------
