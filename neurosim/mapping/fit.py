@@ -154,8 +154,8 @@ def check_network(compiled: CompiledNetwork, profile: ChipProfile, post: IntArra
                 f"projection '{name}': {int(np.count_nonzero(proj.delay < low))} synapses have delay {got} ticks, "
                 f"below {chip}'s delay_min_ticks = {low} (the chip cannot deliver a spike within the tick it was "
                 f"sent); give them delays >= {low}, so that each zero-delay layer takes one tick more: "
-                f"`--raise-delays` on `neurosim run` or `neurosim sweep` (raise_delays=True in run_on_chip, run_nir, "
-                f"sweep) does that and reports the latency added per layer",
+                f"`neurosim run` does that unless given --keep-delays, `neurosim sweep --raise-delays` and "
+                f"raise_delays=True in run_on_chip, run_nir and sweep do too, and report the latency added per layer",
                 limit="delay_min_ticks", needed=got, available=low)
         if high is not None and proj.n_synapses and proj.delay.max() > high:
             got = int(proj.delay.max())
