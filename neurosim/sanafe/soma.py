@@ -6,21 +6,19 @@ potential ``p`` in units where a weight of 1 adds 1, truncated to a multiple of 
 when ``p > threshold``, then ``p <- reset`` (hard) or ``p - threshold`` (soft). neurosim's
 ``loihi_cuba`` (Lava's bit-accurate Loihi model) keeps ``v = 64 p`` as an integer, so:
 
-==========================  ===========================================  ============================
-SANA-FE attribute           loihi_cuba parameter                         exact when
-==========================  ===========================================  ============================
-``threshold``               ``vth = threshold`` (spike when ``v > vth << 6``)  a whole number 0..131071
-``leak_decay``              ``dv = 4096 (1 - leak_decay)``               ``dv`` whole, 0..4095
-``bias``                    ``bias_mant << bias_exp = 64 bias``          ``64 bias`` whole, fits 13+3 bits
-``input_decay`` (0)         ``du = 4095`` (u keeps only this step's input)  0 only
-``refractory_delay``        ``refractory``                               0..64
-``reset`` (0), hard         hard reset to 0                              0 and ``hard`` only
-edge ``weight``             synapse weight (``u += weight << 6``)        a whole number
-==========================  ===========================================  ============================
+* ``threshold`` -> ``vth = threshold`` (spike when ``v > vth << 6``): a whole number in 0..131071;
+* ``leak_decay`` -> ``dv = 4096 (1 - leak_decay)``: a whole ``dv`` in 0..4095;
+* ``bias`` -> ``bias_mant << bias_exp = 64 bias`` (the smallest exponent that fits the 13-bit
+  mantissa): ``64 bias`` a whole number;
+* ``input_decay`` -> ``du = 4095`` (the current keeps only this step's input): 0 only;
+* ``refractory_delay`` -> ``refractory = max(refractory_delay - 1, 0)``: SANA-FE sets its countdown
+  at the spike and decrements it in the same step, so it holds the neuron one step fewer;
+* ``reset`` and ``reset_mode`` -> hard reset to 0: ``reset: 0`` and ``reset_mode: hard`` only;
+* an edge's ``weight`` -> the synapse weight (``u += weight << 6``): a whole number.
 
 Lava's decay ``(v (4096 - dv)) >> 12`` truncated toward zero is SANA-FE's ``int(64 p leak_decay) / 64``
 exactly. neurosim's ``v`` saturates at ``+-(2**23 - 1)`` (``|p| < 131072``), SANA-FE's does not. A value
-the table cannot carry exactly is refused, naming the group, the neuron and the attribute.
+these rules cannot carry exactly is refused, naming the group, the neuron and the attribute.
 
 **input -> spike array.** An ``input`` soma's ``spikes: [1, 0, 1]`` is a spike train by step; the
 group becomes a :class:`~neurosim.net.network.SpikeArray` whose row ``t`` is entry ``t``, delivered
@@ -76,9 +74,12 @@ def loihi_cuba_params(values: dict[str, list[Any]], n: int, where: str) -> dict[
     input_decay = column("input_decay", 0.0)
     _require(where, "input_decay", input_decay, input_decay == 0.0,
              "0 (SANA-FE's current is not quantised, so only a current that keeps one step of input is exact)")
-    refractory = column("refractory_delay", 0.0)
-    _require(where, "refractory_delay", refractory, (refractory == np.round(refractory)) & (refractory >= 0)
-             & (refractory <= 64), "a whole number of steps in 0..64")
+    delay = column("refractory_delay", 0.0)
+    _require(where, "refractory_delay", delay, (delay == np.round(delay)) & (delay >= 0) & (delay <= 65),
+             "a whole number of steps in 0..65")
+    # SANA-FE sets the countdown to refractory_delay at the spike and decrements it in the same step,
+    # so the neuron is held for refractory_delay - 1 steps after it.
+    refractory = np.maximum(delay - 1.0, 0.0)
     reset = column("reset", 0.0)
     _require(where, "reset", reset, reset == 0.0, "0 (loihi_cuba resets to 0)")
     _require_text(values, "reset_mode", ("hard",), where)

@@ -35,8 +35,9 @@ def test_groups_become_sources_and_loihi_cuba_populations_in_file_order(model):
     np.testing.assert_array_equal(net.nodes["in"].data, expected_spikes)
     hid = net.nodes["hid"]
     assert hid.model.name == "loihi_cuba"
-    expected = {"vth": [3, 3, 5, 3], "dv": [1024] * 4, "du": [4095] * 4, "bias_mant": [32, 32, 16, 0],
-                "bias_exp": [0] * 4, "refractory": [0] * 4}
+    # bias 70.5 is 4512 / 64 = 2256 << 1; refractory_delay 3 holds a SANA-FE neuron for 2 steps.
+    expected = {"vth": [3, 3, 5, 3], "dv": [1024] * 4, "du": [4095] * 4, "bias_mant": [32, 32, 16, 2256],
+                "bias_exp": [0, 0, 0, 1], "refractory": [0, 0, 0, 2]}
     for name, values in expected.items():
         np.testing.assert_array_equal(hid.param(name), values, err_msg=name)
     np.testing.assert_array_equal(net.nodes["conv"].param("vth"), [1, 1])
@@ -180,7 +181,7 @@ NET_CHANGES = [
     ("hid.2 -> hid.3: [weight: 4]", "hid.2 -> hid.3: []", ModelError, r"edge 'hid.2 -> hid.3': missing key 'weight'"),
     ("hid.2 -> hid.3", "hod.2 -> hid.3", ModelError, r"edge 'hod.2 -> hid.3': no group named 'hod'"),
     ("- in -> hid:", "- hid -> in:", ModelError, r"edge 'hid -> in': the target group 'in' is made of input neurons"),
-    ("        - 3\n", "        - 3\n        - 3\n", ModelError, r"group 'hid': neuron 3 is defined twice"),
+    ("        - 3:", "        - 2\n        - 3:", ModelError, r"group 'hid': neuron 2 is defined twice"),
     ("- hid.2..3: [core: 2.1]", "- hid.2..2: [core: 2.1]", PlacementError,
      r"net.yaml: neuron hid.3 has no mapping \(1 of group 'hid' have none\)"),
     ("- hid.2..3: [core: 2.1]", "- hid.2..3: [core: 4.0]", PlacementError,
