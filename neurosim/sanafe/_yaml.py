@@ -5,6 +5,12 @@ mapping to ``core: 0.10`` means tile 0, core 10, not the float 0.1. PyYAML's ``B
 version, ``CBaseLoader``, where PyYAML was built with libyaml) resolves no types either, so the
 reader sees the same text and converts each value where it knows what it should be, naming the
 file and the item when it cannot.
+
+Speed: PyYAML builds one Python string per scalar, several microseconds each, which a network of a
+million synapses cannot afford. Long flow lists of plain numbers (``weight: [1, -2, ...]``) and of
+number pairs (``source_target_pairs: [[0, 1], ...]``) are therefore cut out of the text before
+parsing, replaced by a placeholder scalar, and converted by numpy; the placeholder is swapped back
+for the array after parsing. The cut keeps the line count, so YAML errors keep their line numbers.
 """
 from __future__ import annotations
 
@@ -23,6 +29,10 @@ except ImportError:  # pragma: no cover - PyYAML is a dependency of neurosim
 Error = Callable[[str], Exception]
 
 _LOADER = getattr(yaml, "CBaseLoader", None) or getattr(yaml, "BaseLoader", None)
+_LONG_LIST = re.compile(r"\[[-+0-9.eE,\s]{256,}\]")
+_LONG_PAIRS = re.compile(r"\[\s*\[[-+0-9.eE,\s\[\]]{256,}\]")
+_NOT_STRUCTURE = str.maketrans("", "", "-+0123456789.eE \t\r\n")
+_PLACEHOLDER = "__neurosim_array_{}__"
 _RANGE = re.compile(r"^\s*(\d+)\s*\.\.\s*(\d+)\s*$")
 _UNIT_RANGE = re.compile(r"^(.*)\[(\d+)(?:\.\.(\d+))?\]$")
 _TRUE = ("true", "yes", "on", "1")
@@ -37,13 +47,46 @@ def load(path: str | Path, error: Error) -> Any:
         text = Path(path).read_text()
     except OSError as err:
         raise error(f"{path}: cannot read the file ({err.strerror})") from None
+    arrays: list[np.ndarray] = []
+    text = _LONG_PAIRS.sub(lambda m: _cut(m, arrays, pairs=True), text)
+    text = _LONG_LIST.sub(lambda m: _cut(m, arrays, pairs=False), text)
     try:
-        return yaml.load(text, Loader=_LOADER)
+        doc = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise error(f"{path}: not valid YAML{line} ({problem})") from None
+    return _paste(doc, arrays) if arrays else doc
+
+
+def _cut(match: re.Match[str], arrays: list[np.ndarray], pairs: bool) -> str:
+    """The placeholder of one long list of numbers (or of number pairs), parsed into ``arrays``, with
+    the same line count; the text itself when it is not such a list (YAML then reads it)."""
+    body = match.group(0)
+    inner = body[1:-1].rstrip().rstrip(",")
+    if pairs:
+        n = inner.count("[")
+        if inner.translate(_NOT_STRUCTURE) != "[,]" + ",[,]" * (n - 1):
+            return body
+        inner = inner.replace("[", " ").replace("]", " ")
+    try:
+        values = np.array(inner.split(","), dtype=np.float64)
+    except ValueError:
+        return body
+    arrays.append(values.reshape(-1, 2) if pairs else values)
+    return _PLACEHOLDER.format(len(arrays) - 1) + "\n" * body.count("\n")
+
+
+def _paste(node: Any, arrays: list[np.ndarray]) -> Any:
+    """``node`` with every placeholder scalar replaced by its array."""
+    if isinstance(node, dict):
+        return {k: _paste(v, arrays) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_paste(v, arrays) for v in node]
+    if isinstance(node, str) and node.startswith("__neurosim_array_") and node.endswith("__"):
+        return arrays[int(node[len("__neurosim_array_"):-2])]
+    return node
 
 
 def attributes(node: Any, where: str, error: Error) -> dict[str, Any]:
@@ -120,6 +163,8 @@ def text(value: Any, where: str, error: Error) -> str:
 
 def numbers(value: Any, where: str, error: Error) -> npt.NDArray[np.float64]:
     """A list of scalars as a float64 array, converted by numpy (no Python object per value)."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        return value
     if not isinstance(value, list):
         raise error(f"{where} must be a list of numbers, got {_kind(value)}")
     try:
@@ -153,6 +198,6 @@ def unit_names(name: str) -> list[str]:
 def _kind(value: Any) -> str:
     if isinstance(value, Mapping):
         return "a map"
-    if isinstance(value, list):
+    if isinstance(value, (list, np.ndarray)):
         return "a list"
     return "nothing" if value is None else repr(value)

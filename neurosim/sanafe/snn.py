@@ -238,9 +238,11 @@ def _weights(attributes: Mapping[str, Any], n: int, layout: str, where: str) -> 
 
 
 def _pairs(node: Any, n_pre: int, n_post: int, where: str) -> tuple[IntArray, IntArray]:
-    pairs = _yaml.sequence(node, f"{where} source_target_pairs", ModelError)
+    if isinstance(node, np.ndarray):
+        node = node.tolist() if node.ndim != 2 else node
+    pairs = node if isinstance(node, np.ndarray) else _yaml.sequence(node, f"{where} source_target_pairs", ModelError)
     try:
-        table = np.array(pairs, dtype=np.float64).reshape(len(pairs), -1) if pairs else np.zeros((0, 2))
+        table = np.array(pairs, dtype=np.float64).reshape(len(pairs), -1) if len(pairs) else np.zeros((0, 2))
     except (TypeError, ValueError):
         raise ModelError(f"{where}: source_target_pairs must be a list of [source, target] pairs of "
                          f"neuron ids") from None

@@ -94,15 +94,22 @@ def input_spikes(values: dict[str, list[Any]], n: int, where: str) -> FloatArray
     """The ``(steps, n)`` spike array of ``n`` SANA-FE ``input`` neurons (at least one step)."""
     check_attributes(values, INPUT_ATTRIBUTES, where, "input")
     trains = values.get("spikes", [None] * n)
-    steps = max([len(t) for t in trains if isinstance(t, list)] + [1])
+    steps = max([len(t) for t in trains if isinstance(t, (list, np.ndarray))] + [1])
     out = np.zeros((steps, n))
     for k, train in enumerate(trains):
         if train is None:
             continue
-        if not isinstance(train, list):
+        if isinstance(train, np.ndarray):  # a long train, parsed as numbers
+            bad = (train != 0) & (train != 1)
+            if bad.any():
+                t = int(np.argmax(bad))
+                raise ModelError(f"{where}: neuron {k} spikes[{t}] = {train[t]:g} must be true or false")
+            out[:train.size, k] = train
+        elif isinstance(train, list):
+            out[:len(train), k] = [_yaml.boolean(s, f"{where}: neuron {k} spikes[{t}]", ModelError)
+                                   for t, s in enumerate(train)]
+        else:
             raise ModelError(f"{where}: neuron {k} attribute 'spikes' must be a list like [1, 0, 1], got {train!r}")
-        out[:len(train), k] = [_yaml.boolean(s, f"{where}: neuron {k} spikes[{t}]", ModelError)
-                               for t, s in enumerate(train)]
     return out
 
 

@@ -1,5 +1,6 @@
 """The SANA-FE reader on small hand-written files (``data/``): the Network, profile and placement it
 builds, SANA-FE's layouts and core numbering, and one-line errors for malformed files."""
+import re
 from pathlib import Path
 
 import numpy as np
@@ -269,3 +270,50 @@ def test_tiles_that_differ_are_refused(tmp_path):
     (tmp_path / "arch.yaml").write_text(two)
     with pytest.raises(ProfileError, match=r"arch.yaml: tile 'odd_tile' differs from tile 'test_tile\[0\]'"):
         read_arch(tmp_path / "arch.yaml")
+
+
+# -- long lists: cut out of the text and read by numpy ---------------------------------------------------
+
+
+def long_lists_yaml(weights, pairs, pair_weights, spikes):
+    return (f"network:\n  name: long\n  groups:\n    - name: in\n      attributes: [soma_hw_name: \"test_input[0]\"]\n"
+            f"      neurons:\n        - 0: [spikes: {spikes}]\n"
+            f"        - 1..19: []\n    - name: a\n      attributes: [threshold: 5]\n      neurons:\n        - 0..19: []\n"
+            f"  edges:\n    - in -> a: {{type: dense, weight: {weights}}}\n"
+            f"    - a -> a: {{type: sparse,\n                source_target_pairs: {pairs},\n"
+            f"                weight: {pair_weights}}}\nmappings:\n  - a: [core: 0.0]\n")
+
+
+def test_long_lists_read_by_numpy_equal_the_yaml_reading(tmp_path, monkeypatch):
+    rng = np.random.default_rng(5)
+    weights = rng.integers(-3, 4, 400).tolist()
+    pairs = rng.integers(0, 20, (150, 2)).tolist()
+    text = long_lists_yaml(weights, str(pairs).replace("], [", "],\n  ["), rng.integers(-2, 3, 150).tolist(),
+                           rng.integers(0, 2, 300).tolist())
+    (tmp_path / "net.yaml").write_text(text)
+    fast = read_sanafe(tmp_path / "net.yaml", ARCH)
+    import neurosim.sanafe._yaml as reader_yaml
+
+    monkeypatch.setattr(reader_yaml, "_LONG_LIST", re.compile(r"(?!)"))
+    monkeypatch.setattr(reader_yaml, "_LONG_PAIRS", re.compile(r"(?!)"))
+    slow = read_sanafe(tmp_path / "net.yaml", ARCH)
+    for name in ("in->a", "a->a"):
+        assert synapses(fast.network, name) == synapses(slow.network, name)
+    assert synapses(fast.network, "in->a") == [(s, t, weights[20 * s + t]) for s in range(20) for t in range(20)]
+    np.testing.assert_array_equal(fast.network.nodes["in"].data, slow.network.nodes["in"].data)
+
+
+def test_a_bad_entry_in_a_long_list_is_reported_by_position(tmp_path):
+    weights = ", ".join(["1"] * 150 + ["x"] + ["2"] * 249)
+    (tmp_path / "net.yaml").write_text(long_lists_yaml(f"[{weights}]", [[0, 1]], [1], [1, 0]))
+    with pytest.raises(ModelError, match=r"net.yaml: edge 'in -> a' weight\[150\] = 'x' is not a number"):
+        read_sanafe(tmp_path / "net.yaml", ARCH)
+
+
+def test_yaml_errors_after_a_long_list_keep_their_line(tmp_path):
+    weights = str(list(range(400))).replace(", 200,", ",\n 200,\n")
+    text = long_lists_yaml(weights, [[0, 1]], [1], [1, 0]).replace("  - a: [core: 0.0]", "  - a: [core: 0.0")
+    (tmp_path / "net.yaml").write_text(text)
+    line = text.splitlines().index("  - a: [core: 0.0") + 1
+    with pytest.raises(ModelError, match=rf"net.yaml: not valid YAML at line {line + 1} "):
+        read_sanafe(tmp_path / "net.yaml", ARCH)
