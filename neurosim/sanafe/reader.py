@@ -142,7 +142,7 @@ def _add_group(network: Network, group: Group, arch: SanafeArch, path: Path, som
             if key in unit.attributes:
                 raise ProfileError(f"{arch.path}: soma '{unit.name}' attribute '{key}' (noise streams) is not "
                                    f"supported by the reader")
-    params = somas.loihi_cuba_params(group.values, group.size, where)
+    params = somas.loihi_cuba_params(group.values, group.size, where, lines)
     network.population(group.name, group.size, "loihi_cuba", **params)
     soma_neurons.update(units[name].name for name in names)
 

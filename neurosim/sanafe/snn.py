@@ -21,7 +21,7 @@ from neurosim.sanafe import _yaml
 
 IntArray = npt.NDArray[np.int64]
 
-IGNORED = ("log_spikes", "log_potential")
+IGNORED = ("log_spikes", "log_potential", "log_u")
 """Neuron attributes that only choose what SANA-FE records (neurosim records every spike)."""
 
 HW_NAMES = {"soma_hw_name": "soma", "synapse_hw_name": "synapse", "dendrite_hw_name": "dendrite"}

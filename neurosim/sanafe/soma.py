@@ -58,9 +58,15 @@ def check_attributes(values: dict[str, list[Any]], allowed: tuple[str, ...], whe
                              f"(the reader translates: {', '.join(allowed)})")
 
 
-def loihi_cuba_params(values: dict[str, list[Any]], n: int, where: str) -> dict[str, FloatArray]:
+DV_TOLERANCE = 1e-6
+"""How far ``4096 (1 - leak_decay)`` may lie from a whole ``dv``: files write 4095/4096 as
+0.99975585937 (SANA-FE's DVS network), 1.3e-8 from ``dv = 1``."""
+
+
+def loihi_cuba_params(values: dict[str, list[Any]], n: int, where: str, notes: list[str]) -> dict[str, FloatArray]:
     """The ``loihi_cuba`` parameters of ``n`` neurons whose SANA-FE attributes are ``values``
-    (attribute -> per-neuron text, ``None`` where unset)."""
+    (attribute -> per-neuron text, ``None`` where unset). A rounding the translation makes is
+    appended to ``notes``."""
     check_attributes(values, LIF_ATTRIBUTES, where, "leaky_integrate_fire")
     column = _columns(values, n, where)
     threshold = column("threshold", 0.0)
@@ -68,8 +74,15 @@ def loihi_cuba_params(values: dict[str, list[Any]], n: int, where: str) -> dict[
              & (threshold <= VTH_MAX), f"a whole number in 0..{VTH_MAX} (loihi_cuba's vth)")
     leak_decay = column("leak_decay", 1.0)
     dv = 4096.0 * (1.0 - leak_decay)
-    _require(where, "leak_decay", leak_decay, (np.abs(dv - np.round(dv)) < 1e-9) & (dv > -0.5) & (dv < 4095.5),
+    off = np.abs(dv - np.round(dv))
+    _require(where, "leak_decay", leak_decay, (off < DV_TOLERANCE) & (dv > -0.5) & (dv < 4095.5),
              "(4096 - dv) / 4096 for a whole dv in 0..4095 (loihi_cuba's voltage decay)")
+    if np.any(off > 0):
+        k = int(np.argmax(off))
+        exact = (4096 - round(dv[k])) / 4096
+        notes.append(f"{where}: leak_decay {float(leak_decay[k])!r} taken as {4096 - round(dv[k])}/4096 = {exact!r} "
+                     f"(dv = {round(dv[k])}); SANA-FE multiplies by the written value, so where the exact decayed "
+                     f"potential is a multiple of 1/64 its truncation can land 1/64 lower or higher")
     bias_mant, bias_exp = _bias(column("bias", 0.0), where)
     input_decay = column("input_decay", 0.0)
     _require(where, "input_decay", input_decay, input_decay == 0.0,

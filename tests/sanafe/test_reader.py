@@ -124,6 +124,14 @@ def test_what_the_profile_cannot_hold_is_listed(model):
         assert text in lines
 
 
+def test_a_leak_decay_written_to_eleven_digits_is_rounded_to_its_dv_and_listed(tmp_path):
+    net = write_changed(tmp_path, NET, "leak_decay: 0.75", "leak_decay: 0.99975585937")
+    model = read_sanafe(net, ARCH)
+    np.testing.assert_array_equal(model.network.nodes["hid"].param("dv"), [1] * 4)
+    assert any("group 'hid': leak_decay 0.99975585937 taken as 4095/4096" in line for line in model.unrepresented)
+    assert not any("leak_decay" in line for line in read_sanafe(NET, ARCH).unrepresented)
+
+
 def test_mapping_translates_column_major_tiles_to_neurosim_cores(model):
     # in: host; hid.0..1 on SANA-FE 1.0 (x 0, y 1), hid.2..3 on 2.1 (x 1, y 0), conv on 3.1 (x 1, y 1).
     np.testing.assert_array_equal(model.placement.neuron_core, [-1] * 4 + [4, 4, 3, 3] + [7, 7])
