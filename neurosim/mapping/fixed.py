@@ -105,7 +105,8 @@ def _checked_cores(neuron_core: npt.ArrayLike, compiled: CompiledNetwork, chip: 
         bad = ~np.isfinite(raw) | (raw != np.round(raw))
         if bad.any():
             i = int(np.argmax(bad))
-            raise PlacementError(f"{what}[{i}] ({_neuron_name(compiled, i)}) = {raw[i].item()!r} is not a whole core id")
+            raise PlacementError(f"{what}[{i}] ({_neuron_name(compiled, i)}) = {raw[i].item()!r} is not a whole "
+                                 f"core id")
     core = raw.astype(np.int64)
     on_chip = compiled.pop_model[compiled.neuron_pop] >= 0
     off = ~on_chip & (core != -1)

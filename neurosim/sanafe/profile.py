@@ -193,7 +193,7 @@ def _unrepresented(arch: SanafeArch, soma: Unit, synapse: Unit) -> tuple[str, ..
         lines.append(f"the architecture defines {arch.n_tiles} tiles on a {arch.width} x {arch.height} mesh; the "
                      f"profile's chip has the full mesh of {arch.width * arch.height} tiles (the extra ones unused)")
     for unit in arch.units:
-        if unit.kind == "synapse" and unit is not synapse and unit.name != synapse.name:
+        if unit.kind == "synapse" and unit.name != synapse.name:
             lines.append(f"synapse '{unit.name}' costs ({_costs(unit, SYNAPSE_COSTS)}) are not in the profile, which "
                          f"costs every synapse as '{synapse.name}'")
     return tuple(lines)

@@ -23,7 +23,7 @@ from neurosim.chip.profile import ChipProfile
 from neurosim.errors import ModelError, PlacementError, ProfileError
 from neurosim.mapping.fixed import place_fixed
 from neurosim.mapping.placement import Placement
-from neurosim.net.network import Network
+from neurosim.net.network import Network, Population
 from neurosim.sanafe import soma as somas
 from neurosim.sanafe.arch import SanafeArch, Unit, read_arch
 from neurosim.sanafe.profile import chip_profile
@@ -94,8 +94,9 @@ def read_sanafe(net_yaml: str | os.PathLike[str], arch_yaml: str | os.PathLike[s
     lines: list[str] = []
     for group in net.groups.values():
         _add_group(network, group, arch, net.path, soma_neurons, lines)
-    populations = {name: tuple(sorted({n or _unit(arch, "soma", None, "").name for n in _hw(group, "soma")}))
-                   for name, group in net.groups.items() if hasattr(network.nodes[name], "model")}
+    default_soma = arch.unit("soma", None).name
+    populations = {name: tuple(sorted({n or default_soma for n in _hw(group, "soma")}))
+                   for name, group in net.groups.items() if isinstance(network.nodes[name], Population)}
     synapse_of = _add_projections(network, net, arch)
     soma = _most_used(arch, "soma", soma_neurons, LIF)
     synapse = _most_used(arch, "synapse", _synapse_counts(network, synapse_of), None)
@@ -158,7 +159,7 @@ def _add_projections(network: Network, net: SanafeNet, arch: SanafeArch) -> dict
     """One projection per (source group, target group, synapse unit of the target neuron)."""
     by_pair: dict[tuple[str, str], list[Edges]] = {}
     for edges in net.edges:
-        if edges.post not in network.nodes or not hasattr(network.nodes[edges.post], "model"):
+        if not isinstance(network.nodes[edges.post], Population):
             raise ModelError(f"{edges.where}: the target group '{edges.post}' is made of input neurons, which "
                              f"receive no synapses")
         fractional = edges.weight != np.round(edges.weight)

@@ -7,7 +7,7 @@ from neurosim.chip import load_chip
 from neurosim.errors import DoesNotFitError, PlacementError
 from neurosim.mapping import place, place_fixed
 
-from tests.mapping.test_placement import layered, one_to_many
+from mapping.test_placement import layered, one_to_many
 
 PLACEMENT_ARRAYS = ("neuron_core", "group_core", "core_xy", "core_chip")
 

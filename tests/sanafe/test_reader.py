@@ -9,7 +9,7 @@ import pytest
 import neurosim as ns
 from neurosim.chip import Mesh
 from neurosim.errors import DoesNotFitError, ModelError, PlacementError, ProfileError
-from neurosim.sanafe import read_arch, read_sanafe
+from neurosim.sanafe import SanafeArch, read_arch, read_sanafe
 from neurosim.sanafe.snn import _conv2d
 
 DATA = Path(__file__).parent / "data"
@@ -142,7 +142,7 @@ def test_mapping_translates_column_major_tiles_to_neurosim_cores(model):
 def test_every_sanafe_core_lands_on_the_router_sanafe_gives_it():
     arch = read_arch(DATA / "arch.yaml")
     loihi = ns.load_chip("loihi_sanafe")
-    wide = arch.__class__(arch.path, "w", 8, 4, 32, 4, {}, {}, {}, ())  # Loihi's 8 x 4 tiles of 4 cores
+    wide = SanafeArch(arch.path, "w", 8, 4, 32, 4, {}, {}, {}, ())  # Loihi's 8 x 4 tiles of 4 cores
     xy = Mesh.of(loihi).core_xy()
     for tile in range(32):
         for core in range(4):
@@ -284,9 +284,11 @@ def test_tiles_that_differ_are_refused(tmp_path):
 
 
 def long_lists_yaml(weights, pairs, pair_weights, spikes):
-    return (f"network:\n  name: long\n  groups:\n    - name: in\n      attributes: [soma_hw_name: \"test_input[0]\"]\n"
+    return (f"network:\n  name: long\n  groups:\n    - name: in\n"
+            f"      attributes: [soma_hw_name: \"test_input[0]\"]\n"
             f"      neurons:\n        - 0: [spikes: {spikes}]\n"
-            f"        - 1..19: []\n    - name: a\n      attributes: [threshold: 5]\n      neurons:\n        - 0..19: []\n"
+            f"        - 1..19: []\n    - name: a\n      attributes: [threshold: 5]\n"
+            f"      neurons:\n        - 0..19: []\n"
             f"  edges:\n    - in -> a: {{type: dense, weight: {weights}}}\n"
             f"    - a -> a: {{type: sparse,\n                source_target_pairs: {pairs},\n"
             f"                weight: {pair_weights}}}\nmappings:\n  - a: [core: 0.0]\n")
