@@ -26,8 +26,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "neurosim"
 
-STAGES = ("base", "models", "net", "nir", "compile", "chip", "mapping", "engine", "cost_model", "trace", "plots",
-          "workflows", "cli")
+STAGES = ("base", "models", "net", "nir", "compile", "chip", "mapping", "sanafe", "engine", "cost_model", "trace",
+          "plots", "workflows", "cli")
 """The stages in data-flow order; a module may import its own stage and the ones before it."""
 
 BASE_MODULES = ("errors", "_jit", "_checks", "_version")

@@ -196,7 +196,7 @@ _PER_CORE = (
 
 
 def require_fit(usage: Usage, compiled: CompiledNetwork, profile: ChipProfile, n_cores: int,
-                neurons_per_core: int | None, retry: Callable[[int], Usage]) -> None:
+                neurons_per_core: int | None, retry: Callable[[int], Usage] | None) -> None:
     """Raise :class:`DoesNotFitError` for the first capacity ``usage`` exceeds.
 
     Parameters
@@ -211,9 +211,10 @@ def require_fit(usage: Usage, compiled: CompiledNetwork, profile: ChipProfile, n
         Cores in the whole system.
     neurons_per_core : int or None
         The capacity the strategy filled cores to (``None``: unlimited).
-    retry : callable
+    retry : callable or None
         ``retry(k)`` is the :class:`Usage` of the same strategy with ``neurons_per_core=k``; used
-        to find the largest ``k`` that fits when a per-core limit is exceeded.
+        to find the largest ``k`` that fits when a per-core limit is exceeded. ``None`` for a fixed
+        placement, which neurosim cannot refill: the fix then names the core to relieve.
     """
     if usage.neurons.size > n_cores:
         _too_many_cores(usage, compiled, profile, n_cores, neurons_per_core)
@@ -227,20 +228,28 @@ def require_fit(usage: Usage, compiled: CompiledNetwork, profile: ChipProfile, n
     core = int(np.argmax(used > limit))
     detail = _memory_detail(usage, profile, core) if attr == "memory_bits" else ""
     pops = _populations_on(usage, compiled, core)
-    start = neurons_per_core or int(usage.neurons.max())
-    best = _largest_fitting(start, lambda k: _fits_placement(retry(k), profile))
-    if best is None:
-        fix = f"no smaller neurons_per_core keeps every limit: {no_fix} {pops}"
+    if retry is None:
+        fix = f"the placement is fixed: move neurons off core {core}, or {no_fix} {pops}"
     else:
-        needed = retry(best).n_cores_used
-        fix = f"smallest change: place with neurons_per_core={best} (needs {needed} cores"
-        fix += f"; {_more_chips(profile, needed)})" if needed > n_cores else ")"
+        fix = _smaller_capacity_fix(usage, profile, n_cores, neurons_per_core, retry, no_fix, pops)
     where = _plural(int(np.count_nonzero(used > limit)), "core")
     also = "".join(f"; also over {f}" for f, *_ in over[1:])
     raise DoesNotFitError(
         f"core {core} ({pops}) {doing.format(used=int(used[core]), detail=detail)}, "
         f"{int(used[core]) - limit} over {profile.name}'s {field} = {limit} (on {where}{also}); {fix}",
         limit=field, needed=int(used.max()), available=limit)
+
+
+def _smaller_capacity_fix(usage: Usage, profile: ChipProfile, n_cores: int, neurons_per_core: int | None,
+                          retry: Callable[[int], Usage], no_fix: str, pops: str) -> str:
+    """The largest ``neurons_per_core`` below the one used that keeps every per-core limit, as a fix."""
+    start = neurons_per_core or int(usage.neurons.max())
+    best = _largest_fitting(start, lambda k: _fits_placement(retry(k), profile))
+    if best is None:
+        return f"no smaller neurons_per_core keeps every limit: {no_fix} {pops}"
+    needed = retry(best).n_cores_used
+    fix = f"smallest change: place with neurons_per_core={best} (needs {needed} cores"
+    return fix + (f"; {_more_chips(profile, needed)})" if needed > n_cores else ")")
 
 
 def _per_core_violations(usage: Usage, profile: ChipProfile) -> list[tuple[str, str, str, str]]:

@@ -9,7 +9,9 @@ coordinates are ``(cx * mesh_x + x, cy * mesh_y + y)``. Spike sources live on th
 A strategy (looked up by name, :func:`register_strategy`) only assigns neurons to cores;
 :func:`place` then checks every capacity of the profile (:mod:`neurosim.mapping.fit`) and
 recompiles the network with one destination group per (population, core), so that the engine counts
-packets, synaptic events and updates per core.
+packets, synaptic events and updates per core. :func:`~neurosim.mapping.fixed.place_fixed` takes
+the core of every neuron from the caller instead and builds the same :class:`Placement` through
+:func:`placement_from_usage`.
 """
 from __future__ import annotations
 
@@ -229,6 +231,13 @@ def place(compiled: CompiledNetwork | Network, profile: ChipProfile, strategy: s
 
     usage = attempt(capacity)
     fit.require_fit(usage, compiled, profile, mesh.n_cores, capacity, attempt)
+    return placement_from_usage(compiled, profile, strategy, options, mesh, usage, network_peaks)
+
+
+def placement_from_usage(compiled: CompiledNetwork, profile: ChipProfile, strategy: str, options: Mapping[str, Any],
+                         mesh: Mesh, usage: fit.Usage, network_peaks: Mapping[str, int]) -> Placement:
+    """The :class:`Placement` of an assignment whose capacities were checked (``usage.neuron_core``),
+    recompiled with one destination group per (population, core)."""
     neuron_group, group_core = _core_groups(compiled, usage.neuron_core, mesh.n_cores)
     return Placement(regroup(compiled, neuron_group), profile, strategy, options,
                      mesh, usage.neuron_core, group_core, mesh.core_xy(), mesh.core_chip(),
