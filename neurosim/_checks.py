@@ -196,7 +196,7 @@ def memory_limit(override: int | None = None) -> int | None:
 
 
 def check_memory(parts: Mapping[str, int], item: str, fix: str, limit: int | None,
-                 error: type[Exception] = ModelError) -> None:
+                 error: type[Exception] = ModelError, argument: bool = True) -> None:
     """Raise ``error`` when the bytes of ``parts`` sum above ``limit`` (see :func:`memory_limit`).
 
     Parameters
@@ -209,6 +209,10 @@ def check_memory(parts: Mapping[str, int], item: str, fix: str, limit: int | Non
         The change that would make it fit, other than raising the limit.
     limit : int or None
         Bytes allowed; ``None`` allows anything.
+    error : type of Exception
+        The class raised.
+    argument : bool
+        Whether the caller takes a ``memory_limit=`` argument (the message then names it).
     """
     needed = sum(int(v) for v in parts.values())
     if limit is None or needed <= limit:
@@ -216,4 +220,5 @@ def check_memory(parts: Mapping[str, int], item: str, fix: str, limit: int | Non
     largest = sorted(parts.items(), key=lambda kv: -kv[1])[:3]
     detail = ", ".join(f"{name} {si(float(size), 'B')}" for name, size in largest if size > 0)
     raise error(f"{item} needs about {si(float(needed), 'B')} ({detail}), above the memory limit of "
-                f"{si(float(limit), 'B')}; {fix}, or raise the limit (memory_limit=, or ${MEMORY_LIMIT_ENV}=64G)")
+                f"{si(float(limit), 'B')}; {fix}, or raise the limit "
+                f"({'memory_limit=, or ' if argument else ''}${MEMORY_LIMIT_ENV}=64G)")

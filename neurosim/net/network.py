@@ -90,7 +90,7 @@ class Population:
         spec = get_model(model)
         # Each column is encoded, then stacked: twice the table at the peak.
         check_memory({"parameters": 16 * size * len(spec.params), "initial state": 16 * size * len(spec.state)},
-                     owner, "use fewer neurons", memory_limit())
+                     owner, "use fewer neurons", memory_limit(), argument=False)
         encoded = spec.encode_params(params or {}, owner, size)
         state = spec.encode_state(init or {}, owner, size)
         return cls(name, size, spec, _readonly(encoded), _readonly(state))
