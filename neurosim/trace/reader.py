@@ -196,7 +196,7 @@ def _read(f: h5py.File, path: Path, chunk_rows: int | None, progress: bool) -> T
                          "docs/traces.md)")
     ticks, n_packets, n_spikes, complete = _progress(f, path)
     if not isinstance(a.get("probe_every"), (int, np.integer)) or int(a["probe_every"]) < 1:
-        raise TraceError(f"{path}: damaged neurosim trace: attribute probe_every={a.get('probe_every')!r} is not "
+        raise TraceError(f"{path}: damaged neurosim trace: attribute probe_every={a.get('probe_every')} is not "
                          "a positive integer")
     reader = _Columns(f, path, chunk_rows, progress, n_packets * len(PACKET_FIELDS) + n_spikes * len(SPIKE_FIELDS))
     packets = {k: reader.read(f"packets/{k}", n_packets) for k in PACKET_FIELDS}
