@@ -250,7 +250,7 @@ class Simulation:
                      f"a run of {ticks} ticks", "run fewer ticks per call (run() continues where the last run "
                      "stopped), probe fewer populations, or keep_tick_groups=False", self._memory_limit)
         out = _RunOutput(self.compiled, ticks, self._net.probe_ids.size, self.keep_tick_groups)
-        start, done = self._tick, 0
+        start = self._tick
         wall_start = time.perf_counter()
         stop = _DeferredInterrupt()
         try:
@@ -418,7 +418,9 @@ class Simulation:
 
     def _result(self, out: "_RunOutput", start: int, done: int, wall: float, interrupted: bool) -> SimResult:
         c = self.compiled
-        n = out.n_spikes
+        # Spikes are in tick order; an interrupt between a kernel call and its bookkeeping may have
+        # left some of a chunk not counted in ``done``.
+        n = int(np.searchsorted(self._spk[0][:out.n_spikes], start + done)) if interrupted else out.n_spikes
         spk_t, spk_id, spk_pay = (a[:n].copy() for a in self._spk)
         spk_t -= start
         probes = {}
