@@ -6,20 +6,30 @@
 - :func:`si`: a number with an SI prefix, as reports and the docs print it (``µ`` for micro).
 - :func:`plain`: nested values as JSON-serialisable data.
 - :func:`freeze_arrays`: the numpy arrays of a frozen dataclass made read-only (``frozen`` cannot).
+- :func:`memory_limit` and :func:`check_memory`: the bytes a structure may take, checked before it
+  is allocated (``docs/decisions/0010-memory-estimates-and-the-delay-ring.md``).
 
 This module sits below every stage: it imports nothing of neurosim but :mod:`neurosim.errors`.
 """
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
 from neurosim.errors import ModelError
 
-__all__ = ["did_you_mean", "freeze_arrays", "non_negative_int", "plain", "positive_int", "si"]
+__all__ = ["check_memory", "did_you_mean", "freeze_arrays", "memory_limit", "non_negative_int", "plain", "positive_int",
+           "si"]
+
+MEMORY_LIMIT_ENV = "NEUROSIM_MEMORY_LIMIT"
+"""Environment variable that overrides the default memory limit (bytes, or with a K, M, G or T suffix)."""
+MEMORY_FRACTION = 0.8
+"""Default memory limit: this fraction of the machine's physical memory."""
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 
 def positive_int(value: Any, item: str, error: type[Exception] = ModelError) -> int:
@@ -148,3 +158,67 @@ def freeze_arrays(obj: object) -> None:
     for value in vars(obj).values():
         if isinstance(value, np.ndarray):
             value.setflags(write=False)
+
+
+def memory_limit(override: int | None = None) -> int | None:
+    """The bytes one structure of neurosim may take: ``override``, else ``$NEUROSIM_MEMORY_LIMIT``, else a
+    fraction (:data:`MEMORY_FRACTION`) of the physical memory.
+
+    Parameters
+    ----------
+    override : int or None
+        A limit in bytes given by the caller (``memory_limit=`` of the engine).
+
+    Returns
+    -------
+    int or None
+        ``None`` when the physical memory cannot be read and no limit is given (nothing is refused).
+
+    Raises
+    ------
+    ModelError
+        For an override or an environment value that is not a positive size.
+    """
+    if override is not None:
+        return positive_int(override, "memory_limit")
+    text = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    if text:
+        unit = text[-1].upper() if text[-1].isalpha() else ""
+        number = text[:-1] if unit else text
+        if unit.rstrip("B") not in _UNITS or not number.strip().isdigit() or int(number) < 1:
+            raise ModelError(f"${MEMORY_LIMIT_ENV}={text!r} is not a size: give bytes, or a number with K, M, G "
+                             "or T (e.g. 64G)")
+        return int(number) * _UNITS[unit.rstrip("B")]
+    try:
+        return int(MEMORY_FRACTION * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_memory(parts: Mapping[str, int], item: str, fix: str, limit: int | None,
+                 error: type[Exception] = ModelError, argument: bool = True) -> None:
+    """Raise ``error`` when the bytes of ``parts`` sum above ``limit`` (see :func:`memory_limit`).
+
+    Parameters
+    ----------
+    parts : mapping of str to int
+        Bytes of each structure to allocate, named as the message lists them (largest first).
+    item : str
+        What needs them (``"simulate(ticks=1000000000)"``).
+    fix : str
+        The change that would make it fit, other than raising the limit.
+    limit : int or None
+        Bytes allowed; ``None`` allows anything.
+    error : type of Exception
+        The class raised.
+    argument : bool
+        Whether the caller takes a ``memory_limit=`` argument (the message then names it).
+    """
+    needed = sum(int(v) for v in parts.values())
+    if limit is None or needed <= limit:
+        return
+    largest = sorted(parts.items(), key=lambda kv: -kv[1])[:3]
+    detail = ", ".join(f"{name} {si(float(size), 'B')}" for name, size in largest if size > 0)
+    raise error(f"{item} needs about {si(float(needed), 'B')} ({detail}), above the memory limit of "
+                f"{si(float(limit), 'B')}; {fix}, or raise the limit "
+                f"({'memory_limit=, or ' if argument else ''}${MEMORY_LIMIT_ENV}=64G)")

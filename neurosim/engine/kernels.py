@@ -163,7 +163,8 @@ def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, se
 
 
 @njit
-def run_ticks(t0, t1, seed, record, n_awake, n_spk, net, neurons, queues, inputs, recording, counts, scratch):
+def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues, inputs, recording, counts,
+              scratch):
     """Simulate ticks ``[t0, t1)``; per-tick outputs are indexed by ``c = t - t0``.
 
     Parameters
@@ -174,13 +175,14 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, net, neurons, queues, inputs
     record : keep every spike in ``recording``.
     n_awake : the number of neurons in ``neurons.awake`` (left awake by the previous chunk).
     n_spk : the number of spikes already in ``recording``.
+    n_far : the number of packets in ``queues.far_*`` (delays too long for the ring).
     net, neurons, queues, inputs, recording, counts, scratch : the groups of
         :mod:`neurosim.engine.state`, each field documented there.
 
     Returns
     -------
-    The (possibly regrown) ring, zero-delay queue and spike arrays, the number of recorded spikes
-    and the number of neurons awake for tick ``t1``.
+    The (possibly regrown) ring, zero-delay queue, far-packet and spike arrays, the number of
+    recorded spikes, the number of neurons awake for tick ``t1`` and the number of far packets.
     """
     pop_offset, pop_model, pop_order, pop_group = net.pop_offset, net.pop_model, net.pop_order, net.pop_group
     pop_dense, pop_uniform, pop_forced = net.pop_dense, net.pop_uniform, net.pop_forced
@@ -191,6 +193,7 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, net, neurons, queues, inputs
     pend, pend_n, awake_list, pop_all_awake = neurons.pend, neurons.pend_n, neurons.awake, neurons.pop_all_awake
     ring_seg, ring_pay, ring_len, zq_seg, zq_pay = (queues.ring_seg, queues.ring_pay, queues.ring_len,
                                                     queues.zq_seg, queues.zq_pay)
+    far_due, far_seg, far_pay = queues.far_due, queues.far_seg, queues.far_pay
     mask = ring_len.size - 1  # the ring has a power-of-two number of slots
     in_ptr, in_ids, in_pay = inputs.ptr, inputs.ids, inputs.values
     spk_t, spk_id, spk_pay, probe_buf = (recording.spike_ticks, recording.spike_ids, recording.spike_values,
@@ -380,6 +383,17 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, net, neurons, queues, inputs
                             zq_seg[nz] = s
                             zq_pay[nz] = pay
                             nz += 1
+                        elif d > mask:
+                            # Longer than the ring: kept apart until the driver moves it into the
+                            # ring, before it falls due (at most one ring length ahead).
+                            if n_far == far_seg.size:
+                                far_due = _grow(far_due)
+                                far_seg = _grow(far_seg)
+                                far_pay = _grow(far_pay)
+                            far_due[n_far] = t + d
+                            far_seg[n_far] = s
+                            far_pay[n_far] = pay
+                            n_far += 1
                         else:
                             slot = (t + d) & mask
                             if ring_len[slot] == ring_seg.shape[1]:
@@ -395,4 +409,5 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, net, neurons, queues, inputs
         for m in range(probe_ids.size):
             for v in range(probe_buf.shape[2]):
                 probe_buf[c, m, v] = state[probe_ids[m], v]
-    return ring_seg, ring_pay, zq_seg, zq_pay, spk_t, spk_id, spk_pay, n_spk, n_awake
+    return (ring_seg, ring_pay, zq_seg, zq_pay, far_due, far_seg, far_pay, spk_t, spk_id, spk_pay, n_spk, n_awake,
+            n_far)

@@ -1,20 +1,25 @@
 """The engine's lifecycle: a :class:`Simulation` built once from a compiled network, then reset and run.
 
 The tick loop runs inside Numba (:mod:`neurosim.engine.kernels`); Python only cuts a run into
-chunks, feeds each chunk its input spikes, reports progress, and stops cleanly on Ctrl-C between
-two chunks (raising :class:`~neurosim.errors.SimulationInterrupted` with the partial result).
+chunks, feeds each chunk its input spikes, reports progress, and stops cleanly on Ctrl-C at the end
+of the chunk it lands in (raising :class:`~neurosim.errors.SimulationInterrupted` with the partial
+result). Sizes are checked before anything is allocated: the memory a run needs is estimated from
+them and refused above a limit, and the delay ring has at most :data:`RING_SLOTS_MAX` slots
+(``docs/decisions/0010-memory-estimates-and-the-delay-ring.md``).
 Inputs are handed to a run (``run(ticks, inputs=...)``), not stored in the compiled structure, so
 one Simulation serves any number of stimuli: :func:`simulate_samples` runs a batch as reset -> run
 per sample. :func:`simulate` is the one-call form, ``Simulation(network).run(ticks)``.
 """
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from typing import Callable, Iterable, Mapping, Sequence, Union
 
 import numpy as np
 
-from neurosim._checks import non_negative_int
+from neurosim._checks import check_memory, memory_limit as resolve_memory_limit, non_negative_int, positive_int
 from neurosim.compile.compiled import CompiledNetwork, compile_network
 from neurosim.engine.codegen import engine_module
 from neurosim.engine.counters import Counters
@@ -22,7 +27,7 @@ from neurosim.engine.kernels import GATHER_BLOCK
 from neurosim.engine.result import Chunk, SimResult
 from neurosim.engine.state import Counts, Inputs, NeuronState, Queues, Recording, Scratch, Structure
 from neurosim.errors import ModelError, SimulationInterrupted
-from neurosim.net.network import Network, SpikeArray, SpikeSource
+from neurosim.net.network import Network, SpikeArray, SpikeSource, check_seed
 
 ProgressCallback = Callable[[int, int], None]
 ChunkCallback = Callable[[Chunk], None]
@@ -30,6 +35,9 @@ ChunkCallback = Callable[[Chunk], None]
 Events = Union[SpikeSource, np.ndarray]
 _GROUP_CELLS = 1 << 20  # ticks x groups of the default chunk's per-group buffer when the run does not keep them
 _CHUNK_SECONDS = 0.1  # wall time aimed at per call into Numba, when chunk_ticks is not given
+RING_SLOTS_MAX = 4096
+"""Most slots of the delay ring: a packet of a longer delay waits in the far list (decision 0010)."""
+_RING_CAPACITY = 64  # packets per ring slot at the start (the kernel doubles it when a slot fills)
 
 
 class Simulation:
@@ -54,11 +62,14 @@ class Simulation:
         the per-tick latency model reads, and it also needs the spikes. Default: ``record_spikes``.
         When not kept the engine counts each chunk in a chunk-sized buffer (handed to ``on_chunk``),
         the ``Counters`` hold per-group totals only, and memory no longer grows with ticks x groups.
+    memory_limit : bytes a run may allocate for its results (per-tick counters, probes, per-group
+        rows); default ``$NEUROSIM_MEMORY_LIMIT``, else 80 % of the physical memory.
 
     Raises
     ------
     ModelError
-        For a probe that names no population, or names a spike source.
+        For a probe that names no population, or names a spike source; a seed that is not an
+        integer in [0, 2**63 - 1]; a ``chunk_ticks`` that is not a positive integer.
 
     Examples
     --------
@@ -70,16 +81,22 @@ class Simulation:
 
     def __init__(self, network: Network | CompiledNetwork, *, probe: Iterable[str] = (),
                  record_spikes: bool = True, seed: int = 0, chunk_ticks: int | None = None,
-                 keep_tick_groups: bool | None = None) -> None:
+                 keep_tick_groups: bool | None = None, memory_limit: int | None = None) -> None:
+        seed = check_seed(seed, "seed")
+        if chunk_ticks is not None:
+            chunk_ticks = positive_int(chunk_ticks, "chunk_ticks")
+        self._memory_limit = resolve_memory_limit(memory_limit)
         c = network if isinstance(network, CompiledNetwork) else compile_network(network)
-        probes = list(probe)
+        probes = [probe] if isinstance(probe, str) else list(probe)
         for name in probes:
+            if not isinstance(name, str):
+                raise ModelError(f"probe: {name!r} is not a population name; pass a list of names")
             if c.pop_model[c.pop_index(name)] < 0:
                 raise ModelError(f"'{name}' is a spike source; only populations have a state to probe")
         self.compiled = c
         self.probe = tuple(probes)
         self.record_spikes = bool(record_spikes)
-        self.seed = int(seed)
+        self.seed = seed
         self.keep_tick_groups = self.record_spikes if keep_tick_groups is None else bool(keep_tick_groups)
         self._kernel = engine_module(c.models).run_ticks
         self._net = self._structure(c)
@@ -87,7 +104,11 @@ class Simulation:
         self._adaptive = chunk_ticks is None
         g = c.n_groups
         self._max_step = 10_000 if self.keep_tick_groups else max(1, min(10_000, _GROUP_CELLS // max(g, 1)))
-        self._step = chunk_ticks or self._default_chunk()
+        if c.max_delay >= self._queues.ring_len.size:
+            # A far packet is moved into the ring at the start of the chunk it falls due in, or of
+            # an earlier one: a chunk may not be longer than the ring.
+            self._max_step = min(self._max_step, self._queues.ring_len.size)
+        self._step = min(chunk_ticks or self._default_chunk(), self._max_step)
         # Per-tick, per-group counts of one chunk when the runs do not keep them (grown with the chunk).
         self._chunk_groups = {k: np.zeros((0, g), np.int64) for k in ("tick_group_events", "tick_group_updates")}
         self._sources = {name: (k, node) for k, (name, node) in enumerate(c.network.nodes.items())
@@ -136,7 +157,8 @@ class Simulation:
     def _allocate(self, c: CompiledNetwork) -> None:
         """The buffers of the engine state, sized by the structure (their contents are set by reset)."""
         n, n_pops = c.n_neurons, len(c.names)
-        n_slots = 1 << max(1, c.max_delay.bit_length())  # a power of two > max delay
+        # A power of two > max delay, up to RING_SLOTS_MAX: longer delays wait in the far list.
+        n_slots = 1 << max(1, min(c.max_delay, RING_SLOTS_MAX - 1).bit_length())
         # Column-major: a state variable of consecutive neurons is contiguous (dense handlers
         # vectorise over it); handlers index state[i, k] either way. At least 2 x 2, the spare
         # entries unused: an array of one row or one column is C-contiguous too, which Numba would
@@ -146,9 +168,10 @@ class Simulation:
                                     forced=np.empty(n, np.int64), acc=np.empty(n), pend=np.empty(n, np.int64),
                                     pend_n=np.empty(n_pops, np.int64), awake=np.empty(n, np.int64),
                                     pop_all_awake=np.empty(n_pops, np.uint8))
-        self._queues = Queues(ring_seg=np.zeros((n_slots, 64), np.int64), ring_pay=np.zeros((n_slots, 64)),
-                              ring_len=np.empty(n_slots, np.int64), zq_seg=np.zeros(256, np.int64),
-                              zq_pay=np.zeros(256))
+        self._queues = Queues(ring_seg=np.zeros((n_slots, _RING_CAPACITY), np.int64),
+                              ring_pay=np.zeros((n_slots, _RING_CAPACITY)), ring_len=np.empty(n_slots, np.int64),
+                              zq_seg=np.zeros(256, np.int64), zq_pay=np.zeros(256),
+                              far_due=np.zeros(16, np.int64), far_seg=np.zeros(16, np.int64), far_pay=np.zeros(16))
         self._spk = (np.zeros(1024, np.int64), np.zeros(1024, np.int64), np.zeros(1024))
         biggest = int(np.diff(c.pop_offset).max())
         block = min(biggest, GATHER_BLOCK)
@@ -176,6 +199,7 @@ class Simulation:
         neurons.pop_all_awake[...] = c.pop_model >= 0
         self._n_awake = 0
         self._queues.ring_len[...] = 0
+        self._n_far = 0
         self._tick = 0
         self._interrupted = False
 
@@ -206,43 +230,64 @@ class Simulation:
         Raises
         ------
         ModelError
-            For a negative or non-integer ``ticks``, an input that names no spike source or does not
-            match its size, or a run after an interrupted one without ``reset()`` in between (the
-            interrupt may leave the state between two ticks).
+            For a negative or non-integer ``ticks``, a run whose results would not fit the memory
+            limit (the estimate is in the message), an input that names no spike source or is not
+            a ``[T, size]`` array of numbers or a spike source of its size, or a run after an
+            interrupted one without ``reset()`` in between.
         SimulationInterrupted
-            On Ctrl-C, between two chunks, with the result of the ticks done.
+            On Ctrl-C, with the result of the ticks done. In the main thread Ctrl-C is deferred
+            while a run is in progress (the previous SIGINT handler is restored at its end): the
+            run stops after the chunk it landed in has been handed over (``on_chunk``,
+            ``progress``), so the result and a streamed trace end on the same whole chunk. A
+            second Ctrl-C stops at once. A ``KeyboardInterrupt`` raised by a callback stops the
+            run likewise.
         """
         ticks = non_negative_int(ticks, "ticks")
         if self._interrupted:
             raise ModelError("the previous run was interrupted; call reset() before running again")
-        ticks = int(ticks)
         sources = self._run_sources(inputs)
+        check_memory(_RunOutput.sizes(self.compiled, ticks, self._net.probe_ids.size, self.keep_tick_groups),
+                     f"a run of {ticks} ticks", "run fewer ticks per call (run() continues where the last run "
+                     "stopped), probe fewer populations, or keep_tick_groups=False", self._memory_limit)
         out = _RunOutput(self.compiled, ticks, self._net.probe_ids.size, self.keep_tick_groups)
-        start, done = self._tick, 0
+        start = self._tick
         wall_start = time.perf_counter()
+        stop = _DeferredInterrupt()
         try:
-            while done < ticks:
-                end = min(done + self._step, ticks)
-                first_spike = out.n_spikes
-                forced_before = out.totals["pop_forced_updates"].copy()
-                call_start = time.perf_counter()
-                groups = self._chunk(out, sources, done, end, on_chunk is not None)
-                if done > 0:  # the first call may include loading or compiling the kernel
-                    self._adapt_step(end - done, time.perf_counter() - call_start)
-                if on_chunk is not None:
-                    self._hand_over(out, on_chunk, start, done, end, first_spike, groups,
-                                    out.totals["pop_forced_updates"] - forced_before)
-                done = end
-                if progress is not None:
-                    progress(done, ticks)
+            with stop:
+                self._run_chunks(out, sources, ticks, start, progress, on_chunk, stop)
         except KeyboardInterrupt:
             self._interrupted = True  # the interrupt may have come between a kernel call and its bookkeeping
+        done = self._tick - start
+        if self._interrupted or stop.requested:
+            self._interrupted = True
             partial = self._result(out, start, done, time.perf_counter() - wall_start, interrupted=True)
-            raise SimulationInterrupted(f"simulation interrupted after {done} of {ticks} ticks", partial) from None
+            raise SimulationInterrupted(f"simulation interrupted after {done} of {ticks} ticks", partial)
         return self._result(out, start, done, time.perf_counter() - wall_start, interrupted=False)
+
+    def _run_chunks(self, out: "_RunOutput", sources, ticks: int, start: int, progress: ProgressCallback | None,
+                    on_chunk: ChunkCallback | None, stop: "_DeferredInterrupt") -> None:
+        """Simulate the run's ticks chunk by chunk, until done or until ``stop`` was requested."""
+        done = 0
+        while done < ticks and not stop.requested:
+            end = min(done + self._step, ticks)
+            first_spike = out.n_spikes
+            forced_before = out.totals["pop_forced_updates"].copy()
+            call_start = time.perf_counter()
+            groups = self._chunk(out, sources, done, end, on_chunk is not None)
+            if done > 0:  # the first call may include loading or compiling the kernel
+                self._adapt_step(end - done, time.perf_counter() - call_start)
+            if on_chunk is not None:
+                self._hand_over(out, on_chunk, start, done, end, first_spike, groups,
+                                out.totals["pop_forced_updates"] - forced_before)
+            done = end
+            if progress is not None:
+                progress(done, ticks)
 
     def _run_sources(self, inputs: Mapping[str, Events] | None) -> list[tuple[int, SpikeSource, int]]:
         """(population index, source, tick of its tick 0) of every spike source for this run."""
+        if inputs is not None and not isinstance(inputs, Mapping):
+            raise ModelError(f"inputs must be a mapping {{spike source name: events}}, got {type(inputs).__name__}")
         given = dict(inputs or {})
         names = ", ".join(self._sources) or "none"
         for name in given:
@@ -288,16 +333,60 @@ class Simulation:
         recording = Recording(*self._spk, out.probe_buf[t0:t1])
         counts = Counts(tot["spikes_per_neuron"], tot["fan_packets"], tot["seg_deliveries"], tot["pop_updates"],
                         tot["pop_forced_updates"], **{k: v[t0:t1] for k, v in pt.items()}, **groups)
+        self._admit_far(base)
         result = self._kernel(base, base + t1 - t0, self.seed, self.record_spikes or streamed, self._n_awake,
-                              out.n_spikes, self._net, self._neurons, self._queues,
+                              out.n_spikes, self._n_far, self._net, self._neurons, self._queues,
                               self._inputs(sources, base, base + t1 - t0), recording, counts, self._scratch)
-        ring_seg, ring_pay, zq_seg, zq_pay, spk_t, spk_id, spk_pay, out.n_spikes, self._n_awake = result
-        self._queues = self._queues._replace(ring_seg=ring_seg, ring_pay=ring_pay, zq_seg=zq_seg, zq_pay=zq_pay)
+        (ring_seg, ring_pay, zq_seg, zq_pay, far_due, far_seg, far_pay, spk_t, spk_id, spk_pay, out.n_spikes,
+         self._n_awake, self._n_far) = result
+        self._queues = self._queues._replace(ring_seg=ring_seg, ring_pay=ring_pay, zq_seg=zq_seg, zq_pay=zq_pay,
+                                             far_due=far_due, far_seg=far_seg, far_pay=far_pay)
         self._tick = base + t1 - t0
         self._spk = (spk_t, spk_id, spk_pay)
         tot["group_events"] += groups["tick_group_events"].sum(axis=0)
         tot["group_updates"] += groups["tick_group_updates"].sum(axis=0)
         return groups
+
+    def _admit_far(self, now: int) -> None:
+        """Move the far packets due in ``[now, now + n_slots)`` into their ring slots.
+
+        A far packet was emitted at least a ring length before it falls due, so before every packet
+        already in its slot: it goes in front of them, in emission order, which is the order an
+        unbounded ring would deliver them in.
+        """
+        n, q = self._n_far, self._queues
+        if n == 0:
+            return
+        n_slots = q.ring_len.size
+        due = q.far_due[:n]
+        move = due < now + n_slots
+        if not move.any():
+            return
+        moving = np.flatnonzero(move)
+        slots = due[moving] & (n_slots - 1)
+        order = np.argsort(slots, kind="stable")
+        moving, slots = moving[order], slots[order]
+        firsts, starts, counts = np.unique(slots, return_index=True, return_counts=True)
+        ring_seg, ring_pay, ring_len = q.ring_seg, q.ring_pay, q.ring_len
+        needed = int((ring_len[firsts] + counts).max())
+        if needed > ring_seg.shape[1]:
+            capacity = 1 << (needed - 1).bit_length()
+            ring_seg = np.concatenate([ring_seg, np.zeros((n_slots, capacity - ring_seg.shape[1]), np.int64)], axis=1)
+            ring_pay = np.concatenate([ring_pay, np.zeros((n_slots, capacity - ring_pay.shape[1]))], axis=1)
+        for slot, first, k in zip(firsts, starts, counts):
+            held = ring_len[slot]
+            ids = moving[first:first + k]
+            ring_seg[slot, k:k + held] = ring_seg[slot, :held].copy()
+            ring_pay[slot, k:k + held] = ring_pay[slot, :held].copy()
+            ring_seg[slot, :k] = q.far_seg[ids]
+            ring_pay[slot, :k] = q.far_pay[ids]
+            ring_len[slot] = held + k
+        keep = np.flatnonzero(~move)
+        q.far_due[:keep.size] = due[keep]
+        q.far_seg[:keep.size] = q.far_seg[keep]
+        q.far_pay[:keep.size] = q.far_pay[keep]
+        self._n_far = keep.size
+        self._queues = q._replace(ring_seg=ring_seg, ring_pay=ring_pay)
 
     def _hand_over(self, out: "_RunOutput", on_chunk: ChunkCallback, start: int, t0: int, t1: int,
                    first_spike: int, groups: dict, forced: np.ndarray) -> None:
@@ -329,7 +418,9 @@ class Simulation:
 
     def _result(self, out: "_RunOutput", start: int, done: int, wall: float, interrupted: bool) -> SimResult:
         c = self.compiled
-        n = out.n_spikes
+        # Spikes are in tick order; an interrupt between a kernel call and its bookkeeping may have
+        # left some of a chunk not counted in ``done``.
+        n = int(np.searchsorted(self._spk[0][:out.n_spikes], start + done)) if interrupted else out.n_spikes
         spk_t, spk_id, spk_pay = (a[:n].copy() for a in self._spk)
         spk_t -= start
         probes = {}
@@ -349,6 +440,14 @@ class Simulation:
 class _RunOutput:
     """The buffers one run fills and its result keeps: counters, probes, the number of spikes kept."""
 
+    @staticmethod
+    def sizes(c: CompiledNetwork, ticks: int, n_probed: int, keep_groups: bool) -> dict[str, int]:
+        """Bytes of each buffer a run of ``ticks`` allocates, named as an error message lists them."""
+        return {"per-tick counters": 4 * 8 * ticks,
+                "per-tick, per-group counters": 2 * 8 * ticks * c.n_groups if keep_groups else 0,
+                "probes": 8 * ticks * n_probed * c.state0.shape[1],
+                "totals": 8 * (c.n_neurons + c.fan_group.size + c.seg_delay.size + 2 * len(c.names) + 2 * c.n_groups)}
+
     def __init__(self, c: CompiledNetwork, ticks: int, n_probed: int, keep_groups: bool) -> None:
         n_pops, g = len(c.names), c.n_groups
         self.totals = dict(spikes_per_neuron=np.zeros(c.n_neurons, np.int64),
@@ -364,6 +463,34 @@ class _RunOutput:
         self.n_spikes = 0
 
 
+class _DeferredInterrupt:
+    """A context in which Ctrl-C sets :attr:`requested` instead of raising (a second one raises).
+
+    Only in the main thread (the only one that receives signals) and only over the default or a
+    Python handler (an ignored SIGINT stays ignored); the previous handler is restored on exit,
+    whatever happens. The kernel then never sees a pending KeyboardInterrupt.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous = None
+
+    def __enter__(self) -> "_DeferredInterrupt":
+        if threading.current_thread() is threading.main_thread() and callable(signal.getsignal(signal.SIGINT)):
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+
 def _as_source(name: str, size: int, events: Events) -> SpikeSource:
     """``events`` as a spike source of ``size`` neurons (an array is read as a ``[T, size]`` SpikeArray)."""
     source = events if isinstance(events, SpikeSource) else SpikeArray.create(name, events)
@@ -376,7 +503,7 @@ def _as_source(name: str, size: int, events: Events) -> SpikeSource:
 def simulate(network: Network | CompiledNetwork, ticks: int, probe: Iterable[str] = (),
              record_spikes: bool = True, seed: int = 0, chunk_ticks: int | None = None,
              progress: ProgressCallback | None = None, on_chunk: ChunkCallback | None = None,
-             keep_tick_groups: bool | None = None) -> SimResult:
+             keep_tick_groups: bool | None = None, memory_limit: int | None = None) -> SimResult:
     """Simulate ``ticks`` ticks of ``network`` (a Network is compiled first) with its own sources.
 
     The one-call form of ``Simulation(network, ...).run(ticks, progress=..., on_chunk=...)``; the
@@ -385,13 +512,14 @@ def simulate(network: Network | CompiledNetwork, ticks: int, probe: Iterable[str
     Raises
     ------
     ModelError
-        For a negative or non-integer ``ticks``, or a probe that is not a population.
+        For a negative or non-integer ``ticks``, a probe that is not a population, an invalid seed
+        or ``chunk_ticks``, or a run whose results would not fit the memory limit.
     SimulationInterrupted
-        On Ctrl-C, between two chunks, with the result of the ticks done.
+        On Ctrl-C, at the end of the chunk it lands in, with the result of the ticks done.
     """
     ticks = non_negative_int(ticks, "ticks")
     sim = Simulation(network, probe=probe, record_spikes=record_spikes, seed=seed, chunk_ticks=chunk_ticks,
-                     keep_tick_groups=keep_tick_groups)
+                     keep_tick_groups=keep_tick_groups, memory_limit=memory_limit)
     return sim.run(ticks, progress=progress, on_chunk=on_chunk)
 
 

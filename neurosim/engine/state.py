@@ -59,9 +59,12 @@ class Queues(NamedTuple):
 
     ring_seg: np.ndarray  # (n_slots, capacity) int64 delay segments due at ticks t with t % n_slots == slot
     ring_pay: np.ndarray  # (n_slots, capacity) float64 their spike values
-    ring_len: np.ndarray  # (n_slots,) int64 packets in each slot; n_slots is a power of two > max delay
+    ring_len: np.ndarray  # (n_slots,) int64 packets in each slot; n_slots is a power of two (decision 0010)
     zq_seg: np.ndarray  # (capacity,) int64 zero-delay packets of the population just processed
     zq_pay: np.ndarray  # (capacity,) float64 their spike values
+    far_due: np.ndarray  # (capacity,) int64 tick at which each packet of a delay >= n_slots is due (n_far used)
+    far_seg: np.ndarray  # (capacity,) int64 its delay segment, in emission order
+    far_pay: np.ndarray  # (capacity,) float64 its spike value
 
 
 class Inputs(NamedTuple):

@@ -101,7 +101,9 @@ class Param:
         arr = np.broadcast_to(arr, (size,)).copy()
         bad = ~np.isfinite(arr)
         if bad.any():
-            raise ModelError(f"{owner}: '{self.name}' is not finite at neuron {int(np.argmax(bad))}")
+            i = int(np.argmax(bad))
+            raise ModelError(f"{owner}: '{self.name}' is not finite at neuron {i} (got {arr[i].item()!r}); "
+                             "give a finite number")
         self._check_range(arr, owner)
         return arr
 
@@ -113,6 +115,9 @@ class Param:
             rules.append((arr > self.high, f"above {self.high}"))
         if self.integer or self.choices is not None:
             rules.append((arr != np.round(arr), "not an integer"))
+        if self.choices is not None:
+            rules.append(((arr < 0) | (arr >= len(self.choices)),
+                          f"not an index of the choices (0 to {len(self.choices) - 1})"))
         for mask, what in rules:
             if mask.any():
                 i = int(np.argmax(mask))
@@ -278,6 +283,9 @@ def register(model: NeuronModel) -> NeuronModel:
 
 def get_model(name: str) -> NeuronModel:
     """Return the registered model ``name`` or raise a ModelError listing the known ones."""
+    if not isinstance(name, str):
+        raise ModelError(f"a neuron model is named by a string, got {type(name).__name__} {name!r:.60}; "
+                         f"pass one of: {', '.join(sorted(_MODELS))}")
     try:
         return _MODELS[name]
     except KeyError:

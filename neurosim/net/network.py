@@ -20,13 +20,19 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from neurosim._checks import positive_int
+from neurosim._checks import check_memory, memory_limit, non_negative_int, positive_int
 from neurosim.errors import ModelError
 from neurosim.models import get_model
 from neurosim.models.registry import NeuronModel
 from neurosim.net.origin import LayerOrigin
 
 WEIGHT_DTYPE = np.float32
+MAX_SIZE = np.iinfo(np.int32).max
+"""Most neurons of one population or spike source: synapses keep their neuron indices in int32."""
+MAX_DELAY = np.iinfo(np.int32).max
+"""Longest delay in ticks: synapse lists keep their delays in int32."""
+MAX_SEED = np.iinfo(np.int64).max
+"""Largest seed: the engine and the Poisson sources take a non-negative int64."""
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -38,6 +44,31 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 def _check_name(name: str) -> None:
     if not isinstance(name, str) or not name:
         raise ModelError(f"names must be non-empty strings, got {name!r}")
+
+
+def check_size(size: object, owner: str) -> int:
+    """``size`` as an ``int`` when it is a whole number in ``[1, MAX_SIZE]``, else a ModelError naming ``owner``."""
+    size = positive_int(size, f"{owner}: size")
+    if size > MAX_SIZE:
+        raise ModelError(f"{owner}: size {size} is above the {MAX_SIZE} neurons a population can hold "
+                         "(neuron indices are int32); split it into several populations")
+    return size
+
+
+def check_seed(seed: object, item: str) -> int:
+    """``seed`` as an ``int`` when it is a whole number in ``[0, MAX_SEED]``, else a ModelError naming ``item``."""
+    seed = non_negative_int(seed, item)
+    if seed > MAX_SEED:
+        raise ModelError(f"{item} must be at most {MAX_SEED} (a non-negative int64), got {seed}")
+    return seed
+
+
+def _numeric_array(owner: str, what: str, data: object) -> np.ndarray:
+    """``data`` as a float64 array when it holds numbers (not text, not objects), else a ModelError."""
+    arr = np.asarray(data)
+    if arr.dtype.kind not in "biuf":
+        raise ModelError(f"{owner}: {what} must be numbers, got an array of dtype {arr.dtype}")
+    return arr.astype(np.float64, copy=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,8 +87,11 @@ class Population:
         """Validate and build a population (``model`` is a registered model name)."""
         _check_name(name)
         owner = f"population '{name}'"
-        size = positive_int(size, f"{owner}: size")
+        size = check_size(size, owner)
         spec = get_model(model)
+        # Each column is encoded, then stacked: twice the table at the peak.
+        check_memory({"parameters": 16 * size * len(spec.params), "initial state": 16 * size * len(spec.state)},
+                     owner, "use fewer neurons", memory_limit(), argument=False)
         encoded = spec.encode_params(params or {}, owner, size)
         state = spec.encode_state(init or {}, owner, size)
         return cls(name, size, spec, _readonly(encoded), _readonly(state))
@@ -109,14 +143,14 @@ class SpikeTimes(SpikeSource):
                values: npt.ArrayLike | None = None) -> "SpikeTimes":
         _check_name(name)
         owner = f"spike source '{name}'"
-        size = positive_int(size, f"{owner}: size")
+        size = check_size(size, owner)
         ticks = np.asarray(ticks)
         ids = np.asarray(ids)
         if ticks.shape != ids.shape or ticks.ndim != 1:
             raise ModelError(f"{owner}: ticks {ticks.shape} and ids {ids.shape} must be 1-D of equal length")
         if ticks.size and not (np.issubdtype(ticks.dtype, np.integer) and np.issubdtype(ids.dtype, np.integer)):
             raise ModelError(f"{owner}: ticks and ids must be integers")
-        values = np.ones(ticks.shape) if values is None else np.asarray(values, dtype=np.float64)
+        values = np.ones(ticks.shape) if values is None else _numeric_array(owner, "values", values)
         if values.shape != ticks.shape:
             raise ModelError(f"{owner}: values {values.shape} must match ticks {ticks.shape}")
         for what, arr, low, high in (("tick", ticks, 0, None), ("neuron index", ids, 0, size - 1)):
@@ -147,9 +181,10 @@ class SpikeArray(SpikeSource):
     @classmethod
     def create(cls, name: str, data: npt.ArrayLike) -> "SpikeArray":
         _check_name(name)
-        arr = np.asarray(data, dtype=np.float64)
+        arr = _numeric_array(f"spike source '{name}'", "data", data)
         if arr.ndim != 2 or arr.shape[1] < 1:
             raise ModelError(f"spike source '{name}': data must have shape [T, N], got {arr.shape}")
+        check_size(arr.shape[1], f"spike source '{name}'")
         if not np.all(np.isfinite(arr)):
             t, i = np.argwhere(~np.isfinite(arr))[0]
             raise ModelError(f"spike source '{name}': value at tick {t}, neuron {i} is not finite")
@@ -181,13 +216,14 @@ class PoissonSource(SpikeSource):
     def create(cls, name: str, size: int, p: npt.ArrayLike, seed: int = 0) -> "PoissonSource":
         _check_name(name)
         owner = f"spike source '{name}'"
-        size = positive_int(size, f"{owner}: size")
-        prob = np.broadcast_to(np.asarray(p, dtype=np.float64), (size,)).copy() if np.ndim(p) <= 1 else None
-        if prob is None or prob.shape != (size,):
-            raise ModelError(f"{owner}: p must be a scalar or shape ({size},)")
+        size = check_size(size, owner)
+        prob = _numeric_array(owner, "p", p)
+        if prob.shape not in ((), (size,)):
+            raise ModelError(f"{owner}: p has shape {prob.shape}; give a scalar or shape ({size},)")
+        prob = np.broadcast_to(prob, (size,)).copy()
         if np.any((prob < 0) | (prob > 1) | ~np.isfinite(prob)):
             raise ModelError(f"{owner}: spike probability per tick must be in [0, 1] (rate_hz * tick_s)")
-        return cls(name, size, _readonly(prob), int(seed))
+        return cls(name, size, _readonly(prob), check_seed(seed, f"{owner}: seed"))
 
     def events(self, t0, t1):
         rng = np.random.default_rng(self.seed)
@@ -260,6 +296,8 @@ def _synapses_from_matrix(owner: str, weights, delays, n_post: int, n_pre: int):
             r, c = np.argwhere(nan)[0]
             raise ModelError(f"{owner}: weight from pre {c} to post {r} is NaN")
     d = np.asarray(delays)
+    if d.dtype.kind not in "biuf":
+        raise ModelError(f"{owner}: delays must be whole numbers of ticks, got dtype {d.dtype} ({delays!r:.40})")
     if d.ndim == 0:
         d = np.full(w.shape, d)
     elif d.shape == (n_post, n_pre):
@@ -293,8 +331,9 @@ def _validate_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: 
     n = pre_idx.shape[0] if pre_idx.ndim == 1 else -1
     if n < 0 or any(a.shape != (n,) for a in (post_idx, w, d)):
         raise ModelError(f"{owner}: pre_idx, post_idx, weights and delays must be 1-D of equal length")
-    if n and not (np.issubdtype(w.dtype, np.number) or w.dtype == np.bool_):
-        raise ModelError(f"{owner}: weights must be numeric (got dtype {w.dtype})")
+    for what, arr in (("weights", w), ("pre indices", pre_idx), ("post indices", post_idx), ("delays", d)):
+        if n and arr.dtype.kind not in "biuf":
+            raise ModelError(f"{owner}: {what} must be numeric (got dtype {arr.dtype})")
     out = (np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, WEIGHT_DTYPE), np.empty(n, np.int32))
     for lo in range(0, n, _VALIDATE_CHUNK):
         hi = min(lo + _VALIDATE_CHUNK, n)
@@ -304,35 +343,45 @@ def _validate_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: 
 
 
 def _validate_chunk(owner: str, lo: int, pre_idx, post_idx, w, d, n_pre: int, n_post: int, out) -> None:
-    """Check synapses ``lo ..`` of a list and write them, converted, into the views ``out``."""
+    """Check synapses ``lo ..`` of a list and write them, converted, into the views ``out``.
+
+    Indices and delays are checked as given (whole, finite, in range) before they are converted,
+    so that no value wraps or truncates on its way into the int32 columns.
+    """
     w = w.astype(np.float64, copy=False)
-    for what, arr in (("pre index", pre_idx), ("post index", post_idx), ("delay", d)):
+    given = {"pre index": pre_idx, "post index": post_idx, "delay": d}
+    for what, arr in given.items():
         if not np.issubdtype(arr.dtype, np.integer):
-            if not np.all(np.mod(arr, 1) == 0):
+            infinite = ~np.isfinite(arr)
+            if infinite.any():
+                k = int(np.argmax(infinite))
+                raise ModelError(f"{owner}: synapse {lo + k} has {what} {arr[k].item()!r}; "
+                                 "must be a finite whole number")
+            if np.any(np.mod(arr, 1) != 0):
                 k = int(np.argmax(np.mod(arr, 1) != 0))
                 raise ModelError(f"{owner}: synapse {lo + k} has non-integer {what} {arr[k].item()!r}")
-    pre_idx, post_idx, d = (a.astype(np.int64, copy=False) for a in (pre_idx, post_idx, d))
     checks = (
         (pre_idx < 0) | (pre_idx >= n_pre), "pre index", f"[0, {n_pre - 1}]",
         (post_idx < 0) | (post_idx >= n_post), "post index", f"[0, {n_post - 1}]",
         d < 0, "delay", ">= 0 ticks",
+        d > MAX_DELAY, "delay", f"at most {MAX_DELAY} ticks (delays are kept in int32)",
+        np.isnan(w), "weight", "a number, not NaN",
         ~np.isfinite(w), "weight", "finite",
     )
     for k in range(0, len(checks), 3):
         bad, what, rule = checks[k:k + 3]
         if bad.any():
             s = int(np.argmax(bad))
-            value = (pre_idx, post_idx, d, w)[k // 3][s].item()
+            value = (pre_idx, post_idx, d, d, w, w)[k // 3][s].item()
             raise ModelError(
-                f"{owner}: synapse {lo + s} (pre {pre_idx[s]} -> post {post_idx[s]}) has {what} {value!r}; "
-                f"must be {rule}"
+                f"{owner}: synapse {lo + s} (pre {pre_idx[s].item()!r} -> post {post_idx[s].item()!r}) has "
+                f"{what} {value!r}; must be {rule}"
             )
     with np.errstate(over="ignore"):
         out[2][:] = w
     if np.any(np.isinf(out[2])):
         s = int(np.argmax(np.isinf(out[2])))
         raise ModelError(f"{owner}: synapse {lo + s} weight {w[s]!r} overflows float32")
-    # int32 indices and delays: a projection never has 2**31 neurons or ticks.
     out[0][:] = pre_idx
     out[1][:] = post_idx
     out[3][:] = d

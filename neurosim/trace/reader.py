@@ -2,8 +2,11 @@
 
 Refuses, with a one-line :class:`~neurosim.errors.TraceError`, a file that is not HDF5, an HDF5 file
 that is not a neurosim trace, a trace of a version it does not read
-(:data:`~neurosim.trace.schema.READABLE_VERSIONS`), and a trace whose datasets are shorter than its
-``progress`` record says (damaged). ``chunk_rows`` reads the long columns in slices (with a
+(:data:`~neurosim.trace.schema.READABLE_VERSIONS`), a trace whose datasets are shorter than its
+``progress`` record says, and a trace whose content breaks the schema: a dtype or rank other than
+the schema's, a negative count, a tick, neuron, core or population out of range, or counts that do
+not add up (spike rows per tick against ``ticks/spikes``, packet rows against the route table).
+Everything :func:`~neurosim.trace.cost.cost_trace` and the plots index with is checked here. ``chunk_rows`` reads the long columns in slices (with a
 progress bar when asked), so that a long trace is never held twice in memory while it is read.
 """
 from __future__ import annotations
@@ -167,7 +170,7 @@ def read_trace(path: str | os.PathLike, *, chunk_rows: int | None = None, progre
             return _read(f, path, chunk_rows, progress)
     except TraceError:
         raise
-    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as err:
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError, AttributeError, IndexError) as err:
         raise TraceError(f"{path}: damaged neurosim trace: {_first_line(err)}") from None
 
 
@@ -191,7 +194,10 @@ def _read(f: h5py.File, path: Path, chunk_rows: int | None, progress: bool) -> T
         raise TraceError(f"{path}: trace version {version!r} is not supported; this neurosim reads trace version "
                          f"{TRACE_VERSION} (and {', '.join(str(v) for v in READABLE_VERSIONS if v != TRACE_VERSION)}; "
                          "docs/traces.md)")
-    ticks, n_packets, n_spikes, complete = (int(x) for x in f["progress"][...])
+    ticks, n_packets, n_spikes, complete = _progress(f, path)
+    if not isinstance(a.get("probe_every"), (int, np.integer)) or int(a["probe_every"]) < 1:
+        raise TraceError(f"{path}: damaged neurosim trace: attribute probe_every={a.get('probe_every')} is not "
+                         "a positive integer")
     reader = _Columns(f, path, chunk_rows, progress, n_packets * len(PACKET_FIELDS) + n_spikes * len(SPIKE_FIELDS))
     packets = {k: reader.read(f"packets/{k}", n_packets) for k in PACKET_FIELDS}
     spikes = {k: reader.read(f"spikes/{k}", n_spikes) for k in SPIKE_FIELDS if f"spikes/{k}" in f}
@@ -210,7 +216,7 @@ def _read(f: h5py.File, path: Path, chunk_rows: int | None, progress: bool) -> T
         probes[name] = (_column(g, "tick", n, path), _column(g, "state", n, path), tuple(json.loads(g.attrs["state_names"])))
     tick_s = float(a["tick_s"])
     npc = int(a["neurons_per_core"])
-    return Trace(
+    trace = Trace(
         path=path, version=int(version), network=_str(a["network"]), profile=_str(a["profile"]),
         strategy=_str(a["strategy"]), neurosim_version=_str(a["neurosim_version"]),
         tick_s=None if math.isnan(tick_s) else tick_s, ticks_planned=int(a["ticks_planned"]), ticks=ticks,
@@ -221,6 +227,104 @@ def _read(f: h5py.File, path: Path, chunk_rows: int | None, progress: bool) -> T
         tick_spikes=per_tick["spikes"], tick_events=per_tick["events"], tick_updates=per_tick["updates"],
         link_load=f["links/load"][...], core_ids=core_ids, core_events=cores["events"],
         core_updates=cores["updates"], core_spikes=cores["spikes"], probes=probes, **extra)
+    _verify(trace)
+    return trace
+
+
+def _progress(f: h5py.File, path: Path) -> tuple[int, int, int, int]:
+    """The progress record ``(ticks, packet rows, spike rows, complete)``, checked."""
+    ds = f["progress"]
+    if ds.shape != (4,) or ds.dtype.kind not in "iu":
+        raise TraceError(f"{path}: damaged neurosim trace: 'progress' is {ds.dtype} {ds.shape}, not int64 (4,)")
+    ticks, n_packets, n_spikes, complete = (int(x) for x in ds[...])
+    if min(ticks, n_packets, n_spikes) < 0 or complete not in (0, 1):
+        raise TraceError(f"{path}: damaged neurosim trace: progress record {[ticks, n_packets, n_spikes, complete]} "
+                         "has a negative count or a complete flag other than 0 or 1")
+    return ticks, n_packets, n_spikes, complete
+
+
+def _verify(t: Trace) -> None:
+    """Raise a TraceError naming the first field of ``t`` that breaks the schema (see the module docstring)."""
+    damaged = f"{t.path}: damaged neurosim trace:"
+
+    def require(ok: bool, what: str) -> None:
+        if not ok:
+            raise TraceError(f"{damaged} {what}")
+
+    def column(name: str, a: np.ndarray | None, rank: int, kind: str = "iu") -> None:
+        if a is not None:
+            require(a.ndim == rank and a.dtype.kind in kind,
+                    f"'{name}' is {a.dtype} of rank {a.ndim}; the schema has rank {rank} of "
+                    f"{'integers' if kind == 'iu' else 'floats'}")
+
+    def within(name: str, a: np.ndarray | None, low: int, high: int) -> None:
+        """Every value of ``a`` in ``[low, high)``."""
+        if a is not None and a.size:
+            lo, hi = int(a.min()), int(a.max())
+            require(lo >= low and hi < high, f"'{name}' holds values in [{lo}, {hi}], outside [{low}, {high - 1}]")
+
+    require(len(t.grid_shape) == 2 and min(t.grid_shape) >= 1, f"grid_shape {t.grid_shape} is not two positive sizes")
+    require(0 <= t.ticks <= t.ticks_planned, f"{t.ticks} ticks done of {t.ticks_planned} planned")
+    for name in ("neuron_core", "core_chip", "link_load", "tick_spikes", "tick_events", "tick_updates", "core_ids",
+                 "group_population", "group_core", "group_events", "group_updates", "group_graded_events",
+                 "pop_forced_updates", "packet_ptr", "packet_dx", "packet_dy", "packet_crossings"):
+        column(name, getattr(t, name), 1)
+    for name in ("core_xy", "core_events", "core_updates", "core_spikes"):
+        column(name, getattr(t, name), 2)
+    for name, a in (*((f"packets/{k}", v) for k, v in t.packets.items()),
+                    *((f"spikes/{k}", v) for k, v in t.spikes.items())):
+        column(name, a, 1, "f" if name == "spikes/value" else "iu")
+    n_neurons, n_cores = t.neuron_core.size, t.core_xy.shape[0]
+    bounds = [p.get("start") for p in t.populations] + [t.populations[-1].get("stop") if t.populations else 0]
+    require(bool(t.populations) and bounds[0] == 0 and bounds[-1] == n_neurons
+            and all(isinstance(b, int) for b in bounds) and all(np.diff(bounds) >= 1),
+            f"the populations do not cover neurons 0 to {n_neurons - 1} in order")
+    require(t.core_xy.shape[1:] == (2,) and t.core_chip.size == n_cores, "placement/core_xy is not (n_cores, 2) "
+            "with one placement/core_chip per core")
+    within("placement/core_xy x", t.core_xy[:, 0], 0, t.grid_shape[0])
+    within("placement/core_xy y", t.core_xy[:, 1], 0, t.grid_shape[1])
+    within("placement/neuron_core", t.neuron_core, -1, n_cores)
+    require(t.link_load.size == 4 * t.grid_shape[0] * t.grid_shape[1], f"links/load has {t.link_load.size} links, "
+            f"the grid {t.grid_shape} has {4 * t.grid_shape[0] * t.grid_shape[1]}")
+    for name in ("link_load", "tick_spikes", "tick_events", "tick_updates", "group_events", "group_updates",
+                 "group_graded_events", "pop_forced_updates", "packet_dx", "packet_dy", "packet_crossings",
+                 "core_events", "core_updates", "core_spikes"):
+        within(name, getattr(t, name), 0, np.iinfo(np.int64).max)
+    for name in ("tick", "src_neuron", "dst_core", "hops"):
+        require(name in t.packets, f"packets/{name} is missing")
+    within("spikes/tick", t.spikes["tick"], 0, t.ticks)
+    within("spikes/neuron", t.spikes["neuron"], 0, n_neurons)
+    within("packets/tick", t.packets["tick"], 0, t.ticks)
+    within("packets/src_neuron", t.packets["src_neuron"], 0, n_neurons)
+    within("packets/src_core", t.packets["src_core"], -1, n_cores)
+    within("packets/dst_core", t.packets["dst_core"], 0, n_cores)
+    within("packets/hops", t.packets["hops"], 0, t.grid_shape[0] + t.grid_shape[1])
+    per_tick = np.bincount(t.spikes["tick"], minlength=t.ticks)
+    require(np.array_equal(per_tick, t.tick_spikes), f"{t.spikes['tick'].size} spike rows, but ticks/spikes counts "
+            f"{int(t.tick_spikes.sum())} spikes (or puts them in other ticks)")
+    if t.core_ids is not None:
+        within("cores/ids", t.core_ids, 0, n_cores)
+        for name in ("core_events", "core_updates", "core_spikes"):
+            require(getattr(t, name).shape[1] == t.core_ids.size, f"{name} does not have one column per core")
+    if t.packet_ptr is not None:
+        n_routes = t.packet_dx.size
+        require(t.packet_ptr.size == n_neurons + 1 and t.packet_ptr[0] == 0 and t.packet_ptr[-1] == n_routes
+                and bool(np.all(np.diff(t.packet_ptr) >= 0)) and t.packet_dy.size == n_routes
+                and t.packet_crossings.size == n_routes, "the route table routes/ is not a CSR over the neurons")
+        sent = int(np.diff(t.packet_ptr)[t.spikes["neuron"]].sum())
+        require(sent == t.packets["tick"].size, f"{t.packets['tick'].size} packet rows, but the spikes and the route "
+                f"table make {sent}")
+        n_groups = t.group_population.size
+        for name in ("group_core", "group_events", "group_updates", "group_graded_events"):
+            require(getattr(t, name).size == n_groups, f"{name} does not have one entry per group")
+        within("groups/population", t.group_population, 0, len(t.populations))
+        within("groups/core", t.group_core, -1, n_cores)
+        require(t.pop_forced_updates.size == len(t.populations), "populations/forced_updates does not have one "
+                "entry per population")
+    for name, (ticks, states, _) in t.probes.items():
+        require(ticks.ndim == 1 and states.ndim == 3 and states.dtype.kind == "f", f"probes/{name} is not "
+                "(S,) ticks and (S, size, n_state) floats")
+        within(f"probes/{name}/tick", ticks, 0, t.ticks)
 
 
 def _version2(f: h5py.File) -> dict[str, Any]:

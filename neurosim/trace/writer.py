@@ -2,9 +2,12 @@
 
 Used as ``simulate(placement.compiled, ticks, on_chunk=writer.write_chunk, record_spikes=False)``,
 so memory stays bounded however long the run. Every dataset is created up front and the file is
-switched to HDF5 single-writer/multiple-reader mode (SWMR): each chunk is appended, flushed, and
-only then counted in the ``progress`` dataset, so a run killed at any moment leaves a file that
-:func:`~neurosim.trace.reader.read_trace` reads up to the last completed chunk.
+switched to HDF5 single-writer/multiple-reader mode (SWMR). Each chunk is written in three steps,
+each safe to interrupt: its rows are appended past the published ones and flushed, then the running
+totals are rewritten, and only then the ``progress`` record (one write of four numbers) publishes
+the chunk. The writer's own counts advance with the progress record, so a run stopped or killed at
+any moment leaves a file that :func:`~neurosim.trace.reader.read_trace` reads up to the last
+completed chunk, and rows past it are overwritten by the next chunk written.
 """
 from __future__ import annotations
 
@@ -68,7 +71,7 @@ class TraceWriter:
         self.packet_hops = hops[self.routes.packet_route].astype(np.int32)
         used = np.unique(np.concatenate([placement.group_core, self.neuron_core]))
         self.core_ids = used[used >= 0]
-        self.ticks_done = self.n_packets = self.n_spikes = 0
+        self._published = (0, 0, 0)  # (ticks, packet rows, spike rows) in the progress record: one assignment
         self.link_load = np.zeros(self.routes.n_links, dtype=np.int64)
         self.totals = dict(events=np.zeros(c.n_groups, np.int64), updates=np.zeros(c.n_groups, np.int64),
                            graded_events=np.zeros(c.n_groups, np.int64))
@@ -136,9 +139,28 @@ class TraceWriter:
             g.create_dataset("state", (0, *shape), dtype="float64", maxshape=(None, *shape),
                              chunks=(max(1, min(256, _ROWS // max(1, shape[0] * shape[1]))), *shape), **_COMPRESS)
 
+    @property
+    def ticks_done(self) -> int:
+        """Ticks published in the progress record (whole chunks)."""
+        return self._published[0]
+
+    @property
+    def n_packets(self) -> int:
+        """Packet rows published in the progress record."""
+        return self._published[1]
+
+    @property
+    def n_spikes(self) -> int:
+        """Spike rows published in the progress record."""
+        return self._published[2]
+
     # -- streaming ----------------------------------------------------------------------------------
     def write_chunk(self, chunk: Chunk) -> None:
-        """Append one :class:`~neurosim.engine.result.Chunk`, flush, then count it as done."""
+        """Append one :class:`~neurosim.engine.result.Chunk`: its rows, then the totals, then the progress.
+
+        An interrupt at any point leaves the published trace as it was before the chunk, or with
+        the chunk complete; never rows or counts of part of it.
+        """
         if chunk.t0 != self.ticks_done:
             raise ModelError(f"trace: chunk starts at tick {chunk.t0}, expected {self.ticks_done}")
         f, rt = self.f, self.routes
@@ -147,41 +169,49 @@ class TraceWriter:
         owner, rows = gather_rows(rt.packet_ptr, ids)
         packets = dict(tick=ticks[owner], src_neuron=ids[owner], src_core=self.neuron_core[ids][owner],
                        dst_core=rt.packet_core[rows], hops=self.packet_hops[rows])
-        self.n_packets = _append(f["packets"], packets, self.n_packets)
+        # 1. The rows, past the published ones (readers ignore them until the progress record counts them).
+        n_packets = _append(f["packets"], packets, self.n_packets)
         values = np.asarray(chunk.spike_values, dtype=np.float64)
-        self.n_spikes = _append(f["spikes"], dict(tick=ticks, neuron=ids, value=values), self.n_spikes)
+        n_spikes = _append(f["spikes"], dict(tick=ticks, neuron=ids, value=values), self.n_spikes)
         pt = chunk.per_tick
         _append(f["ticks"], dict(spikes=pt["tick_spikes"], events=pt["tick_events"], updates=pt["tick_updates"]),
                 self.ticks_done)
-        self._links(rt.packet_route[rows])
-        self._totals(chunk, ticks, ids, values)
         if self.counters:
             self._cores(chunk)
         self._probes(chunk)
-        f.flush()  # the data first, then the count that makes it visible to readers
-        self.ticks_done = chunk.t1
+        f.flush()
+        # 2. The running totals, computed aside and then rewritten in place.
+        link_load = self.link_load + self._link_load(rt.packet_route[rows])
+        totals, forced = self._totals(chunk, ticks, ids, values)
+        f["links/load"][...] = link_load
+        for name, data in totals.items():
+            f[f"groups/{name}"][...] = data
+        f["populations/forced_updates"][...] = forced
+        self.link_load, self.totals, self.forced = link_load, totals, forced
+        # 3. The progress record, last.
+        self._published = (chunk.t1, n_packets, n_spikes)
         self._progress(complete=False)
 
-    def _links(self, packet_routes: np.ndarray) -> None:
+    def _link_load(self, packet_routes: np.ndarray) -> np.ndarray:
+        """Packets of the chunk over each directed link."""
         per_route = np.bincount(packet_routes, minlength=self.routes.route_hops_x.size)
-        self.link_load += route_link_load(per_route, self.routes)
-        self.f["links/load"][...] = self.link_load
+        return route_link_load(per_route, self.routes)
 
-    def _totals(self, chunk: Chunk, ticks: np.ndarray, ids: np.ndarray, values: np.ndarray) -> None:
-        """Add the chunk to the per-group and per-population totals and rewrite them."""
-        pt, tot = chunk.per_tick, self.totals
-        tot["events"] += np.asarray(pt["tick_group_events"], dtype=np.int64).sum(axis=0)
-        tot["updates"] += np.asarray(pt["tick_group_updates"], dtype=np.int64).sum(axis=0)
+    def _totals(self, chunk: Chunk, ticks: np.ndarray, ids: np.ndarray,
+                values: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The per-group and per-population totals with the chunk added (new arrays; nothing is written)."""
+        pt, tot = chunk.per_tick, dict(self.totals)
+        tot["events"] = tot["events"] + np.asarray(pt["tick_group_events"], dtype=np.int64).sum(axis=0)
+        tot["updates"] = tot["updates"] + np.asarray(pt["tick_group_updates"], dtype=np.int64).sum(axis=0)
         graded = is_graded(values)
         if graded.any():
             planned = int(self.f.attrs["ticks_planned"])
-            tot["graded_events"] += np.rint(graded_events_per_group(self.compiled, planned, ticks[graded],
-                                                                    ids[graded])).astype(np.int64)
+            tot["graded_events"] = tot["graded_events"] + np.rint(graded_events_per_group(
+                self.compiled, planned, ticks[graded], ids[graded])).astype(np.int64)
+        forced = self.forced
         if chunk.pop_forced_updates is not None:
-            self.forced += np.asarray(chunk.pop_forced_updates, dtype=np.int64)
-        for name, data in tot.items():
-            self.f[f"groups/{name}"][...] = data
-        self.f["populations/forced_updates"][...] = self.forced
+            forced = forced + np.asarray(chunk.pop_forced_updates, dtype=np.int64)
+        return tot, forced
 
     def _cores(self, chunk: Chunk) -> None:
         pt, group_core = chunk.per_tick, self.placement.group_core
@@ -200,12 +230,12 @@ class TraceWriter:
         for name in self.probe:
             g = self.f[f"probes/{name}"]
             size, n_state = g["state"].shape[1:]
-            n_old = g["tick"].shape[0]
+            n_old = -(-chunk.t0 // self.probe_every)  # samples of the published ticks
             _append(g, dict(tick=ticks[keep], state=chunk.probes[keep, start:start + size, :n_state]), n_old)
             start += size
 
     def _progress(self, complete: bool) -> None:
-        self.f["progress"][...] = np.array([self.ticks_done, self.n_packets, self.n_spikes, int(complete)])
+        self.f["progress"][...] = np.array([*self._published, int(complete)], dtype=np.int64)
         self.f.flush()
 
     def close(self) -> None:
