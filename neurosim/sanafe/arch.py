@@ -112,10 +112,7 @@ def read_arch(path: str | Path) -> SanafeArch:
     if width < 1 or height < 1:
         raise ProfileError(f"{where}: the mesh must be at least 1 x 1 tiles, got width {width}, height {height}")
     tiles = []
-    for entry in _yaml.sequence(_yaml.required(arch, "tile", where, ProfileError), f"{where} tile", ProfileError):
-        tile = _yaml.mapping(entry, f"{where} tile", ProfileError)
-        tile_name = _yaml.text(_yaml.required(tile, "name", f"{where} tile", ProfileError), f"{where} tile name",
-                               ProfileError)
+    for tile, tile_name in _named_entries(arch, "tile", where):
         tile_where = f"{path}: tile '{tile_name}'"
         content = (_yaml.attributes(tile.get("attributes"), tile_where, ProfileError),
                    _read_cores(tile, tile_where))
@@ -137,13 +134,18 @@ def read_arch(path: str | Path) -> SanafeArch:
                       MappingProxyType(tile_attributes), MappingProxyType(core_attributes), units)
 
 
+def _named_entries(parent: Mapping[str, Any], key: str, where: str):
+    """``(entry, its name)`` for every mapping in the list ``parent[key]`` (SANA-FE's ``tile:`` and ``core:``)."""
+    for entry in _yaml.sequence(_yaml.required(parent, key, where, ProfileError), f"{where} {key}", ProfileError):
+        item = _yaml.mapping(entry, f"{where} {key}", ProfileError)
+        yield item, _yaml.text(_yaml.required(item, "name", f"{where} {key}", ProfileError), f"{where} {key} name",
+                               ProfileError)
+
+
 def _read_cores(tile: Mapping[str, Any], where: str) -> tuple[tuple[str, Any], ...]:
     """Every core of a tile as ``(name, (attributes, units))``, checked to be alike."""
     cores = []
-    for entry in _yaml.sequence(_yaml.required(tile, "core", where, ProfileError), f"{where} core", ProfileError):
-        core = _yaml.mapping(entry, f"{where} core", ProfileError)
-        core_name = _yaml.text(_yaml.required(core, "name", f"{where} core", ProfileError), f"{where} core name",
-                               ProfileError)
+    for core, core_name in _named_entries(tile, "core", where):
         core_where = f"{where} core '{core_name}'"
         attributes = _yaml.attributes(_yaml.required(core, "attributes", core_where, ProfileError), core_where,
                                       ProfileError)
