@@ -145,3 +145,25 @@ def _inputs(tmp_path, case: str) -> pathlib.Path:
     path = tmp_path / f"{case}_x.npz"
     np.savez(path, x=np.load(DATA / "neurobench" / f"{case}.npz")["x"])
     return path
+
+
+def test_spikformer_encoding_layer_is_the_one_fed_by_real_valued_input(tmp_path):
+    """conv_pool's input is binary events: no encoding layer, even though the Linear after the
+    AvgPool sees pooled (non-binary) values; linear_counts' first layer gets counts 0-3: encoding,
+    16 x 12 = 192 FLOPs once per sample."""
+    from neurosim.workflows.run import run_nir
+    def figures(case):
+        x = np.load(DATA / "neurobench" / f"{case}.npz")["x"]
+        return run_nir(str(DATA / "neurobench" / f"{case}.nir"), x, "loihi_sanafe", "snntorch",
+                       convention="spikformer").report.convention
+    assert figures("conv_pool")["FLOPs_encoding"] == 0
+    assert figures("linear_counts")["FLOPs_encoding"] == 192
+
+
+def test_spikingjelly_leaves_conv_layers_undefined_with_a_reason():
+    x = np.load(DATA / "neurobench" / "conv_pool.npz")["x"]
+    from neurosim.workflows.run import run_nir
+    figures = run_nir(str(DATA / "neurobench" / "conv_pool.nir"), x, "loihi_sanafe", "snntorch",
+                      convention="spikingjelly").report.convention
+    assert figures["SynOps"] is None
+    assert "conv rule is not reproduced" in figures.figures[0].note

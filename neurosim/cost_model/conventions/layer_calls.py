@@ -14,6 +14,7 @@ import numpy as np
 
 from neurosim.cost_model.conventions.base import RunRecord
 from neurosim.cost_model.conventions.neurobench import _site_input, _sites, _Undefined
+from neurosim.net.network import Population
 
 Undefined = _Undefined
 """Raised where a layer's calls cannot be rebuilt; its message says why."""
@@ -36,6 +37,8 @@ class LayerCalls:
         ``k^2 x h_out x w_out x C_in / groups x C_out`` (every tap, padding included).
     kind : str
         ``"linear"`` or ``"conv"``.
+    from_input : bool
+        Whether it is fed by spike sources (the network's inputs) only, not by populations.
     """
 
     name: str
@@ -44,6 +47,7 @@ class LayerCalls:
     out_features: int
     dense: int
     kind: str
+    from_input: bool
 
 
 def layer_calls(record: RunRecord) -> list[LayerCalls]:
@@ -52,20 +56,21 @@ def layer_calls(record: RunRecord) -> list[LayerCalls]:
     out = []
     for site in _sites(record.network):
         x = _site_input(site, record)
+        from_input = not any(isinstance(nodes[feed.source], Population) for feed in site.feeds)
         if site.layer is None:
             p = site.projection
             n_in, n_out = nodes[p.pre].size, nodes[p.post].size
-            out.append(LayerCalls(site.name, x, n_in, n_out, n_in * n_out, "linear"))
+            out.append(LayerCalls(site.name, x, n_in, n_out, n_in * n_out, "linear", from_input))
             continue
         w = np.asarray(site.layer.weight)
         n_in = int(np.prod(site.layer.input_shape))
         if site.layer.kind == "conv":
             spatial = int(np.prod(site.layer.output_shape[1:]))
             out.append(LayerCalls(site.name, x, n_in, int(np.prod(site.layer.output_shape)), int(w.size) * spatial,
-                                  "conv"))
+                                  "conv", from_input))
         else:
             lead = int(np.prod(x.shape[2:-1]))
-            out.append(LayerCalls(site.name, x, n_in, int(w.shape[0]) * lead, int(w.size) * lead, "linear"))
+            out.append(LayerCalls(site.name, x, n_in, int(w.shape[0]) * lead, int(w.size) * lead, "linear", from_input))
     return out
 
 

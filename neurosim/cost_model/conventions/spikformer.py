@@ -14,15 +14,17 @@ Definitions here:
 
 * **FLOPs(l)**: the multiply-accumulates of one dense call of the layer (:class:`LayerCalls.dense`:
   ``in x out`` for a Linear, ``k^2 h_out w_out c_in/groups c_out`` for a conv, every tap).
-* **encoding layer**: a connection layer whose input is not a spike tensor (some value outside
-  {0, 1}: the static image or other real-valued input of the first layer). Its MACs are FLOPs
+* **encoding layer**: a connection layer fed by the network's inputs (spike sources, not
+  populations) with some value outside {0, 1}: the static image or other real-valued input of the
+  first layer. Its MACs are FLOPs
   ``once per sample`` (the papers feed the same static image at every step and compute the first
   conv once: FWformer, appendix, "used for the first layer to convert static images into spike
   trains"); the convention ``spikformer-per-step`` counts them once per time step instead (T x).
   A first layer fed with event data (binary) is a spiking layer, as the papers count it.
-* **SOPs**: for a spiking layer, ``fr x T x FLOPs`` per sample, with ``fr`` the fraction of non-zero
-  entries of its input over the T steps, which is exactly ``non-zero inputs x FLOPs / in`` (spikes
-  x fan-out).
+* **SOPs**: for every other layer (a spiking layer), ``fr x T x FLOPs`` per sample, with ``fr`` the
+  fraction of non-zero entries of its input over the T steps, which is exactly ``non-zero inputs x
+  FLOPs / in`` (spikes x fan-out). A layer after average pooling sees the pooled values: its
+  non-zero pooled inputs count, as the papers count the input tensor of each layer.
 * **E_MAC, E_AC**: the run's energy preset (:mod:`neurosim.cost_model.energy_presets`; default
   ``horowitz45_fp32``: 4.6 pJ and 0.9 pJ, Horowitz ISSCC 2014, 45 nm).
 * Host operations (``Network.host_op``) are added at E_MAC: ``energy_J`` = ``energy_snn_J`` +
@@ -50,7 +52,7 @@ def _totals(record: RunRecord, encoding_per_step: bool) -> tuple[tuple[Figure, .
     flops = sops = 0.0
     encoding = []
     for layer in calls:
-        if is_binary(layer.x):
+        if not (layer.from_input and not is_binary(layer.x)):
             sops += float(np.count_nonzero(layer.x)) * layer.dense / layer.in_features
         else:
             encoding.append(layer.name)
@@ -60,7 +62,7 @@ def _totals(record: RunRecord, encoding_per_step: bool) -> tuple[tuple[Figure, .
     host = host_figures(record)
     total = snn + (host[-1].value if host else 0.0)
     per = "per time step" if encoding_per_step else "once per sample"
-    notes = (f"encoding layer(s), input not binary, FLOPs counted {per}: {', '.join(encoding) or 'none'}",
+    notes = (f"encoding layer(s), fed by real-valued network input, FLOPs counted {per}: {', '.join(encoding) or 'none'}",
              f"E_MAC {p.e_mac_J:g} J, E_AC {p.e_ac_J:g} J: preset '{p.name}' ({p.source})")
     return (Figure(names[0], flops, "count", "ops"), Figure(names[1], sops, "count", "ops"),
             Figure(names[2], snn, "count", "J"), Figure(names[3], total, "count", "J", "SNN + host operations")), notes
