@@ -240,7 +240,7 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
     t = tally(result, placement, _routes(placement, traffic) if routed else None, timed)
     en, lat = energy_and_latency(t, values, ticks_per_sample, timed, mesh_known=placement.mesh.published)
     ops = operations(t, result.compiled.network, ac_mac_values(profile), samples)
-    bits = bit_budget(result.compiled.network, t, values, ticks_per_sample)
+    bits = bit_budget(result.compiled.network, t, values, ticks_per_sample, _sent_values(result))
     record = _run_record(result, samples, ticks_per_sample, ops, bits, membranes, get_preset(energy_preset))
     chosen = figures_of(get_convention(convention), record, execution)
     return Report(chip=str(profile.name), network=result.compiled.network.name, ticks=ticks, samples=samples,
@@ -250,6 +250,16 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
                   energy=en, latency=lat, operations=ops, bit_budget=bits,
                   notes=_notes(t, result, profile, en, lat, placement.mesh.published),
                   convention=chosen)
+
+
+def _sent_values(result: SimResult) -> dict[str, np.ndarray]:
+    """``{node: its spike values}`` for every source of a projection (the bit budget's spike bits)."""
+    net = result.compiled.network
+    out = {}
+    for pre in {p.pre for p in net.projections.values()}:
+        sl = result.compiled.pop_slice(pre)
+        out[pre] = result.spike_values[(result.spike_ids >= sl.start) & (result.spike_ids < sl.stop)]
+    return out
 
 
 def _run_record(result: SimResult, samples: int, ticks_per_sample: int, ops: Operations, bits: BitBudget,

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from neurosim.cli import main
+from neurosim.cost_model.bit_budget import LayerBits, spike_bits
 from neurosim.cost_model.conventions import RunRecord, figures_of, get_convention
 from neurosim.cost_model.energy_presets import PRESETS, get_preset
 from neurosim.errors import ModelError
 from neurosim.net.network import Network
-from neurosim.workflows.run import run_on_chip
+from neurosim.workflows.run import run_nir, run_on_chip
 
 DATA = pathlib.Path(__file__).resolve().parent.parent / "data"
 PJ = 1e-12
@@ -151,7 +152,6 @@ def test_spikformer_encoding_layer_is_the_one_fed_by_real_valued_input(tmp_path)
     """conv_pool's input is binary events: no encoding layer, even though the Linear after the
     AvgPool sees pooled (non-binary) values; linear_counts' first layer gets counts 0-3: encoding,
     16 x 12 = 192 FLOPs once per sample."""
-    from neurosim.workflows.run import run_nir
     def figures(case):
         x = np.load(DATA / "neurobench" / f"{case}.npz")["x"]
         return run_nir(str(DATA / "neurobench" / f"{case}.nir"), x, "loihi_sanafe", "snntorch",
@@ -162,8 +162,40 @@ def test_spikformer_encoding_layer_is_the_one_fed_by_real_valued_input(tmp_path)
 
 def test_spikingjelly_leaves_conv_layers_undefined_with_a_reason():
     x = np.load(DATA / "neurobench" / "conv_pool.npz")["x"]
-    from neurosim.workflows.run import run_nir
     figures = run_nir(str(DATA / "neurobench" / "conv_pool.nir"), x, "loihi_sanafe", "snntorch",
                       convention="spikingjelly").report.convention
     assert figures["SynOps"] is None
     assert "conv rule is not reproduced" in figures.figures[0].note
+
+
+# -- bit budget ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sent, kind, bits", [
+    ([1, 1, 1], "binary", 1), ([], "binary", 1), ([1, -1, 1], "ternary", 2), ([1, 2, 3], "multi-bit", 2),
+    ([1, 4], "multi-bit", 3), ([-3, 2], "multi-bit", 3), ([2.5, 1.0], "graded", None)])
+def test_spike_bits_per_kind_of_spike(sent, kind, bits):
+    assert spike_bits(np.asarray(sent, float)) == (kind, bits)
+
+
+def test_st_bif_spikes_are_ternary_whatever_their_threshold():
+    assert spike_bits(np.array([0.37, -0.37]), ternary_model=True) == ("ternary", 2)
+
+
+def test_bit_budget_recalled_example_2_bit_weights_2_bit_spikes_1_step():
+    """The recalled example: 2-bit weights x 2-bit spikes x T = 1 = 4 bits per connection."""
+    layer = LayerBits("p", "a", "b", weight_bits=2, spike_bits=2, time_steps=1, synapses=3, dense_connections=4,
+                      spike_kind="multi-bit")
+    assert (layer.bits_per_connection, layer.budget_bits, layer.dense_budget_bits) == (4, 12, 16)
+
+
+@pytest.mark.parametrize("values, kind, bits", [([1, -1], "ternary", 2), ([3, 1], "multi-bit", 2),
+                                                ([1, 1], "binary", 1)])
+def test_report_bit_budget_takes_the_spike_bits_of_each_layer(values, kind, bits):
+    net = Network("bits")
+    net.spike_array("in", [values, [0, 0]])
+    net.population("a", 2, "lif", beta=0.5, v_th=1.0)
+    net.connect("in", "a", weights=np.eye(2))
+    layer = run_on_chip(net, "loihi_sanafe", 2).report.bit_budget.layers[0]
+    assert (layer.spike_kind, layer.spike_bits) == (kind, bits)
+    assert layer.bits_per_connection == layer.weight_bits * bits * 2
