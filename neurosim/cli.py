@@ -16,6 +16,7 @@ import numpy as np
 from neurosim.errors import NeurosimError, SimulationInterrupted
 from neurosim.chip import FIELDS, list_chips, load_chip
 from neurosim.cost_model.conventions import DEFAULT_CONVENTION, EXECUTIONS, list_conventions
+from neurosim.cost_model.energy_presets import DEFAULT_PRESET, PRESETS
 from neurosim.nir import get_dialect
 from neurosim.nir.dialects import DIALECTS
 from neurosim.models import get_model, list_models
@@ -155,8 +156,13 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     _mapping_options(parser, "")
     parser.add_argument("--convention", default=DEFAULT_CONVENTION, choices=list_conventions(),
                         help="metric convention of the report's 'Metrics' section: events (default: per delivered "
-                             "event, neurosim's own) or neurobench (NeuroBench 2.3.0's definitions exactly; "
-                             "docs/metrics.md)")
+                             "event, neurosim's own), neurobench (NeuroBench 2.3.0's definitions exactly), spikformer "
+                             "(E_MAC x FLOPs of the encoding layer + E_AC x SOPs; spikformer-per-step counts the "
+                             "encoding layer at every step) or spikingjelly (SpikingJelly 2.0.0's SynOp/MAC "
+                             "counters); docs/metrics.md")
+    parser.add_argument("--energy-preset", default=DEFAULT_PRESET, choices=tuple(PRESETS),
+                        help="E_MAC/E_AC pair of the spikformer and spikingjelly conventions and of host operations "
+                             f"(default {DEFAULT_PRESET}: 4.6/0.9 pJ, Horowitz ISSCC 2014, 45 nm)")
     parser.add_argument("--per", default="sample", choices=EXECUTIONS,
                         help="report the convention's counts per sample (default) or per tick (one execution of "
                              "a streaming model, as NeuroBench reports streaming tasks)")
@@ -288,7 +294,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         run = run_nir(model.path, model.inputs, args.chip, model.dialect, options, ticks=args.ticks,
                       samples=model.samples, dt=args.dt, progress=progress, trace=args.trace,
-                      convention=args.convention, execution=args.per)
+                      convention=args.convention, execution=args.per, energy_preset=args.energy_preset)
     finally:
         close()
     dt = f", dt {args.dt:g} s" if args.dt is not None else ""
@@ -316,7 +322,7 @@ def _run(args: argparse.Namespace) -> int:
         print(run.report.to_text())
     else:
         print("\n".join(run.report.summary_lines()))
-        asked = args.convention != DEFAULT_CONVENTION or args.per != "sample"
+        asked = args.convention != DEFAULT_CONVENTION or args.per != "sample" or args.energy_preset != DEFAULT_PRESET
         if asked and run.report.convention is not None:  # the metrics asked for by name belong to the answer
             print("\n" + "\n".join(run.report.convention.to_text_lines()))
         print("\nthe full report: --full" + ("" if args.json else "; all of it as JSON: --json REPORT.json"))

@@ -1,20 +1,33 @@
 """Bit budget of a network on a chip: the compute bit budget of Shen et al. and the storage bits.
 
-**Compute bit budget** (definition *recalled*, not verified in the paper's text)::
+**Compute bit budget** (definition *recalled*, NOT verified against the paper's text)::
 
     per projection l:   bits per connection = b_w * b_s,l * T
                         budget_l            = b_w * b_s,l * T * synapses_l
                         dense budget_l      = b_w * b_s,l * T * pre_l.size * post_l.size
     total               = sum over projections
 
-with ``b_w`` the chip's weight bits, ``b_s,l`` the bits of one spike of the projection's source (1
-for spike events, values in {-1, 0, 1}; the chip's ``spike_payload_bits`` for graded values) and
-``T`` the time steps of one inference sample. This is the "Bit Budget" of G. Shen, D. Zhao, T. Li,
-J. Li, Y. Zeng, "Are Conventional SNNs Really Efficient? A Perspective from Network Quantization",
-CVPR 2024 (arXiv:2311.10802), as recalled, not checked against the paper's text: check its section 4
-before relying on it. Its recalled examples:
-32-bit weights, binary spikes, T = 4 give 128 bits per connection; 2-bit weights, 2-bit spikes, T = 1
-give 4.
+with ``b_w`` the chip's weight bits, ``b_s,l`` the bits of one spike of the projection's source and
+``T`` the time steps of one inference sample. This is meant to be the "Bit Budget" of G. Shen, D.
+Zhao, T. Li, J. Li, Y. Zeng, "Are Conventional SNNs Really Efficient? A Perspective from Network
+Quantization", CVPR 2024 (arXiv:2311.10802). What could be read of the paper from this project is its
+abstract (arXiv, ar5iv and CVPR listings): the Bit Budget allocates "computational and storage
+resources between weights, activation values, and temporal steps", and the time steps of an SNN play
+the part of an activation's bit-width, which is this product of weight bits, spike bits and steps.
+Its section defining the Bit Budget, its equation and its worked examples could NOT be read, so the
+formula stays marked unverified and the examples below are the recalled ones: 32-bit weights, binary
+spikes, T = 4 give 128 bits per connection; 2-bit weights, 2-bit spikes, T = 1 give 4.
+
+**Spike bits per layer** (``b_s,l``, :func:`spike_bits`), from the spike values the source sent:
+
+* binary spikes (values 1): 1 bit;
+* ternary spikes (values in {-1, +1}, or a signed-ternary model such as ``st_bif``, whose spikes are
+  ``+-theta`` of the population, a scale the weights absorb): 2 bits (three levels);
+* multi-bit spikes (integer values, e.g. spike counts 0..m): ``ceil(log2(m + 1))`` bits, one more
+  when negative values occur;
+* graded values (anything else): the chip's ``spike_payload_bits``, else 32.
+
+Without the run's spike values, a source that sent only values in {-1, 0, 1} counts 1 bit.
 
 **Storage bits**: what the chip holds for the network::
 
@@ -34,6 +47,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from neurosim._checks import plain
 from neurosim.chip.profile import ProfileValue
 from neurosim.net.network import Network
@@ -43,8 +58,10 @@ from neurosim.cost_model.synops import Tally
 
 DEFINITION = (
     "bit budget = sum over projections of b_w x b_s x T x connections (weight bits x spike bits x time steps "
-    "per sample, over the synapses, or over all pre x post pairs for the dense figure), as recalled from Shen et "
-    "al., CVPR 2024, arXiv:2311.10802; the formula is NOT verified against the paper's text")
+    "per sample, over the synapses, or over all pre x post pairs for the dense figure; b_s per layer: 1 binary, "
+    "2 ternary, ceil(log2(m + 1)) for integer spikes up to m, the payload for graded values), as recalled from Shen "
+    "et al., CVPR 2024, arXiv:2311.10802; the formula is NOT verified against the paper's text (only its abstract "
+    "could be read)")
 """The definition implemented, with its caveat; printed in every report."""
 
 _FLOAT_BITS = 32  # float32: how the network stores weights, and the width of a graded spike value
@@ -58,6 +75,8 @@ class LayerBits:
     ----------
     projection, pre, post : str
     weight_bits, spike_bits, time_steps : int
+    spike_kind : str
+        What the source's spikes are: ``"binary"``, ``"ternary"``, ``"multi-bit"`` or ``"graded"``.
         ``b_w``, ``b_s`` and ``T`` (time steps per sample).
     synapses, dense_connections : int
         Synapses of the projection, and ``pre.size * post.size``.
@@ -71,6 +90,7 @@ class LayerBits:
     time_steps: int
     synapses: int
     dense_connections: int
+    spike_kind: str = "binary"
 
     @property
     def bits_per_connection(self) -> int:
@@ -151,13 +171,14 @@ class BitBudget:
     def to_text_lines(self) -> list[str]:
         """The bit-budget table of :meth:`Report.to_text`."""
         lines = [f"Bit budget{' (estimated)' if self.estimated else ''}: {self.definition}",
-                 f"  {'projection':<20}{'b_w':>5}{'b_s':>5}{'T':>7}{'synapses':>10}{'bits/conn':>11}{'budget':>14}"
+                 f"  {'projection':<20}{'b_w':>5}{'b_s':>5}{'spikes':>10}{'T':>7}{'synapses':>10}{'bits/conn':>11}{'budget':>14}"
                  f"{'dense':>14}"]
         for layer in self.layers:
-            lines.append(f"  {layer.projection:<20}{layer.weight_bits:>5}{layer.spike_bits:>5}{layer.time_steps:>7}"
+            lines.append(f"  {layer.projection:<20}{layer.weight_bits:>5}{layer.spike_bits:>5}{layer.spike_kind:>10}"
+                         f"{layer.time_steps:>7}"
                          f"{layer.synapses:>10}{layer.bits_per_connection:>11}{layer.budget_bits:>14}"
                          f"{layer.dense_budget_bits:>14}")
-        return lines + [f"  {'total':<58}{self.total_bits:>14}{self.dense_total_bits:>14}",
+        return lines + [f"  {'total':<68}{self.total_bits:>14}{self.dense_total_bits:>14}",
                         f"  storage: weights {self.weight_storage_bits} + states {self.state_storage_bits} + delays "
                         f"{self.delay_storage_bits} = {self.storage_bits} bits ({self.footprint_bytes} bytes; widths "
                         f"{self.weight_bits}/{self.state_bits}/{self.delay_bits} bits)"]
@@ -173,12 +194,13 @@ class BitBudget:
     def from_dict(cls, data: Mapping[str, Any]) -> BitBudget:
         d = {k: data[k] for k in cls.__dataclass_fields__}
         keys = LayerBits.__dataclass_fields__
-        d["layers"] = tuple(LayerBits(**{k: layer[k] for k in keys}) for layer in d["layers"])
+        d["layers"] = tuple(LayerBits(**{k: layer[k] for k in keys if k in layer}) for layer in d["layers"])
         d["values"] = tuple(ProfileValue(**v) for v in d["values"])
         return cls(**d)
 
 
-def bit_budget(network: Network, t: Tally, values: CostValues, time_steps: int) -> BitBudget:
+def bit_budget(network: Network, t: Tally, values: CostValues, time_steps: int,
+               spike_values: Mapping[str, np.ndarray] | None = None) -> BitBudget:
     """Bit budget of ``network`` at the precisions of ``values.profile``.
 
     Parameters
@@ -190,6 +212,9 @@ def bit_budget(network: Network, t: Tally, values: CostValues, time_steps: int) 
     values : CostValues
     time_steps : int
         ``T``: ticks per inference sample.
+    spike_values : mapping, optional
+        ``{source: non-zero spike values it sent}`` for :func:`spike_bits`; without it, a source
+        of values in {-1, 0, 1} counts 1 bit per spike, any other the payload bits.
     """
     used: dict[str, ProfileValue] = {}
     w = _width(values, used, "weight_bits", _FLOAT_BITS, "float32 weights, as the network stores them")
@@ -201,11 +226,49 @@ def bit_budget(network: Network, t: Tally, values: CostValues, time_steps: int) 
     index = {name: k for k, name in enumerate(t.names)}
     layers = []
     for proj in projections:
-        spike_bits = _graded_bits(values, used) if t.pop_graded[index[proj.pre]] else 1
-        layers.append(LayerBits(proj.name, proj.pre, proj.post, w, spike_bits, time_steps, proj.n_synapses,
-                                network.nodes[proj.pre].size * network.nodes[proj.post].size))
+        pre = network.nodes[proj.pre]
+        sent = spike_values.get(proj.pre) if spike_values is not None else None
+        ternary_model = getattr(getattr(pre, "model", None), "name", None) in TERNARY_MODELS
+        kind, bits = spike_bits(sent, ternary_model) if sent is not None else \
+            (("graded", None) if t.pop_graded[index[proj.pre]] else ("binary", 1))
+        layers.append(LayerBits(proj.name, proj.pre, proj.post, w, _graded_bits(values, used) if bits is None else bits,
+                                time_steps, proj.n_synapses, pre.size * network.nodes[proj.post].size, kind))
     return BitBudget(DEFINITION, tuple(layers), w, s, math.ceil(math.log2(d + 1)), synapses, t.model_neurons,
                      tuple(used.values()))
+
+
+TERNARY_MODELS = ("st_bif",)
+"""Neuron models whose spikes are ``+theta``, ``-theta`` or none: ternary spikes of a per-population scale."""
+
+
+def spike_bits(sent: np.ndarray, ternary_model: bool = False) -> tuple[str, int | None]:
+    """What one spike of a source is and its bits, from the non-zero values ``sent``.
+
+    Parameters
+    ----------
+    sent : ndarray
+        Every non-zero spike value the source sent (zeros are ignored).
+    ternary_model : bool
+        The source is a signed-ternary model (:data:`TERNARY_MODELS`): its ``+-theta`` count as ternary.
+
+    Returns
+    -------
+    (kind, bits) : (str, int or None)
+        ``("binary", 1)``, ``("ternary", 2)``, ``("multi-bit", ceil(log2(m + 1)) [+ 1 if signed])``
+        or ``("graded", None)`` (the caller takes the payload bits).
+    """
+    v = np.asarray(sent, dtype=np.float64)
+    v = v[v != 0]
+    if ternary_model:
+        return "ternary", 2
+    if v.size == 0 or np.all(v == 1):
+        return "binary", 1
+    if np.all(np.abs(v) == 1):
+        return "ternary", 2
+    if np.all(v == np.round(v)):
+        magnitude = math.ceil(math.log2(float(np.abs(v).max()) + 1))
+        return "multi-bit", magnitude + (1 if np.any(v < 0) else 0)
+    return "graded", None
 
 
 def _graded_bits(values: CostValues, used: dict[str, ProfileValue]) -> int:

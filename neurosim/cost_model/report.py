@@ -26,6 +26,7 @@ from neurosim.mapping.routing import RouteTable
 from neurosim.chip.schema import NOC_ROUTINGS
 
 from neurosim.cost_model.bit_budget import BitBudget, bit_budget
+from neurosim.cost_model.energy_presets import DEFAULT_PRESET, EnergyPreset, get_preset
 from neurosim.cost_model.conventions import (DEFAULT_CONVENTION, ConventionFigures, RunRecord, figures_of,
                                              get_convention)
 from neurosim.cost_model.energy import CostValues, EnergyReport, energy, energy_model
@@ -176,7 +177,7 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
          fallbacks: Mapping[str, Any] | None = None, *, samples: int | None = None,
          ticks_per_sample: int | None = None, latency: bool = True, convention: str = DEFAULT_CONVENTION,
          execution: str = "sample", membranes: Mapping[str, npt.ArrayLike] | None = None,
-         missing: str = "error") -> Report:
+         missing: str = "error", energy_preset: str = DEFAULT_PRESET) -> Report:
     """Cost one run on a chip profile.
 
     Parameters
@@ -202,7 +203,8 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
         TrueNorth), except on barrier chips costed per component, whose static energy needs it.
     convention : str
         The metric convention of :attr:`Report.convention` (``neurosim.cost_model.conventions``:
-        ``"events"``, the default, or ``"neurobench"``); the other sections are the same under all.
+        ``"events"``, the default, ``"neurobench"``, ``"spikformer"``, ``"spikformer-per-step"`` or
+        ``"spikingjelly"``); the other sections are the same under all.
     execution : str
         ``"sample"`` (counts per sample) or ``"tick"`` (per execution of a streaming model: one tick).
     membranes : mapping, optional
@@ -212,6 +214,10 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
         For a number the run needs that neither the profile nor ``fallbacks`` gives (a router mesh
         included): raise (default), or leave its term out, record it in :attr:`Report.missing` and
         mark the totals partial (``docs/decisions/0012-unpublished-figures.md``).
+    energy_preset : str
+        The E_MAC / E_AC pair (:mod:`neurosim.cost_model.energy_presets`) of the conventions that
+        cost operations (``spikformer``, ``spikingjelly``) and of the network's host operations;
+        the chip's own energy uses the chip profile.
 
     Returns
     -------
@@ -234,9 +240,9 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
     t = tally(result, placement, _routes(placement, traffic) if routed else None, timed)
     en, lat = energy_and_latency(t, values, ticks_per_sample, timed, mesh_known=placement.mesh.published)
     ops = operations(t, result.compiled.network, ac_mac_values(profile), samples)
-    bits = bit_budget(result.compiled.network, t, values, ticks_per_sample)
-    chosen = figures_of(get_convention(convention), _run_record(result, samples, ticks_per_sample, ops, bits, membranes),
-                        execution)
+    bits = bit_budget(result.compiled.network, t, values, ticks_per_sample, _sent_values(result))
+    record = _run_record(result, samples, ticks_per_sample, ops, bits, membranes, get_preset(energy_preset))
+    chosen = figures_of(get_convention(convention), record, execution)
     return Report(chip=str(profile.name), network=result.compiled.network.name, ticks=ticks, samples=samples,
                   ticks_per_sample=ticks_per_sample, core_xy=t.core_xy, core_neurons=t.core_neurons,
                   core_synops=t.core_events.astype(np.int64), core_spikes=t.core_spikes.astype(np.int64),
@@ -246,8 +252,18 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
                   convention=chosen)
 
 
+def _sent_values(result: SimResult) -> dict[str, np.ndarray]:
+    """``{node: its spike values}`` for every source of a projection (the bit budget's spike bits)."""
+    net = result.compiled.network
+    out = {}
+    for pre in {p.pre for p in net.projections.values()}:
+        sl = result.compiled.pop_slice(pre)
+        out[pre] = result.spike_values[(result.spike_ids >= sl.start) & (result.spike_ids < sl.stop)]
+    return out
+
+
 def _run_record(result: SimResult, samples: int, ticks_per_sample: int, ops: Operations, bits: BitBudget,
-                membranes: Mapping[str, npt.ArrayLike] | None) -> RunRecord:
+                membranes: Mapping[str, npt.ArrayLike] | None, preset: EnergyPreset) -> RunRecord:
     """What the metric conventions read of ``result``: spikes and membranes as ``[B, T, size]``."""
     def per_sample(a) -> np.ndarray:
         a = np.asarray(a, dtype=np.float64)
@@ -258,7 +274,7 @@ def _run_record(result: SimResult, samples: int, ticks_per_sample: int, ops: Ope
                      if "v" in result.compiled.network.nodes[k].model.state_names}
     return RunRecord(result.compiled.network, samples, ticks_per_sample,
                      lambda node: per_sample(result.spike_matrix(node)),
-                     {k: per_sample(v) for k, v in membranes.items()}, ops, bits)
+                     {k: per_sample(v) for k, v in membranes.items()}, ops, bits, preset)
 
 
 def cost_needs(profile: ChipProfile, latency: bool) -> tuple[bool, bool]:

@@ -25,6 +25,7 @@ from neurosim.errors import ModelError
 from neurosim.models import get_model
 from neurosim.models.registry import NeuronModel
 from neurosim.net.origin import LayerOrigin
+from neurosim.net.host import HostOp, make_host_op
 
 WEIGHT_DTYPE = np.float32
 MAX_SIZE = np.iinfo(np.int32).max
@@ -428,6 +429,7 @@ class Network:
         self.name = name
         self.nodes: dict[str, Node] = {}
         self.projections: dict[str, Projection] = {}
+        self.host_ops: dict[str, HostOp] = {}
 
     # -- nodes ---------------------------------------------------------------------------------
     def add(self, node: Node) -> str:
@@ -498,6 +500,14 @@ class Network:
         pre_ptr, post_idx, w, d = _sorted_by_pre(pre_idx, post_idx, w, d, n_pre)
         self.projections[name] = Projection(name, pre, post, _readonly(pre_ptr), _readonly(post_idx),
                                             _readonly(w), _readonly(d), origin)
+        return name
+
+    # -- host operations ---------------------------------------------------------------------
+    def host_op(self, name: str, *, macs: float = 0.0, flops: float = 0.0, driven_by=(),
+                pairs: tuple[int, int] | None = None) -> str:
+        """Add work that runs off the neuromorphic cores (:mod:`neurosim.net.host`); returns its name."""
+        taken = {*self.nodes, *self.projections, *self.host_ops}
+        self.host_ops[name] = make_host_op(self.nodes, taken, name, macs, flops, driven_by, pairs)
         return name
 
     # -- summaries -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from neurosim.chip import ChipProfile, load_chip
 from neurosim.compile.compiled import CompiledNetwork
 from neurosim.cost_model import Report, cost
 from neurosim.cost_model.conventions import DEFAULT_CONVENTION, get_convention
+from neurosim.cost_model.energy_presets import DEFAULT_PRESET
 from neurosim.cost_model.report import cost_needs
 from neurosim.engine import Chunk, SimResult, simulate, simulate_samples
 from neurosim.mapping.delays import DelayShift
@@ -48,7 +49,7 @@ class ChipRun:
 def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, options: RunOptions | None = None, *,
                 probe: Iterable[str] = (), progress: Callable[[int, int], None] | None = None,
                 trace: str | os.PathLike | None = None, convention: str = DEFAULT_CONVENTION,
-                execution: str = "sample", **keywords: Any) -> ChipRun:
+                execution: str = "sample", energy_preset: str = DEFAULT_PRESET, **keywords: Any) -> ChipRun:
     """Simulate ``network`` for ``ticks`` ticks mapped onto ``chip`` and cost the run.
 
     Parameters
@@ -78,6 +79,9 @@ def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, options: 
     execution : str
         ``"sample"`` or ``"tick"``: what the convention's counts are per (a streaming model
         executes once per tick).
+    energy_preset : str
+        E_MAC / E_AC pair of the conventions that cost operations and of host operations
+        (:mod:`neurosim.cost_model.energy_presets`; default ``"horowitz45_fp32"``).
     **keywords
         ``RunOptions`` fields (``strategy="locality"``, ``quantize=True``, ...) set on top of
         ``options``; any other keyword is a placement strategy option (``neurons_per_core=256``).
@@ -91,7 +95,8 @@ def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, options: 
     membranes = _membranes(prepared.compiled, [{}], ticks, options.seed) if get_convention(convention).needs_membranes \
         else None
     report = cost(result, prepared.placement, profile, fallbacks=options.fallbacks, latency=options.latency,
-                  convention=convention, execution=execution, membranes=membranes, missing=options.missing)
+                  convention=convention, execution=execution, membranes=membranes, missing=options.missing,
+                  energy_preset=energy_preset)
     return ChipRun(prepared.network, prepared.placement, result, report, prepared.quantization, prepared.delay_shift)
 
 
@@ -147,7 +152,8 @@ class NirRun:
 def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", options: RunOptions | None = None, *,
             ticks: int | None = None, samples: int | None = None, labels=None, dt: float | None = None,
             progress: Callable[[int, int], None] | None = None, trace: str | os.PathLike | None = None,
-            convention: str = DEFAULT_CONVENTION, execution: str = "sample", **keywords: Any) -> NirRun:
+            convention: str = DEFAULT_CONVENTION, execution: str = "sample", energy_preset: str = DEFAULT_PRESET,
+            **keywords: Any) -> NirRun:
     """Run a NIR model on ``chip`` over B input samples, one after another, and cost the whole run.
 
     Parameters
@@ -169,7 +175,7 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
     labels : ``[B]`` true classes; gives ``NirRun.accuracy``.
     dt : time step of the NIR model's tick, where the dialect needs it.
     progress, trace : as for :func:`run_on_chip`.
-    convention, execution : as for :func:`run_on_chip`: ``convention="neurobench", execution="tick"``
+    convention, execution, energy_preset : as for :func:`run_on_chip`: ``convention="neurobench", execution="tick"``
         reports NeuroBench's figures per tick, as NeuroBench reports a streaming model.
     **keywords : ``RunOptions`` fields and placement options, as for :func:`run_on_chip`.
 
@@ -194,7 +200,7 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
         membranes = _membranes(prepared.compiled, batch.sample_inputs(), batch.ticks_per_sample, options.seed)
     report = cost(result, prepared.placement, profile, fallbacks=options.fallbacks, samples=batch.samples,
                   latency=options.latency, convention=convention, execution=execution, membranes=membranes,
-                  missing=options.missing)
+                  missing=options.missing, energy_preset=energy_preset)
     outputs = batch.outputs(runs)
     readout = "mean membrane" if batch.output_node in batch.potential else "spike count"
     return NirRun(prepared.network, prepared.placement, result, report, batch.samples, batch.ticks_per_sample,

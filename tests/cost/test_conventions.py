@@ -264,8 +264,9 @@ def test_projections_from_nir_keep_their_layers():
 
 
 def test_unknown_convention_and_execution_are_refused():
-    with pytest.raises(ModelError, match="unknown metric convention 'spikformer'; choose one of events, neurobench"):
-        get_convention("spikformer")
+    with pytest.raises(ModelError, match="unknown metric convention 'snntorch'; choose one of events, neurobench, "
+                                         "spikformer, spikformer-per-step, spikingjelly"):
+        get_convention("snntorch")
     with pytest.raises(ModelError, match="execution must be one of sample, tick"):
         run("doc_example", "events", "batch")
 

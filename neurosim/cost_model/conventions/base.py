@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 
+from neurosim.cost_model.energy_presets import DEFAULT_PRESET, EnergyPreset, get_preset
 from neurosim.errors import ModelError
 
 if TYPE_CHECKING:
@@ -76,6 +77,8 @@ class RunRecord:
         neurosim's event-based operation counts of the run.
     bit_budget : BitBudget
         neurosim's storage of the network on the chip.
+    preset : EnergyPreset
+        The E_MAC / E_AC pair of the conventions that cost operations and of the host operations.
     """
 
     network: Network = field(repr=False)
@@ -85,6 +88,7 @@ class RunRecord:
     membranes: Mapping[str, np.ndarray] | None = field(repr=False)
     operations: Operations = field(repr=False)
     bit_budget: BitBudget = field(repr=False)
+    preset: EnergyPreset = field(default_factory=lambda: get_preset(DEFAULT_PRESET))
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,25 @@ def figures_of(convention: Convention, record: RunRecord, execution: str) -> Con
         raise ModelError(f"execution must be one of {', '.join(EXECUTIONS)}, got {execution!r}")
     executions = record.samples * (record.ticks_per_sample if execution == "tick" else 1)
     totals, notes = convention.totals(record)
+    totals = (*totals, *host_figures(record))
     per = tuple(Figure(f.name, f.value / executions, f.kind, f.unit, f.note)
                 if f.kind == "count" and f.value is not None else f for f in totals)
     return ConventionFigures(convention.name, convention.source, execution, executions, per, notes)
+
+
+def host_figures(record: RunRecord) -> tuple[Figure, ...]:
+    """One row of operations and one of energy per host operation of the network, then their total
+    energy: MACs and FLOPs at the preset's E_MAC, summed over the run (:mod:`neurosim.net.host`).
+    Off the chip: no chip figure includes them."""
+    ops = record.network.host_ops.values()
+    if not ops:
+        return ()
+    rows, total = [], 0.0
+    for op in ops:
+        units = op.units(record.spikes, record.samples, record.ticks_per_sample)
+        work = units * (op.macs + op.flops)
+        energy = work * record.preset.e_mac_J
+        total += energy
+        rows += [Figure(f"host.{op.name}.ops", work, "count", "ops", "MACs + FLOPs, off the chip"),
+                 Figure(f"host.{op.name}.energy_J", energy, "count", "J", f"at E_MAC of '{record.preset.name}'")]
+    return (*rows, Figure("host.energy_J", total, "count", "J", "every host operation"))
