@@ -98,7 +98,7 @@ def test_report_and_run_dataframes_equal_the_columns(complete_run):
         expected = report_columns(complete_run.report, table)
         assert list(frame.columns) == list(expected)
         for name, values in expected.items():
-            assert frame[name].tolist() == values.tolist() or np.allclose(frame[name], values, equal_nan=True), name
+            assert frame[name].tolist() == values.tolist(), name
         assert complete_run.to_pandas(table).equals(frame)
 
 
