@@ -20,6 +20,7 @@ from neurosim.cost_model.energy_presets import DEFAULT_PRESET, PRESETS
 from neurosim.nir import get_dialect
 from neurosim.nir.dialects import DIALECTS
 from neurosim.models import get_model, list_models
+from neurosim.trace.export import TRACE_TABLES, export_trace
 from neurosim.plots import REPORT_KINDS, TRACE_KINDS, plot_report, plot_trace
 from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
 from neurosim.workflows.options import RunOptions
@@ -100,6 +101,14 @@ def _parser() -> argparse.ArgumentParser:
     plot.add_argument("--progress", action="store_true",
                       help="trace: show a progress bar while reading (default: only when stderr is a terminal)")
     plot.set_defaults(handler=_plot)
+    export = sub.add_parser("export", help="write a table of a trace (RUN.h5) as Parquet or CSV "
+                                           "(columns: docs/traces.md, 'Exported tables')")
+    export.add_argument("source", metavar="RUN.h5", help="a trace from `run --trace`")
+    export.add_argument("--to", required=True, metavar="TABLE.parquet|TABLE.csv",
+                        help="file to write; its suffix picks the format (Parquet needs pyarrow)")
+    export.add_argument("--table", default="spikes", choices=tuple(TRACE_TABLES),
+                        help="one row per spike (default), per packet, or per tick")
+    export.set_defaults(handler=_export)
     sweep = sub.add_parser("sweep", help="sweep a model over chip parameters, placements and quantisation; print the "
                                          "table", description=SWEEP_DESCRIPTION,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -402,6 +411,15 @@ def _plot(args: argparse.Namespace) -> int:
             options = {"fallbacks": _fallbacks(args.fallback)}
         out = plot_trace(source, kind, args.out, progress=args.progress or sys.stderr.isatty(), **options)
     print(f"wrote {out}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    source = pathlib.Path(args.source)
+    if not source.exists():
+        raise NeurosimError(f"{source}: no such file")
+    out = export_trace(source, args.to, table=args.table)
+    print(f"wrote {out} ({args.table})")
     return 0
 
 

@@ -68,3 +68,41 @@ def test_design_space_sweep_prints_its_committed_output(tmp_path):
     assert picture.stat().st_size < 150_000
     assert (ROOT / "docs" / "images" / "pareto_digits.png").stat().st_size < 150_000
     assert "images/pareto_digits.png" in (ROOT / "docs" / "explore.md").read_text()
+
+
+def test_energy_on_three_chips_prints_its_committed_output_and_draws_the_comparison(tmp_path):
+    stdout = run_example("energy_on_three_chips", tmp_path)
+    assert stdout == (EXAMPLES / "energy_on_three_chips.out").read_text(), \
+        "stdout of examples/energy_on_three_chips.py differs from examples/energy_on_three_chips.out"
+    assert [line.split(":")[0] for line in stdout.splitlines() if ": accuracy" in line] == \
+        ["loihi_sanafe", "loihi2", "truenorth"]
+    assert "loihi2: accuracy 10/10, per_component energy" in stdout and "per sample (partial)" in stdout
+    _check_pictures(tmp_path, ["energy_three_chips.png"])
+
+
+def test_traffic_hotspot_prints_its_committed_output_and_the_hub_links_are_the_busiest(tmp_path):
+    from neurosim.trace import read_trace
+
+    stdout = run_example("traffic_hotspot", tmp_path)
+    assert stdout == (EXAMPLES / "traffic_hotspot.out").read_text(), \
+        "stdout of examples/traffic_hotspot.py differs from examples/traffic_hotspot.out"
+    trace = read_trace(tmp_path / "build" / "hotspot.h5")
+    hub = trace.neuron_core[trace.population("hub")["start"]]
+    hx, hy = trace.core_xy[hub]
+    busiest = int(trace.link_load.argmax())
+    router, direction = divmod(busiest, 4)
+    y, x = divmod(router, trace.grid_shape[0])
+    step = {0: (1, 0), 1: (-1, 0), 2: (0, 1), 3: (0, -1)}[direction]
+    assert (x + step[0], y + step[1]) == (hx, hy), "the busiest link does not lead into the hub's router"
+    _check_pictures(tmp_path, ["links_hotspot.png", "mesh_hotspot.png"])
+
+
+def _check_pictures(out: pathlib.Path, names: list[str]) -> None:
+    """The example drew ``names`` (small PNGs), the same names are committed, and docs/notebooks.md shows them."""
+    drawn = sorted(p.name for p in (out / "docs" / "images").glob("*.png"))
+    assert drawn == sorted(names)
+    doc = (ROOT / "docs" / "notebooks.md").read_text()
+    for name in names:
+        assert (out / "docs" / "images" / name).stat().st_size < 150_000, name
+        assert (ROOT / "docs" / "images" / name).stat().st_size < 150_000, name
+        assert f"images/{name}" in doc, name

@@ -32,7 +32,8 @@ from neurosim.cost_model.conventions import (DEFAULT_CONVENTION, ConventionFigur
 from neurosim.cost_model.energy import CostValues, EnergyReport, energy, energy_model
 from neurosim.cost_model.latency import LatencyReport, latency as latency_model
 from neurosim.cost_model.synops import Operations, Tally, ac_mac_values, operations, tally
-from neurosim.cost_model.unpublished import MESH_KEYS, Missing, fill_hint, missing_keys
+from neurosim.cost_model.tables import data_frame, figure_text, not_published_text, report_columns, report_html
+from neurosim.cost_model.unpublished import Missing, missing_keys
 
 if TYPE_CHECKING:
     from neurosim.engine.result import SimResult
@@ -171,6 +172,29 @@ class Report:
         """The answer first, in a few lines: energy and latency per sample, cores, the chip, and
         what is estimated or not published (:meth:`to_text` has the tables)."""
         return _summary(self)
+
+    def to_pandas(self, table: str = "energy") -> Any:
+        """One table of the report as a ``pandas.DataFrame`` (needs pandas, which neurosim does not require).
+
+        Parameters
+        ----------
+        table : str
+            ``"energy"``: one row per energy class (``class, unit_key, count, unit_value, energy_J,
+            published``); ``"cores"``: one row per used core (``core, x, y, neurons, synops, spikes,
+            energy_J, busy_s``); ``"populations"``: one row per population and spike source
+            (``population, neurons, spikes, synops, energy_J``). ``docs/notebooks.md`` gives every
+            column's meaning (:data:`neurosim.cost_model.tables.REPORT_TABLES`).
+
+        Raises
+        ------
+        NeurosimError
+            If pandas is not installed, or ``table`` is not one of the three.
+        """
+        return data_frame(report_columns(self, table), "Report.to_pandas")
+
+    def _repr_html_(self) -> str:
+        """The summary figures with units and marks, and the energy per class (a notebook's display)."""
+        return report_html(self)
 
 
 def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = None, traffic: Traffic | None = None,
@@ -451,7 +475,7 @@ def _text(r: Report) -> str:
 def _summary(r: Report) -> list[str]:
     e, lat = r.energy, r.latency
     lines = [f"chip {r.chip}: {e.cores.size} core(s) used, {r.samples} sample(s) x {r.ticks_per_sample} ticks",
-             f"energy per sample   {_figure(e.total_J / r.samples, 'J', e)}"]
+             f"energy per sample   {figure_text(e.total_J / r.samples, 'J', e)}"]
     if lat is None:
         lines.append("latency per sample  not modelled (--no-latency)")
     elif lat.tick_period_s is not None:  # a fixed tick: the sample takes its ticks, whatever the modelled work
@@ -459,25 +483,13 @@ def _summary(r: Report) -> list[str]:
         lines.append(f"latency per sample  {si(lat.sample_time_s, 's')} ({r.ticks_per_sample} ticks x "
                      f"{si(lat.tick_period_s, 's')} fixed tick{', estimated' if lat.estimated else ''}{modelled})")
     else:
-        lines.append(f"latency per sample  {_figure(lat.sample_time_s, 's', lat)}")
-    keys = missing_keys(r.missing)
-    if keys:
-        fills = [k for k in keys if k not in MESH_KEYS]
-        how = [f"--fallback KEY=VALUE ({', '.join(fills)})"] if fills else []
-        how += [fill_hint(k) for k in keys if k in MESH_KEYS][:1]
-        lines.append(f"not published: {', '.join(keys)}; the totals marked partial leave out the terms that need them "
-                     f"(fill with {' or '.join(how)})")
+        lines.append(f"latency per sample  {figure_text(lat.sample_time_s, 's', lat)}")
+    unpublished = not_published_text(r)
+    if unpublished:
+        lines.append(f"not published: {unpublished}")
     if r.assumed:
         lines.append("estimated: rests on assumed or fallback values of " + ", ".join(v.key for v in r.assumed))
     return lines
-
-
-def _figure(value: float, unit: str, section: EnergyReport | LatencyReport) -> str:
-    """``value`` with its marks: ``(estimated)``, ``(partial)``; "not published" when every term is missing."""
-    if section.partial and value == 0:
-        return "not published (every term needs a number the profile does not publish)"
-    marks = [m for m, on in (("estimated", section.estimated), ("partial", section.partial)) if on]
-    return si(value, unit) + (f" ({', '.join(marks)})" if marks else "")
 
 
 def _core_lines(r: Report) -> list[str]:

@@ -18,7 +18,7 @@ from neurosim.plots.animation import (
     traffic_frames,
     write_traffic_animation,
 )
-from neurosim.plots.energy import plot_energy, plot_energy_comparison
+from neurosim.plots.energy import plot_energy, plot_energy_comparison, plot_energy_reports
 from neurosim.plots.links import plot_links
 from neurosim.plots.mesh import plot_mesh
 from neurosim.plots.pareto import plot_pareto
@@ -28,8 +28,8 @@ from neurosim.plots.timeline import plot_timeline
 TRACE_KINDS = ("raster", "mesh", "links", "timeline", "energy", "animation")
 REPORT_KINDS = ("class", "population", "core", "mesh", "compare")
 
-__all__ = ["REPORT_KINDS", "TRACE_KINDS", "plot_energy", "plot_energy_comparison", "plot_links", "plot_mesh",
-           "plot_pareto", "plot_raster", "plot_report", "plot_timeline", "plot_trace", "plot_trace_energy",
+__all__ = ["REPORT_KINDS", "TRACE_KINDS", "plot_energy", "plot_energy_comparison", "plot_energy_reports", "plot_links",
+           "plot_mesh", "plot_pareto", "plot_raster", "plot_report", "plot_timeline", "plot_trace", "plot_trace_energy",
            "save_animation", "traffic_animation", "traffic_frames", "write_traffic_animation"]
 
 

@@ -46,21 +46,51 @@ def plot_energy(report, ax: Axes | None = None, *, by: str = "class") -> Axes:
 
 def plot_energy_comparison(a, b, ax: Axes | None = None, *, labels: Sequence[str] | None = None) -> Axes:
     """Two reports side by side: one bar each, stacked by energy class (classes of either report)."""
-    ax = new_axes(ax)
     labels = list(labels) if labels is not None else [f"{a.chip}", f"{b.chip}"]
     if labels[0] == labels[1]:
         labels = [f"{labels[0]} (a)", f"{labels[1]} (b)"]
-    classes = list(dict.fromkeys([*a.energy.classes, *b.energy.classes]))
-    table = np.zeros((len(classes), 2))
-    for j, r in enumerate((a, b)):
-        for name, joules in zip(r.energy.classes, r.energy.energy_J):
-            table[classes.index(name), j] = joules
-    _stacked(ax, labels, classes, table)
-    for j, r in enumerate((a, b)):
-        ax.annotate(f"{r.energy.total_J:.3g} J", (j, table[:, j].sum()), ha="center", va="bottom")
+    ax = plot_energy_reports([a, b], ax, labels=labels)
     ax.set_xlabel("report")
-    ax.set_ylabel("energy (J)")
     ax.set_title("energy comparison")
+    return ax
+
+
+def plot_energy_reports(reports: Sequence, ax: Axes | None = None, *, labels: Sequence[str] | None = None,
+                        per_sample: bool = False) -> Axes:
+    """Reports side by side (e.g. one model on several chips): one bar each, stacked by energy class.
+
+    Parameters
+    ----------
+    reports : sequence of Report
+    labels : sequence of str, optional
+        One per report (default: each report's chip).
+    per_sample : bool
+        Plot the energy per sample (total / ``report.samples``) instead of the whole run's.
+
+    Returns
+    -------
+    Axes
+        Each bar's total is written on top, marked "partial" where the profile leaves a class out.
+    """
+    ax = new_axes(ax)
+    labels = list(labels) if labels is not None else [r.chip for r in reports]
+    if len(labels) != len(reports):
+        raise PlotError(f"plot_energy_reports: {len(labels)} labels for {len(reports)} reports; give one per report")
+    classes = list(dict.fromkeys(c for r in reports for c in r.energy.classes))
+    table = np.zeros((len(classes), len(reports)))
+    for j, r in enumerate(reports):
+        scale = 1 / r.samples if per_sample else 1.0
+        for name, joules in zip(r.energy.classes, r.energy.energy_J):
+            table[classes.index(name), j] = joules * scale
+    _stacked(ax, labels, classes, table)
+    for j, r in enumerate(reports):
+        ax.annotate(f"{table[:, j].sum():.3g} J" + (" (partial)" if r.energy.partial else ""),
+                    (j, table[:, j].sum()), ha="center", va="bottom")
+    if table.any():
+        ax.set_ylim(0, table.sum(axis=0).max() * 1.15)  # room for the totals above the bars
+    ax.set_xlabel("chip")
+    ax.set_ylabel("energy per sample (J)" if per_sample else "energy (J)")
+    ax.set_title("energy per sample" if per_sample else "energy")
     return ax
 
 

@@ -9,9 +9,10 @@ The format is versioned (:data:`TRACE_VERSION`) and documented in ``docs/traces.
 """
 from neurosim.errors import TraceError
 from neurosim.trace.cost import TraceCost, cost_trace
+from neurosim.trace.export import TRACE_TABLES, export_trace, trace_columns, trace_frame
 from neurosim.trace.reader import Trace, read_trace
 from neurosim.trace.schema import TRACE_VERSION
 from neurosim.trace.writer import TraceWriter, record_trace
 
-__all__ = ["TRACE_VERSION", "Trace", "TraceCost", "TraceError", "TraceWriter", "cost_trace", "read_trace",
-           "record_trace"]
+__all__ = ["TRACE_TABLES", "TRACE_VERSION", "Trace", "TraceCost", "TraceError", "TraceWriter", "cost_trace",
+           "export_trace", "read_trace", "record_trace", "trace_columns", "trace_frame"]

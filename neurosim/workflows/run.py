@@ -24,6 +24,7 @@ from neurosim.cost_model import Report, cost
 from neurosim.cost_model.conventions import DEFAULT_CONVENTION, get_convention
 from neurosim.cost_model.energy_presets import DEFAULT_PRESET
 from neurosim.cost_model.report import cost_needs
+from neurosim.cost_model.tables import data_frame, report_columns, report_html
 from neurosim.engine import Chunk, SimResult, simulate, simulate_samples
 from neurosim.mapping.delays import DelayShift
 from neurosim.mapping.placement import Placement
@@ -44,6 +45,15 @@ class ChipRun:
     report: Report
     quantization: QuantizationReport | None = None
     delay_shift: DelayShift | None = None  # what raise_delays=True changed (None: not asked or not needed)
+
+    def to_pandas(self, table: str = "energy") -> Any:
+        """One table of the run's report as a ``pandas.DataFrame``: :meth:`Report.to_pandas`."""
+        return data_frame(report_columns(self.report, table), "ChipRun.to_pandas")
+
+    def _repr_html_(self) -> str:
+        """The report's summary and energy per class (:meth:`Report._repr_html_`) and the ticks added by
+        ``raise_delays``."""
+        return report_html(self.report, _delay_rows(self.delay_shift))
 
 
 def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, options: RunOptions | None = None, *,
@@ -148,6 +158,33 @@ class NirRun:
         accuracy = None if self.labels is None else float(np.mean(ref == self.labels))
         return int(np.sum(ref == self.predictions)), accuracy
 
+    def sample_columns(self) -> dict[str, np.ndarray]:
+        """One row per sample: ``sample``, ``prediction``, ``label`` (-1 without labels) and ``correct``
+        (``prediction == label``; False without labels)."""
+        labels = (np.full(self.samples, -1, np.int64) if self.labels is None
+                  else np.asarray(self.labels[:self.samples], np.int64))
+        predictions = np.asarray(self.predictions, np.int64)
+        return {"sample": np.arange(self.samples, dtype=np.int64), "prediction": predictions, "label": labels,
+                "correct": (predictions == labels) & (labels >= 0)}
+
+    def to_pandas(self, table: str = "samples") -> Any:
+        """A table of the run as a ``pandas.DataFrame`` (needs pandas).
+
+        Parameters
+        ----------
+        table : str
+            ``"samples"``: one row per sample (:meth:`sample_columns`); ``"energy"``, ``"cores"``,
+            ``"populations"``: the report's tables (:meth:`Report.to_pandas`).
+        """
+        columns = self.sample_columns() if table == "samples" else report_columns(self.report, table)
+        return data_frame(columns, "NirRun.to_pandas")
+
+    def _repr_html_(self) -> str:
+        """The accuracy, the report's summary and energy per class, and the ticks added by ``raise_delays``."""
+        first = [("accuracy", "no labels" if self.labels is None else f"{self.hits}/{self.samples} "
+                  f"({self.accuracy:.1%})"), ("output", f"{self.output_node} ({self.readout})")]
+        return report_html(self.report, [*first, *_delay_rows(self.delay_shift)])
+
 
 def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", options: RunOptions | None = None, *,
             ticks: int | None = None, samples: int | None = None, labels=None, dt: float | None = None,
@@ -206,6 +243,14 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
     return NirRun(prepared.network, prepared.placement, result, report, batch.samples, batch.ticks_per_sample,
                   outputs, batch.output_node, batch.predict(outputs), batch.labels, prepared.quantization,
                   prepared.delay_shift, readout)
+
+
+def _delay_rows(shift: DelayShift | None) -> list[tuple[str, str]]:
+    """The latency ``raise_delays`` added per population, as a summary row (none when nothing was raised)."""
+    if shift is None:
+        return []
+    return [("delays raised", f"to {shift.min_delay} tick; added latency (ticks): "
+             + ", ".join(f"{k} +{v}" for k, v in shift.latency.items()))]
 
 
 def simulate_batch(batch: NirBatch, compiled: CompiledNetwork, *, seed: int,

@@ -39,10 +39,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 
-from neurosim._checks import did_you_mean
+from neurosim._checks import did_you_mean, si
 from neurosim.compile.compiled import compile_network
 from neurosim.cost_model import cost
 from neurosim.cost_model.energy import COMPONENTS
+from neurosim.cost_model.tables import html_table, require_pandas
 from neurosim.engine import simulate
 from neurosim.errors import DoesNotFitError, NeurosimError
 from neurosim.chip import ChipProfile, load_chip
@@ -171,6 +172,24 @@ class SweepResult:
         lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip()]
         lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in shown]
         return "\n".join(lines)
+
+    def to_pandas(self) -> Any:
+        """The table as a ``pandas.DataFrame``: one row per point, the columns of :attr:`columns` in order
+        (``None`` cells are missing values). Needs pandas, which neurosim does not require."""
+        pandas = require_pandas("SweepResult.to_pandas")
+        return pandas.DataFrame([{c: r.get(c) for c in self.columns} for r in self.rows], columns=list(self.columns))
+
+    def _repr_html_(self) -> str:
+        """How the points were obtained, then the points (the columns of :meth:`to_text`; at most
+        :data:`HTML_ROWS` rows: ``to_pandas()`` has them all), as HTML."""
+        cols = ("point", *self.params, "how", "fits", "energy_J", "latency_s", "synops", "cores_used",
+                *(("accuracy",) if any(r.get("accuracy") is not None for r in self.rows) else ()), "error")
+        units = {"energy_J": "energy", "latency_s": "latency"}
+        rows = [[_html_cell(r.get(c), c) for c in cols] for r in self.rows[:HTML_ROWS]]
+        more = len(self.rows) - len(rows)
+        caption = (f"sweep: {len(self.rows)} points, {self.simulated} simulated, {self.rerouted} re-routed, "
+                   f"{self.recosted} re-costed" + (f"; first {HTML_ROWS} shown" if more > 0 else ""))
+        return html_table(rows, header=[units.get(c, c) for c in cols], caption=caption)
 
 
 def read_sweep(path: str | os.PathLike) -> SweepResult:
@@ -505,6 +524,17 @@ def _message(err: BaseException) -> str:
 
 
 # -- text -----------------------------------------------------------------------------------------
+
+HTML_ROWS = 50
+"""Rows :meth:`SweepResult._repr_html_` shows at most."""
+
+
+def _html_cell(value: Any, column: str) -> str:
+    """A cell of the HTML table: energies and latencies with SI units, the rest as :func:`_show`."""
+    if isinstance(value, float) and column in ("energy_J", "latency_s"):
+        return si(value, column[-1])
+    return _show(value, column)
+
 
 
 def _show(value: Any, column: str) -> str:
