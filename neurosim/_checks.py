@@ -70,6 +70,16 @@ def _whole_number(value: Any, item: str, error: type[Exception], low: int, kind:
     return int(value)
 
 
+def lookup(table: Mapping[str, Any], name: Any, what: str) -> Any:
+    """``table[name]``, or a one-line ``ModelError`` naming ``what`` was unknown and every name there is.
+
+    For the registries looked up by name (metric conventions, energy presets).
+    """
+    if not isinstance(name, str) or name not in table:
+        raise ModelError(f"unknown {what} {name!r}; choose one of {', '.join(table)}")
+    return table[name]
+
+
 def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "'", suffix: str = "'", n: int = 1) -> str:
     """``"; did you mean 'x'?"`` for the closest of ``candidates``, or ``""`` when none is close.
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from neurosim.errors import ModelError
+from neurosim._checks import lookup
 
 _HOROWITZ = "M. Horowitz, ISSCC 2014, doi:10.1109/ISSCC.2014.6757323, 45 nm, 0.9 V (table figure not read; values as " \
             "restated by SpikingJelly 2.0.0 SimpleEnergyCostConfig)"
@@ -63,6 +63,4 @@ def get_preset(name: str) -> EnergyPreset:
     ModelError
         If there is none of that name (the message lists them).
     """
-    if not isinstance(name, str) or name not in PRESETS:
-        raise ModelError(f"unknown energy preset {name!r}; choose one of {', '.join(PRESETS)}")
-    return PRESETS[name]
+    return lookup(PRESETS, name, "energy preset")

@@ -19,7 +19,7 @@ from __future__ import annotations
 from neurosim.cost_model.conventions import events, neurobench, spikformer, spikingjelly
 from neurosim.cost_model.conventions.base import (EXECUTIONS, Convention, ConventionFigures, Figure, RunRecord,
                                                   figures_of)
-from neurosim.errors import ModelError
+from neurosim._checks import lookup
 
 CONVENTIONS: dict[str, Convention] = {c.name: c for c in (events.CONVENTION, neurobench.CONVENTION, spikformer.CONVENTION,
                                                            spikformer.PER_STEP, spikingjelly.CONVENTION)}
@@ -41,9 +41,7 @@ def get_convention(name: str) -> Convention:
     ModelError
         If there is none of that name (the message lists them).
     """
-    if not isinstance(name, str) or name not in CONVENTIONS:
-        raise ModelError(f"unknown metric convention {name!r}; choose one of {', '.join(CONVENTIONS)}")
-    return CONVENTIONS[name]
+    return lookup(CONVENTIONS, name, "metric convention")
 
 
 __all__ = ["CONVENTIONS", "DEFAULT_CONVENTION", "EXECUTIONS", "Convention", "ConventionFigures", "Figure",
