@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from neurosim._checks import positive_int
+from neurosim._checks import check_memory, memory_limit, positive_int
 from neurosim.errors import ModelError
 from neurosim.net.network import Network, SpikeSource
 from neurosim.nir.load import load_nir, read_graph
@@ -137,7 +137,7 @@ def _sample_inputs(graph, net: Network, inputs, labels, ticks: int | None,
                              f"(input node '{k}' has shape ({want}))")
         if arr.ndim == len(shape) + 1:
             arr = arr[None]
-        arr = arr.reshape(arr.shape[0], arr.shape[1], -1)[:samples].astype(np.float64)
+        arr = arr.reshape(arr.shape[0], arr.shape[1], int(np.prod(shape)))[:samples].astype(np.float64)
         if not np.all(np.isfinite(arr)):
             raise ModelError(f"input '{k}': contains NaN or infinite values")
         data[k] = arr
@@ -149,6 +149,9 @@ def _sample_inputs(graph, net: Network, inputs, labels, ticks: int | None,
         raise ModelError("the inputs hold no sample (B = 0)")
     if ticks is not None:
         ticks = positive_int(ticks, "ticks")
+        check_memory({f"input '{k}'": 8 * v.shape[0] * ticks * v.shape[2] for k, v in data.items()},
+                     f"{n_samples} sample(s) of {ticks} ticks", "pass fewer ticks or samples", memory_limit(),
+                     argument=False)
         pad = max(0, ticks - n_ticks)
         data = {k: np.pad(v[:, :ticks], ((0, 0), (0, pad), (0, 0))) for k, v in data.items()}
     elif n_ticks < 1:
