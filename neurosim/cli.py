@@ -406,8 +406,9 @@ def _plot_output(args: argparse.Namespace, source: pathlib.Path) -> pathlib.Path
     """``plot -o``, checked before anything is read: not an input, writable, of a picture's suffix."""
     if args.other is not None and not pathlib.Path(args.other).is_file():
         raise NeurosimError(f"--other '{args.other}': no such file")
-    suffixes = ANIMATION_SUFFIXES if args.kind == "animation" else PICTURE_SUFFIXES
-    return check_output("--out", args.out, (source, args.other), suffixes)
+    animation = args.kind == "animation"
+    return check_output("--out", args.out, (source, args.other), ANIMATION_SUFFIXES if animation else PICTURE_SUFFIXES,
+                        "animation" if animation else "picture")
 
 
 def _check_report_file(path: pathlib.Path | str, option: str) -> None:

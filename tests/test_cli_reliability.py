@@ -102,7 +102,7 @@ def test_plot_of_a_report_that_is_not_a_json_object_is_one_line(tmp_path, capsys
     assert report.read_text() == content and not (tmp_path / "p.png").exists()
 
 
-@pytest.mark.parametrize("out, words", [("x.txt", ["suffix '.txt'"]), ("r.json", ["would destroy the input"]),
+@pytest.mark.parametrize("out, words", [("x.txt", ["not '.txt'"]), ("r.json", ["would destroy the input"]),
                                         ("afile/x.png", ["is not a directory"]),
                                         ("missing/x.png", ["does not exist"]), ("", ["--out ''"])])
 def test_plot_output_is_checked_before_reading(tmp_path, capsys, out, words):

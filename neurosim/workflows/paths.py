@@ -22,7 +22,7 @@ __all__ = ["atomic_path", "check_distinct", "check_output"]
 
 
 def check_output(option: str, value: str | os.PathLike | None, inputs: Iterable[str | os.PathLike | None] = (),
-                 suffixes: Iterable[str] | None = None) -> pathlib.Path | None:
+                 suffixes: Iterable[str] | None = None, what: str = "file") -> pathlib.Path | None:
     """``value`` as a path that can be written without destroying an input, else raise.
 
     Parameters
@@ -35,6 +35,8 @@ def check_output(option: str, value: str | os.PathLike | None, inputs: Iterable[
         The files the command reads (model, input file, trace plotted); ``None`` entries are skipped.
     suffixes : iterable of str, optional
         The suffixes accepted (``".png"``), lower case; ``None`` accepts any.
+    what : str
+        What is written (``"picture"``), as the message about a wrong suffix names it.
 
     Returns
     -------
@@ -51,16 +53,16 @@ def check_output(option: str, value: str | os.PathLike | None, inputs: Iterable[
         raise NeurosimError(f"{option} '': give the path of the file to write")
     path = pathlib.Path(value)
     if path.is_dir():
-        raise NeurosimError(f"{option} '{path}' is a directory: give a file path inside it")
+        raise NeurosimError(f"cannot write {option} '{path}' is a directory: give a file path inside it")
     parent = path.parent
     if not parent.exists():
-        raise NeurosimError(f"{option} '{path}': directory '{parent}' does not exist; create it first")
+        raise NeurosimError(f"cannot write {option} '{path}': directory '{parent}' does not exist; create it first")
     if not parent.is_dir():
-        raise NeurosimError(f"{option} '{path}': '{parent}' is not a directory")
+        raise NeurosimError(f"cannot write {option} '{path}': '{parent}' is not a directory")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise NeurosimError(f"{option} '{path}': directory '{parent}' is not writable")
+        raise NeurosimError(f"cannot write {option} '{path}': directory '{parent}' is not writable")
     if path.exists() and not os.access(path, os.W_OK):
-        raise NeurosimError(f"{option} '{path}': the file exists and is not writable")
+        raise NeurosimError(f"cannot write {option} '{path}': the file exists and is not writable")
     for source in inputs:
         if source is not None and _same_file(path, pathlib.Path(source)):
             raise NeurosimError(f"{option} '{path}' is the input file '{source}': writing it would destroy the "
@@ -68,8 +70,8 @@ def check_output(option: str, value: str | os.PathLike | None, inputs: Iterable[
     if suffixes is not None:
         allowed = tuple(suffixes)
         if path.suffix.lower() not in allowed:
-            raise NeurosimError(f"{option} '{path}': the suffix '{path.suffix}' is not one written here; use "
-                                f"{', '.join(allowed)}")
+            raise NeurosimError(f"{option} '{path}': a {what} is written as {' or '.join(allowed)}, "
+                                f"not '{path.suffix}'")
     return path
 
 
