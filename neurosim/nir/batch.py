@@ -20,7 +20,7 @@ import numpy as np
 from neurosim._checks import check_memory, memory_limit, positive_int
 from neurosim.errors import ModelError
 from neurosim.net.network import Network, SpikeSource
-from neurosim.nir.load import load_nir, read_graph
+from neurosim.nir.load import load_nir, read_graph, warnings_if_it_succeeds
 
 # Keys of an input file that are not graph inputs: true labels (accuracy) and a reference
 # framework's own predictions and output spike counts (agreement), as in neurosim/data/digits_samples.npz.
@@ -87,12 +87,19 @@ def load_batch(model: str | os.PathLike | Any, inputs: Any, dialect: str = "nir"
         For a missing or unreadable model, inputs that do not match its input nodes, or no input
         and no ``ticks``.
     """
+    with warnings_if_it_succeeds():
+        return _load_batch(model, inputs, dialect, dt, labels, ticks, samples)
+
+
+def _load_batch(model, inputs, dialect: str, dt: float | None, labels, ticks: int | None,
+                samples: int | None) -> NirBatch:
     graph, stem = read_graph(model)
     net = load_nir(graph, dialect=dialect, dt=dt, name=stem)
     if inputs is None:
         if ticks is None:
             raise ModelError("a NIR model needs inputs, or ticks to run on silence")
-        inputs = {k: np.zeros((1, 1, node.size)) for k, node in net.nodes.items() if isinstance(node, SpikeSource)}
+        inputs = {k: np.zeros((1, 1, *_node_shape(graph, k, node.size))) for k, node in net.nodes.items()
+                  if isinstance(node, SpikeSource)}
     data, labels = _sample_inputs(graph, net, inputs, labels, ticks, samples)
     n_samples, n_ticks = next(iter(data.values())).shape[:2]
     pops = [k for k, node in net.nodes.items() if not isinstance(node, SpikeSource)]

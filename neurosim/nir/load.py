@@ -43,6 +43,7 @@ count per framework layer; the simulation never reads it.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import traceback
@@ -90,17 +91,24 @@ def load_nir(source, dialect: str = "nir", dt: float | None = None, inputs: dict
         later with :func:`with_inputs`.
     name : the Network's name (default: the file's stem, or ``"nir"``).
     """
-    with warnings.catch_warnings(record=True) as caught:  # shown only when the model loads
-        warnings.simplefilter("always")
+    with warnings_if_it_succeeds():
         spec = get_dialect(dialect, dt)
         graph, default_name = read_graph(source)
         flat = _flatten(graph)
         _check_nodes(flat)
         net = _build(flat, spec, name or default_name)
-        net = with_inputs(net, inputs) if inputs is not None else net
+        return with_inputs(net, inputs) if inputs is not None else net
+
+
+@contextlib.contextmanager
+def warnings_if_it_succeeds():
+    """Hold back the warnings raised inside the block; show them only when it ends without an error
+    (a model refused with one line shows that line alone)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
     for w in caught:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return net
 
 
 def with_inputs(network: Network, inputs) -> Network:
@@ -180,8 +188,9 @@ def _read_unchecked(nir, path: pathlib.Path, err: Exception):
 
 def _failure(err: Exception) -> str:
     """``err`` as one line; a bare ``assert`` of nir (no message) is named by the check it made."""
-    if str(err).strip():
-        return f"{type(err).__name__}: {err}"
+    text = " ".join(str(err).split())
+    if text:
+        return f"{type(err).__name__}: {text[:300]}{'...' if len(text) > 300 else ''}"
     frames = traceback.extract_tb(err.__traceback__)
     if not frames:
         return f"{type(err).__name__} (no message)"
