@@ -174,13 +174,16 @@ def read_graph(source) -> tuple:
 def _read_unchecked(nir, path: pathlib.Path, err: Exception):
     """Files older than nir 1.0 (the NIR paper's 0.2.0 files) can fail nir's type inference, for
     instance on shapes written with a batch dimension; read them without it (``type_check=False``,
-    nir >= 1.0.7): the importer checks every shape it uses itself. Anything else fails as before."""
+    nir >= 1.0.7): the importer checks every shape it uses itself. Any other failure is reported,
+    naming the node and field at fault when the file can be read unchecked and the importer's own
+    checks find it (a stride of 0 fails inside nir's shape arithmetic, for instance)."""
     message = f"'{path}': nir.read failed: {_failure(err)}"
-    if not str(err).startswith("Type inference error"):
-        raise ModelError(message) from None
     try:
         graph = nir.read(path, type_check=False)
     except Exception:  # the unchecked read fails too: report the first, checked, failure
+        raise ModelError(message) from None
+    if not str(err).startswith("Type inference error"):
+        _check_nodes(_flatten(graph))
         raise ModelError(message) from None
     warnings.warn(f"{message}; read without nir's type check (neurosim checks the shapes it uses)", stacklevel=4)
     return graph
