@@ -5,12 +5,13 @@ import os
 
 
 def pytest_sessionfinish(session, exitstatus):
-    from fuzz_harness import PROFILE, TALLY
+    from fuzz_harness import FAILED_CASES, PROFILE, TALLY
 
     path = os.environ.get("FUZZ_STATS")
     if path:
         counts = {f"{family}: {outcome}": n for (family, outcome), n in sorted(TALLY.items())}
         with open(path, "w") as f:
             json.dump({"profile": PROFILE, "cases": sum(n for (_, o), n in TALLY.items()
-                                                         if o != "refused after a warning"), "counts": counts},
+                                                         if o != "refused after a warning"), "counts": counts,
+                   "failed_cases": FAILED_CASES},
                       f, indent=1)
