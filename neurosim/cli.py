@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"neurosim: {err}", file=sys.stderr)
         return 130
     except KeyboardInterrupt:
-        print("neurosim: interrupted (Ctrl-C); the output files written so far are complete, the others were not "
-              "written", file=sys.stderr)
+        print("neurosim: interrupted (Ctrl-C); each output is whole or absent, a --trace ends at its last "
+              "complete chunk", file=sys.stderr)
         return 130
     except NeurosimError as err:
         print(f"neurosim: error: {err}", file=sys.stderr)
@@ -288,10 +288,15 @@ def _refuse_empty(args: argparse.Namespace, names: tuple[str, ...]) -> None:
             raise NeurosimError(f"{option} '': give a value, or leave the option out for the default")
 
 
+def _input_files(args: argparse.Namespace, model: _Model) -> tuple:
+    """The files ``run`` and ``sweep`` read (model, input file, chip profile file), which no output may replace."""
+    input_file = args.input if args.input is not None else bundled(BUNDLED_SAMPLES) if args.model is None else None
+    return model.path, input_file, args.chip if pathlib.Path(args.chip).is_file() else None
+
+
 def _run_outputs(args: argparse.Namespace, model: _Model) -> dict[str, pathlib.Path | None]:
     """The output paths of ``run``, checked before the run starts (``--json``, ``--record``, ``--trace``)."""
-    input_file = args.input if args.input is not None else bundled(BUNDLED_SAMPLES) if args.model is None else None
-    inputs = (model.path, input_file, args.chip)
+    inputs = _input_files(args, model)
     outputs = {"--json": check_output("--json", args.json, inputs),
                "--record": check_output("--record", args.record, inputs),
                "--trace": check_output("--trace", args.trace, inputs)}
@@ -502,8 +507,7 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.resume and not args.out:
         raise NeurosimError("--resume needs --out SWEEP.csv, the table to resume")
     model = _resolve_model(args, bundled_samples=4)
-    input_file = args.input if args.input is not None else bundled(BUNDLED_SAMPLES) if args.model is None else None
-    check_output("--out", args.out, (model.path, input_file, args.chip))
+    check_output("--out", args.out, _input_files(args, model))
     options = _options(args, raise_delays=args.raise_delays)
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
     executor = ProcessPoolExecutor(max_workers=args.workers) if args.workers > 1 else None

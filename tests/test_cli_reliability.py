@@ -79,9 +79,11 @@ def test_bad_arguments_are_one_line_and_exit_2_before_anything_is_written(model,
     assert not (tmp_path / "a.json").exists()
 
 
-def test_a_directory_given_as_the_model_is_named_as_a_directory(tmp_path, capsys):
+def test_a_directory_given_as_the_model_or_the_input_is_named_as_a_directory(model, tmp_path, capsys):
     assert main(["run", str(tmp_path), "--ticks", "3"]) == 2
-    _one_line_error(capsys, "is a directory")
+    _one_line_error(capsys, "model", "is a directory")
+    assert main(["run", str(model[0]), "--input", str(tmp_path)]) == 2
+    _one_line_error(capsys, "input file", "is a directory")
 
 
 def test_outputs_are_written_whole_with_no_temporary_file_left(model, tmp_path):
