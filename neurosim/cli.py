@@ -24,6 +24,7 @@ from neurosim.trace.export import TRACE_TABLES, export_trace
 from neurosim.plots import REPORT_KINDS, TRACE_KINDS, plot_report, plot_trace
 from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
 from neurosim.workflows.options import RunOptions
+from neurosim.workflows.paths import atomic_path, check_distinct, check_output
 from neurosim.workflows.run import run_nir
 from neurosim.workflows.sweep_table import number_or_text
 
@@ -39,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
             return args.handler(args)
     except SimulationInterrupted as err:
         print(f"neurosim: {err}", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("neurosim: interrupted (Ctrl-C); each output is whole or absent, a --trace ends at its last "
+              "complete chunk", file=sys.stderr)
         return 130
     except NeurosimError as err:
         print(f"neurosim: error: {err}", file=sys.stderr)
@@ -264,6 +269,7 @@ class _Model:
 
 def _resolve_model(args: argparse.Namespace, bundled_samples: int | None = None) -> _Model:
     """The model of ``run`` and ``sweep``: MODEL.nir, or the bundled one (its samples; ``bundled_samples`` of them)."""
+    _refuse_empty(args, ("model", "input", "dialect", "chip"))
     if args.model is None:
         model, dialect = bundled(BUNDLED_MODEL), args.dialect or BUNDLED_DIALECT
         input_path = args.input or bundled(BUNDLED_SAMPLES)
@@ -272,6 +278,8 @@ def _resolve_model(args: argparse.Namespace, bundled_samples: int | None = None)
     else:
         model, dialect, input_path, samples = args.model, args.dialect or "nir", args.input, args.samples
         name = model
+        if pathlib.Path(model).is_dir():
+            raise NeurosimError(f"model '{model}' is a directory: give the path of a .nir file")
         if not pathlib.Path(model).is_file():
             raise NeurosimError(f"model file '{model}' does not exist")
     get_dialect(dialect)  # an unknown dialect fails before anything is read
@@ -286,6 +294,45 @@ def _resolve_model(args: argparse.Namespace, bundled_samples: int | None = None)
     return _Model(model, dialect, data, samples, str(name))
 
 
+def _refuse_empty(args: argparse.Namespace, names: tuple[str, ...]) -> None:
+    """Refuse an option given as the empty string (``--dialect ''`` would otherwise mean the default)."""
+    for name in names:
+        value = getattr(args, name, None)
+        if isinstance(value, str) and not value.strip():
+            option = name if name == "model" else "--" + name.replace("_", "-")
+            raise NeurosimError(f"{option} '': give a value, or leave the option out for the default")
+
+
+def _input_files(args: argparse.Namespace, model: _Model) -> tuple:
+    """The files ``run`` and ``sweep`` read (model, input file, chip profile file), which no output may replace."""
+    input_file = args.input if args.input is not None else bundled(BUNDLED_SAMPLES) if args.model is None else None
+    return model.path, input_file, args.chip if pathlib.Path(args.chip).is_file() else None
+
+
+def _run_outputs(args: argparse.Namespace, model: _Model) -> dict[str, pathlib.Path | None]:
+    """The output paths of ``run``, checked before the run starts (``--json``, ``--record``, ``--trace``)."""
+    inputs = _input_files(args, model)
+    outputs = {"--json": check_output("--json", args.json, inputs),
+               "--record": check_output("--record", args.record, inputs),
+               "--trace": check_output("--trace", args.trace, inputs)}
+    check_distinct(outputs)
+    return outputs
+
+
+def _write_outputs(outputs: dict[str, pathlib.Path | None], report_json: str, record: dict[str, np.ndarray]) -> None:
+    """Write ``--json`` and ``--record`` each through a temporary file renamed onto it, so that no
+    output is ever partial."""
+    try:
+        if outputs["--json"] is not None:
+            with atomic_path(outputs["--json"]) as tmp:
+                tmp.write_text(report_json)
+        if outputs["--record"] is not None:
+            with atomic_path(outputs["--record"]) as tmp, open(tmp, "wb") as f:
+                np.savez_compressed(f, **record)
+    except OSError as err:
+        raise NeurosimError(f"cannot write {err.filename}: {err.strerror}") from None
+
+
 def _options(args: argparse.Namespace, raise_delays: bool, missing: str = "error") -> RunOptions:
     """The RunOptions of ``run`` and ``sweep`` (``_mapping_options``)."""
     return RunOptions(strategy=args.strategy, neurons_per_core=args.neurons_per_core, quantize=args.quantize,
@@ -297,6 +344,7 @@ def _run(args: argparse.Namespace) -> int:
     model = _resolve_model(args)
     if args.keep_delays and args.raise_delays:
         raise NeurosimError("--keep-delays and --raise-delays contradict each other: pass one")
+    outputs = _run_outputs(args, model)
     # `run` answers for every chip: numbers the profile does not publish are marked, not guessed.
     options = _options(args, raise_delays=not args.keep_delays, missing="mark")
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
@@ -335,14 +383,7 @@ def _run(args: argparse.Namespace) -> int:
         if asked and run.report.convention is not None:  # the metrics asked for by name belong to the answer
             print("\n" + "\n".join(run.report.convention.to_text_lines()))
         print("\nthe full report: --full" + ("" if args.json else "; all of it as JSON: --json REPORT.json"))
-    try:
-        if args.json:
-            with open(args.json, "w") as f:
-                f.write(run.report.to_json())
-        if args.record:
-            np.savez_compressed(args.record, **run.outputs)
-    except OSError as err:
-        raise NeurosimError(f"cannot write {err.filename}: {err.strerror}") from None
+    _write_outputs(outputs, run.report.to_json() if outputs["--json"] is not None else "", run.outputs)
     return 0
 
 
@@ -377,10 +418,48 @@ def _first_sentence(doc: str) -> str:
     return paragraph
 
 
+PICTURE_SUFFIXES = (".png", ".svg", ".pdf")
+ANIMATION_SUFFIXES = (".gif", ".mp4")
+
+
+def _plot_output(args: argparse.Namespace, source: pathlib.Path) -> pathlib.Path:
+    """``plot -o``, checked before anything is read: not an input, writable, of a picture's suffix."""
+    if args.other is not None and not pathlib.Path(args.other).is_file():
+        raise NeurosimError(f"--other '{args.other}': no such file")
+    animation = args.kind == "animation"
+    return check_output("--out", args.out, (source, args.other), ANIMATION_SUFFIXES if animation else PICTURE_SUFFIXES,
+                        "animation" if animation else "picture")
+
+
+def _check_report_file(path: pathlib.Path | str, option: str) -> None:
+    """Refuse a report file that is not a JSON object (``[]``, truncated or invalid JSON) in one line."""
+    import json
+
+    try:
+        data = json.loads(pathlib.Path(path).read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise NeurosimError(f"{option} '{path}' is not a report written by `neurosim run --json` "
+                            f"({type(err).__name__}: {err})") from None
+    if not isinstance(data, dict):
+        raise NeurosimError(f"{option} '{path}' holds a JSON {type(data).__name__}, not a report (a JSON object "
+                            "written by `neurosim run --json`)")
+
+
 def _plot(args: argparse.Namespace) -> int:
     source = pathlib.Path(args.source)
+    if source.is_dir():
+        raise NeurosimError(f"{source} is a directory: give a trace, report or sweep table file")
     if not source.exists():
         raise NeurosimError(f"{source}: no such file")
+    final = _plot_output(args, source)
+    with atomic_path(final) as tmp:
+        _draw(args, source, tmp)
+    print(f"wrote {final}")
+    return 0
+
+
+def _draw(args: argparse.Namespace, source: pathlib.Path, out: pathlib.Path) -> None:
+    """Draw the picture ``plot`` asks for into ``out``."""
     if source.suffix == ".csv":
         kind = args.kind or "pareto"
         if kind not in SWEEP_KINDS:
@@ -393,7 +472,6 @@ def _plot(args: argparse.Namespace) -> int:
             if col not in table.columns:
                 raise NeurosimError(f"{source}: no column {col!r} (columns: {', '.join(table.columns)})")
         ax = plot_pareto(table, args.x, args.y, label_point=lambda r: params_label(r, table.params))
-        out = pathlib.Path(args.out)
         ax.figure.savefig(out, dpi=120)
     elif source.suffix == ".json":
         kind = args.kind or "class"
@@ -401,7 +479,10 @@ def _plot(args: argparse.Namespace) -> int:
             raise NeurosimError(f"--kind {kind!r} is not a report picture; choose one of {', '.join(REPORT_KINDS)}")
         if kind == "compare" and args.other is None:
             raise NeurosimError("--kind compare needs --other REPORT.json")
-        out = plot_report(source, args.out, kind=kind, other=args.other)
+        _check_report_file(source, "plot")
+        if args.other is not None:
+            _check_report_file(args.other, "--other")
+        plot_report(source, out, kind=kind, other=args.other)
     else:
         kind = args.kind or "raster"
         if kind not in TRACE_KINDS:
@@ -409,9 +490,7 @@ def _plot(args: argparse.Namespace) -> int:
         options = {"window": args.window} if kind == "animation" else {}
         if kind == "energy":
             options = {"fallbacks": _fallbacks(args.fallback)}
-        out = plot_trace(source, kind, args.out, progress=args.progress or sys.stderr.isatty(), **options)
-    print(f"wrote {out}")
-    return 0
+        plot_trace(source, kind, out, progress=args.progress or sys.stderr.isatty(), **options)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -452,6 +531,7 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.resume and not args.out:
         raise NeurosimError("--resume needs --out SWEEP.csv, the table to resume")
     model = _resolve_model(args, bundled_samples=4)
+    check_output("--out", args.out, _input_files(args, model))
     options = _options(args, raise_delays=args.raise_delays)
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
     executor = ProcessPoolExecutor(max_workers=args.workers) if args.workers > 1 else None
@@ -473,6 +553,20 @@ def _sweep(args: argparse.Namespace) -> int:
         print("Pareto front (energy_J, latency_s): points " + ", ".join(str(r["point"]) for r in front))
     if args.out:
         print(f"wrote {args.out}")
+    return _sweep_status(result)
+
+
+def _sweep_status(result) -> int:
+    """0 when some point has a result, else 2 with a one-line summary.
+
+    "Does not fit" is a result of a design-space sweep (``fits`` False); a point whose run failed
+    with any other error (``fits`` empty) has none.
+    """
+    failed = [r for r in result.rows if r.get("error") and r.get("fits") is not False]
+    if result.rows and len(failed) == len(result.rows):
+        print(f"neurosim: error: every one of the {len(failed)} points failed; the first: {failed[0]['error']}",
+              file=sys.stderr)
+        return 2
     return 0
 
 

@@ -17,10 +17,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from neurosim._checks import positive_int
+from neurosim._checks import check_memory, memory_limit, positive_int
 from neurosim.errors import ModelError
 from neurosim.net.network import Network, SpikeSource
-from neurosim.nir.load import load_nir, read_graph
+from neurosim.nir.load import load_nir, read_graph, warnings_if_it_succeeds
 
 # Keys of an input file that are not graph inputs: true labels (accuracy) and a reference
 # framework's own predictions and output spike counts (agreement), as in neurosim/data/digits_samples.npz.
@@ -87,12 +87,19 @@ def load_batch(model: str | os.PathLike | Any, inputs: Any, dialect: str = "nir"
         For a missing or unreadable model, inputs that do not match its input nodes, or no input
         and no ``ticks``.
     """
+    with warnings_if_it_succeeds():
+        return _load_batch(model, inputs, dialect, dt, labels, ticks, samples)
+
+
+def _load_batch(model, inputs, dialect: str, dt: float | None, labels, ticks: int | None,
+                samples: int | None) -> NirBatch:
     graph, stem = read_graph(model)
     net = load_nir(graph, dialect=dialect, dt=dt, name=stem)
     if inputs is None:
         if ticks is None:
             raise ModelError("a NIR model needs inputs, or ticks to run on silence")
-        inputs = {k: np.zeros((1, 1, node.size)) for k, node in net.nodes.items() if isinstance(node, SpikeSource)}
+        inputs = {k: np.zeros((1, 1, *_node_shape(graph, k, node.size))) for k, node in net.nodes.items()
+                  if isinstance(node, SpikeSource)}
     data, labels = _sample_inputs(graph, net, inputs, labels, ticks, samples)
     n_samples, n_ticks = next(iter(data.values())).shape[:2]
     pops = [k for k, node in net.nodes.items() if not isinstance(node, SpikeSource)]
@@ -137,7 +144,7 @@ def _sample_inputs(graph, net: Network, inputs, labels, ticks: int | None,
                              f"(input node '{k}' has shape ({want}))")
         if arr.ndim == len(shape) + 1:
             arr = arr[None]
-        arr = arr.reshape(arr.shape[0], arr.shape[1], -1)[:samples].astype(np.float64)
+        arr = arr.reshape(arr.shape[0], arr.shape[1], int(np.prod(shape)))[:samples].astype(np.float64)
         if not np.all(np.isfinite(arr)):
             raise ModelError(f"input '{k}': contains NaN or infinite values")
         data[k] = arr
@@ -149,6 +156,9 @@ def _sample_inputs(graph, net: Network, inputs, labels, ticks: int | None,
         raise ModelError("the inputs hold no sample (B = 0)")
     if ticks is not None:
         ticks = positive_int(ticks, "ticks")
+        check_memory({f"input '{k}'": 8 * v.shape[0] * ticks * v.shape[2] for k, v in data.items()},
+                     f"{n_samples} sample(s) of {ticks} ticks", "pass fewer ticks or samples", memory_limit(),
+                     argument=False)
         pad = max(0, ticks - n_ticks)
         data = {k: np.pad(v[:, :ticks], ((0, 0), (0, pad), (0, 0))) for k, v in data.items()}
     elif n_ticks < 1:

@@ -43,14 +43,17 @@ count per framework layer; the simulation never reads it.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
+import traceback
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
+from neurosim._checks import check_memory, memory_limit
 from neurosim.errors import ModelError
 from neurosim.nir.dialects import Dialect, get_dialect
 from neurosim.nir.linear_maps import _padding, _tuple, conv_matrix, flatten_shape, sum_pool_matrix
@@ -88,11 +91,24 @@ def load_nir(source, dialect: str = "nir", dt: float | None = None, inputs: dict
         later with :func:`with_inputs`.
     name : the Network's name (default: the file's stem, or ``"nir"``).
     """
-    spec = get_dialect(dialect, dt)
-    graph, default_name = read_graph(source)
-    flat = _flatten(graph)
-    net = _build(flat, spec, name or default_name)
-    return with_inputs(net, inputs) if inputs is not None else net
+    with warnings_if_it_succeeds():
+        spec = get_dialect(dialect, dt)
+        graph, default_name = read_graph(source)
+        flat = _flatten(graph)
+        _check_nodes(flat)
+        net = _build(flat, spec, name or default_name)
+        return with_inputs(net, inputs) if inputs is not None else net
+
+
+@contextlib.contextmanager
+def warnings_if_it_succeeds():
+    """Hold back the warnings raised inside the block; show them only when it ends without an error
+    (a model refused with one line shows that line alone)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def with_inputs(network: Network, inputs) -> Network:
@@ -136,12 +152,15 @@ def read_graph(source) -> tuple:
     if not isinstance(source, (str, os.PathLike)):
         raise ModelError(f"load_nir: expected a path or a nir.NIRGraph, got {type(source).__name__}")
     path = pathlib.Path(source)
+    if path.is_dir():
+        raise ModelError(f"NIR file '{path}' is a directory: give the path of a .nir file")
     if not path.is_file():
         raise ModelError(f"NIR file '{path}' does not exist")
     import h5py
 
     if not h5py.is_hdf5(path):
         raise ModelError(f"'{path}' is not a NIR file: not HDF5 (NIR files are written by nir.write)")
+    _check_declared_sizes(h5py, path)
     try:
         graph = nir.read(path)
     except KeyError as err:
@@ -155,16 +174,60 @@ def read_graph(source) -> tuple:
 def _read_unchecked(nir, path: pathlib.Path, err: Exception):
     """Files older than nir 1.0 (the NIR paper's 0.2.0 files) can fail nir's type inference, for
     instance on shapes written with a batch dimension; read them without it (``type_check=False``,
-    nir >= 1.0.7): the importer checks every shape it uses itself. Anything else fails as before."""
-    message = f"'{path}': nir.read failed: {type(err).__name__}: {err}"
-    if not str(err).startswith("Type inference error"):
-        raise ModelError(message) from None
+    nir >= 1.0.7): the importer checks every shape it uses itself. Any other failure is reported,
+    naming the node and field at fault when the file can be read unchecked and the importer's own
+    checks find it (a stride of 0 fails inside nir's shape arithmetic, for instance)."""
+    message = f"'{path}': nir.read failed: {_failure(err)}"
     try:
         graph = nir.read(path, type_check=False)
     except Exception:  # the unchecked read fails too: report the first, checked, failure
         raise ModelError(message) from None
+    if not str(err).startswith("Type inference error"):
+        _check_nodes(_flatten(graph))
+        raise ModelError(message) from None
     warnings.warn(f"{message}; read without nir's type check (neurosim checks the shapes it uses)", stacklevel=4)
     return graph
+
+
+def _failure(err: Exception) -> str:
+    """``err`` as one line; a bare ``assert`` of nir (no message) is named by the check it made."""
+    text = " ".join(str(err).split())
+    if text:
+        return f"{type(err).__name__}: {text[:300]}{'...' if len(text) > 300 else ''}"
+    frames = traceback.extract_tb(err.__traceback__)
+    if not frames:
+        return f"{type(err).__name__} (no message)"
+    last = frames[-1]
+    return (f"nir's check `{(last.line or '').strip()}` failed in {last.name}() "
+            f"({pathlib.Path(last.filename).name}:{last.lineno}): the file holds a node type, field or shape that "
+            "this version of nir does not accept")
+
+
+DECLARED_BYTES_FACTOR = 3
+"""Bytes the importer needs per declared byte of a NIR file's arrays: the float64 copy of a float32
+weight (2x) and its folded sparse matrix (about 1x more), a lower bound checked before ``nir.read``."""
+
+
+def _check_declared_sizes(h5py, path: pathlib.Path) -> None:
+    """Refuse a file whose arrays, as declared in its HDF5 headers, would not fit in memory once read.
+
+    HDF5 stores a compressed or unwritten dataset in a few bytes whatever its declared shape, and
+    ``nir.read`` allocates every array in full: the declared sizes are checked before it runs.
+    """
+    sizes: dict[str, int] = {}
+
+    def visit(name: str, obj) -> None:
+        if isinstance(obj, h5py.Dataset):
+            sizes[name] = int(np.prod(obj.shape, dtype=object)) * max(obj.dtype.itemsize, 8)
+
+    try:
+        with h5py.File(path, "r") as f:
+            f.visititems(visit)
+    except (OSError, RuntimeError, ValueError) as err:
+        raise ModelError(f"'{path}' is not a readable NIR file ({type(err).__name__}: {err})") from None
+    check_memory({name: DECLARED_BYTES_FACTOR * n for name, n in sizes.items()}, f"NIR file '{path}'",
+                 "the file declares arrays larger than the model can be; check how it was written",
+                 memory_limit(), argument=False)
 
 
 def _type(node) -> str:
@@ -206,13 +269,6 @@ def _flatten(graph) -> _Flat:
 
 
 # -- sizes and parameters ---------------------------------------------------------------------------
-def _arr(node, field_name, default=None):
-    value = getattr(node, field_name, None)
-    if value is None:
-        value = default
-    return np.asarray(value, dtype=np.float64).ravel() if np.ndim(value) else np.asarray(value, dtype=np.float64)
-
-
 NEURON_FIELDS = {
     "LIF": ("tau", "r", "v_leak", "v_threshold", "v_reset"),
     "CubaLIF": ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in"),
@@ -222,6 +278,84 @@ NEURON_FIELDS = {
     "CubaLI": ("tau_syn", "tau_mem", "r", "v_leak", "w_in"),
     "Threshold": ("threshold",),
 }
+
+MAX_EXTENT = 2**31 - 1
+"""Largest size of a node, and largest kernel, stride, padding or dilation: neuron ids are int32."""
+NEURON_BYTES = 64
+"""Bytes per neuron of a built network, a lower bound (eight float64 parameter and state columns),
+checked against the memory limit before any structure of that size is made."""
+NUMBER_FIELDS = {"Affine": ("weight", "bias"), "Linear": ("weight",), "Scale": ("scale",), "Delay": ("delay",),
+                 "Conv1d": ("weight", "bias"), "Conv2d": ("weight", "bias"), **NEURON_FIELDS}
+GEOMETRY_FIELDS = {"Conv1d": {"stride": 1, "padding": 0, "dilation": 1, "groups": 1},
+                   "Conv2d": {"stride": 1, "padding": 0, "dilation": 1, "groups": 1},
+                   "SumPool2d": {"kernel_size": 1, "stride": 1, "padding": 0},
+                   "AvgPool2d": {"kernel_size": 1, "stride": 1, "padding": 0}}
+"""Integer fields of the spatial nodes, with the smallest value each may take."""
+
+
+def _check_nodes(flat: _Flat) -> None:
+    """Check every node's numbers before anything is built from them: numeric, finite, shapes and
+    geometry whole numbers in range, and the neurons they declare within the memory limit."""
+    neurons = {}
+    for key, node in flat.nodes.items():
+        kind = _type(node)
+        for field_name in NUMBER_FIELDS.get(kind, ()):
+            value = getattr(node, field_name, None)
+            if value is not None:
+                _finite_numbers(key, kind, field_name, value)
+        for field_name, low in GEOMETRY_FIELDS.get(kind, {}).items():
+            value = getattr(node, field_name, None)
+            if value is not None and not _is_text(value):
+                _whole_numbers(key, kind, field_name, value, low)
+        stated = None if node is _PASS else (getattr(node, "input_type", None) or {}).get("input")
+        if stated is not None and np.size(stated):
+            _whole_numbers(key, kind, "shape", stated, 1)
+            if kind != "Output":
+                neurons[key] = int(np.prod(np.asarray(stated, dtype=np.float64).ravel(), dtype=object))
+    for key, n in neurons.items():
+        if n > MAX_EXTENT:
+            raise ModelError(f"node '{key}' ({_type(flat.nodes[key])}): shape of {n} elements, above the "
+                             f"largest node neurosim runs ({MAX_EXTENT}); check the shape the file states")
+    check_memory({f"node '{k}'": NEURON_BYTES * n for k, n in neurons.items()}, "the NIR model's neurons",
+                 "the nodes declare more neurons than can be simulated; check the shapes the file states",
+                 memory_limit(), argument=False)
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, (str, bytes)) or (isinstance(value, np.ndarray) and value.dtype.kind in "SUO")
+
+
+def _numbers(key: str, kind: str, field_name: str, value) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iuf" or arr.dtype.itemsize > 8:
+        raise ModelError(f"node '{key}' ({kind}): '{field_name}' holds {arr.dtype} values, not numbers; "
+                         "store it as a float or integer array")
+    return arr
+
+
+def _finite_numbers(key: str, kind: str, field_name: str, value) -> None:
+    arr = _numbers(key, kind, field_name, value)
+    bad = ~np.isfinite(arr)
+    if np.any(bad):
+        at = np.unravel_index(int(np.argmax(bad)), arr.shape) if arr.ndim else ()
+        raise ModelError(f"node '{key}' ({kind}): '{field_name}' is not finite at index {tuple(int(i) for i in at)} "
+                         f"(got {arr[at]}); every value must be a finite number")
+
+
+def _whole_numbers(key: str, kind: str, field_name: str, value, low: int) -> None:
+    arr = _numbers(key, kind, field_name, value).astype(np.float64)
+    ok = np.isfinite(arr) & (arr == np.round(arr)) & (arr >= low) & (arr <= MAX_EXTENT)
+    if not np.all(ok):
+        bad = arr.ravel()[int(np.argmax(~ok.ravel()))]
+        raise ModelError(f"node '{key}' ({kind}): '{field_name}' {np.asarray(value).ravel().tolist()} holds {bad:g}; "
+                         f"each entry must be a whole number from {low} to {MAX_EXTENT}")
+
+
+def _arr(node, field_name, default=None):
+    value = getattr(node, field_name, None)
+    if value is None:
+        value = default
+    return np.asarray(value, dtype=np.float64).ravel() if np.ndim(value) else np.asarray(value, dtype=np.float64)
 
 
 def _shape(key: str, node) -> tuple[int, ...]:

@@ -28,9 +28,11 @@ def load_input_file(path: str | os.PathLike) -> dict[str, np.ndarray]:
     Raises
     ------
     ModelError
-        For a missing file, or one that is not a readable ``.npz`` file.
+        For a missing file, a directory, or a file that is not a readable ``.npz`` file.
     """
     path = pathlib.Path(path)
+    if path.is_dir():
+        raise ModelError(f"input file '{path}' is a directory: give the path of an .npz file")
     if not path.is_file():
         raise ModelError(f"input file '{path}' does not exist")
     try:
