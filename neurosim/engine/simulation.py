@@ -52,7 +52,8 @@ class Simulation:
     ----------
     network : the compiled network (a :class:`~neurosim.net.network.Network` is compiled first).
     probe : names of populations whose full state is recorded after every tick (their neurons are
-        then updated every tick; :class:`Counters` keeps those forced updates apart).
+        then updated every tick; :class:`Counters` keeps those forced updates apart): one name, an
+        iterable of names, or ``None`` for none.
     record_spikes : keep every spike (tick, neuron, value); counters are kept either way.
     seed : seed of the stochastic neuron models (a counter-based hash of seed, neuron and tick).
     chunk_ticks : ticks per call into Numba; default: about 0.1 s of work, estimated from the size
@@ -68,7 +69,8 @@ class Simulation:
     Raises
     ------
     ModelError
-        For a probe that names no population, or names a spike source; a seed that is not an
+        For a probe that is not a name or an iterable of names, names no population, or names a
+        spike source; a seed that is not an
         integer in [0, 2**63 - 1]; a ``chunk_ticks`` that is not a positive integer.
 
     Examples
@@ -79,7 +81,7 @@ class Simulation:
     >>> second = sim.run(100, inputs={"in": x2})
     """
 
-    def __init__(self, network: Network | CompiledNetwork, *, probe: Iterable[str] = (),
+    def __init__(self, network: Network | CompiledNetwork, *, probe: str | Iterable[str] | None = (),
                  record_spikes: bool = True, seed: int = 0, chunk_ticks: int | None = None,
                  keep_tick_groups: bool | None = None, memory_limit: int | None = None) -> None:
         seed = check_seed(seed, "seed")
@@ -87,7 +89,7 @@ class Simulation:
             chunk_ticks = positive_int(chunk_ticks, "chunk_ticks")
         self._memory_limit = resolve_memory_limit(memory_limit)
         c = network if isinstance(network, CompiledNetwork) else compile_network(network)
-        probes = [probe] if isinstance(probe, str) else list(probe)
+        probes = _probe_names(probe)
         for name in probes:
             if not isinstance(name, str):
                 raise ModelError(f"probe: {name!r} is not a population name; pass a list of names")
@@ -500,7 +502,19 @@ def _as_source(name: str, size: int, events: Events) -> SpikeSource:
     return source
 
 
-def simulate(network: Network | CompiledNetwork, ticks: int, probe: Iterable[str] = (),
+def _probe_names(probe: str | Iterable[str] | None) -> list[str]:
+    """The population names of a ``probe=`` argument: ``None`` for none, one name, or an iterable of names."""
+    if probe is None:
+        return []
+    if isinstance(probe, str):
+        return [probe]
+    if not isinstance(probe, Iterable):
+        raise ModelError(f"probe: {probe!r} is neither a population name nor a list of names; pass a name, a "
+                         "list of names, or None to probe nothing")
+    return list(probe)
+
+
+def simulate(network: Network | CompiledNetwork, ticks: int, probe: str | Iterable[str] | None = (),
              record_spikes: bool = True, seed: int = 0, chunk_ticks: int | None = None,
              progress: ProgressCallback | None = None, on_chunk: ChunkCallback | None = None,
              keep_tick_groups: bool | None = None, memory_limit: int | None = None) -> SimResult:

@@ -122,6 +122,17 @@ def test_inputs_that_name_no_source_or_do_not_fit_are_refused():
         SimResult.concatenate([])
 
 
+def test_probe_none_probes_nothing_and_a_probe_that_is_not_names_is_refused():
+    net = recurrent_network()
+    assert_same_run(ns.simulate(net, 10, probe=None), ns.simulate(net, 10))
+    assert_same_run(ns.simulate(net, 10, probe="h"), ns.simulate(net, 10, probe=["h"]))
+    for probe in (0, 1.5, True):
+        with pytest.raises(ns.ModelError, match=f"probe: {probe!r} is neither a population name nor a list of names"):
+            ns.simulate(net, 10, probe=probe)
+    with pytest.raises(ns.ModelError, match="probe: 3 is not a population name"):
+        Simulation(net, probe=["h", 3])
+
+
 def test_after_an_interrupt_the_simulation_runs_again_only_after_a_reset():
     compiled = ns.compile_network(recurrent_network())
     sim = Simulation(compiled, chunk_ticks=4)
