@@ -73,6 +73,7 @@ class Field:
         The number must be strictly greater than ``low``.
     high : float or None
         Largest plausible value; larger ones are almost surely written in the wrong unit (pJ as J).
+        Every ``"float"`` and ``"pairs"`` field has one, so that no cost total can overflow to inf.
     choices : tuple of str
         Allowed values of an ``"enum"``.
     default : object
@@ -195,7 +196,7 @@ FIELDS: tuple[Field, ...] = (
           "`fixed_tick`: a global clock of period `tick_s`",
           choices=("barrier", "fixed_tick")),
     Field("timing", "tick_s", "float", "s", PUBLISHED, "period of the global tick",
-          low=0.0, positive=True, when=("timestep_mode", ("fixed_tick",))),
+          low=0.0, positive=True, high=1.0, when=("timestep_mode", ("fixed_tick",))),
     Field("timing", "barrier_s_by_tiles", "pairs", "s", PUBLISHED,
           "barrier synchronisation time per tick: `[[tiles, seconds], ...]`, interpolated linearly, "
           "clamped to the first and last entries",

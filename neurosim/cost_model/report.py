@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim._checks import freeze_arrays, plain, positive_int, si
-from neurosim.errors import ModelError, NeurosimError
+from neurosim.errors import ModelError, NeurosimError, ProfileError
 from neurosim.chip.profile import ChipProfile, ProfileValue
 from neurosim.mapping.routing import RouteTable
 from neurosim.chip.schema import NOC_ROUTINGS
@@ -333,7 +333,21 @@ def energy_and_latency(t: Tally, values: CostValues, ticks_per_sample: int, time
 
     en = energy(t, values, physical_time_s, mesh_known=mesh_known)
     keys = {v.key for v in en.values}
-    return replace(en, values=en.values + tuple(v for v in time_values if v.key not in keys)), lat
+    en = replace(en, values=en.values + tuple(v for v in time_values if v.key not in keys))
+    _require_finite(en, lat)
+    return en, lat
+
+
+def _require_finite(en: EnergyReport, lat: LatencyReport | None) -> None:
+    """Raise a ProfileError when a total overflowed (a figure is never printed as inf or NaN)."""
+    figures = [(f"the energy of class '{name}'", value, "J") for name, value in en.by_class().items()]
+    if lat is not None:
+        figures += [("the modelled latency", lat.total_s, "s"), ("the physical time", lat.physical_time_s, "s")]
+    for what, value, unit in figures:
+        if not np.isfinite(value):
+            used = ", ".join(dict.fromkeys(v.key for v in en.values + (lat.values if lat is not None else ())))
+            raise ProfileError(f"{what} is {value} {unit}, not a finite figure: the run's counts times the profile "
+                               f"values overflow; check the units and sizes of the values used ({used})")
 
 
 def _samples(ticks: int, samples: int | None, per_sample: int | None) -> tuple[int, int]:

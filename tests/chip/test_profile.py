@@ -191,6 +191,16 @@ def test_replace_revalidates():
         load_chip("loihi").replace(e_synop_J=-1e-12)
 
 
+def test_every_number_of_a_time_energy_power_or_voltage_has_a_finite_upper_bound():
+    unbounded = [f.key for f in FIELDS_BY_KEY.values() if f.kind in ("float", "pairs") and f.high is None]
+    assert unbounded == []
+
+
+def test_a_tick_too_long_to_cost_is_refused():
+    with pytest.raises(ProfileError, match=r"'timing.tick_s' = 1e\+308 s is above 1 s, implausible here"):
+        dataclasses.replace(load_chip("spinnaker2"), tick_s=1e308)
+
+
 def test_replace_unknown_field_suggests_the_closest():
     with pytest.raises(ProfileError, match=r"replace\(\) cannot set 'e_synop_pJ'; did you mean 'e_synop_J'\?"):
         load_chip("loihi").replace(e_synop_pJ=1.0)

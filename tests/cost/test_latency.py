@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from neurosim import ModelError, load_chip, simulate
+from neurosim import ModelError, ProfileError, load_chip, simulate
 from neurosim.cost_model import cost
 from neurosim.mapping import route
 from neurosim.cost_model.traffic import traffic
@@ -75,6 +75,15 @@ def test_fixed_tick_deadline_misses_are_counted():
     assert (lat.deadline_misses, lat.worst_tick) == (1, 2)
     assert lat.barrier_s == 0.0 and lat.tick_period_s == 1e-3
     assert lat.physical_time_s == pytest.approx(4e-3)  # fixed ticks last tick_s whatever the work
+
+
+def test_a_total_that_overflows_is_refused_not_reported_as_inf():
+    truenorth = load_chip("truenorth")
+    result, placement, tr = hand_run(truenorth)
+    object.__setattr__(truenorth, "tick_s", 1e308)  # past the schema's bound, which load_chip enforces
+    zero = ("t_neuron_update_active_s", "t_neuron_update_idle_s", "t_spike_s", "t_packet_s", "t_hop_x_s", "t_hop_y_s")
+    with pytest.raises(ProfileError, match=r"the physical time is inf s, not a finite figure: .*\(.*tick_s"):
+        cost(result, placement, traffic=tr, fallbacks={"t_synop_s": 0.6e-3, **dict.fromkeys(zero, 0.0)})
 
 
 def test_latency_per_sample():
