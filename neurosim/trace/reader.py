@@ -2,11 +2,14 @@
 
 Refuses, with a one-line :class:`~neurosim.errors.TraceError`, a file that is not HDF5, an HDF5 file
 that is not a neurosim trace, a trace of a version it does not read
-(:data:`~neurosim.trace.schema.READABLE_VERSIONS`), a trace whose datasets are shorter than its
-``progress`` record says, and a trace whose content breaks the schema: a dtype or rank other than
-the schema's, a negative count, a tick, neuron, core or population out of range, or counts that do
-not add up (spike rows per tick against ``ticks/spikes``, packet rows against the route table).
-Everything :func:`~neurosim.trace.cost.cost_trace` and the plots index with is checked here. ``chunk_rows`` reads the long columns in slices (with a
+(:data:`~neurosim.trace.schema.READABLE_VERSIONS`), a trace missing a dataset it reads, a trace whose
+datasets, as declared, would not fit the memory limit (checked before reading anything), a trace
+whose datasets are shorter than its ``progress`` record says, and a trace whose content breaks the
+schema: a dtype or rank other than the schema's, a negative count, a tick, neuron, core or
+population out of range, a core listed twice in ``cores/ids``, or counts that do not add up (spike
+rows per tick against ``ticks/spikes``, packet rows against the route table, the version-2 totals
+against each other and the per-tick counts). Everything :func:`~neurosim.trace.cost.cost_trace` and
+the plots index with is checked here. ``chunk_rows`` reads the long columns in slices (with a
 progress bar when asked), so that a long trace is never held twice in memory while it is read.
 """
 from __future__ import annotations
@@ -16,15 +19,23 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import h5py
 import numpy as np
 
-from neurosim._checks import positive_int
+from neurosim._checks import check_memory, memory_limit, positive_int
 from neurosim.errors import TraceError
-from neurosim.trace.schema import (CORE_FIELDS, FORMAT, PACKET_FIELDS, READABLE_VERSIONS, SPIKE_FIELDS, TICK_FIELDS,
-                                   TRACE_VERSION)
+from neurosim.trace.schema import (CORE_FIELDS, DATASETS, FORMAT, PACKET_FIELDS, READABLE_VERSIONS, SPIKE_FIELDS,
+                                   TICK_FIELDS, TRACE_VERSION)
+
+_VERSION2_FIELDS = dict(group_population="groups/population", group_core="groups/core", group_events="groups/events",
+                       group_updates="groups/updates", group_graded_events="groups/graded_events",
+                       pop_forced_updates="populations/forced_updates", packet_ptr="routes/packet_ptr",
+                       packet_dx="routes/packet_dx", packet_dy="routes/packet_dy",
+                       packet_crossings="routes/packet_crossings")
+"""The :class:`Trace` fields version 2 added (what costing a trace needs) and their datasets."""
+_VERSION2_DATASETS = (*_VERSION2_FIELDS.values(), "spikes/value")
 
 
 @dataclass(frozen=True, eq=False)
@@ -198,6 +209,9 @@ def _read(f: h5py.File, path: Path, chunk_rows: int | None, progress: bool) -> T
     if not isinstance(a.get("probe_every"), (int, np.integer)) or int(a["probe_every"]) < 1:
         raise TraceError(f"{path}: damaged neurosim trace: attribute probe_every={a.get('probe_every')} is not "
                          "a positive integer")
+    every = int(a["probe_every"])
+    rows = {"packets": n_packets, "spikes": n_spikes, "ticks": ticks, "cores": ticks, "probes": -(-ticks // every)}
+    _check_size(f, path, _datasets_read(f, path, version), rows)
     reader = _Columns(f, path, chunk_rows, progress, n_packets * len(PACKET_FIELDS) + n_spikes * len(SPIKE_FIELDS))
     packets = {k: reader.read(f"packets/{k}", n_packets) for k in PACKET_FIELDS}
     spikes = {k: reader.read(f"spikes/{k}", n_spikes) for k in SPIKE_FIELDS if f"spikes/{k}" in f}
@@ -206,11 +220,10 @@ def _read(f: h5py.File, path: Path, chunk_rows: int | None, progress: bool) -> T
     cores: dict[str, np.ndarray | None] = dict.fromkeys(CORE_FIELDS)
     core_ids = None
     if "cores" in f:
-        core_ids = f["cores/ids"][...].astype(np.int64)
+        core_ids = _int64(f["cores/ids"], path)
         cores = {k: _column(f, f"cores/{k}", ticks, path) for k in CORE_FIELDS}
-    extra = _version2(f) if version >= 2 else {}
+    extra = _version2(f, path) if version >= 2 else {}
     probes = {}
-    every = int(a["probe_every"])
     for name, g in (f["probes"].items() if "probes" in f else ()):
         n = -(-ticks // every)  # samples taken in the completed ticks
         probes[name] = (_column(g, "tick", n, path), _column(g, "state", n, path), tuple(json.loads(g.attrs["state_names"])))
@@ -229,6 +242,49 @@ def _read(f: h5py.File, path: Path, chunk_rows: int | None, progress: bool) -> T
         core_updates=cores["updates"], core_spikes=cores["spikes"], probes=probes, **extra)
     _verify(trace)
     return trace
+
+
+def _datasets_read(f: h5py.File, path: Path, version: int) -> list[str]:
+    """Every dataset the reader reads (those its consumers use), each checked to exist."""
+    names = [name for name in DATASETS if not name.startswith(("cores/", "probes/"))
+             and (version >= 2 or name not in _VERSION2_DATASETS)]
+    if "cores" in f:
+        names += ["cores/ids", *(f"cores/{k}" for k in CORE_FIELDS)]
+    if "probes" in f:
+        names += [f"probes/{name}/{k}" for name in f["probes"] for k in ("tick", "state")]
+    for name in names:
+        if not isinstance(f.get(name), h5py.Dataset):
+            raise TraceError(f"{path}: damaged neurosim trace: dataset '{name}' is missing (a version-{version} "
+                             "trace has every dataset of docs/traces.md, optional ones apart)")
+    return names
+
+
+def _check_size(f: h5py.File, path: Path, names: list[str], rows: dict[str, int]) -> None:
+    """Refuse, before reading, datasets whose declared sizes would not fit the memory limit.
+
+    ``rows``: the rows read of the datasets of each group (the progress record's counts); the
+    others are read whole.
+    """
+    parts = {}
+    for name in names:
+        ds = f[name]
+        group = name.split("/", 1)[0]
+        n = 1 if not ds.shape else (min(ds.shape[0], rows[group]) if group in rows and name != "cores/ids"
+                                    else ds.shape[0])
+        parts[name] = n * math.prod(ds.shape[1:]) * ds.dtype.itemsize
+    check_memory(parts, f"{path}: reading the trace", "a trace declaring datasets this large in a file of "
+                 f"{path.stat().st_size} bytes is damaged", memory_limit(), TraceError, argument=False)
+
+
+def _int64(ds: h5py.Dataset, path: Path) -> np.ndarray:
+    """Dataset ``ds`` of integers as int64, refusing another dtype or a value int64 cannot hold (before casting)."""
+    data = ds[...]
+    if data.dtype.kind not in "iu":
+        raise TraceError(f"{path}: damaged neurosim trace: '{ds.name}' is {data.dtype}; the schema has int64")
+    if data.dtype.kind == "u" and data.size and int(data.max()) > np.iinfo(np.int64).max:
+        raise TraceError(f"{path}: damaged neurosim trace: '{ds.name}' holds {int(data.max())}, above the int64 "
+                         "the schema has")
+    return data.astype(np.int64)
 
 
 def _progress(f: h5py.File, path: Path) -> tuple[int, int, int, int]:
@@ -304,6 +360,13 @@ def _verify(t: Trace) -> None:
             f"{int(t.tick_spikes.sum())} spikes (or puts them in other ticks)")
     if t.core_ids is not None:
         within("cores/ids", t.core_ids, 0, n_cores)
+        repeated = t.core_ids[1:][np.diff(t.core_ids) <= 0]
+        require(repeated.size == 0, f"cores/ids is not strictly increasing (core "
+                f"{_first(repeated)} listed twice or out of order)")
+        placed = np.unique(t.neuron_core[t.neuron_core >= 0])
+        unlisted = placed[~np.isin(placed, t.core_ids)]
+        require(unlisted.size == 0, f"core {_first(unlisted)} holds neurons but has no "
+                "column in cores/ids")
         for name in ("core_events", "core_updates", "core_spikes"):
             require(getattr(t, name).shape[1] == t.core_ids.size, f"{name} does not have one column per core")
     if t.packet_ptr is not None:
@@ -321,19 +384,40 @@ def _verify(t: Trace) -> None:
         within("groups/core", t.group_core, -1, n_cores)
         require(t.pop_forced_updates.size == len(t.populations), "populations/forced_updates does not have one "
                 "entry per population")
+        _verify_totals(t, require)
     for name, (ticks, states, _) in t.probes.items():
         require(ticks.ndim == 1 and states.ndim == 3 and states.dtype.kind == "f", f"probes/{name} is not "
                 "(S,) ticks and (S, size, n_state) floats")
         within(f"probes/{name}/tick", ticks, 0, t.ticks)
 
 
-def _version2(f: h5py.File) -> dict[str, Any]:
+def _verify_totals(t: Trace, require: Callable[[bool, str], None]) -> None:
+    """The version-2 totals against each other and the per-tick counts: a neuron updates at most once a
+    tick, probe-forced updates are updates, graded events are events, and the totals add up to the
+    per-tick counts (in a complete trace; after a crash they may be one chunk ahead)."""
+    sizes = np.array([p["stop"] - p["start"] for p in t.populations], dtype=np.float64)
+    ticks = t.ticks if t.complete else t.ticks_planned
+    over = np.flatnonzero(t.group_updates > sizes[t.group_population] * ticks)
+    require(over.size == 0, f"groups/updates of group {_first(over)} exceeds its population's size times the "
+            f"{ticks} ticks (a neuron updates at most once a tick)")
+    pop_updates = np.bincount(t.group_population, t.group_updates, minlength=len(t.populations))
+    forced = np.flatnonzero(t.pop_forced_updates > pop_updates)
+    require(forced.size == 0, f"populations/forced_updates of population "
+            f"'{t.populations[_first(forced)]['name']}' exceeds the population's updates in groups/updates")
+    graded = np.flatnonzero(t.group_graded_events > t.group_events)
+    require(graded.size == 0, f"groups/graded_events of group {_first(graded)} exceeds its groups/events")
+    for total, total_counts, per_tick, tick_counts in (("groups/updates", t.group_updates, "ticks/updates",
+                                                         t.tick_updates),
+                                                        ("groups/events", t.group_events, "ticks/events",
+                                                         t.tick_events)):
+        a, b = float(np.sum(total_counts, dtype=np.float64)), float(np.sum(tick_counts, dtype=np.float64))
+        require(a == b if t.complete else a >= b, f"{total} adds up to {a:.0f}, {per_tick} to {b:.0f}; "
+                f"{'they must be equal' if t.complete else 'the totals cannot be fewer'}")
+
+
+def _version2(f: h5py.File, path: Path) -> dict[str, Any]:
     """The fields version 2 added (what costing a trace needs)."""
-    names = dict(group_population="groups/population", group_core="groups/core", group_events="groups/events",
-                 group_updates="groups/updates", group_graded_events="groups/graded_events",
-                 pop_forced_updates="populations/forced_updates", packet_ptr="routes/packet_ptr",
-                 packet_dx="routes/packet_dx", packet_dy="routes/packet_dy", packet_crossings="routes/packet_crossings")
-    out: dict[str, Any] = {k: f[name][...].astype(np.int64) for k, name in names.items()}
+    out: dict[str, Any] = {k: _int64(f[name], path) for k, name in _VERSION2_FIELDS.items()}
     out["chip_profile"] = json.loads(_str(f.attrs["chip_profile"]))
     return out
 
@@ -377,6 +461,11 @@ def _column(group: h5py.Group, name: str, rows: int, path: Path) -> np.ndarray:
         raise TraceError(f"{path}: damaged neurosim trace: '{ds.name}' has {ds.shape[0]} rows, its progress "
                          f"record promises {rows}")
     return ds[:rows]
+
+
+def _first(indices: np.ndarray) -> int:
+    """The first of ``indices``, or 0 when there is none (a message built before its check passes)."""
+    return int(indices[0]) if indices.size else 0
 
 
 def _str(value: Any) -> str:

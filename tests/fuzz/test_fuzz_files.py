@@ -37,10 +37,9 @@ def _datasets(path: Path) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def _mutations(datasets: tuple[str, ...], declare: bool = True):
-    """Strategies of one mutation of an HDF5 dataset: JSON data, applied by :func:`_mutate`.
-
-    ``declare`` adds datasets declared huge and stored in a few bytes."""
+def _mutations(datasets: tuple[str, ...]):
+    """Strategies of one mutation of an HDF5 dataset: JSON data, applied by :func:`_mutate`; among them
+    datasets declared huge and stored in a few bytes."""
     target = st.sampled_from(datasets)
     huge = st.fixed_dictionaries({"op": st.just("declare"), "path": target,
                                   "shape": st.sampled_from([[20000, 20000], [10 ** 6, 10 ** 6], [2 ** 40]])})
@@ -51,7 +50,7 @@ def _mutations(datasets: tuple[str, ...], declare: bool = True):
                                "shape": st.lists(st.sampled_from([0, 1, 2, 3, 4, 64]), max_size=3)}),
         st.fixed_dictionaries({"op": st.just("dtype"), "path": target, "dtype": st.sampled_from(DTYPES)}),
         st.fixed_dictionaries({"op": st.just("delete"), "path": target}),
-        *([huge] if declare else []))
+        huge)
 
 
 def _mutate(f, m: dict) -> None:
@@ -248,7 +247,7 @@ def _trace() -> Path:
 
 def _trace_case():
     return st.builds(lambda ms: {"mutations": ms},
-                     st.lists(st.deferred(lambda: _mutations(_datasets(_trace()), declare=False)), min_size=1, max_size=3))
+                     st.lists(st.deferred(lambda: _mutations(_datasets(_trace()))), min_size=1, max_size=3))
 
 
 def _check_trace(case: dict) -> None:

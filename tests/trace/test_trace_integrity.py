@@ -11,6 +11,7 @@ import pytest
 
 import neurosim as ns
 from networks import demo_network
+from neurosim._checks import MEMORY_LIMIT_ENV
 from neurosim.errors import TraceError
 from neurosim.mapping.placement import place
 from neurosim.trace import TraceWriter, read_trace, record_trace
@@ -81,9 +82,29 @@ CORRUPTIONS = {
                                r"'groups/population' holds values in \[99, 99\]"),
     "packets the routes do not make": (lambda f: _progress(f, 1, f["progress"][1] - 1),
                                        r"packet rows, but the spikes and the route table make"),
+    "spike values missing": (lambda f: f.__delitem__("spikes/value"), r"dataset 'spikes/value' is missing"),
+    "core counters without their ids": (lambda f: f.__delitem__("cores/ids"), r"dataset 'cores/ids' is missing"),
+    "a core listed twice": (lambda f: _set(f, "cores/ids", np.zeros(f["cores/ids"].shape, np.int64)),
+                            r"cores/ids is not strictly increasing \(core 0 listed twice or out of order\)"),
+    "a used core without a column": (lambda f: _set(f, "cores/ids", np.arange(1, f["cores/ids"].size + 1)),
+                                     r"core 0 holds neurons but has no column in cores/ids"),
+    "more forced updates than updates": (lambda f: _set(f, "populations/forced_updates", 3),
+                                         r"populations/forced_updates of population 'input' exceeds the population's "
+                                         r"updates"),
+    "more updates than neurons x ticks": (lambda f: _set(f, "groups/updates", 2 ** 31),
+                                          r"groups/updates of group 0 exceeds its population's size times the 40 "
+                                          r"ticks"),
+    "more graded events than events": (lambda f: _set(f, "groups/graded_events", f["groups/events"][...] + 1),
+                                       r"groups/graded_events of group 0 exceeds its groups/events"),
+    "totals against the per-tick counts": (lambda f: _set(f, "groups/events", f["groups/events"][...] * 2),
+                                           r"groups/events adds up to \d+, ticks/events to \d+; they must be "
+                                           r"equal"),
+    "totals too large for int64, as floats": (lambda f: _replace(f, "groups/events", np.full(
+        f["groups/events"].shape, 1e300)), r"'/groups/events' is float64; the schema has int64"),
 }
 
 
+@pytest.mark.filterwarnings("error")  # refused before any cast could warn
 @pytest.mark.parametrize("corruption", CORRUPTIONS)
 def test_a_trace_with_damaged_content_is_a_one_line_trace_error(good, tmp_path, corruption):
     damage, message = CORRUPTIONS[corruption]
@@ -95,6 +116,19 @@ def test_a_trace_with_damaged_content_is_a_one_line_trace_error(good, tmp_path, 
         with pytest.raises(TraceError, match=message) as info:
             read(path)
         assert "\n" not in str(info.value) and str(path) in str(info.value)
+
+
+def test_a_dataset_declared_too_large_is_refused_before_it_is_read(good, tmp_path, monkeypatch):
+    path = tmp_path / "declared.h5"
+    shutil.copy(good, path)
+    with h5py.File(path, "r+") as f:
+        del f["cores/ids"]
+        f.create_dataset("cores/ids", shape=(20000, 20000), dtype="f4", chunks=(1, 1024), compression="gzip")
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "1G")
+    with pytest.raises(TraceError, match=r"reading the trace needs about 1.601 GB \(cores/ids 1.6 GB, .*above the "
+                                         r"memory limit of 1.074 GB; a trace declaring datasets this large in a "
+                                         r"file of \d+ bytes is damaged"):
+        read_trace(path)
 
 
 def test_the_undamaged_trace_reads_and_costs(good):
