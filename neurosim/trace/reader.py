@@ -272,8 +272,9 @@ def _check_size(f: h5py.File, path: Path, names: list[str], rows: dict[str, int]
         n = 1 if not ds.shape else (min(ds.shape[0], rows[group]) if group in rows and name != "cores/ids"
                                     else ds.shape[0])
         parts[name] = n * math.prod(ds.shape[1:]) * ds.dtype.itemsize
-    check_memory(parts, f"{path}: reading the trace", "a trace declaring datasets this large in a file of "
-                 f"{path.stat().st_size} bytes is damaged", memory_limit(), TraceError, argument=False)
+    check_memory(parts, f"{path}: reading the trace", f"read it where more memory is free (a file of "
+                 f"{path.stat().st_size} bytes declaring this much is damaged)", memory_limit(), TraceError,
+                 argument=False)
 
 
 def _int64(ds: h5py.Dataset, path: Path) -> np.ndarray:

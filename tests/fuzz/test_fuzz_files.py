@@ -65,7 +65,7 @@ def _mutate(f, m: dict) -> None:
         arr = np.array(data, dtype=np.float64) if np.asarray(data).dtype.kind in "biuf" else np.zeros(3)
         if m["all"] or arr.ndim == 0:
             arr = np.full(arr.shape, m["value"])
-        else:
+        elif arr.size:
             arr.flat[0] = m["value"]
         f[path] = arr
     elif m["op"] == "shape":

@@ -126,8 +126,8 @@ def test_a_dataset_declared_too_large_is_refused_before_it_is_read(good, tmp_pat
         f.create_dataset("cores/ids", shape=(20000, 20000), dtype="f4", chunks=(1, 1024), compression="gzip")
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "1G")
     with pytest.raises(TraceError, match=r"reading the trace needs about 1.601 GB \(cores/ids 1.6 GB, .*above the "
-                                         r"memory limit of 1.074 GB; a trace declaring datasets this large in a "
-                                         r"file of \d+ bytes is damaged"):
+                                         r"memory limit of 1.074 GB; read it where more memory is free \(a file "
+                                         r"of \d+ bytes declaring this much is damaged\)"):
         read_trace(path)
 
 
