@@ -18,7 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from neurosim._checks import check_memory, memory_limit
 from neurosim.chip.profile import ChipProfile
+from neurosim.errors import ProfileError
 
 IntArray = npt.NDArray[np.int64]
 
@@ -47,9 +49,23 @@ class Mesh:
         cores = profile.cores_per_chip
         if profile.mesh_x is None or profile.mesh_y is None:
             tiles = math.ceil(cores / (profile.cores_per_tile or 1))
-            return cls(cores, profile.cores_per_tile or 1, tiles, 1, profile.chips_x, profile.chips_y, published=False)
-        per_tile = profile.cores_per_tile or math.ceil(cores / (profile.mesh_x * profile.mesh_y))
-        return cls(cores, per_tile, profile.mesh_x, profile.mesh_y, profile.chips_x, profile.chips_y)
+            mesh = cls(cores, profile.cores_per_tile or 1, tiles, 1, profile.chips_x, profile.chips_y, published=False)
+        else:
+            per_tile = profile.cores_per_tile or math.ceil(cores / (profile.mesh_x * profile.mesh_y))
+            mesh = cls(cores, per_tile, profile.mesh_x, profile.mesh_y, profile.chips_x, profile.chips_y)
+        mesh.check_size(profile.name)
+        return mesh
+
+    def check_size(self, name: str) -> None:
+        """Refuse a system whose per-core and per-link arrays would not fit in memory (before any is made).
+
+        Placement, routing and the cost model keep a few int64/float64 values per core (about 64 bytes)
+        and one int64 per directed link of the router grid.
+        """
+        width, height = self.grid_shape
+        check_memory({"per-core arrays": 64 * self.n_cores, "link loads": 4 * 8 * width * height},
+                     f"chip '{name}' ({self.n_cores} cores on a {width} x {height} router grid)",
+                     "use fewer cores per chip or fewer chips", memory_limit(), ProfileError, argument=False)
 
     @property
     def n_cores(self) -> int:

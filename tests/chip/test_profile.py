@@ -337,3 +337,13 @@ def test_setup_cfg_ships_every_package_and_the_chip_profiles():
     assert listed == found | {"neurosim.chips"}, "list every package under [options] packages in setup.cfg"
     assert "neurosim.chips = chips" in cfg["options"]["package_dir"]
     assert "*.toml" in cfg["options.package_data"]["neurosim.chips"]
+
+
+def test_a_system_too_large_for_memory_is_refused_before_its_arrays_are_made():
+    """2**31 cores would need about 150 GB of per-core and per-link arrays: one-line ProfileError, no MemoryError."""
+    from neurosim.chip import Mesh
+
+    profile = load_chip("spinnaker2").replace(cores_per_chip=2**31)
+    with pytest.raises(ProfileError, match=r"2147483648 cores .* above the memory limit"):
+        Mesh.of(profile)
+    assert Mesh.of(load_chip("spinnaker2")).n_cores == load_chip("spinnaker2").cores_per_chip
