@@ -11,8 +11,15 @@ weight x spike value over the synaptic events delivered at this tick)::
     v <- v + bias
     v <- v - v_th * s_prev                     # reset="subtract_next" only (snnTorch's reset_delay=True)
     s  = v > v_th        (threshold=">")    or    v >= v_th   (threshold=">=")
-    if s:  v <- v_reset  (reset="value")  |  v - v_th  ("subtract")  |  unchanged ("subtract_next", "none")
+    if s:  v <- v_reset  (reset="value")  |  v - n v_th  ("subtract")  |  unchanged ("subtract_next", "none")
     s_prev <- s
+    spike value sent: n = 1, or with max_spikes > 1, reset="subtract" and v_th > 0:
+           n = min(floor(v / v_th), max_spikes)    (a spike count: a graded payload)
+
+**Multi-spike neurons.** Rockpool's ``LIFTorch`` emits ``floor(v / v_th)`` spikes in one step, at
+most ``max_spikes_per_dt`` (its ``StepPWL``: ``(v >= v_th) * floor(v / v_th)``, clamped), and subtracts
+``n * v_th``; ``max_spikes`` reproduces it, the count travelling as the spike's value (``payload``
+``"graded"`` for a population with ``max_spikes > 1``). ``max_spikes = 1`` is the single-spike neuron.
 
 The current is never reset (NIR, snnTorch and Norse all leave it alone). ``gain_syn`` is NIR's
 ``w_in`` and ``gain`` its ``r * dt / tau_mem`` factor. Every operation is rounded to ``precision`` in
@@ -59,6 +66,9 @@ PARAMS = (
     *float_params("reset", "threshold", "precision"),
     Param("bias_in", default=0.0, doc="constant added to the synaptic input x every tick, before gain_syn "
                                       "(an Affine bias feeding the current, as in snnTorch's Synaptic)"),
+    Param("max_spikes", default=1.0, low=1.0, high=2.0 ** 24, integer=True,
+          doc="most spikes per tick (Rockpool's max_spikes_per_dt): with reset='subtract' and v_th > 0 a neuron "
+              "sends the count min(floor(v / v_th), max_spikes) as its spike value and subtracts count * v_th"),
 )
 STATE = (
     StateVar("i", 0.0, "synaptic current"),
@@ -69,7 +79,7 @@ STATE = (
 # Column indices into ``params`` and ``state``; kernels assume validated arrays. The helpers below
 # are this module's own, not lif's: Numba's on-disk cache does not notice edits to jitted functions
 # imported from another module, so sharing them could leave a stale compiled handler.
-ALPHA, BETA, V_TH, V_LEAK, V_RESET, GAIN_SYN, GAIN, BIAS, RESET, THRESHOLD, PRECISION, BIAS_IN = range(12)
+ALPHA, BETA, V_TH, V_LEAK, V_RESET, GAIN_SYN, GAIN, BIAS, RESET, THRESHOLD, PRECISION, BIAS_IN, MAX_SPIKES = range(13)
 I, V, S_PREV = 0, 1, 2
 R_VALUE, R_SUBTRACT, R_SUBTRACT_NEXT, R_NONE = 0, 1, 2, 3
 
@@ -203,19 +213,26 @@ def _may_fire_idle(i, v, alpha, beta, v_leak, gain, v_th, eps, tiny):
 
 
 @njit
-def _fire(i, v, s_prev, alpha, beta, v_th, v_leak, v_reset, gain_syn, gain, x, bias, reset, ge):
+def _fire(i, v, s_prev, alpha, beta, v_th, v_leak, v_reset, gain_syn, gain, x, bias, reset, ge, max_spikes):
     """One tick with input ``x``, the spike test and the reset, in the float type of the arguments.
 
-    Returns ``(i, v, spiked)``.
+    Returns ``(i, v, spiked, count)``: ``count`` is the spike value, 1.0 unless a multi-spike neuron
+    (``max_spikes > 1``, ``reset == "subtract"``, ``v_th > 0``) sends ``min(floor(v / v_th), max_spikes)``.
     """
     i, v = _tick(i, v, alpha, beta, v_leak, gain_syn, gain, x, bias, v_th, s_prev)
     spiked = v >= v_th if ge else v > v_th
+    count = 1.0
     if spiked:
         if reset == R_VALUE:
             v = v_reset
         elif reset == R_SUBTRACT:
-            v = v - v_th
-    return i, v, spiked
+            if max_spikes > 1.0 and v_th > 0.0:
+                n = min(np.floor(v / v_th), max_spikes)
+                v = v - n * v_th
+                count = float(n)
+            else:
+                v = v - v_th
+    return i, v, spiked, count
 
 
 @njit
@@ -247,9 +264,9 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
             if idle > 0:
                 i32, v32 = _advance_steps(i32, v32, alpha32, beta32, v_leak32, gain_syn32, gain32, bias32,
                                           v_th32, idle)
-            i32, v32, spiked = _fire(i32, v32, c(state[n, S_PREV]), alpha32, beta32, v_th32, v_leak32,
-                                     c(params[n, V_RESET]), gain_syn32, gain32, c(x[j] + params[n, BIAS_IN]), bias32,
-                                     reset, ge)
+            i32, v32, spiked, count = _fire(i32, v32, c(state[n, S_PREV]), alpha32, beta32, v_th32, v_leak32,
+                                            c(params[n, V_RESET]), gain_syn32, gain32, c(x[j] + params[n, BIAS_IN]),
+                                            bias32, reset, ge, c(params[n, MAX_SPIKES]))
             i, v = float(i32), float(v32)
             eps, tiny = EPS_F32, TINY_F32
         else:
@@ -258,12 +275,13 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
             i, v = state[n, I], state[n, V]
             if idle > 0:
                 i, v = _advance_closed(i, v, alpha, beta, v_leak, gain, idle)
-            i, v, spiked = _fire(i, v, state[n, S_PREV], alpha, beta, v_th, v_leak, params[n, V_RESET],
-                                 params[n, GAIN_SYN], gain, x[j] + params[n, BIAS_IN], params[n, BIAS], reset, ge)
+            i, v, spiked, count = _fire(i, v, state[n, S_PREV], alpha, beta, v_th, v_leak, params[n, V_RESET],
+                                        params[n, GAIN_SYN], gain, x[j] + params[n, BIAS_IN], params[n, BIAS], reset,
+                                        ge, params[n, MAX_SPIKES])
             eps, tiny = EPS_F64, TINY_F64
         if spiked:
             fired[n_fired] = n
-            payload[n_fired] = 1.0
+            payload[n_fired] = count
             n_fired += 1
         state[n, I] = i
         state[n, V] = v
@@ -292,12 +310,21 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
         v = v + p[:, BIAS]
         v = v - p[:, V_TH] * s[:, S_PREV]
         reset = params[sel, RESET]
+        before = v
         spiked, v = spike_and_reset(v, p[:, V_TH], p[:, V_RESET], params[sel, THRESHOLD] != 0.0, reset)
+        multi = spiked & (reset == R_SUBTRACT) & (p[:, MAX_SPIKES] > 1) & (p[:, V_TH] > 0)
+        count = np.where(multi, np.minimum(np.floor(before / p[:, V_TH]), p[:, MAX_SPIKES]), spiked).astype(dtype)
+        v = np.where(multi, before - count * p[:, V_TH], v)
         state[sel, I] = i
         state[sel, V] = v
         state[sel, S_PREV] = spiked & (reset == R_SUBTRACT_NEXT)
-        out[sel] = spiked
+        out[sel] = count
     return out
 
 
-MODEL = register(NeuronModel("cuba_lif", PARAMS, STATE, update, reference_step, doc=__doc__))
+def payload(params: npt.NDArray[np.float64]) -> str:
+    """``"graded"`` (spike counts) if a neuron has ``max_spikes > 1`` (multi-spike), else ``"binary"``."""
+    return "graded" if bool((params[:, MAX_SPIKES] > 1).any()) else "binary"
+
+
+MODEL = register(NeuronModel("cuba_lif", PARAMS, STATE, update, reference_step, doc=__doc__, payload=payload))

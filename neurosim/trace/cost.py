@@ -20,7 +20,7 @@ from neurosim.cost_model.energy import CostValues, EnergyReport
 from neurosim.cost_model.latency import LatencyReport
 from neurosim.cost_model.report import cost_needs, energy_and_latency
 from neurosim.cost_model.per_core import per_core
-from neurosim.cost_model.synops import RunTotals, Tally, is_graded, tally_totals
+from neurosim.cost_model.synops import RunTotals, Tally, graded_spike_mask, tally_totals
 from neurosim.errors import TraceError
 from neurosim.chip.profile import ChipProfile
 from neurosim.models import get_model
@@ -116,7 +116,9 @@ def trace_totals(trace: Trace) -> RunTotals:
         group_events=trace.group_events, group_graded_events=trace.group_graded_events,
         group_updates=trace.group_updates, neuron_core=trace.neuron_core,
         spikes_per_neuron=np.bincount(trace.spikes["neuron"], minlength=trace.neuron_core.size).astype(np.int64),
-        core_xy=trace.core_xy, graded_ids=trace.spikes["neuron"][is_graded(trace.spikes["value"])])
+        core_xy=trace.core_xy, graded_ids=trace.spikes["neuron"][graded_spike_mask(
+            trace.spikes["value"], trace.spikes["neuron"], pop_offset,
+            [not src and get_model(p["model"]).payload == "ternary" for p, src in zip(pops, is_source)])])
 
 
 def _per_tick(trace: Trace, totals: RunTotals, routed: bool) -> dict[str, Any]:

@@ -158,6 +158,10 @@ def cuba_lif(rng: np.random.Generator, n: int) -> Sample:
         "v": _potential(rng, grid, params["v_th"], n),
         "s_prev": (rng.random(n) < 0.1) * 1.0,
     }
+    # Multi-spike neurons (Rockpool's max_spikes_per_dt) only among the exact ones: a count boundary
+    # (v = k v_th) is a threshold too, which the tolerance of the others cannot straddle.
+    multi = (single | grid) & (rng.random(n) < 0.3)
+    params["max_spikes"] = np.where(multi, _pick(rng, (2.0, 3.0, 65536.0), n), 1.0)
     return Sample(params, state, exact=single | grid, fine=single | grid)
 
 
