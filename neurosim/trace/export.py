@@ -29,7 +29,7 @@ TRACE_TABLES: dict[str, dict[str, tuple[str, str]]] = {
         "neuron": ("int64", "global id of the spiking neuron"),
         "population": ("string", "its population or spike source"),
         "core": ("int64", "its core; -1 for spike sources (injected by the host)"),
-        "value": ("float64", "spike value: 1 for binary spikes, graded values from spike sources "
+        "value": ("float64", "spike value: 1 for binary spikes, +-theta of signed-ternary models, counts or graded values "
                              "(1 throughout in a version-1 trace)"),
     },
     "packets": {
