@@ -76,7 +76,8 @@ def conv_pool() -> None:
             s2s.append(s2.clone())
     record = _record(synop, mac, b, t)
     np.savez(OUT / "conv_pool.npz", x=x.numpy().astype(np.float64),
-             s1=torch.stack(s1s, dim=1).numpy().astype(np.float64), s2=torch.stack(s2s, dim=1).numpy().astype(np.float64),
+             s1=torch.stack(s1s, dim=1).numpy().astype(np.float64),
+             s2=torch.stack(s2s, dim=1).numpy().astype(np.float64),
              w1=conv1.weight.detach().numpy(), b1=conv1.bias.detach().numpy(), w2=conv2.weight.detach().numpy(),
              w3=fc.weight.detach().numpy(), b3=fc.bias.detach().numpy())
     (OUT / "conv_pool.json").write_text(json.dumps(record, indent=2) + "\n")

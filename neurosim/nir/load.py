@@ -84,7 +84,8 @@ def load_nir(source, dialect: str = "nir", dt: float | None = None, inputs: dict
     source : path of a ``.nir`` file (HDF5, from ``nir.write``) or a ``nir.NIRGraph``.
     dialect : how to read what the file does not say (dt, integration, gains, reset, threshold test,
         precision, initial state), see :mod:`neurosim.nir.dialects`: ``"nir"`` (literal),
-        ``"snntorch"``, ``"norse"``, ``"norse-1.1"``, ``"spikingjelly"``, ``"sinabs"``, ``"rockpool"``, ``"rockpool-single"``.
+        ``"snntorch"``, ``"norse"``, ``"norse-1.1"``, ``"spikingjelly"``, ``"sinabs"``, ``"rockpool"``,
+        ``"rockpool-single"``.
     dt : time step in the file's time unit; default the dialect's.
     inputs : ``{input node name: array [T, N]}``, one entry per ``Input`` node (a bare array is
         accepted when the graph has one input). ``None`` leaves the sources silent; fill them

@@ -29,8 +29,8 @@ TRACE_TABLES: dict[str, dict[str, tuple[str, str]]] = {
         "neuron": ("int64", "global id of the spiking neuron"),
         "population": ("string", "its population or spike source"),
         "core": ("int64", "its core; -1 for spike sources (injected by the host)"),
-        "value": ("float64", "spike value: 1 for binary spikes, +-theta of signed-ternary models, counts or graded values "
-                             "(1 throughout in a version-1 trace)"),
+        "value": ("float64", "spike value: 1 for binary spikes, +-theta of signed-ternary models, counts or "
+                             "graded values (1 throughout in a version-1 trace)"),
     },
     "packets": {
         "tick": ("int64", "tick the spike was emitted in"),

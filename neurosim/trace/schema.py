@@ -46,7 +46,8 @@ PACKET_FIELDS = {
 SPIKE_FIELDS = {
     "tick": ("int64", "tick of the spike"),
     "neuron": ("int64", "global id of the spiking neuron (every spike, even one that sends no packet)"),
-    "value": ("float64", "spike value (1 for binary spikes; +-theta of signed-ternary models, counts or graded values) (version 2)"),
+    "value": ("float64", "spike value (1 for binary spikes; +-theta of signed-ternary models, counts or graded "
+                         "values) (version 2)"),
 }
 TICK_FIELDS = {
     "spikes": ("int64", "spikes emitted in the tick"),

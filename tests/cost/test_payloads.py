@@ -155,7 +155,7 @@ def test_model_payloads():
 
 def test_a_model_with_an_unknown_payload_is_refused():
     model = ns.get_model("lif")
-    with pytest.raises(ModelError, match=r"^model 'lif_counts': payload 'counts' is not one of binary, ternary, graded; "
-                                         r"declare what the model's spikes carry$"):
+    with pytest.raises(ModelError, match=r"^model 'lif_counts': payload 'counts' is not one of binary, ternary, "
+                                         r"graded; declare what the model's spikes carry$"):
         ns.register(ns.NeuronModel("lif_counts", model.params, model.state, model.update, model.reference_step,
                                    payload="counts"))

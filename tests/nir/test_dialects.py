@@ -266,9 +266,9 @@ def test_rockpool_multi_spike_neurons_send_their_count_as_the_spike_value():
 @pytest.mark.parametrize("node, kind", [(nir.LIF(tau=ONES * 8e-3, r=ONES, v_leak=0 * ONES, v_threshold=ONES), "LIF"),
                                         (nir.IF(r=ONES, v_threshold=ONES), "IF")])
 def test_rockpool_refuses_single_spike_nodes_it_would_reduce(node, kind):
-    with pytest.raises(ModelError, match=rf"^node '\w+' \({kind}\): dialect 'rockpool' emits up to 65536 spikes per "
-                                         rf"step, which the single-spike model of a {kind} node cannot send; export the "
-                                         r"module with max_spikes_per_dt=1 and load with dialect 'rockpool-single'$"):
+    with pytest.raises(ModelError, match=rf"^node '\w+' \({kind}\): dialect 'rockpool' emits up to 65536 spikes "
+                                         rf"per step, which the single-spike model of a {kind} node cannot send; export "
+                                         r"the module with max_spikes_per_dt=1 and load with dialect 'rockpool-single'$"):
         load_nir(_graph(node), dialect="rockpool")
 
 
