@@ -272,7 +272,7 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
                   core_synops=t.core_events.astype(np.int64), core_spikes=t.core_spikes.astype(np.int64),
                   population_size=t.pop_size, population_spikes=t.pop_spikes, population_synops=t.pop_events,
                   energy=en, latency=lat, operations=ops, bit_budget=bits,
-                  notes=_notes(t, result, profile, en, lat, placement.mesh.published),
+                  notes=_notes(t, result, profile, en, lat, placement.mesh.published) + _payload_notes(bits, profile),
                   convention=chosen)
 
 
@@ -403,6 +403,15 @@ def _notes(t: Tally, result: SimResult, profile: ChipProfile, en: EnergyReport,
         notes.append(f"barrier for {lat.tiles_used} tiles clamped to the table's last entry "
                      f"({profile.barrier_s_by_tiles[-1][0]} tiles)")
     return tuple(notes)
+
+
+def _payload_notes(bits: BitBudget, profile: ChipProfile) -> tuple[str, ...]:
+    """A note when some spikes carry more payload bits than the chip's packets can (``bit_budget.over_capacity``)."""
+    if not bits.over_capacity:
+        return ()
+    return (f"projection(s) {', '.join(bits.over_capacity)} deliver spike values that chip '{profile.name}' cannot "
+            f"carry (spike_payload_bits = {bits.payload_capacity_bits}); their packets and synaptic events are "
+            "costed as if it could",)
 
 
 @dataclass(frozen=True)

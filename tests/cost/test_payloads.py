@@ -119,6 +119,8 @@ def test_a_binary_spike_chip_lists_the_layers_whose_payload_it_cannot_carry():
     _, report = _report(ternary_network(), "loihi")
     assert report.bit_budget.over_capacity == ("c->d",)
     assert "exceeded by c->d" in "\n".join(report.bit_budget.to_text_lines())
+    assert "projection(s) c->d deliver spike values that chip 'loihi' cannot carry (spike_payload_bits = 0); their " \
+        "packets and synaptic events are costed as if it could" in report.notes
     assert ns.Report.from_dict(report.to_dict()).bit_budget.over_capacity == ("c->d",)
 
 
