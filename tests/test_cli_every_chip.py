@@ -130,11 +130,6 @@ def test_a_missing_mesh_still_raises_when_asked_to(tmp_path):
     assert run.report.partial and set(MESH_KEYS) <= {k for k, _ in run.report.missing}
 
 
-def test_sweep_refuses_to_mark_since_its_rows_have_no_partial_mark():
-    with pytest.raises(NeurosimError, match="missing='mark' is not supported"):
-        ns.sweep(ns.Network("empty"), "loihi", 1, {"e_synop_J": [1e-12]}, missing="mark")
-
-
 def test_dt_reads_a_nir_file_at_another_time_step(capsys, tmp_path):
     ref = np.load(DATA / "norse_ff.npz")
     inputs = tmp_path / "x.npz"
