@@ -21,7 +21,8 @@ from neurosim.cost_model.unpublished import fill_hint
 from neurosim.nir import get_dialect
 from neurosim.nir.dialects import DIALECTS
 from neurosim.models import get_model, list_models
-from neurosim.trace.export import TRACE_TABLES, export_trace
+from neurosim.trace import read_trace
+from neurosim.trace.export import TRACE_TABLES, export_trace, published_notes
 from neurosim.plots import REPORT_KINDS, TRACE_KINDS, plot_report, plot_trace
 from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
 from neurosim.workflows.options import RunOptions
@@ -489,8 +490,8 @@ def _draw(args: argparse.Namespace, source: pathlib.Path, out: pathlib.Path) -> 
         if kind not in TRACE_KINDS:
             raise NeurosimError(f"--kind {kind!r} is not a trace picture; choose one of {', '.join(TRACE_KINDS)}")
         options = {"window": args.window} if kind == "animation" else {}
-        if kind == "energy":
-            options = {"fallbacks": _fallbacks(args.fallback)}
+        if kind == "energy":  # as `run`: numbers the recorded profile does not publish are marked
+            options = {"fallbacks": _fallbacks(args.fallback), "missing": "mark"}
         plot_trace(source, kind, out, progress=args.progress or sys.stderr.isatty(), **options)
 
 
@@ -498,8 +499,12 @@ def _export(args: argparse.Namespace) -> int:
     source = pathlib.Path(args.source)
     if not source.exists():
         raise NeurosimError(f"{source}: no such file")
-    out = export_trace(source, args.to, table=args.table)
+    trace = read_trace(source)
+    out = export_trace(trace, args.to, table=args.table)
     print(f"wrote {out} ({args.table})")
+    notes = published_notes(trace)
+    if notes:
+        print("\n".join(notes))
     return 0
 
 
