@@ -64,6 +64,8 @@ def test_the_partial_column_round_trips_through_the_csv_and_shows_in_the_text(ma
     assert [r["partial"] for r in back.rows] == [r["partial"] for r in marked.rows]
     assert "partial" in marked.to_text().splitlines()[0] and "e_spike_J;t_spike_s" in marked.to_text()
     assert "partial" not in sweep(poisson_network(), "loihi_sanafe", TICKS, VARY).to_text()
+    html = marked._repr_html_()
+    assert "<th>partial</th>" in html and html.count("e_spike_J;t_spike_s") == len(marked.rows)
 
 
 def test_the_partial_column_reaches_pandas(marked):
