@@ -73,8 +73,8 @@ HOW = ("simulated", "rerouted", "recosted")
 """Values of the ``how`` column: the group's simulation ran for this point; its placement's counters
 were summed from that run; its placement's run was costed again under its profile."""
 ENERGY_CLASSES = tuple(name for name, _ in COMPONENTS) + ("synops_all_inclusive", "effective_acs", "effective_macs")
-RESULT_COLUMNS = ("how", "fits", "error", "partial", "energy_J", *(f"energy_{c}_J" for c in ENERGY_CLASSES), "latency_s",
-                  "synops", "cores_used", "accuracy", "seconds", *IDENTITY_COLUMNS)
+RESULT_COLUMNS = ("how", "fits", "error", "partial", "energy_J", *(f"energy_{c}_J" for c in ENERGY_CLASSES),
+                  "latency_s", "synops", "cores_used", "accuracy", "seconds", *IDENTITY_COLUMNS)
 _SETTABLE = tuple(f.name for f in FIELDS if f.is_hardware)
 REQUIRED_COLUMNS = ("how", "fits", "error", "energy_J")
 """Columns every sweep table has had (``partial`` came later: an older table reads with it empty)."""
@@ -275,8 +275,8 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     Raises
     ------
     NeurosimError
-        Before anything runs: for a key that is not a profile field nor a sweep option, ``resume`` without
-        ``out``, or an ``out`` file written by another sweep
+        Before anything runs: for a key that is not a profile field nor a sweep option, ``resume``
+        without ``out``, or an ``out`` file written by another sweep
         (:class:`~neurosim.workflows.sweep_table.SweepFileError`: other varied keys, model, chip or settings).
     """
     start = time.perf_counter()
