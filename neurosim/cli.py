@@ -17,10 +17,12 @@ from neurosim.errors import NeurosimError, SimulationInterrupted
 from neurosim.chip import FIELDS, list_chips, load_chip
 from neurosim.cost_model.conventions import DEFAULT_CONVENTION, EXECUTIONS, list_conventions
 from neurosim.cost_model.energy_presets import DEFAULT_PRESET, PRESETS
+from neurosim.cost_model.unpublished import fill_hint
 from neurosim.nir import get_dialect
 from neurosim.nir.dialects import DIALECTS
 from neurosim.models import get_model, list_models
-from neurosim.trace.export import TRACE_TABLES, export_trace
+from neurosim.trace import read_trace
+from neurosim.trace.export import TRACE_TABLES, export_trace, published_notes
 from neurosim.plots import REPORT_KINDS, TRACE_KINDS, plot_report, plot_trace
 from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
 from neurosim.workflows.options import RunOptions
@@ -488,8 +490,8 @@ def _draw(args: argparse.Namespace, source: pathlib.Path, out: pathlib.Path) -> 
         if kind not in TRACE_KINDS:
             raise NeurosimError(f"--kind {kind!r} is not a trace picture; choose one of {', '.join(TRACE_KINDS)}")
         options = {"window": args.window} if kind == "animation" else {}
-        if kind == "energy":
-            options = {"fallbacks": _fallbacks(args.fallback)}
+        if kind == "energy":  # as `run`: numbers the recorded profile does not publish are marked
+            options = {"fallbacks": _fallbacks(args.fallback), "missing": "mark"}
         plot_trace(source, kind, out, progress=args.progress or sys.stderr.isatty(), **options)
 
 
@@ -497,8 +499,12 @@ def _export(args: argparse.Namespace) -> int:
     source = pathlib.Path(args.source)
     if not source.exists():
         raise NeurosimError(f"{source}: no such file")
-    out = export_trace(source, args.to, table=args.table)
+    trace = read_trace(source)
+    out = export_trace(trace, args.to, table=args.table)
     print(f"wrote {out} ({args.table})")
+    notes = published_notes(trace)
+    if notes:
+        print("\n".join(notes))
     return 0
 
 
@@ -532,7 +538,8 @@ def _sweep(args: argparse.Namespace) -> int:
         raise NeurosimError("--resume needs --out SWEEP.csv, the table to resume")
     model = _resolve_model(args, bundled_samples=4)
     check_output("--out", args.out, _input_files(args, model))
-    options = _options(args, raise_delays=args.raise_delays)
+    # as `run`: a number the profile does not publish is marked (the `partial` column), not guessed
+    options = _options(args, raise_delays=args.raise_delays, missing="mark")
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
     executor = ProcessPoolExecutor(max_workers=args.workers) if args.workers > 1 else None
     try:
@@ -548,24 +555,32 @@ def _sweep(args: argparse.Namespace) -> int:
           f"{result.recosted} re-costed"
           + (f"; {result.resumed} resumed from {args.out}" if result.resumed else "")
           + f"; {result.simulations} simulation(s) in {result.wall_s:.2f} s with {args.workers} worker(s)")
+    partial = [r for r in result.rows if r.get("partial")]
+    if partial:
+        print(f"partial: the totals of {len(partial)} point(s) leave out what the profile does not publish "
+              "(the `partial` column):")
+        for key in result.partial_keys:
+            print(f"  not published: {key}; fill with {fill_hint(key)}")
     front = result.pareto()
     if front:
-        print("Pareto front (energy_J, latency_s): points " + ", ".join(str(r["point"]) for r in front))
+        print("Pareto front (energy_J, latency_s): points " + ", ".join(str(r["point"]) for r in front)
+              + (" (each point compared with those leaving out the same numbers)" if partial else ""))
     if args.out:
         print(f"wrote {args.out}")
     return _sweep_status(result)
 
 
 def _sweep_status(result) -> int:
-    """0 when some point has a result, else 2 with a one-line summary.
+    """0 when some point has figures (its row marks the others), else 2 with a one-line summary.
 
-    "Does not fit" is a result of a design-space sweep (``fits`` False); a point whose run failed
-    with any other error (``fits`` empty) has none.
+    A sweep whose every point was refused, whether it did not fit (``fits`` False) or failed with
+    another error, produced no figure: that is an error, as a run that does not fit is.
     """
-    failed = [r for r in result.rows if r.get("error") and r.get("fits") is not False]
-    if result.rows and len(failed) == len(result.rows):
-        print(f"neurosim: error: every one of the {len(failed)} points failed; the first: {failed[0]['error']}",
-              file=sys.stderr)
+    refused = [r for r in result.rows if r.get("error")]
+    if result.rows and len(refused) == len(result.rows):
+        unfit = sum(r.get("fits") is False for r in refused)
+        print(f"neurosim: error: no point of the sweep has a result ({unfit} of {len(refused)} do not fit, "
+              f"{len(refused) - unfit} failed); the first: {refused[0]['error']}", file=sys.stderr)
         return 2
     return 0
 

@@ -104,7 +104,8 @@ class TraceWriter:
             tick_s=float(profile.tick_s) if profile.tick_s is not None else math.nan,
             ticks_planned=ticks, neurons_per_core=int(npc) if npc else -1, strategy=pl.strategy,
             grid_shape=np.asarray(self.routes.grid_shape, dtype=np.int64), populations=json.dumps(pops),
-            probe_every=self.probe_every, chip_profile=json.dumps(profile.to_dict())))
+            probe_every=self.probe_every, chip_profile=json.dumps(profile.to_dict()),
+            mesh_published=bool(pl.mesh.published), unpublished=json.dumps(list(profile.unpublished))))
         f.create_dataset("progress", data=np.zeros(4, dtype=np.int64))
         rt = self.routes
         r = rt.packet_route

@@ -53,6 +53,7 @@ from neurosim.chip.schema import FIELDS
 from neurosim.net.network import Network
 from neurosim.nir.batch import load_batch
 from neurosim.cost_model.pareto import MAXIMIZED, pareto_front
+from neurosim.cost_model.unpublished import missing_keys
 from neurosim.workflows.options import RunOptions, resolve_options
 from neurosim.workflows.prepare import place_compiled, transform_network
 from neurosim.workflows.run import simulate_batch
@@ -72,9 +73,13 @@ HOW = ("simulated", "rerouted", "recosted")
 """Values of the ``how`` column: the group's simulation ran for this point; its placement's counters
 were summed from that run; its placement's run was costed again under its profile."""
 ENERGY_CLASSES = tuple(name for name, _ in COMPONENTS) + ("synops_all_inclusive", "effective_acs", "effective_macs")
-RESULT_COLUMNS = ("how", "fits", "error", "energy_J", *(f"energy_{c}_J" for c in ENERGY_CLASSES), "latency_s",
-                  "synops", "cores_used", "accuracy", "seconds", *IDENTITY_COLUMNS)
+RESULT_COLUMNS = ("how", "fits", "error", "partial", "energy_J", *(f"energy_{c}_J" for c in ENERGY_CLASSES),
+                  "latency_s", "synops", "cores_used", "accuracy", "seconds", *IDENTITY_COLUMNS)
 _SETTABLE = tuple(f.name for f in FIELDS if f.is_hardware)
+REQUIRED_COLUMNS = ("how", "fits", "error", "energy_J")
+"""Columns every sweep table has had (``partial`` came later: an older table reads with it empty)."""
+PARTIAL_SEPARATOR = ";"
+"""Joins the keys of a ``partial`` cell: ``t_spike_s;mesh_x;mesh_y``."""
 
 
 @dataclass(frozen=True)
@@ -159,19 +164,30 @@ class SweepResult:
 
     def pareto(self, objectives: Sequence[str] = ("energy_J", "latency_s"),
                maximize: Iterable[str] = MAXIMIZED) -> list[dict]:
-        """The non-dominated rows (:func:`neurosim.cost_model.pareto.pareto_front`; ``accuracy`` is maximised)."""
+        """The non-dominated rows (:func:`neurosim.cost_model.pareto.pareto_front`; ``accuracy`` is maximised;
+        a row is compared only with rows whose totals leave out the same terms, its ``partial`` cell)."""
         return pareto_front(self.rows, objectives, maximize)
 
     def to_text(self, columns: Sequence[str] | None = None) -> str:
-        """The table as fixed-width text (default: parameters, how, fits, energy, latency, SynOps, cores, error)."""
-        cols = list(columns or ("point", *self.params, "how", "fits", "energy_J", "latency_s", "synops",
-                                "cores_used", *(("accuracy",) if any(r.get("accuracy") is not None
-                                                                      for r in self.rows) else ()), "error"))
+        """The table as fixed-width text (default: parameters, how, fits, energy, partial where a row is,
+        latency, SynOps, cores, accuracy where known, error)."""
+        cols = list(columns or self._shown_columns())
         shown = [[_show(r.get(c), c) for c in cols] for r in self.rows]
         widths = [max([len(c)] + [len(row[k]) for row in shown]) for k, c in enumerate(cols)]
         lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip()]
         lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in shown]
         return "\n".join(lines)
+
+    @property
+    def partial_keys(self) -> tuple[str, ...]:
+        """The unpublished profile keys some row's totals leave out (its ``partial`` cell), in order."""
+        return tuple(dict.fromkeys(k for r in self.rows for k in partial_keys(r)))
+
+    def _shown_columns(self) -> tuple[str, ...]:
+        """The columns of :meth:`to_text` and the HTML table: ``partial`` and ``accuracy`` where a row has one."""
+        optional = {c: any(r.get(c) is not None for r in self.rows) for c in ("partial", "accuracy")}
+        return ("point", *self.params, "how", "fits", "energy_J", *(("partial",) if optional["partial"] else ()),
+                "latency_s", "synops", "cores_used", *(("accuracy",) if optional["accuracy"] else ()), "error")
 
     def to_pandas(self) -> Any:
         """The table as a ``pandas.DataFrame``: one row per point, the columns of :attr:`columns` in order
@@ -182,8 +198,7 @@ class SweepResult:
     def _repr_html_(self) -> str:
         """How the points were obtained, then the points (the columns of :meth:`to_text`; at most
         :data:`HTML_ROWS` rows: ``to_pandas()`` has them all), as HTML."""
-        cols = ("point", *self.params, "how", "fits", "energy_J", "latency_s", "synops", "cores_used",
-                *(("accuracy",) if any(r.get("accuracy") is not None for r in self.rows) else ()), "error")
+        cols = self._shown_columns()
         units = {"energy_J": "energy", "latency_s": "latency"}
         rows = [[_html_cell(r.get(c), c) for c in cols] for r in self.rows[:HTML_ROWS]]
         more = len(self.rows) - len(rows)
@@ -198,7 +213,7 @@ def read_sweep(path: str | os.PathLike) -> SweepResult:
         reader = csv.DictReader(f)
         fields = reader.fieldnames or []
         rows = sorted(({k: parse(v) for k, v in row.items()} for row in reader), key=lambda r: r.get("point") or 0)
-    missing = [c for c in ("point", *RESULT_COLUMNS[:4]) if c not in fields]
+    missing = [c for c in ("point", *REQUIRED_COLUMNS) if c not in fields]
     if missing:
         raise NeurosimError(f"{path}: not a sweep table (no column {missing[0]!r}); "
                             "write one with neurosim sweep --out")
@@ -253,21 +268,19 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     -------
     SweepResult
         A failing point records its error (``fits`` False for a :class:`DoesNotFitError`) and does
-        not stop the sweep.
+        not stop the sweep. With ``missing="mark"`` (an option, as for ``run_on_chip``) a point costed
+        without a number its profile does not publish has its totals without that term and names the
+        keys left out in its ``partial`` cell (``docs/explore.md``).
 
     Raises
     ------
     NeurosimError
-        Before anything runs: for a key that is not a profile field nor a sweep option,
-        ``missing="mark"`` (a row has no partial mark: pass ``fallbacks``), ``resume`` without
-        ``out``, or an ``out`` file written by another sweep
+        Before anything runs: for a key that is not a profile field nor a sweep option, ``resume``
+        without ``out``, or an ``out`` file written by another sweep
         (:class:`~neurosim.workflows.sweep_table.SweepFileError`: other varied keys, model, chip or settings).
     """
     start = time.perf_counter()
     options = resolve_options(options, keywords)
-    if options.missing != "error":
-        raise NeurosimError("sweep(): missing='mark' is not supported, since a sweep row has no mark for a partial "
-                            "total; pass fallbacks={key: value} for the numbers the profile does not publish")
     profile = chip if isinstance(chip, ChipProfile) else load_chip(chip)
     points, params = _points(vary)
     nir = None
@@ -486,11 +499,12 @@ def _cost_row(group: _Group, index: int, params: dict, how: str, profile: ChipPr
     try:
         point_profile = profile.replace(**changes) if changes else profile
         report = cost(run, placement, point_profile, fallbacks=group.options.fallbacks, samples=samples,
-                      latency=group.options.latency)
+                      latency=group.options.latency, missing=group.options.missing)
     except Exception as err:
         row["error"] = _message(err)
     else:
         row["energy_J"] = float(report.energy.total_J)
+        row["partial"] = PARTIAL_SEPARATOR.join(missing_keys(report.missing)) or None
         for name, joules in zip(report.energy.classes, report.energy.energy_J):
             row[f"energy_{name}_J"] = float(joules)
         row["latency_s"] = float(report.latency.total_s) if report.latency is not None else None
@@ -512,6 +526,12 @@ def _error_rows(group: _Group, points: tuple, how: dict[int, str], err: BaseExce
 def _failed_rows(group: _Group, err: BaseException, fits: bool | None) -> list[dict]:
     how = _roles(group, [True] * len(group.layouts))
     return [{**row, "fits": fits} for row in _error_rows(group, tuple(group.points), how, err)]
+
+
+def partial_keys(row: Mapping[str, Any]) -> tuple[str, ...]:
+    """The unpublished profile keys a sweep row's totals leave out (its ``partial`` cell); none when complete."""
+    cell = row.get("partial")
+    return tuple(cell.split(PARTIAL_SEPARATOR)) if isinstance(cell, str) and cell else ()
 
 
 def _simulations(rows: list[dict]) -> int:
