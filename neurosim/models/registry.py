@@ -229,6 +229,7 @@ class NeuronModel:
     reference_step: Callable = field(repr=False)
     spiking: bool = True
     integer_input: bool = False  # fixed-point models: weights and spike values must be integers
+    spike_payload: str = "binary"  # the values its spikes carry: "binary" (1), "signed" (+-theta), "graded"
     doc: str = ""
     dense_update: Callable | None = field(default=None, repr=False)  # optional, see the module docstring
     uniform_update: Callable | None = field(default=None, repr=False)  # optional, see the module docstring
