@@ -613,7 +613,8 @@ def _chips(args: argparse.Namespace) -> int:
             continue
         item = chip.lookup(f.name)
         mark = " (assumed)" if item.status == "assumed" else ""
-        print(f"  {f.key:<34} {str(value) + ' ' + f.unit:<22} {item.source}{mark}")
+        shown = ", ".join(value) if f.kind == "strings" else f"{value} {f.unit}".strip()
+        print(f"  {f.key:<34} {shown:<22} {item.source}{mark}")
     return 0
 
 

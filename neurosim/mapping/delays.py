@@ -80,7 +80,9 @@ class DelayShift:
     ``latency`` maps every population and source to the ticks its input now arrives later than in
     the original network (sources: 0); ``raised`` maps each changed projection to the number of
     synapses whose delay was raised; ``inexact`` lists the projections whose synapses do not all
-    agree with the shift (empty: the raised network's spikes are the original's shifted exactly).
+    agree with the shift (``raise_delays``), or the shifted populations with a bias or a state
+    not at rest, which change before their first input arrives (``lower_delays``); empty: the
+    lowered network's spikes are the original's shifted exactly.
     """
 
     min_delay: int
@@ -121,14 +123,18 @@ class DelayShift:
             head = (f"delays: lowered onto {span} tick(s) by a uniform shift per projection ({n} synapse(s) in "
                     f"{len(self.raised)} projection(s) re-timed"
                     + (f", {self.relay_neurons} relay neuron(s) in {len(self.relays)} population(s) carry delays "
-                       f"above {self.max_delay}" if self.relays else "") + "); the spikes are the model's, shifted; ")
+                       f"above {self.max_delay}" if self.relays else "") + "); the spikes are the model's, shifted"
+                    + ("" if self.exact else " (except where noted)") + "; ")
         else:
             head = f"delays: raised {n} synapse(s) in {len(self.raised)} projection(s) to {self.min_delay} tick(s); "
         lines = [head + "added latency per population (ticks later than the model):"]
         for name, lat in self.latency.items():
             if name not in self.relays:
                 lines.append(f"  {name:<20} +{lat}")
-        if self.inexact:
+        if self.inexact and self.method == "shift":
+            lines.append("  not an exact shift: populations " + ", ".join(self.inexact) + " have a bias or start "
+                         "away from rest, and run their added ticks on their own before their first input")
+        elif self.inexact:
             lines.append("  not an exact shift: projections " + ", ".join(self.inexact)
                          + " join paths of different added latency")
         return "\n".join(lines)
@@ -196,7 +202,8 @@ def lower_delays(network: Network, min_delay: int, max_delay: int | None = None,
     -------
     (Network, DelayShift)
         The lowered network and what changed: ``latency`` per node, ``raised`` (synapses re-timed
-        per projection), ``relays`` (neurons per relay population); ``exact`` is True.
+        per projection), ``relays`` (neurons per relay population); ``exact`` unless a shifted
+        population has a bias or starts away from rest (``inexact`` names it).
 
     Raises
     ------
@@ -252,7 +259,18 @@ def lower_delays(network: Network, min_delay: int, max_delay: int | None = None,
     sizes = {f"{pre}~relay{m + 1}": int(members.size) for pre, chain in relays.items()
              for m, members in enumerate(chain)}
     full = {**latency, **{name: 0 for name in sizes}}
-    return out, DelayShift(min_delay, full, raised, (), "shift", max_delay, sizes)
+    driven = tuple(name for name, node in network.nodes.items()
+                   if latency[name] > 0 and isinstance(node, Population) and _self_driven(node))
+    return out, DelayShift(min_delay, full, raised, driven, "shift", max_delay, sizes)
+
+
+def _self_driven(pop: Population) -> bool:
+    """Whether ``pop`` may change state without input: a bias, or an initial state other than the model's
+    rest. Such a population runs its added latency's ticks on its own before its first input, so its
+    spikes are not exactly the model's shifted."""
+    biased = any(name in ("bias", "bias_mant") and np.any(pop.param(name) != 0) for name in pop.model.param_names)
+    rest = np.array([s.initial for s in pop.model.state])
+    return biased or bool(np.any(pop.init != rest))
 
 
 def _relay_depths(network: Network, retimed: Mapping[str, np.ndarray], max_delay: int | None) -> dict[str, np.ndarray]:

@@ -252,8 +252,9 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     Returns
     -------
     SweepResult
-        A failing point records its error (``fits`` False for a :class:`DoesNotFitError`) and does
-        not stop the sweep.
+        A failing point records its error (``fits`` False for a :class:`DoesNotFitError`; under
+        ``capacity="warn"`` a point over a limit has its figures, ``fits`` False and its violations
+        in ``error``) and does not stop the sweep.
 
     Raises
     ------
@@ -482,7 +483,10 @@ def _cost_row(group: _Group, index: int, params: dict, how: str, profile: ChipPr
     """The row of one point: ``run`` on ``placement`` costed with ``profile`` changed by ``changes``."""
     t0 = time.perf_counter()
     row = _row(group, index, params, how)
-    row.update(fits=True, cores_used=placement.n_cores_used, accuracy=accuracy)
+    over = [v.message for v in placement.violations if v.kind == "capacity"]  # mapped under capacity="warn"
+    row.update(fits=not over, cores_used=placement.n_cores_used, accuracy=accuracy)
+    if over:
+        row["error"] = "over capacity (mapped under capacity=warn): " + "; ".join(over)
     try:
         point_profile = profile.replace(**changes) if changes else profile
         report = cost(run, placement, point_profile, fallbacks=group.options.fallbacks, samples=samples,

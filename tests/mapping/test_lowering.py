@@ -148,3 +148,15 @@ def test_refusals():
     with pytest.raises(ModelError, match="'in' sends count-valued spikes over delays above the chip's 15 ticks"):
         lower_delays(graded, 1, 15)
     lower_delays(graded, 1, 20)  # within the range: no relay, nothing refused
+
+
+def test_a_biased_population_is_named_inexact():
+    net = ns.Network("bias")
+    net.poisson("in", 3, p=0.5)
+    net.population("a", 3, "lif", beta=0.9, v_th=1.0, bias=-0.1)
+    net.population("b", 3, "lif", beta=0.9, v_th=1.0)
+    net.connect("in", "a", weights=np.ones((3, 3)), delays=0)
+    net.connect("a", "b", weights=np.ones((3, 3)), delays=0)
+    _, shift = lower_delays(net, 1)
+    assert shift.inexact == ("a",) and not shift.exact  # a runs one tick of bias alone; b starts at rest
+    assert "populations a have a bias or start away from rest" in shift.to_text()

@@ -190,3 +190,18 @@ def test_cli_capacity_policy(tmp_path, capsys):
     assert [v["check"] for v in data["violations"] if v["kind"] == "capacity"] == ["fanin_per_neuron"] * 2
     assert main([*args, "--capacity", "warn", "--compatibility", "strict"]) == 2
     assert "neuron model 'lif' is not native" in capsys.readouterr().err
+
+
+def test_sweep_under_capacity_warn_keeps_the_figures_of_points_over_a_limit():
+    net = ns.Network("wide")
+    net.poisson("in", 40, p=0.2)
+    net.population("a", 8, "lif", beta=0.9, v_th=1.0)
+    net.connect("in", "a", weights=np.full((8, 40), 0.1), delays=1)
+    tight = ns.load_chip("loihi_sanafe").replace(axons_in_per_core=32)
+    strict = ns.sweep(net, tight, 20, {"neurons_per_core": [4, 8]})
+    assert [r["fits"] for r in strict.rows] == [False, False] and strict.rows[0]["energy_J"] is None
+    warned = ns.sweep(net, tight, 20, {"neurons_per_core": [4, 8]}, capacity="warn")
+    assert [r["fits"] for r in warned.rows] == [False, False]
+    for row in warned.rows:
+        assert row["energy_J"] > 0 and "over capacity (mapped under capacity=warn): core 0" in row["error"]
+        assert "axons_in_per_core = 32" in row["error"]
