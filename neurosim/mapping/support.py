@@ -90,9 +90,9 @@ def _population_errors(name: str, pop: Population, profile: ChipProfile) -> list
     if not native(profile, model.name):
         supported = _list(profile.neuron_models or ())
         errors.append(NotSupportedError(
-            f"population '{name}': neuron model '{model.name}' is not native on {chip}, whose neurons run "
-            f"{supported} (support.neuron_models); rebuild the population with {supported}, or map it as written "
-            f"with compatibility='warn' (--compatibility warn), the report marked", check="neuron_models",
+            f"population '{name}': neuron model '{model.name}' is not native on {chip} (support.neuron_models: "
+            f"{supported}); rebuild it with {supported}, or map it as written with compatibility='warn', the "
+            f"report marked", check="neuron_models",
             used=model.name, supported=supported))
     payloads = profile.spike_payloads
     if payloads is not None and model.spiking and model.spike_payload not in payloads:

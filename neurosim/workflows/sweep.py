@@ -7,8 +7,8 @@ Each point of a sweep is a set of changes to a base chip profile, the placement 
 (:mod:`neurosim.workflows.prepare`). Every point is obtained in the cheapest exact way, and its row
 says which (``how``):
 
-- changes to the **dynamics** (``quantize``, and ``weight_bits``/``weight_signed`` with it;
-  ``delay_min_ticks`` with ``raise_delays``) make a new **group**: each group simulates once (the
+- changes to the **dynamics** (``quantize``, and ``weight_bits``/``weight_signed``/``weight_structure``/
+  ``axon_types`` with it; ``delay_min_ticks``/``delay_max_ticks`` with ``raise_delays``) make a new **group**: each group simulates once (the
   group's first point is ``"simulated"``);
 - changes to the **placement** (``strategy``, ``neurons_per_core``, any ``[core]`` capacity, the
   mesh: ``mesh_x``, ``mesh_y``, ``cores_per_tile``, ``cores_per_chip``, ``chips_x``, ``chips_y``)
@@ -64,9 +64,9 @@ SWEEP_KEYS = ("strategy", "neurons_per_core", "quantize")
 RECOST_FIELDS = tuple(f.name for f in FIELDS if f.section in ("timing", "energy", "latency")) + (
     "process_nm", "operating_voltage_V", "routing", "updates_all_neurons")
 """Profile fields whose change is re-costed from an existing simulation."""
-QUANTIZE_FIELDS = ("weight_bits", "weight_signed")
+QUANTIZE_FIELDS = ("weight_bits", "weight_signed", "weight_structure", "axon_types")
 """Profile fields that change the dynamics of a ``quantize`` point (the weights); else only the placement."""
-RAISE_DELAYS_FIELDS = ("delay_min_ticks",)
+RAISE_DELAYS_FIELDS = ("delay_min_ticks", "delay_max_ticks")
 """Profile fields that change the dynamics under ``raise_delays`` (the delays); else only the placement."""
 HOW = ("simulated", "rerouted", "recosted")
 """Values of the ``how`` column: the group's simulation ran for this point; its placement's counters
@@ -232,7 +232,8 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     options : RunOptions, optional
         The options of every point, as for :func:`neurosim.workflows.run.run_on_chip` (default
         ``RunOptions()``); a point's ``strategy``, ``neurons_per_core`` or ``quantize`` replaces
-        the option's value. ``raise_delays`` raises delays to each point's ``delay_min_ticks``.
+        the option's value. ``raise_delays`` lowers delays onto each point's ``delay_min_ticks`` ..
+        ``delay_max_ticks``.
     executor : concurrent.futures.Executor, optional
         Runs the groups (one simulation each); default: serially in this process. With a
         :class:`~concurrent.futures.ProcessPoolExecutor` or Dask's ``Client.get_executor()``,
