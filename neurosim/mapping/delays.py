@@ -58,7 +58,7 @@ import numpy as np
 
 from neurosim._checks import non_negative_int
 from neurosim.errors import ModelError
-from neurosim.net.network import Network, Node, Population, PoissonSource, SpikeArray, SpikeTimes, narrowest_delay_type
+from neurosim.net.network import Network, Node, Population, SpikeArray, SpikeTimes, narrowest_delay_type
 
 LOWERINGS = ("shift", "minimum")
 """How ``raise_delays`` lowers delays onto a chip: :func:`lower_delays` (every delay of a projection
@@ -322,7 +322,6 @@ def _require_binary(node: Node, graded_sources: frozenset[str], max_delay: int |
         values = node.values if isinstance(node, SpikeTimes) else node.data if isinstance(node, SpikeArray) else None
         binary = node.name not in graded_sources and (values is None or bool(np.all((values == 0) | (values == 1))))
         kind = "binary" if binary else "count-valued"
-        binary = binary or isinstance(node, PoissonSource)
     if not binary:
         raise ModelError(f"'{node.name}' sends {kind} spikes over delays above the chip's {max_delay} ticks, and a "
                          f"relay neuron forwards only binary spikes; shorten those delays to <= {max_delay}")
