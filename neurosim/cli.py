@@ -352,9 +352,9 @@ def _write_outputs(outputs: dict[str, pathlib.Path | None], report_json: str, re
 def _options(args: argparse.Namespace, raise_delays: bool, missing: str = "error") -> RunOptions:
     """The RunOptions of ``run`` and ``sweep`` (``_mapping_options``)."""
     return RunOptions(strategy=args.strategy, neurons_per_core=args.neurons_per_core, quantize=args.quantize,
-                      raise_delays=raise_delays, delay_lowering=args.delay_lowering, fallbacks=_fallbacks(args.fallback),
-                      seed=args.seed, latency=not args.no_latency, capacity=args.capacity,
-                      compatibility=args.compatibility, missing=missing)
+                      raise_delays=raise_delays, delay_lowering=args.delay_lowering,
+                      fallbacks=_fallbacks(args.fallback), seed=args.seed, latency=not args.no_latency,
+                      capacity=args.capacity, compatibility=args.compatibility, missing=missing)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -8,8 +8,8 @@ Each point of a sweep is a set of changes to a base chip profile, the placement 
 says which (``how``):
 
 - changes to the **dynamics** (``quantize``, and ``weight_bits``/``weight_signed``/``weight_structure``/
-  ``axon_types`` with it; ``delay_min_ticks``/``delay_max_ticks`` with ``raise_delays``) make a new **group**: each group simulates once (the
-  group's first point is ``"simulated"``);
+  ``axon_types`` with it; ``delay_min_ticks``/``delay_max_ticks`` with ``raise_delays``) make a new
+  **group**: each group simulates once (the group's first point is ``"simulated"``);
 - changes to the **placement** (``strategy``, ``neurons_per_core``, any ``[core]`` capacity, the
   mesh: ``mesh_x``, ``mesh_y``, ``cores_per_tile``, ``cores_per_chip``, ``chips_x``, ``chips_y``)
   never change the spikes, only how the engine groups its counts (population x core): the group
@@ -51,6 +51,7 @@ from neurosim.mapping.placement import Placement
 from neurosim.cost_model.reroute import refined_network, reroute
 from neurosim.chip.schema import FIELDS
 from neurosim.net.network import Network
+from neurosim.mapping.support import count_valued
 from neurosim.nir.batch import load_batch
 from neurosim.cost_model.pareto import MAXIMIZED, pareto_front
 from neurosim.workflows.options import RunOptions, resolve_options
@@ -408,7 +409,8 @@ def _run_group(group: _Group) -> list[dict]:
     except Exception as err:
         return _failed_rows(group, err, None)
     shared_s = time.perf_counter() - start
-    placed = [_place(group, layout, compiled) for layout in group.layouts]  # (profile, placement or error, s)
+    counted = count_valued(batch.data) if batch is not None else frozenset()
+    placed = [_place(group, layout, compiled, counted) for layout in group.layouts]  # (profile, placement or error, s)
     fitting = [p[1] for p in placed if isinstance(p[1], Placement)]
     how = _roles(group, [isinstance(p[1], Placement) for p in placed])
     if not fitting:
@@ -453,16 +455,19 @@ def _network(group: _Group):
         if not isinstance(network, Network):
             raise NeurosimError(f"sweep: the builder returned {type(network).__name__}, not a Network")
     profile = group.profile.replace(**group.dynamics) if group.dynamics else group.profile
-    return transform_network(network, profile, group.options).network, batch
+    counted = count_valued(batch.data) if batch is not None else frozenset()
+    return transform_network(network, profile, group.options, counted).network, batch
 
 
-def _place(group: _Group, layout: _Layout, compiled) -> tuple[ChipProfile | None, Placement | Exception, float]:
-    """(the layout's profile, its placement or the error placing it, seconds)."""
+def _place(group: _Group, layout: _Layout, compiled,
+           counted: frozenset[str]) -> tuple[ChipProfile | None, Placement | Exception, float]:
+    """(the layout's profile, its placement or the error placing it, seconds); ``counted``: the sources
+    whose inputs carry counts."""
     t0 = time.perf_counter()
     try:
         options = replace(group.options, strategy=layout.strategy, neurons_per_core=layout.neurons_per_core)
         profile = group.profile.replace(**layout.structural) if layout.structural else group.profile
-        return profile, place_compiled(compiled, profile, options), time.perf_counter() - t0
+        return profile, place_compiled(compiled, profile, options, counted), time.perf_counter() - t0
     except Exception as err:
         return None, err, time.perf_counter() - t0
 

@@ -205,3 +205,17 @@ def test_sweep_under_capacity_warn_keeps_the_figures_of_points_over_a_limit():
     for row in warned.rows:
         assert row["energy_J"] > 0 and "over capacity (mapped under capacity=warn): core 0" in row["error"]
         assert "axons_in_per_core = 32" in row["error"]
+
+
+def test_count_valued_nir_inputs_are_checked_against_the_chip():
+    from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
+
+    counts = {"input": load_input_file(bundled(BUNDLED_SAMPLES))["input"][:2] * 2}
+    args = (bundled(BUNDLED_MODEL), counts, "truenorth", BUNDLED_DIALECT)
+    with pytest.raises(NotSupportedError, match="source 'input': inputs carry spike counts"):
+        ns.run_nir(*args, raise_delays=True, latency=False, compatibility="strict")
+    run = ns.run_nir(*args, raise_delays=True, latency=False)
+    assert [v.check for v in run.report.violations if v.check == "input_kinds"] == ["input_kinds"]
+    plain = ns.run_nir(bundled(BUNDLED_MODEL), counts, "spinnaker2", BUNDLED_DIALECT, latency=False,
+                       missing="mark")
+    assert plain.report.violations == ()  # SpiNNaker2 runs any model and takes counts
