@@ -219,3 +219,13 @@ def test_count_valued_nir_inputs_are_checked_against_the_chip():
     plain = ns.run_nir(bundled(BUNDLED_MODEL), counts, "spinnaker2", BUNDLED_DIALECT, latency=False,
                        missing="mark")
     assert plain.report.violations == ()  # SpiNNaker2 runs any model and takes counts
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("capacity", "loose", "RunOptions: capacity must be one of strict, warn, got 'loose'"),
+    ("compatibility", None, "RunOptions: compatibility must be one of strict, warn, got None"),
+    ("delay_lowering", "relay", "RunOptions: delay_lowering must be one of shift, minimum, got 'relay'"),
+])
+def test_run_options_refuse_unknown_policies(field, value, message):
+    with pytest.raises(ns.ModelError, match=message):
+        ns.RunOptions(**{field: value})
