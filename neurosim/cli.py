@@ -25,6 +25,8 @@ from neurosim.trace import read_trace
 from neurosim.trace.export import TRACE_TABLES, export_trace, published_notes
 from neurosim.plots import REPORT_KINDS, TRACE_KINDS, plot_report, plot_trace
 from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
+from neurosim.mapping.delays import LOWERINGS
+from neurosim.mapping.violations import POLICIES
 from neurosim.workflows.options import RunOptions
 from neurosim.workflows.paths import atomic_path, check_distinct, check_output
 from neurosim.workflows.run import run_nir
@@ -186,8 +188,8 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
                         help="print the full report (energy per class, cores, populations, latency, operations, bit "
                              "budget); default: a short summary")
     parser.add_argument("--keep-delays", action="store_true",
-                        help="refuse a model whose synaptic delays are below the chip's minimum (TrueNorth: 1 tick) "
-                             "instead of raising them to it (the default)")
+                        help="refuse a model whose synaptic delays lie outside the chip's range (TrueNorth: 1 to 15 "
+                             "ticks) instead of lowering them onto it (the default)")
     parser.add_argument("--json", metavar="PATH", help="also write the complete report as JSON to PATH")
     parser.add_argument("--record", metavar="OUT.npz",
                         help="write every neuron node's outputs [B, T, *shape] to OUT.npz")
@@ -218,10 +220,24 @@ def _mapping_options(parser: argparse.ArgumentParser, default_note: str) -> None
     parser.add_argument("--neurons-per-core", type=int, metavar="N",
                         help=f"fill cores to at most N neurons (default: the chip's capacity){default_note}")
     parser.add_argument("--quantize", action="store_true",
-                        help="simulate with weights quantised to the chip's precision")
+                        help="simulate with weights quantised to the chip's precision (TrueNorth: each neuron's "
+                             "weights clustered into its 4 axon-type weights first)")
     parser.add_argument("--raise-delays", action="store_true",
-                        help="raise synaptic delays below the chip's minimum (TrueNorth: 1 tick) to it and print "
-                             "the latency this adds per layer (`run` does it unless --keep-delays)")
+                        help="lower synaptic delays onto the chip's range (TrueNorth: 1 to 15 ticks; see "
+                             "--delay-lowering) and print the latency this adds per layer (`run` does it unless "
+                             "--keep-delays)")
+    parser.add_argument("--delay-lowering", default="shift", choices=LOWERINGS,
+                        help="how delays are lowered onto the chip's range: shift (default: every delay of a "
+                             "projection shifted alike, later layers re-timed, relay neurons for delays above the "
+                             "maximum; the model's spikes, shifted in time) or minimum (each delay below the minimum "
+                             "raised to it, exact on feed-forward chains only)")
+    parser.add_argument("--capacity", default="strict", choices=POLICIES,
+                        help="a capacity the mapping exceeds (fan-in, fan-out, neurons, axons, synaptic memory per "
+                             "core): refuse (strict, default) or map anyway, list every violation in the report and "
+                             "mark its figures (warn)")
+    parser.add_argument("--compatibility", default="warn", choices=POLICIES,
+                        help="a neuron model, spike payload, weight structure or input kind the chip does not "
+                             "support natively: list it and mark the figures (warn, default) or refuse (strict)")
     parser.add_argument("--fallback", action="append", default=[], metavar="KEY=VALUE",
                         help="value for a hardware number the profile does not publish (marked estimated); repeatable")
     parser.add_argument("--seed", type=int, default=0, help="seed of stochastic neuron models")
@@ -338,8 +354,9 @@ def _write_outputs(outputs: dict[str, pathlib.Path | None], report_json: str, re
 def _options(args: argparse.Namespace, raise_delays: bool, missing: str = "error") -> RunOptions:
     """The RunOptions of ``run`` and ``sweep`` (``_mapping_options``)."""
     return RunOptions(strategy=args.strategy, neurons_per_core=args.neurons_per_core, quantize=args.quantize,
-                      raise_delays=raise_delays, fallbacks=_fallbacks(args.fallback), seed=args.seed,
-                      latency=not args.no_latency, missing=missing)
+                      raise_delays=raise_delays, delay_lowering=args.delay_lowering,
+                      fallbacks=_fallbacks(args.fallback), seed=args.seed, latency=not args.no_latency,
+                      capacity=args.capacity, compatibility=args.compatibility, missing=missing)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -371,7 +388,7 @@ def _run(args: argparse.Namespace) -> int:
         print(line)
     shift = run.delay_shift
     if shift is not None and (shift.changed or args.raise_delays):
-        print(f"{shift.to_text()}\n  (chip '{run.report.chip}' cannot deliver a spike within its tick; "
+        print(f"{shift.to_text()}\n  (chip '{run.report.chip}' delays spikes by {_delay_range(shift)} ticks; "
               f"--keep-delays refuses instead; --ticks {run.ticks_per_sample + shift.max_latency} keeps the spikes "
               f"shifted past the end of each sample)")
     print()
@@ -387,6 +404,11 @@ def _run(args: argparse.Namespace) -> int:
         print("\nthe full report: --full" + ("" if args.json else "; all of it as JSON: --json REPORT.json"))
     _write_outputs(outputs, run.report.to_json() if outputs["--json"] is not None else "", run.outputs)
     return 0
+
+
+def _delay_range(shift) -> str:
+    """``"1 to 15"``: the chip's delay range as a DelayShift records it."""
+    return f"{shift.min_delay} to {shift.max_delay}" if shift.max_delay is not None else f"at least {shift.min_delay}"
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -606,7 +628,8 @@ def _chips(args: argparse.Namespace) -> int:
             continue
         item = chip.lookup(f.name)
         mark = " (assumed)" if item.status == "assumed" else ""
-        print(f"  {f.key:<34} {str(value) + ' ' + f.unit:<22} {item.source}{mark}")
+        shown = ", ".join(value) if f.kind == "strings" else f"{value} {f.unit}".strip()
+        print(f"  {f.key:<34} {shown:<22} {item.source}{mark}")
     return 0
 
 

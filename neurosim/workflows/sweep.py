@@ -7,9 +7,9 @@ Each point of a sweep is a set of changes to a base chip profile, the placement 
 (:mod:`neurosim.workflows.prepare`). Every point is obtained in the cheapest exact way, and its row
 says which (``how``):
 
-- changes to the **dynamics** (``quantize``, and ``weight_bits``/``weight_signed`` with it;
-  ``delay_min_ticks`` with ``raise_delays``) make a new **group**: each group simulates once (the
-  group's first point is ``"simulated"``);
+- changes to the **dynamics** (``quantize``, and ``weight_bits``/``weight_signed``/``weight_structure``/
+  ``axon_types`` with it; ``delay_min_ticks``/``delay_max_ticks`` with ``raise_delays``) make a new
+  **group**: each group simulates once (the group's first point is ``"simulated"``);
 - changes to the **placement** (``strategy``, ``neurons_per_core``, any ``[core]`` capacity, the
   mesh: ``mesh_x``, ``mesh_y``, ``cores_per_tile``, ``cores_per_chip``, ``chips_x``, ``chips_y``)
   never change the spikes, only how the engine groups its counts (population x core): the group
@@ -51,6 +51,7 @@ from neurosim.mapping.placement import Placement
 from neurosim.cost_model.reroute import refined_network, reroute
 from neurosim.chip.schema import FIELDS
 from neurosim.net.network import Network
+from neurosim.mapping.support import count_valued
 from neurosim.nir.batch import load_batch
 from neurosim.cost_model.pareto import MAXIMIZED, pareto_front
 from neurosim.cost_model.unpublished import missing_keys
@@ -65,9 +66,9 @@ SWEEP_KEYS = ("strategy", "neurons_per_core", "quantize")
 RECOST_FIELDS = tuple(f.name for f in FIELDS if f.section in ("timing", "energy", "latency")) + (
     "process_nm", "operating_voltage_V", "routing", "updates_all_neurons")
 """Profile fields whose change is re-costed from an existing simulation."""
-QUANTIZE_FIELDS = ("weight_bits", "weight_signed")
+QUANTIZE_FIELDS = ("weight_bits", "weight_signed", "weight_structure", "axon_types")
 """Profile fields that change the dynamics of a ``quantize`` point (the weights); else only the placement."""
-RAISE_DELAYS_FIELDS = ("delay_min_ticks",)
+RAISE_DELAYS_FIELDS = ("delay_min_ticks", "delay_max_ticks")
 """Profile fields that change the dynamics under ``raise_delays`` (the delays); else only the placement."""
 HOW = ("simulated", "rerouted", "recosted")
 """Values of the ``how`` column: the group's simulation ran for this point; its placement's counters
@@ -247,7 +248,8 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     options : RunOptions, optional
         The options of every point, as for :func:`neurosim.workflows.run.run_on_chip` (default
         ``RunOptions()``); a point's ``strategy``, ``neurons_per_core`` or ``quantize`` replaces
-        the option's value. ``raise_delays`` raises delays to each point's ``delay_min_ticks``.
+        the option's value. ``raise_delays`` lowers delays onto each point's ``delay_min_ticks`` ..
+        ``delay_max_ticks``.
     executor : concurrent.futures.Executor, optional
         Runs the groups (one simulation each); default: serially in this process. With a
         :class:`~concurrent.futures.ProcessPoolExecutor` or Dask's ``Client.get_executor()``,
@@ -267,10 +269,11 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     Returns
     -------
     SweepResult
-        A failing point records its error (``fits`` False for a :class:`DoesNotFitError`) and does
-        not stop the sweep. With ``missing="mark"`` (an option, as for ``run_on_chip``) a point costed
-        without a number its profile does not publish has its totals without that term and names the
-        keys left out in its ``partial`` cell (``docs/explore.md``).
+        A failing point records its error (``fits`` False for a :class:`DoesNotFitError`; under
+        ``capacity="warn"`` a point over a limit has its figures, ``fits`` False and its violations
+        in ``error``) and does not stop the sweep. With ``missing="mark"`` (an option, as for
+        ``run_on_chip``) a point costed without a number its profile does not publish has its totals
+        without that term and names the keys left out in its ``partial`` cell (``docs/explore.md``).
 
     Raises
     ------
@@ -419,7 +422,8 @@ def _run_group(group: _Group) -> list[dict]:
     except Exception as err:
         return _failed_rows(group, err, None)
     shared_s = time.perf_counter() - start
-    placed = [_place(group, layout, compiled) for layout in group.layouts]  # (profile, placement or error, s)
+    counted = count_valued(batch.data) if batch is not None else frozenset()
+    placed = [_place(group, layout, compiled, counted) for layout in group.layouts]  # (profile, placement or error, s)
     fitting = [p[1] for p in placed if isinstance(p[1], Placement)]
     how = _roles(group, [isinstance(p[1], Placement) for p in placed])
     if not fitting:
@@ -464,16 +468,19 @@ def _network(group: _Group):
         if not isinstance(network, Network):
             raise NeurosimError(f"sweep: the builder returned {type(network).__name__}, not a Network")
     profile = group.profile.replace(**group.dynamics) if group.dynamics else group.profile
-    return transform_network(network, profile, group.options).network, batch
+    counted = count_valued(batch.data) if batch is not None else frozenset()
+    return transform_network(network, profile, group.options, counted).network, batch
 
 
-def _place(group: _Group, layout: _Layout, compiled) -> tuple[ChipProfile | None, Placement | Exception, float]:
-    """(the layout's profile, its placement or the error placing it, seconds)."""
+def _place(group: _Group, layout: _Layout, compiled,
+           counted: frozenset[str]) -> tuple[ChipProfile | None, Placement | Exception, float]:
+    """(the layout's profile, its placement or the error placing it, seconds); ``counted``: the sources
+    whose inputs carry counts."""
     t0 = time.perf_counter()
     try:
         options = replace(group.options, strategy=layout.strategy, neurons_per_core=layout.neurons_per_core)
         profile = group.profile.replace(**layout.structural) if layout.structural else group.profile
-        return profile, place_compiled(compiled, profile, options), time.perf_counter() - t0
+        return profile, place_compiled(compiled, profile, options, counted), time.perf_counter() - t0
     except Exception as err:
         return None, err, time.perf_counter() - t0
 
@@ -495,7 +502,10 @@ def _cost_row(group: _Group, index: int, params: dict, how: str, profile: ChipPr
     """The row of one point: ``run`` on ``placement`` costed with ``profile`` changed by ``changes``."""
     t0 = time.perf_counter()
     row = _row(group, index, params, how)
-    row.update(fits=True, cores_used=placement.n_cores_used, accuracy=accuracy)
+    over = [v.message for v in placement.violations if v.kind == "capacity"]  # mapped under capacity="warn"
+    row.update(fits=not over, cores_used=placement.n_cores_used, accuracy=accuracy)
+    if over:
+        row["error"] = "over capacity (mapped under capacity=warn): " + "; ".join(over)
     try:
         point_profile = profile.replace(**changes) if changes else profile
         report = cost(run, placement, point_profile, fallbacks=group.options.fallbacks, samples=samples,
