@@ -43,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from neurosim._jit import njit
+from neurosim.errors import ModelError
 from neurosim.models.registry import NeuronModel, Param, StateVar, register
 
 K_MAX = 32  # taps; the paper's longest sliding PSN has k = 32 (sequential CIFAR)
@@ -59,6 +60,28 @@ STATE = tuple(StateVar(f"x{d}", 0.0, f"the input received {d} ticks before the c
 
 # Column indices into ``params`` and ``state``: w_d is column d, x_d is column d - 1.
 BIAS = K_MAX
+
+
+def sliding_weight_params(weight: npt.ArrayLike, bias: float) -> dict[str, object]:
+    """The ``sliding_psn`` parameters of SpikingJelly's ``SlidingPSN(k)``.
+
+    Parameters
+    ----------
+    weight : array_like
+        ``(k,)``: ``SlidingPSN.weight``, ``weight[k - 1]`` on the current input.
+    bias : float
+        ``SlidingPSN.bias`` (minus the threshold).
+
+    Returns
+    -------
+    dict
+        Keyword parameters for ``Network.population(..., "sliding_psn", **params)``.
+    """
+    w = np.asarray(weight, dtype=np.float64)
+    if w.ndim != 1 or not 1 <= w.size <= K_MAX:
+        raise ModelError(f"sliding_psn: weight has shape {w.shape}; it must be (k,) with 1 <= k <= {K_MAX}: "
+                         "pass the weight of one SlidingPSN")
+    return {**{f"w{d}": w[w.size - 1 - d] for d in range(w.size)}, "bias": float(bias)}
 
 
 @njit
