@@ -156,12 +156,19 @@ def cuba_lif(rng: np.random.Generator, n: int) -> Sample:
     params["gain_syn"] = np.where(grid, _pick(rng, (0.5, 1.0, 2.0), n), rng.uniform(0.3, 1.5, n))
     params["gain"] = np.where(grid, _pick(rng, (0.25, 0.5, 1.0, -0.5), n), rng.uniform(0.1, 1.0, n))
     params["bias_in"] = _bias(rng, grid, n)
+    # snnTorch 0.8.0-0.9.1 (the current decays from v): idle ticks are stepped, exact for any
+    # parameters; decays scaled so that the idle map v <- (beta + gain * alpha) v contracts.
+    from_v = rng.random(n) < 0.25
+    params["current_from"] = np.where(from_v, 1, 0)
+    params["alpha"] = np.where(from_v, params["alpha"] * 0.4, params["alpha"])
+    params["beta"] = np.where(from_v, params["beta"] * 0.5, params["beta"])
     state = {
         "i": np.where(grid, _grid(rng, -1.0, 1.0, n), rng.uniform(-1.0, 1.0, n)),
         "v": _potential(rng, grid, params["v_th"], n),
         "s_prev": (rng.random(n) < 0.1) * 1.0,
     }
-    return Sample(params, state, exact=single | grid, fine=single | grid)
+    exact = single | grid | from_v
+    return Sample(params, state, exact=exact, fine=exact)
 
 
 def cuba_li(rng: np.random.Generator, n: int) -> Sample:
