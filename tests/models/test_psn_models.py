@@ -10,6 +10,7 @@
 * ``psn`` sends step ``t`` of a window at tick ``w + T - 1 + t`` (hand-computed).
 * SynOps of ``sliding_psn``: input events x fan-out, once per event; the same dynamics built from
   ``k`` delayed synapses per connection cost ``k`` times as many (hand-computed report).
+* ``neurosim models`` lists each model with a whole first sentence and prints its equations.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import numpy as np
 import pytest
 
 import neurosim as ns
+from neurosim.cli import main
 from neurosim.models.masked_psn import masked_weight_params
 from neurosim.models.psn import psn_params
 from neurosim.models.sliding_psn import sliding_weight_params
@@ -127,3 +129,16 @@ def test_sliding_psn_synops_are_input_events_times_fan_out() -> None:
     assert copies.report.operations.synops == 5 * 4 * 3  # the delay line built from synapses: k = 3 times
     assert np.array_equal(inside.result.spike_matrix("p"), copies.result.spike_matrix("p"))  # the same dynamics
     assert inside.result.spike_matrix("p").sum() > 0
+
+
+@pytest.mark.parametrize("name, equation", [("sliding_psn", "h  <- h + w_d * x_d"),
+                                            ("masked_psn", "h  <- h + w{p}_{j} * x_j"),
+                                            ("psn", "send S_0;   s_t <- S_t for t = 1 .. T-1"),
+                                            ("cuba_lif", "if not syn == None: self.syn = mem")])
+def test_cli_lists_the_models_and_prints_their_equations(name: str, equation: str,
+                                                         capsys: pytest.CaptureFixture) -> None:
+    assert main(["models"]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.split()[0] == name)
+    assert line.rstrip().endswith(".")  # a whole first sentence
+    assert main(["models", name]) == 0
+    assert equation in capsys.readouterr().out
