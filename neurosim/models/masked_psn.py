@@ -2,9 +2,10 @@
 
 Source: W. Fang, Z. Yu, Z. Zhou, D. Chen, Y. Chen, Z. Ma, T. Masquelier and Y. Tian, "Parallel Spiking
 Neurons with High Efficiency and Ability to Learn Long-term Dependencies", NeurIPS 2023
-(arXiv:2304.12760), the masked PSN of its Methods (section "Masked PSN": ``H = (W . M_k) X``,
-``S = Heaviside(H - B)``, with the band mask ``M_k[i][j] = 1`` iff ``j <= i <= j + k - 1`` so that
-step ``i`` sees only its last ``k`` inputs); SpikingJelly 2.0.0 (PyPI ``spikingjelly==2.0.0``), the
+(arXiv:2304.12760), the masked PSN: ``H = (W . M_k) X``, ``S = Heaviside(H - B)``, with the band
+mask ``M_k[i][j] = 1`` iff ``j <= i <= j + k - 1`` so that step ``i`` sees only its last ``k`` inputs
+(as the abstract and SpikingJelly's docstring, which cites the paper, state it; the paper's body was
+not readable here, so no section or equation number is given); SpikingJelly 2.0.0 (PyPI ``spikingjelly==2.0.0``), the
 code this model copies: ``spikingjelly/activation_based/neuron/psn.py`` (``MaskedPSN``: ``weight``
 ``[T, T]``, ``bias`` ``[T, 1]`` = ``-B`` initialised to -1; ``masked_weight()`` is ``weight * mask0``
 once ``lambda_ >= 1``) and ``functional/neuron.py`` (``masked_psn_step``: at time step ``t``,

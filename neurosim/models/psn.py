@@ -2,9 +2,10 @@
 
 Source: W. Fang, Z. Yu, Z. Zhou, D. Chen, Y. Chen, Z. Ma, T. Masquelier and Y. Tian, "Parallel Spiking
 Neurons with High Efficiency and Ability to Learn Long-term Dependencies", NeurIPS 2023
-(arXiv:2304.12760), the PSN of its Methods (section "Parallel Spiking Neuron": the reset removed,
-``H = W X`` with ``W`` in ``R^(T x T)`` mixing all ``T`` inputs of a sample, ``S = Heaviside(H - B)``);
-SpikingJelly 2.0.0 (PyPI ``spikingjelly==2.0.0``), the code this model copies:
+(arXiv:2304.12760), the PSN: the reset removed, ``H = W X`` with ``W`` in ``R^(T x T)`` mixing all
+``T`` inputs of a sample, ``S = Heaviside(H - B)`` (as the abstract and SpikingJelly's docstring,
+which cites the paper, state it; the paper's body was not readable here, so no section or equation
+number is given); SpikingJelly 2.0.0 (PyPI ``spikingjelly==2.0.0``), the code this model copies:
 ``spikingjelly/activation_based/neuron/psn.py`` (``PSN``, multi-step only: ``h_seq = addmm(bias,
 weight, x_seq)``, ``weight`` ``[T, T]``, ``bias`` ``[T, 1]`` = ``-B`` initialised to -1, then
 ``heaviside(h)`` with ``heaviside(z) = 1 if z >= 0``).

@@ -2,9 +2,10 @@
 
 Source: W. Fang, Z. Yu, Z. Zhou, D. Chen, Y. Chen, Z. Ma, T. Masquelier and Y. Tian, "Parallel Spiking
 Neurons with High Efficiency and Ability to Learn Long-term Dependencies", NeurIPS 2023
-(arXiv:2304.12760), the sliding PSN of its Methods (section "Sliding PSN": the masked PSN's
-weights shared across time steps, ``H[t] = sum_{i=0}^{k-1} W_i X[t - k + 1 + i]``, ``S[t] =
-Heaviside(H[t] - B)``); SpikingJelly 2.0.0 (PyPI ``spikingjelly==2.0.0``), the code this model copies:
+(arXiv:2304.12760), the sliding PSN: the masked PSN's weights shared across time steps,
+``H[t] = sum_{i=0}^{k-1} W_i X[t - k + 1 + i]``, ``S[t] = Heaviside(H[t] - B)`` (as the abstract and
+SpikingJelly's docstring, which cites the paper, state it; the paper's body was not readable here,
+so no section or equation number is given); SpikingJelly 2.0.0 (PyPI ``spikingjelly==2.0.0``), the code this model copies:
 ``spikingjelly/activation_based/neuron/psn.py`` (``SlidingPSN``: learnable ``weight`` of shape
 ``[k]``, ``bias`` = ``-B`` initialised to -1, ``exp_init`` weights ``W_i = 2**-(k - 1 - i)``) and
 ``functional/neuron.py`` (``sliding_psn_step``: ``h = sum(weight[k - len(queue):] * queue)`` over

@@ -5,7 +5,9 @@ The reference files (``tests/data/models/snntorch_synaptic_*.npz``) were written
 ``current`` is 1.0.0 as it is; ``membrane`` is the behaviour of snnTorch 0.8.0 to 0.9.1 (the current
 overwritten by the previous membrane), which the script checked against its re-implementation of
 0.9.1's ``Synaptic.forward`` and against snnTorch 0.9.1 itself. Spikes, the current ``syn`` and the
-membrane ``mem`` after every step are compared exactly; each setting fails on the other's file.
+membrane ``mem`` after every step are compared exactly; each setting fails on the other's file. The
+``membrane`` file is also checked here against a line-by-line re-implementation of 0.9.1's
+``Synaptic.forward``.
 """
 from __future__ import annotations
 
@@ -55,3 +57,27 @@ def test_cuba_lif_matches_snntorch_synaptic_bit_for_bit(case: str) -> None:
 @pytest.mark.parametrize("case, other", [("current", "membrane"), ("membrane", "current")])
 def test_the_other_setting_does_not_match(case: str, other: str) -> None:
     assert _mismatches(_reference(case), other)
+
+
+def _old_synaptic_step(x, syn, mem, alpha, beta, threshold):
+    """snnTorch 0.9.1's ``Synaptic.forward(x, syn, mem)`` (``snntorch/_neurons/synaptic.py`` at tag
+    v0.9.1; ``reset_mechanism="subtract"``, ``reset_delay=True``), float32, line by line."""
+    syn = mem                                        # if not syn == None: self.syn = mem
+    reset = ((mem - threshold) > 0).astype(np.float32)  # self.reset = self.mem_reset(self.mem)
+    syn = alpha * syn + x                            # _base_state_function
+    mem = beta * mem + syn
+    mem = mem - reset * threshold                    # _base_sub
+    spk = ((mem - threshold) > 0).astype(np.float32)  # self.fire(self.mem)
+    return spk, syn, mem
+
+
+def test_membrane_file_is_the_old_code() -> None:
+    """The ``membrane`` reference (snnTorch 1.0.0 called as ``lif(x, mem, mem)``) is what 0.9.1's
+    forward computes with the states passed back as they were returned."""
+    ref = _reference("membrane")
+    syn = np.zeros(ref["inputs"].shape[1], np.float32)
+    mem = np.zeros_like(syn)
+    for t, x in enumerate(ref["inputs"]):
+        spk, syn, mem = _old_synaptic_step(x, syn, mem, ref["alpha"], ref["beta"], ref["threshold"])
+        assert np.array_equal(spk, ref["spikes"][t]) and np.array_equal(syn, ref["syn"][t])
+        assert np.array_equal(mem, ref["mem"][t])
