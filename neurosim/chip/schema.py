@@ -13,6 +13,8 @@ A profile is a TOML file with a few top-level keys and five sections of hardware
     [timing]  ...                   # what one tick costs in wall time
     [energy]  ...                   # J per event, W of static power
     [latency] ...                   # s per event
+    [counting] ...                  # which events the chip's costs are charged for
+    [[synapse_class]] ...           # synapse formats other than the default (neurosim.chip.synapse_class)
     [sources]                       # "section.key" = "paper, table, page", one per value above
 
 Units are in the names, in SI base units (``_J``, ``_s``, ``_W``, ``_V``, ``_bits``, ``_ticks``).
@@ -32,11 +34,12 @@ from typing import Any
 
 from neurosim._checks import did_you_mean
 from neurosim.errors import ProfileError
+from neurosim.chip.synapse_class import read_synapse_classes
 
 SCHEMA_VERSION = 1
 """The only ``schema`` value this version of neurosim reads."""
 
-SECTIONS = ("chip", "core", "timing", "energy", "latency")
+SECTIONS = ("chip", "core", "timing", "energy", "latency", "counting")
 """Sections of hardware values, in file order; ``[sources]`` follows them."""
 
 REQUIRED = "required"
@@ -213,6 +216,17 @@ FIELDS: tuple[Field, ...] = (
             need=OPTIONAL),
     # -- [latency] ---------------------------------------------------------------------------------
     *(_latency(f"t_{op}_s", latency_doc, when=when) for op, _, latency_doc, when in _OPERATIONS),
+    # -- [counting] --------------------------------------------------------------------------------
+    Field("counting", "active_neurons", "enum", "", OPTIONAL,
+          "which neuron updates are charged as active (the rest of a chip that updates every neuron as idle): "
+          "`updated`: those neurosim updates, a neuron with input or whose state changes without input; "
+          "`all`: every neuron every tick; absent: `updated`",
+          choices=("updated", "all"), default="updated"),
+    Field("counting", "synaptic_events_at", "enum", "", OPTIONAL,
+          "when a synaptic event is counted: `delivery`, the tick the spike reaches its synapses (events of "
+          "spikes still in flight at the end are not counted); `spike`, the tick of the spike (every event "
+          "of every spike of the run); absent: `delivery`",
+          choices=("delivery", "spike"), default="delivery"),
 )
 """Every field, in file order."""
 
@@ -282,7 +296,8 @@ def validate(raw: Mapping[str, Any], origin: str) -> dict[str, Any]:
     -------
     dict
         One entry per field name (absent values as their default, ``None`` for none), plus
-        ``"sources"`` (dict of dotted key to citation). Floats are ``float``, arrays tuples.
+        ``"sources"`` (dict of dotted key to citation) and ``"synapse_classes"`` (tuple of
+        :class:`~neurosim.chip.synapse_class.SynapseClass`). Floats are ``float``, arrays tuples.
 
     Raises
     ------
@@ -291,6 +306,7 @@ def validate(raw: Mapping[str, Any], origin: str) -> dict[str, Any]:
     """
     raw = {k: v for k, v in raw.items() if v is not None}
     _check_version(raw, origin)
+    classes = read_synapse_classes(raw.pop("synapse_class", ()), origin)
     tables = _split_sections(raw, origin)
     values = {name: check_value(FIELDS_BY_NAME[name], value, origin)
               for table in tables.values() for name, value in table.items() if value is not None}
@@ -302,8 +318,12 @@ def validate(raw: Mapping[str, Any], origin: str) -> dict[str, Any]:
     _check_assumed(assumed, values, sources, origin)
     _check_cross_fields(values, set(unpublished), origin)
     _check_presence(values, set(unpublished), origin)
+    if classes and "e_synop_J" not in values:
+        raise ProfileError(f"{origin}: [[synapse_class]] tables need the per-component energy model: give "
+                           f"energy.e_synop_J, the cost of the default class")
     out = {f.name: values.get(f.name, f.default) for f in FIELDS}
     out["sources"] = sources
+    out["synapse_classes"] = classes
     return out
 
 

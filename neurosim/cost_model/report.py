@@ -31,6 +31,7 @@ from neurosim.cost_model.conventions import (DEFAULT_CONVENTION, ConventionFigur
                                              get_convention)
 from neurosim.cost_model.energy import CostValues, EnergyReport, energy, energy_model
 from neurosim.cost_model.latency import LatencyReport, latency as latency_model
+from neurosim.cost_model.counting import profile_counts
 from neurosim.cost_model.synops import Operations, Tally, ac_mac_values, operations, tally
 from neurosim.cost_model.tables import data_frame, figure_text, not_published_text, report_columns, report_html
 from neurosim.cost_model.unpublished import Missing, missing_keys
@@ -201,7 +202,7 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
          fallbacks: Mapping[str, Any] | None = None, *, samples: int | None = None,
          ticks_per_sample: int | None = None, latency: bool = True, convention: str = DEFAULT_CONVENTION,
          execution: str = "sample", membranes: Mapping[str, npt.ArrayLike] | None = None,
-         missing: str = "error", energy_preset: str = DEFAULT_PRESET) -> Report:
+         missing: str = "error", energy_preset: str = DEFAULT_PRESET, static: bool = True) -> Report:
     """Cost one run on a chip profile.
 
     Parameters
@@ -242,6 +243,10 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
         The E_MAC / E_AC pair (:mod:`neurosim.cost_model.energy_presets`) of the conventions that
         cost operations (``spikformer``, ``spikingjelly``) and of the network's host operations;
         the chip's own energy uses the chip profile.
+    static : bool
+        Include the static (leakage) energy of the used cores over the run's physical time (the
+        default: a chip leaks whether it computes or not, so its energy per inference includes it);
+        ``False`` reports the dynamic energy alone, as SANA-FE does.
 
     Returns
     -------
@@ -261,8 +266,10 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
     ticks = int(result.ticks)
     samples, ticks_per_sample = _samples(ticks, samples, ticks_per_sample)
     timed, routed = cost_needs(profile, latency)
-    t = tally(result, placement, _routes(placement, traffic) if routed else None, timed)
-    en, lat = energy_and_latency(t, values, ticks_per_sample, timed, mesh_known=placement.mesh.published)
+    t = profile_counts(tally(result, placement, _routes(placement, traffic) if routed else None, timed), result,
+                       placement, profile)
+    en, lat = energy_and_latency(t, values, ticks_per_sample, timed, mesh_known=placement.mesh.published,
+                                 static=static)
     ops = operations(t, result.compiled.network, ac_mac_values(profile), samples)
     bits = bit_budget(result.compiled.network, t, values, ticks_per_sample, _sent_values(result))
     record = _run_record(result, samples, ticks_per_sample, ops, bits, membranes, get_preset(energy_preset))
@@ -272,7 +279,7 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
                   core_synops=t.core_events.astype(np.int64), core_spikes=t.core_spikes.astype(np.int64),
                   population_size=t.pop_size, population_spikes=t.pop_spikes, population_synops=t.pop_events,
                   energy=en, latency=lat, operations=ops, bit_budget=bits,
-                  notes=_notes(t, result, profile, en, lat, placement.mesh.published),
+                  notes=_notes(t, result, profile, en, lat, placement.mesh.published, static),
                   convention=chosen)
 
 
@@ -310,10 +317,11 @@ def cost_needs(profile: ChipProfile, latency: bool) -> tuple[bool, bool]:
 
 
 def energy_and_latency(t: Tally, values: CostValues, ticks_per_sample: int, timed: bool, *,
-                       mesh_known: bool = True) -> tuple[EnergyReport, LatencyReport | None]:
+                       mesh_known: bool = True, static: bool = True) -> tuple[EnergyReport, LatencyReport | None]:
     """Energy of tally ``t`` and, when ``timed``, its latency (a barrier chip's physical time).
 
-    ``mesh_known``: whether the placement's router mesh is published (hop and crossing counts).
+    ``mesh_known``: whether the placement's router mesh is published (hop and crossing counts);
+    ``static``: include the static energy.
     """
     lat = latency_model(t, values, ticks_per_sample, mesh_known=mesh_known) if timed else None
     time_values: list[ProfileValue] = []
@@ -331,7 +339,7 @@ def energy_and_latency(t: Tally, values: CostValues, ticks_per_sample: int, time
             return lat.physical_time_s, lat.missing
         return lat.physical_time_s, ()
 
-    en = energy(t, values, physical_time_s, mesh_known=mesh_known)
+    en = energy(t, values, physical_time_s, mesh_known=mesh_known, static=static)
     keys = {v.key for v in en.values}
     en = replace(en, values=en.values + tuple(v for v in time_values if v.key not in keys))
     _require_finite(en, lat)
@@ -377,9 +385,19 @@ def _routes(placement: Placement, traffic: Traffic | None) -> RouteTable:
 
 
 def _notes(t: Tally, result: SimResult, profile: ChipProfile, en: EnergyReport,
-           lat: LatencyReport | None, placement_mesh_published: bool) -> tuple[str, ...]:
+           lat: LatencyReport | None, placement_mesh_published: bool, static: bool = True) -> tuple[str, ...]:
     """How figures were obtained where the model made a choice, one sentence each."""
     notes = []
+    if not static and en.model == "per_component":
+        notes.append("static energy left out (static=False): the energy is the dynamic energy of the events alone")
+    if profile.synaptic_events_at == "spike":
+        notes.append("synaptic events counted at the tick of their spike, every event of every spike of the run "
+                     "(counting.synaptic_events_at = 'spike')")
+    if profile.active_neurons == "all":
+        notes.append("every neuron counted as an active update at every tick (counting.active_neurons = 'all')")
+    if len(t.class_names) > 1 and en.model == "per_component":
+        notes.append("synaptic events charged per synapse class: " + ", ".join(
+            f"{name} {int(n)}" for name, n in zip(t.class_names, t.core_class_events.sum(axis=1))))
     if not placement_mesh_published:
         notes.append(f"chip '{profile.name}' publishes no router mesh: its tiles are numbered in one row (core x "
                      "is the tile), and hop, link and chip-crossing counts are not published")

@@ -77,6 +77,12 @@ class Tally:
         unless ``per_tick=True`` with a route table.
     spike_ticks, spike_ids : ndarray or None
         Every recorded spike, sources included, in emission (tick) order; ``None`` unless ``per_tick``.
+    class_names : tuple of str
+        The synapse classes ``core_events`` is split into (:mod:`neurosim.cost_model.counting`), the
+        default class first; empty when the events are not split.
+    core_class_events, pop_class_events, tick_class_events : ndarray or None
+        (K, C), (K, P) and (K, T, C) synaptic events of each class; ``None`` when not split
+        (``tick_class_events`` also without ``per_tick``).
     """
 
     ticks: int
@@ -109,6 +115,10 @@ class Tally:
     packet_crossings: npt.NDArray[np.int64] | None = field(default=None, repr=False)
     spike_ticks: npt.NDArray[np.int64] | None = field(default=None, repr=False)
     spike_ids: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+    class_names: tuple[str, ...] = ()
+    core_class_events: npt.NDArray[np.float64] | None = field(default=None, repr=False)
+    pop_class_events: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+    tick_class_events: npt.NDArray[np.float64] | None = field(default=None, repr=False)
 
     @property
     def synops(self) -> int:
