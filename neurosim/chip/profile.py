@@ -413,6 +413,12 @@ def values_table(profiles: Iterable[ChipProfile]) -> str:
                 got = p.lookup(f.name)
                 rows.append(f"| `{f.key}` | {_format(got.value, f.unit)} | {got.status} | "
                             f"{got.source.replace('|', '/')} |")
+        for c in p.synapse_classes:
+            rules = ", ".join([f"attribute {k} = `{v}`" for k, v in c.attribute.items()]
+                              + [f"kind `{k}`" for k in c.kinds] + [f"name `{n}`" for n in c.projections])
+            for key, unit in (("e_synop_J", "J"), ("t_synop_s", "s")):
+                rows.append(f"| `synapse_class.{c.name}.{key}` | {_format(getattr(c, key), unit)} | published | "
+                            f"{c.source.replace('|', '/')}; selected by {rules} |")
         listed = ", ".join(f"`{n}`" for n in p.unpublished) or "none"
         parts.append("\n".join(rows) + f"\n\nUnpublished: {listed}.")
     return "\n\n".join(parts)

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from neurosim.errors import ProfileError
@@ -68,11 +67,15 @@ class SynapseClass:
 
     def selects(self, proj: Projection) -> bool:
         """Whether this class takes ``proj`` by one of its rules."""
-        if any(proj.attributes.get(key) == value for key, value in self.attribute.items()):
+        return self.selects_labels(proj.name, proj.attributes, projection_kinds(proj))
+
+    def selects_labels(self, name: str, attributes: Mapping[str, str], kinds: Sequence[str]) -> bool:
+        """Whether this class takes a projection of this name, these attributes and these layer kinds."""
+        if any(attributes.get(key) == value for key, value in self.attribute.items()):
             return True
-        if proj.origin is not None and any(layer.kind in self.kinds for layer in proj.origin.layers):
+        if any(kind in self.kinds for kind in kinds):
             return True
-        return any(fnmatchcase(proj.name, pattern) for pattern in self.projections)
+        return any(fnmatchcase(name, pattern) for pattern in self.projections)
 
     def to_dict(self) -> dict[str, Any]:
         """The TOML table of this class (what :func:`read_synapse_classes` reads)."""
@@ -132,7 +135,7 @@ def read_synapse_classes(raw: Any, origin: str) -> tuple[SynapseClass, ...]:
         source = table.get("source")
         if not isinstance(source, str) or not source.strip():
             raise ProfileError(f"{where}: 'source' must cite its costs (paper, table, page)")
-        out.append(SynapseClass(name, energy, latency, kinds, MappingProxyType(dict(attribute)), patterns, source))
+        out.append(SynapseClass(name, energy, latency, kinds, dict(attribute), patterns, source))
     return tuple(out)
 
 
@@ -140,6 +143,18 @@ def class_of_projections(network: Network, classes: Sequence[SynapseClass]) -> d
     """``{projection name: class index}``: 0 for the default class, ``k + 1`` for ``classes[k]``."""
     return {name: next((k + 1 for k, c in enumerate(classes) if c.selects(proj)), 0)
             for name, proj in network.projections.items()}
+
+
+def projection_labels(network: Network) -> dict[str, dict[str, Any]]:
+    """What synapse classes select projections by: ``{name: {"attributes": ..., "kinds": [...]}}``
+    (a trace stores it, so that a trace can be checked against a profile's classes)."""
+    return {name: {"attributes": dict(proj.attributes), "kinds": list(projection_kinds(proj))}
+            for name, proj in network.projections.items()}
+
+
+def projection_kinds(proj: Projection) -> tuple[str, ...]:
+    """The NIR layer kinds ``proj`` was folded from (none for a projection built in Python)."""
+    return tuple(layer.kind for layer in proj.origin.layers) if proj.origin is not None else ()
 
 
 def _cost(table: Mapping[str, Any], key: str, high: float, unit: str, where: str) -> float:

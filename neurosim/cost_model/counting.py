@@ -47,25 +47,33 @@ def profile_counts(t: Tally, result: SimResult, placement: Placement, profile: C
     """
     if not counts_differ(profile):
         return t
-    changes: dict = {}
-    if profile.synapse_classes or profile.synaptic_events_at != "delivery":
-        changes.update(_event_counts(t, result, placement, profile))
-    if profile.active_neurons == "all":
-        model = t.pop_is_model
-        changes.update(core_active=t.core_neurons.astype(np.float64) * t.ticks,
-                       pop_active=np.where(model, t.pop_size * t.ticks, 0).astype(np.float64))
-        if t.tick_active is not None:
-            changes["tick_active"] = np.broadcast_to(t.core_neurons.astype(np.float64), (t.ticks, t.cores.size)).copy()
+    classes = class_of_projections(result.compiled.network, profile.synapse_classes)
+    if any(classes.values()) or profile.synaptic_events_at != "delivery":
+        t = replace(t, **_event_counts(t, result, placement, profile, classes))
+    return active_rule_counts(t, profile)
+
+
+def active_rule_counts(t: Tally, profile: ChipProfile) -> Tally:
+    """``t`` with its active updates counted under ``profile.active_neurons`` (from the tally alone)."""
+    if profile.active_neurons != "all":
+        return t
+    changes = dict(core_active=t.core_neurons.astype(np.float64) * t.ticks,
+                   pop_active=np.where(t.pop_is_model, t.pop_size * t.ticks, 0).astype(np.float64))
+    if t.tick_active is not None:
+        changes["tick_active"] = np.broadcast_to(t.core_neurons.astype(np.float64), (t.ticks, t.cores.size)).copy()
     return replace(t, **changes)
 
 
-def segment_class_synapses(c: CompiledNetwork, profile: ChipProfile) -> tuple[tuple[str, ...], npt.NDArray[np.int64]]:
-    """Class names (the default first) and the (K, S) synapses of each class in each delay segment."""
-    names = (DEFAULT_CLASS, *(k.name for k in profile.synapse_classes))
+def segment_class_synapses(c: CompiledNetwork, profile: ChipProfile,
+                           classes: dict[str, int]) -> tuple[tuple[str, ...], npt.NDArray[np.int64]]:
+    """The names of the classes that hold synapses (the default first, always) and the (K, S)
+    synapses of each in each delay segment; ``classes`` is :func:`class_of_projections`'s answer."""
+    used = sorted({0, *classes.values()})
+    names = tuple(DEFAULT_CLASS if k == 0 else profile.synapse_classes[k - 1].name for k in used)
+    row = {k: r for r, k in enumerate(used)}
     n_syn = np.diff(c.seg_syn_ptr)
     out = np.zeros((len(names), n_syn.size), dtype=np.int64)
-    classes = class_of_projections(c.network, profile.synapse_classes)
-    if not any(classes.values()):
+    if len(used) == 1:
         out[0] = n_syn
         return names, out
     # A segment is (source neuron, destination group, delay): find each synapse's by that key.
@@ -80,14 +88,15 @@ def segment_class_synapses(c: CompiledNetwork, profile: ChipProfile) -> tuple[tu
         post = c.pop_offset[c.names.index(proj.post)] + proj.post_idx.astype(np.int64)
         key = (pre * c.n_groups + c.neuron_group[post]) * width + proj.delay.astype(np.int64)
         seg = order[np.searchsorted(sorted_keys, key)]
-        out[classes[name]] += np.bincount(seg, minlength=n_syn.size)
+        out[row[classes[name]]] += np.bincount(seg, minlength=n_syn.size)
     return names, out
 
 
-def _event_counts(t: Tally, result: SimResult, placement: Placement, profile: ChipProfile) -> dict:
+def _event_counts(t: Tally, result: SimResult, placement: Placement, profile: ChipProfile,
+                  classes: dict[str, int]) -> dict:
     """The Tally fields of synaptic events under the profile's event rule, split by class."""
     c = result.compiled
-    names, class_syn = segment_class_synapses(c, profile)
+    names, class_syn = segment_class_synapses(c, profile, classes)
     seg_src = c.segment_sources()
     if profile.synaptic_events_at == "spike":
         per_segment = result.counters.spikes_per_neuron[seg_src].astype(np.float64)

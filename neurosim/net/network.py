@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Union
 
 import numpy as np
@@ -258,7 +257,7 @@ class Projection:
     weight: np.ndarray = field(repr=False)  # (n,) float32
     delay: np.ndarray = field(repr=False)  # (n,) uint8, uint16 or uint32
     origin: LayerOrigin | None = field(default=None, repr=False)  # the NIR layers folded into it, if any
-    attributes: Mapping[str, str] = field(default_factory=dict, repr=False)  # labels a chip's synapse classes select
+    attributes: Mapping[str, str] = field(default_factory=dict, repr=False)  # labels a chip's synapse classes select (a copy)
 
     @property
     def n_synapses(self) -> int:
@@ -511,7 +510,7 @@ class Network:
             _check_integer_input(owner, target.name, w, self.nodes[pre])
         pre_ptr, post_idx, w, d = _sorted_by_pre(pre_idx, post_idx, w, d, n_pre)
         self.projections[name] = Projection(name, pre, post, _readonly(pre_ptr), _readonly(post_idx),
-                                            _readonly(w), _readonly(d), origin, MappingProxyType(attributes))
+                                            _readonly(w), _readonly(d), origin, attributes)
         return name
 
     # -- host operations ---------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from neurosim.cost_model.counting import active_rule_counts
 from neurosim.cost_model.energy import CostValues, EnergyReport
 from neurosim.cost_model.latency import LatencyReport
 from neurosim.cost_model.report import cost_needs, energy_and_latency
@@ -63,7 +64,9 @@ def cost_trace(trace: Trace | str | os.PathLike, profile: ChipProfile | None = N
     ------
     TraceError
         For a version-1 trace (it holds no totals to cost), an incomplete one (its totals may
-        include the chunk in flight), or a latency model asked of a trace without per-core counters.
+        include the chunk in flight), a latency model asked of a trace without per-core counters, or
+        a profile that counts synaptic events at the spike tick or has a synapse class that selects
+        one of the traced projections (a trace holds events per delivery tick and destination group).
     ProfileError
         When the profile lacks a value the run needs, as :func:`neurosim.cost`.
     """
@@ -75,10 +78,31 @@ def cost_trace(trace: Trace | str | os.PathLike, profile: ChipProfile | None = N
         raise TraceError(f"{trace.path}: the trace is incomplete (run stopped after {trace.ticks} of "
                          f"{trace.ticks_planned} ticks); only a complete trace can be costed")
     profile = profile if profile is not None else ChipProfile.from_dict(trace.chip_profile, origin=str(trace.path))
+    _check_counting(trace, profile)
     timed, routed = cost_needs(profile, latency)
-    t = trace_tally(trace, routed, timed)
+    t = active_rule_counts(trace_tally(trace, routed, timed), profile)
     en, lat = energy_and_latency(t, CostValues(profile, fallbacks), trace.ticks, timed)
     return TraceCost(chip=str(profile.name), network=trace.network, ticks=trace.ticks, energy=en, latency=lat)
+
+
+def _check_counting(trace: Trace, profile: ChipProfile) -> None:
+    """Refuse a profile whose counting needs the run's synapses, which a trace does not hold."""
+    where = f"{trace.path}: chip profile '{profile.name}'"
+    fix = "cost the run itself with neurosim.cost(result, placement, profile)"
+    if profile.synaptic_events_at != "delivery":
+        raise TraceError(f"{where} counts synaptic events at the spike tick (counting.synaptic_events_at = "
+                         f"'{profile.synaptic_events_at}'), but a trace holds them by delivery tick; {fix}, or pass "
+                         f"profile=profile.replace(synaptic_events_at='delivery')")
+    if not profile.synapse_classes:
+        return
+    if trace.projection_labels is None:
+        raise TraceError(f"{where} has synapse classes, but this trace does not record what its projections are "
+                         f"labelled with; {fix}, or record the trace again with this neurosim")
+    for name, labels in trace.projection_labels.items():
+        for c in profile.synapse_classes:
+            if c.selects_labels(name, labels.get("attributes", {}), labels.get("kinds", ())):
+                raise TraceError(f"{where}: synapse class '{c.name}' selects projection '{name}', but a trace holds "
+                                 f"the synaptic events per destination group, not per projection; {fix}")
 
 
 def trace_tally(trace: Trace, routed: bool, per_tick: bool) -> Tally:

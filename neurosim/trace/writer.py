@@ -26,6 +26,7 @@ from neurosim.cost_model.synops import graded_events_per_group, is_graded
 from neurosim.cost_model.traffic import route_link_load
 from neurosim.engine import Chunk, SimResult, simulate
 from neurosim.errors import ModelError, TraceError
+from neurosim.chip.synapse_class import projection_labels
 from neurosim.mapping.placement import Placement
 from neurosim.mapping.routing import RouteTable, gather_rows
 from neurosim.net.network import SpikeSource
@@ -104,7 +105,8 @@ class TraceWriter:
             tick_s=float(profile.tick_s) if profile.tick_s is not None else math.nan,
             ticks_planned=ticks, neurons_per_core=int(npc) if npc else -1, strategy=pl.strategy,
             grid_shape=np.asarray(self.routes.grid_shape, dtype=np.int64), populations=json.dumps(pops),
-            probe_every=self.probe_every, chip_profile=json.dumps(profile.to_dict())))
+            probe_every=self.probe_every, chip_profile=json.dumps(profile.to_dict()),
+            projection_labels=json.dumps(projection_labels(c.network))))
         f.create_dataset("progress", data=np.zeros(4, dtype=np.int64))
         rt = self.routes
         r = rt.packet_route

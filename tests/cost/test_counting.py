@@ -136,3 +136,22 @@ def test_synapse_classes_and_rules_round_trip_through_the_profile_data():
     profile = ns.load_chip("loihi_sanafe").replace(synapse_classes=[CONV], synaptic_events_at="spike")
     again = ns.ChipProfile.from_dict(profile.to_dict())
     assert again.synapse_classes == profile.synapse_classes and again.synaptic_events_at == "spike"
+
+
+def test_a_trace_is_costed_unless_the_profile_needs_the_synapses_of_the_run(tmp_path):
+    from neurosim.errors import TraceError
+    from neurosim.trace import TraceWriter, cost_trace
+
+    profile = ns.load_chip("loihi_sanafe")  # its classes select attributes this network does not carry
+    placement = place_fixed(two_projection_network(), profile, {"a": [0, 0, 0], "b": [1, 1]})
+    path = tmp_path / "run.h5"
+    with TraceWriter(path, placement, TICKS) as writer:
+        result = ns.simulate(placement.compiled, TICKS, on_chunk=writer.write_chunk)
+    assert cost_trace(path).energy.by_class() == ns.cost(result, placement).energy.by_class()
+    every = profile.replace(active_neurons="all")
+    assert cost_trace(path, every).energy.by_class() == ns.cost(result, placement, every).energy.by_class()
+    with pytest.raises(TraceError, match=r"synapse class 'conv' selects projection 'in->b', but a trace holds the "
+                                         r"synaptic events per destination group"):
+        cost_trace(path, profile.replace(synapse_classes=[CONV]))
+    with pytest.raises(TraceError, match=r"counts synaptic events at the spike tick"):
+        cost_trace(path, profile.replace(synaptic_events_at="spike"))
