@@ -285,7 +285,7 @@ def energy(t: Tally, values: CostValues, physical_time_s: Callable[[], tuple[flo
     units = np.zeros(len(table))
     for k, (name, key, core, pop, host) in enumerate(table):
         if core is None:  # static: asked before the physical time, so a missing power is named first
-            power = values.get(key, f"the static power of {t.cores.size} cores")
+            power = values.get(key, f"the static power of {t.cores.size} cores (static=False leaves it out)")
             if power is None:
                 missing.append((key, name))
                 table[k] = (name, key, np.zeros(t.cores.size), pop, host)

@@ -486,7 +486,7 @@ def _cost_row(group: _Group, index: int, params: dict, how: str, profile: ChipPr
     try:
         point_profile = profile.replace(**changes) if changes else profile
         report = cost(run, placement, point_profile, fallbacks=group.options.fallbacks, samples=samples,
-                      latency=group.options.latency)
+                      latency=group.options.latency, static=group.options.static)
     except Exception as err:
         row["error"] = _message(err)
     else:
