@@ -352,7 +352,7 @@ def _options(args: argparse.Namespace, raise_delays: bool, missing: str = "error
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.arch is not None:
+    if getattr(args, "arch", None) is not None:  # `demo` has no --arch
         return _run_sanafe(args)
     model = _resolve_model(args)
     if args.keep_delays and args.raise_delays:
