@@ -344,3 +344,16 @@ def test_yaml_errors_after_a_long_list_keep_their_line(tmp_path):
     line = text.splitlines().index("  - a: [core: 0.0") + 1
     with pytest.raises(ModelError, match=rf"net.yaml: not valid YAML at line {line + 1} "):
         read_sanafe(tmp_path / "net.yaml", ARCH)
+
+
+def test_one_neuron_mapping_lines_are_read_as_id_ranges_with_the_same_meaning(tmp_path):
+    # SANA-FE's DVS network maps each neuron on its own line; consecutive ones are collapsed before parsing.
+    lines = NET.read_text().replace("  - hid.0..1: [core: 1.0]\n", "  - hid.0: [core: 1.0]\n  - {'hid.1': {core: '1.0'}}\n")
+    lines = lines.replace("  - hid.2..3: [core: 2.1]\n", "  - hid.2: {core: 2.1}\n  - hid.3: [core: 2.1]\n")
+    (tmp_path / "net.yaml").write_text(lines)
+    got = read_sanafe(tmp_path / "net.yaml", ARCH)
+    np.testing.assert_array_equal(got.placement.neuron_core, read_sanafe(NET, ARCH).placement.neuron_core)
+    twice = lines.replace("  - hid.3: [core: 2.1]\n", "  - hid.3: [core: 2.1]\n  - hid.3: [core: 2.1]\n")
+    (tmp_path / "twice.yaml").write_text(twice)
+    with pytest.raises(PlacementError, match=r"neuron hid\.3 is mapped twice"):
+        read_sanafe(tmp_path / "twice.yaml", ARCH)
