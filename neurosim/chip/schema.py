@@ -220,8 +220,9 @@ FIELDS: tuple[Field, ...] = (
     Field("counting", "active_neurons", "enum", "", OPTIONAL,
           "which neuron updates are charged as active (the rest of a chip that updates every neuron as idle): "
           "`updated`: those neurosim updates, a neuron with input or whose state changes without input; "
-          "`all`: every neuron every tick; absent: `updated`",
-          choices=("updated", "all"), default="updated"),
+          "`input_bias_potential`: a neuron with input, a non-zero bias or a non-zero `v` at the start of the tick "
+          "(SANA-FE's LIF; needs the membranes after every tick); `all`: every neuron every tick; absent: `updated`",
+          choices=("updated", "input_bias_potential", "all"), default="updated"),
     Field("counting", "synaptic_events_at", "enum", "", OPTIONAL,
           "when a synaptic event is counted: `delivery`, the tick the spike reaches its synapses (events of "
           "spikes still in flight at the end are not counted); `spike`, the tick of the spike (every event "

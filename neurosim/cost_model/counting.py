@@ -8,6 +8,10 @@ whose state changes without input). A profile may count differently:
   every spike of the run included (the delivery count leaves out the events of spikes still in
   flight at the end, and places the others ``delay`` ticks later);
 * ``counting.active_neurons = "all"``: every neuron of a model population is active at every tick;
+* ``counting.active_neurons = "input_bias_potential"``: a neuron is active at a tick when it receives a
+  synaptic event, has a non-zero bias, or starts the tick with a non-zero membrane ``v`` (SANA-FE's
+  LIF, ``src/models.cpp`` ``LoihiLifModel::update``); read from the recorded spikes and the membranes
+  after every tick (a probed run);
 * ``[[synapse_class]]``: events are split by the class of their projection
   (:mod:`neurosim.chip.synapse_class`), each charged at its class's energy and latency.
 
@@ -17,6 +21,7 @@ are all reached by every spike of that neuron), so the figures are exact, per co
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -25,8 +30,10 @@ import numpy.typing as npt
 
 from neurosim.chip.profile import ChipProfile
 from neurosim.chip.synapse_class import DEFAULT_CLASS, class_of_projections
-from neurosim.cost_model.per_core import core_columns
+from neurosim.cost_model.per_core import core_columns, per_core
 from neurosim.cost_model.synops import Tally
+from neurosim.errors import ModelError
+from neurosim.net.network import Population
 
 if TYPE_CHECKING:
     from neurosim.compile.compiled import CompiledNetwork
@@ -40,21 +47,33 @@ def counts_differ(profile: ChipProfile) -> bool:
         or profile.active_neurons != "updated"
 
 
-def profile_counts(t: Tally, result: SimResult, placement: Placement, profile: ChipProfile) -> Tally:
+def profile_counts(t: Tally, result: SimResult, placement: Placement, profile: ChipProfile,
+                   membranes: Mapping[str, npt.ArrayLike] | None = None) -> Tally:
     """``t`` with its synaptic events and active updates counted under ``profile``'s rules and classes.
 
-    Returns ``t`` itself when the profile counts as the engine does.
+    ``membranes`` (``{population: [T, size]}``, ``v`` after every tick; default: the probed
+    populations of ``result``) serves ``active_neurons = "input_bias_potential"``. Returns ``t``
+    itself when the profile counts as the engine does.
+
+    Raises
+    ------
+    ModelError
+        For ``input_bias_potential`` on a run whose spikes were not recorded, or without the
+        membrane of a population.
     """
     if not counts_differ(profile):
         return t
     classes = class_of_projections(result.compiled.network, profile.synapse_classes)
     if any(classes.values()) or profile.synaptic_events_at != "delivery":
         t = replace(t, **_event_counts(t, result, placement, profile, classes))
+    if profile.active_neurons == "input_bias_potential":
+        return replace(t, **_input_bias_potential(t, result, placement, membranes))
     return active_rule_counts(t, profile)
 
 
 def active_rule_counts(t: Tally, profile: ChipProfile) -> Tally:
-    """``t`` with its active updates counted under ``profile.active_neurons`` (from the tally alone)."""
+    """``t`` with its active updates counted under ``profile.active_neurons`` (from the tally alone;
+    ``input_bias_potential`` needs the run itself: :func:`profile_counts`)."""
     if profile.active_neurons != "all":
         return t
     changes = dict(core_active=t.core_neurons.astype(np.float64) * t.ticks,
@@ -62,6 +81,67 @@ def active_rule_counts(t: Tally, profile: ChipProfile) -> Tally:
     if t.tick_active is not None:
         changes["tick_active"] = np.broadcast_to(t.core_neurons.astype(np.float64), (t.ticks, t.cores.size)).copy()
     return replace(t, **changes)
+
+
+BIAS_PARAMS = ("bias", "bias_mant")
+"""Parameters that hold a neuron's bias (``loihi_cuba``: ``bias_mant``, whose sign is the bias's)."""
+
+
+def _input_bias_potential(t: Tally, result: SimResult, placement: Placement,
+                          membranes: Mapping[str, npt.ArrayLike] | None) -> dict:
+    """Active updates of the neurons with an input, a non-zero bias or a non-zero ``v`` at the start
+    of the tick (``v`` after the previous tick, the initial ``v`` at tick 0), per tick and core."""
+    c = result.compiled
+    if not t.recorded:
+        raise ModelError("cost: counting.active_neurons = 'input_bias_potential' needs every spike (the inputs of "
+                         "every neuron at every tick); simulate with record_spikes=True")
+    got = {k: result.state(k, "v") for k in result.probes if "v" in c.network.nodes[k].model.state_names}
+    got.update(membranes or {})
+    ticks, n = t.ticks, c.n_neurons
+    received = np.zeros(ticks * n, dtype=bool)
+    received[_delivered(c, result.spike_ticks, result.spike_ids, ticks)] = True
+    received = received.reshape(ticks, n)
+    group_ticks = np.zeros((ticks, c.n_groups))
+    for k, name in enumerate(c.names):
+        node = c.network.nodes[name]
+        if not isinstance(node, Population):
+            continue
+        if name not in got:
+            raise ModelError(f"cost: counting.active_neurons = 'input_bias_potential' needs the membrane v of "
+                             f"population '{name}' after every tick; simulate with probe=['{name}'] or pass "
+                             f"membranes={{'{name}': v}}")
+        v = np.asarray(got[name], dtype=np.float64)
+        if v.shape != (ticks, node.size):
+            raise ModelError(f"cost: membranes['{name}'] has shape {v.shape}, expected ({ticks}, {node.size})")
+        start = np.vstack([node.init[None, :, node.model.state_names.index("v")], v[:-1]])
+        bias = next((node.param(b) for b in BIAS_PARAMS if b in node.model.param_names), np.zeros(node.size))
+        sl = slice(int(c.pop_offset[k]), int(c.pop_offset[k + 1]))
+        active = received[:, sl] | (start != 0) | (bias != 0)[None, :]
+        for g in np.unique(c.neuron_group[sl]):
+            group_ticks[:, g] = active[:, c.neuron_group[sl] == g].sum(axis=1)
+    group_core = np.asarray(placement.group_core, dtype=np.int64)
+    tick_active = per_core(group_ticks, group_core, t.cores)
+    out = dict(core_active=tick_active.sum(axis=0),
+               pop_active=np.bincount(c.group_pop, group_ticks.sum(axis=0), minlength=len(t.names)))
+    if t.tick_active is not None:
+        out["tick_active"] = tick_active
+    return out
+
+
+def _delivered(c: CompiledNetwork, spike_ticks: npt.NDArray[np.int64], spike_ids: npt.NDArray[np.int64],
+               ticks: int) -> npt.NDArray[np.int64]:
+    """``tick * N + target`` of every synaptic event delivered within the run."""
+    seg_lo = c.fan_seg_ptr[c.src_fan_ptr[:-1]]
+    n_seg = (c.fan_seg_ptr[c.src_fan_ptr[1:]] - seg_lo)[spike_ids]
+    spike = np.repeat(np.arange(spike_ids.size), n_seg)
+    seg = seg_lo[spike_ids][spike] + (np.arange(spike.size) - np.repeat(np.cumsum(n_seg) - n_seg, n_seg))
+    tick = spike_ticks[spike] + c.seg_delay[seg]
+    keep = tick < ticks
+    seg, tick = seg[keep], tick[keep]
+    n_syn = c.seg_syn_ptr[seg + 1] - c.seg_syn_ptr[seg]
+    event = np.repeat(np.arange(seg.size), n_syn)
+    syn = c.seg_syn_ptr[seg][event] + (np.arange(event.size) - np.repeat(np.cumsum(n_syn) - n_syn, n_syn))
+    return tick[event].astype(np.int64) * c.n_neurons + c.syn_target[syn]
 
 
 def segment_class_synapses(c: CompiledNetwork, profile: ChipProfile,

@@ -234,7 +234,8 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
         ``"sample"`` (counts per sample) or ``"tick"`` (per execution of a streaming model: one tick).
     membranes : mapping, optional
         ``{population: [T, size]}`` membrane ``v`` after every tick, for conventions that read it
-        (``neurobench``'s MembraneUpdates); default the populations ``result`` probed.
+        (``neurobench``'s MembraneUpdates) and for the counting rule ``input_bias_potential``;
+        default the populations ``result`` probed.
     missing : {"error", "mark"}
         For a number the run needs that neither the profile nor ``fallbacks`` gives (a router mesh
         included): raise (default), or leave its term out, record it in :attr:`Report.missing` and
@@ -267,7 +268,7 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
     samples, ticks_per_sample = _samples(ticks, samples, ticks_per_sample)
     timed, routed = cost_needs(profile, latency)
     t = profile_counts(tally(result, placement, _routes(placement, traffic) if routed else None, timed), result,
-                       placement, profile)
+                       placement, profile, membranes)
     en, lat = energy_and_latency(t, values, ticks_per_sample, timed, mesh_known=placement.mesh.published,
                                  static=static)
     ops = operations(t, result.compiled.network, ac_mac_values(profile), samples)
@@ -395,6 +396,9 @@ def _notes(t: Tally, result: SimResult, profile: ChipProfile, en: EnergyReport,
                      "(counting.synaptic_events_at = 'spike')")
     if profile.active_neurons == "all":
         notes.append("every neuron counted as an active update at every tick (counting.active_neurons = 'all')")
+    elif profile.active_neurons == "input_bias_potential":
+        notes.append("a neuron update counted as active when the neuron has an input, a non-zero bias or a non-zero "
+                     "v at the start of the tick (counting.active_neurons = 'input_bias_potential')")
     if len(t.class_names) > 1 and en.model == "per_component":
         notes.append("synaptic events charged per synapse class: " + ", ".join(
             f"{name} {int(n)}" for name, n in zip(t.class_names, t.core_class_events.sum(axis=1))))

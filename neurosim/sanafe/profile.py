@@ -18,6 +18,8 @@ profile field                  SANA-FE attribute
 ``[[synapse_class]]``          every other synapse unit the network uses, selected by the
                                projection attribute ``synapse`` (its unit's name)
 ``synaptic_events_at``         ``spike``: SANA-FE processes a spike's synapses in its own step
+``active_neurons``             ``input_bias_potential``: SANA-FE's LIF charges its update cost to a
+                               neuron with input, a bias or a non-zero potential
 =============================  =============================================================
 
 (and the ``latency_*`` twins of the soma costs). SANA-FE's sync table is a step function of the
@@ -42,6 +44,9 @@ SYNAPSE_COSTS = ("energy_process_spike", "latency_process_spike")
 SANA_FE_EVENTS = ("SANA-FE (github.com/SLAM-Lab/SANA-FE at 8951ab0), src/chip.cpp SpikingChip::sim_timestep: the "
                   "messages of the neurons fired in a time step are processed (synapse energy and latency charged) "
                   "in that step, process_messages after the neuron updates")
+SANA_FE_ACTIVE = ("SANA-FE (github.com/SLAM-Lab/SANA-FE at 8951ab0), src/models.cpp LoihiLifModel::update: a "
+                  "compartment is 'updated' (charged energy_update_neuron) when |potential| > 0, an input current "
+                  "arrived, |bias| > 0 or an update is forced")
 AXON_OUT_COSTS = ("energy_message_out", "latency_message_out")
 
 
@@ -127,6 +132,7 @@ def chip_profile(arch: SanafeArch, soma: Unit, synapse: Unit,
             f"SANA-FE architecture file {where}: tile {key}")
 
     put("counting", "synaptic_events_at", "spike", SANA_FE_EVENTS)
+    put("counting", "active_neurons", "input_bias_potential", SANA_FE_ACTIVE)
     classes = [_synapse_class(arch, arch.unit("synapse", name)) for name in other_synapses]
 
     flat = {name: value for name, (_, value) in values.items()}
@@ -205,10 +211,6 @@ def _unrepresented(arch: SanafeArch, soma: Unit, synapse: Unit) -> tuple[str, ..
     if arch.n_tiles < arch.width * arch.height:
         lines.append(f"the architecture defines {arch.n_tiles} tiles on a {arch.width} x {arch.height} mesh; the "
                      f"profile's chip has the full mesh of {arch.width * arch.height} tiles (the extra ones unused)")
-    lines.append("SANA-FE's LIF counts an update as active when the neuron has input, a non-zero bias or a "
-                 "non-zero potential at the start of the step; the profile counts the updates neurosim makes (input, "
-                 "or a state that changes without input), which differ at the first tick and for a just-reset "
-                 "neuron holding current (counting.active_neurons = 'updated')")
     return tuple(lines)
 
 

@@ -93,6 +93,10 @@ def _check_counting(trace: Trace, profile: ChipProfile) -> None:
         raise TraceError(f"{where} counts synaptic events at the spike tick (counting.synaptic_events_at = "
                          f"'{profile.synaptic_events_at}'), but a trace holds them by delivery tick; {fix}, or pass "
                          f"profile=profile.replace(synaptic_events_at='delivery')")
+    if profile.active_neurons == "input_bias_potential":
+        raise TraceError(f"{where} counts active updates by input, bias and potential (counting.active_neurons = "
+                         f"'input_bias_potential'), which needs every neuron's inputs and membrane at every tick; "
+                         f"{fix}, or pass profile=profile.replace(active_neurons='updated')")
     if not profile.synapse_classes:
         return
     if trace.projection_labels is None:

@@ -93,6 +93,32 @@ def test_active_neurons_all_counts_every_neuron_every_tick():
     assert before["neuron_updates_active"] + before["neuron_updates_idle"] == 5 * TICKS
 
 
+def test_input_bias_potential_counts_input_bias_and_a_potential_held_without_leak():
+    from neurosim.cost_model.counting import profile_counts
+    from neurosim.cost_model.synops import tally
+
+    net = ns.Network("rule")
+    spikes = np.zeros((TICKS, 1))
+    spikes[1, 0] = 1  # delivered at tick 2
+    net.spike_array("in", spikes)
+    # Neuron 0 gets one input and, without leak (dv = 0), holds v = 640 ever after; neuron 1 has a bias;
+    # neuron 2 has neither.
+    net.population("a", 3, "loihi_cuba", du=4095, dv=0, vth=100000, bias_mant=[0, 1, 0])
+    net.connect_synapses("in", "a", [0], [0], 10.0, 1)
+    profile = ns.load_chip("loihi_sanafe").replace(active_neurons="input_bias_potential")
+    placement = place_fixed(net, profile, {"a": [0, 0, 0]})
+    result = ns.simulate(placement.compiled, TICKS)
+    v = ns.simulate(placement.compiled, TICKS, probe=["a"]).state("a", "v")
+    assert v[2:, 0].tolist() == [640] * 4
+    t = tally(result, placement, placement.routes, per_tick=True)
+    np.testing.assert_array_equal(t.tick_active[:, 0], [3, 1, 2, 2, 1, 1])  # neurosim's own updates
+    counted = profile_counts(t, result, placement, profile, {"a": v})
+    np.testing.assert_array_equal(counted.tick_active[:, 0], [1, 1, 2, 2, 2, 2])
+    assert counted.core_active.tolist() == [10] and counted.pop_active.tolist() == [0, 10]
+    with pytest.raises(ns.ModelError, match=r"needs the membrane v of population 'a' after every tick"):
+        profile_counts(t, result, placement, profile)
+
+
 def test_static_energy_is_a_separate_line_that_can_be_left_out():
     profile = ns.load_chip("loihi_sanafe")
     network = two_projection_network()
@@ -155,3 +181,5 @@ def test_a_trace_is_costed_unless_the_profile_needs_the_synapses_of_the_run(tmp_
         cost_trace(path, profile.replace(synapse_classes=[CONV]))
     with pytest.raises(TraceError, match=r"counts synaptic events at the spike tick"):
         cost_trace(path, profile.replace(synaptic_events_at="spike"))
+    with pytest.raises(TraceError, match=r"counts active updates by input, bias and potential"):
+        cost_trace(path, profile.replace(active_neurons="input_bias_potential"))

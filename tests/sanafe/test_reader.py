@@ -116,9 +116,7 @@ def test_profile_takes_each_cost_from_the_unit_with_units_and_sources(model):
 def test_what_the_profile_cannot_hold_is_listed(model):
     lines = "\n".join(model.unrepresented)
     for text in ("axon_in 'test_in' latency_message_in = 10.0e-9 has no profile field",
-                 "architecture link_buffer_size = 4", "core buffer_position = soma",
-                 "SANA-FE's LIF counts an update as active when the neuron has input, a non-zero bias or a non-zero "
-                 "potential"):
+                 "architecture link_buffer_size = 4", "core buffer_position = soma"):
         assert text in lines
     assert "test_conv_synapse" not in lines and "input neurons" not in lines  # a synapse class; inputs on cores
 
@@ -132,7 +130,7 @@ def test_each_other_synapse_unit_becomes_a_synapse_class_selected_by_the_project
     attributes = {name: dict(p.attributes) for name, p in model.network.projections.items()}
     assert attributes == {"in->hid": {"synapse": "test_dense_synapse"}, "in->conv": {"synapse": "test_conv_synapse"},
                           "hid->hid": {"synapse": "test_dense_synapse"}}
-    assert model.profile.synaptic_events_at == "spike" and model.profile.active_neurons == "updated"
+    assert model.profile.synaptic_events_at == "spike" and model.profile.active_neurons == "input_bias_potential"
 
 
 def test_input_neurons_sit_on_the_cores_sanafe_maps_them_to(model):

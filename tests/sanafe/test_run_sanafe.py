@@ -19,7 +19,9 @@ def test_run_sanafe_is_read_simulate_cost_with_the_inputs_on_their_cores():
     run = ns.run_sanafe(NET, ARCH, static=False)
     model = read_sanafe(NET, ARCH)
     result = ns.simulate(model.placement.compiled, 6)  # the longest input train has 6 steps
-    expected = ns.cost(result, model.placement, model.profile, static=False)
+    probed = ns.simulate(model.placement.compiled, 6, probe=["hid", "conv"])  # SANA-FE's rule reads v
+    membranes = {name: probed.state(name, "v") for name in ("hid", "conv")}
+    expected = ns.cost(result, model.placement, model.profile, static=False, membranes=membranes)
     assert run.report.ticks == 6
     assert run.report.energy.by_class() == expected.energy.by_class()
     assert run.unrepresented == model.unrepresented
