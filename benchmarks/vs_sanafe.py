@@ -708,7 +708,8 @@ def per_neuron_out_synapses(compiled) -> np.ndarray:
 
 
 def worker_example_neurosim(net: str, arch: str, ticks: int, out: str) -> dict:
-    """Load (``read_sanafe``), then simulate and cost (timed together, after an untimed warm-up)."""
+    """Load (``read_sanafe``), then simulate and cost (timed together, after an untimed warm-up; the
+    cost under SANA-FE's update rule includes a second, probed simulation for the membranes)."""
     import neurosim as ns
     from neurosim.sanafe import read_sanafe
 
@@ -716,10 +717,18 @@ def worker_example_neurosim(net: str, arch: str, ticks: int, out: str) -> dict:
     model = read_sanafe(net, arch)
     load_s = time.perf_counter() - t0
     placement, profile, c = model.placement, model.profile, model.placement.compiled
-    ns.cost(ns.simulate(c, 2), placement, profile, static=False)  # warm-up: the Numba engine, cost()'s imports
+    pops = list(model.soma_units)
+
+    def run(n: int):
+        """Simulate and cost ``n`` ticks; SANA-FE's update rule reads v, from a second, probed run."""
+        result = ns.simulate(c, n)
+        probed = ns.simulate(c, n, probe=pops)
+        membranes = {k: probed.state(k, "v") for k in pops}
+        return result, ns.cost(result, placement, profile, static=False, membranes=membranes)
+
+    run(2)  # warm-up (not timed): the Numba engine, cost()'s imports
     t0 = time.perf_counter()
-    result = ns.simulate(c, ticks)
-    report = ns.cost(result, placement, profile, static=False)
+    result, report = run(ticks)
     sim_s = time.perf_counter() - t0
     routes = placement.routes
     ids, tk = result.spike_ids, result.spike_ticks
@@ -881,8 +890,9 @@ def main(argv: list[str] | None = None) -> None:
         doc = {"schema": 1, "machine": machine_info("sanafe"),
                "timing": "medians of alternating runs, each in a fresh process; load: neurosim read_sanafe (network, "
                          "profile, placement compiled and checked) vs SANA-FE load_arch + load_net + "
-                         "SpikingChip.load; sim: neurosim simulate + cost (after an untimed warm-up) vs SANA-FE "
-                         "sim (energy and detailed timing models inside, 1 processing thread)",
+                         "SpikingChip.load; sim: neurosim simulate + a probed simulate (the membranes of "
+                         "SANA-FE's update rule) + cost, after an untimed warm-up, vs SANA-FE sim (energy and "
+                         "detailed timing models inside, 1 processing thread)",
                "counting": "neurosim under the reader's profile: SANA-FE's synapse units as synapse classes, "
                            "synaptic events at the spike tick, static energy off (SANA-FE models dynamic energy)",
                "examples": run_examples(names, args.sanafe_repo, args.repeats, args.check_ticks)}
