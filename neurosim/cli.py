@@ -649,6 +649,9 @@ def _chips(args: argparse.Namespace) -> int:
         item = chip.lookup(f.name)
         mark = " (assumed)" if item.status == "assumed" else ""
         print(f"  {f.key:<34} {str(value) + ' ' + f.unit:<22} {item.source}{mark}")
+    for c in chip.synapse_classes:
+        for key, unit in (("e_synop_J", "J"), ("t_synop_s", "s")):
+            print(f"  {'synapse_class.' + c.name + '.' + key:<34} {f'{getattr(c, key)!r} {unit}':<22} {c.source}")
     return 0
 
 
