@@ -711,8 +711,16 @@ def worker_example_neurosim(net: str, arch: str, ticks: int, out: str) -> dict:
     """Load (``read_sanafe``), then simulate and cost (timed together, after an untimed warm-up; the
     cost under SANA-FE's update rule includes a second, probed simulation for the membranes)."""
     import neurosim as ns
+    from neurosim.cost_model.counting import profile_counts
+    from neurosim.cost_model.synops import tally
     from neurosim.sanafe import read_sanafe
 
+    # Warm-up (not timed): the Numba helpers of compile and placement, loaded from their cache, on the
+    # wheel's small example (as the simulation is timed after a warm-up).
+    small_net, small_arch, _ = example_paths("example_snn", None)
+    t0 = time.perf_counter()
+    read_sanafe(small_net, small_arch)
+    warmup_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     model = read_sanafe(net, arch)
     load_s = time.perf_counter() - t0
@@ -720,16 +728,18 @@ def worker_example_neurosim(net: str, arch: str, ticks: int, out: str) -> dict:
     pops = list(model.soma_units)
 
     def run(n: int):
-        """Simulate and cost ``n`` ticks; SANA-FE's update rule reads v, from a second, probed run."""
-        result = ns.simulate(c, n)
-        probed = ns.simulate(c, n, probe=pops)
-        membranes = {k: probed.state(k, "v") for k in pops}
-        return result, ns.cost(result, placement, profile, static=False, membranes=membranes)
+        """Simulate (probed: SANA-FE's update rule reads v after every tick) and cost ``n`` ticks, as
+        ``run_sanafe`` does; the simulation alone is timed too."""
+        t = time.perf_counter()
+        result = ns.simulate(c, n, probe=pops)
+        simulate_s = time.perf_counter() - t
+        return result, ns.cost(result, placement, profile, static=False), simulate_s
 
     run(2)  # warm-up (not timed): the Numba engine, cost()'s imports
     t0 = time.perf_counter()
-    result, report = run(ticks)
+    result, report, simulate_s = run(ticks)
     sim_s = time.perf_counter() - t0
+    t_counts = profile_counts(tally(result, placement, placement.routes, per_tick=True), result, placement, profile)
     routes = placement.routes
     ids, tk = result.spike_ids, result.spike_ticks
     is_source = np.asarray(c.pop_model)[c.neuron_pop[ids]] < 0
@@ -739,8 +749,8 @@ def worker_example_neurosim(net: str, arch: str, ticks: int, out: str) -> dict:
 
     counts = dict(
         tick_spikes=result.counters.tick_spikes.astype(np.int64),
-        # SANA-FE counts a firing input neuron as an updated neuron.
-        tick_updates=result.counters.tick_updates.astype(np.int64) + per_tick(is_source.astype(float)),
+        # Active updates under SANA-FE's rule (the report's); SANA-FE counts a firing input neuron as updated.
+        tick_updates=np.rint(t_counts.tick_active.sum(axis=1)).astype(np.int64) + per_tick(is_source.astype(float)),
         tick_packets=per_tick(routes.packets[ids].astype(float)),
         tick_hops=per_tick((routes.hops_x + routes.hops_y)[ids].astype(float)),
         tick_events=per_tick(per_neuron_out_synapses(c)[ids].astype(float)))  # at the spike tick, as SANA-FE
@@ -748,7 +758,8 @@ def worker_example_neurosim(net: str, arch: str, ticks: int, out: str) -> dict:
     by_class = report.energy.by_class()
     energy = {k: sum(v for name, v in by_class.items() if name.split("[")[0] in names)
               for k, names in EXAMPLE_CLASSES.items()}
-    return {"load_s": load_s, "sim_s": sim_s, "neurons": int(c.n_neurons), "synapses": int(c.n_synapses),
+    return {"load_s": load_s, "load_warmup_s": warmup_s, "sim_s": sim_s, "simulate_s": simulate_s,
+            "neurons": int(c.n_neurons), "synapses": int(c.n_synapses),
             "cores": int(placement.n_cores_used), "energy_J": {**energy, "total": report.energy.total_J},
             "energy_by_class_J": by_class, "totals": {k: int(v.sum()) for k, v in counts.items()},
             "names": list(c.names), "pop_offset": c.pop_offset.tolist()}
@@ -829,13 +840,15 @@ def run_examples(names: list[str], repo: str | None, repeats: int, check_ticks: 
             cmp_ = compare_example(runs["neurosim"][0], str(Path(workdir) / "neurosim_0.npz"), runs["sanafe"][0],
                                    str(Path(workdir) / "sanafe_0.npz"), str(Path(workdir) / "check.npz"), ticks,
                                    check_ticks)
-        med = {who: {k: float(np.median([r[k] for r in rs])) for k in ("load_s", "sim_s")} for who, rs in runs.items()}
+        med = {who: {k: float(np.median([r[k] for r in rs])) for k in ("load_s", "sim_s", "simulate_s") if k in rs[0]}
+               for who, rs in runs.items()}
         first = runs["neurosim"][0]
         out[name] = {
             "files": {"network": net, "architecture": arch}, "ticks": ticks, "neurons": first["neurons"],
             "synapses": first["synapses"], "cores": first["cores"], "repeats": repeats,
             "median_s": med, "runs": runs,
             "sim_speed_ratio": med["sanafe"]["sim_s"] / med["neurosim"]["sim_s"],
+            "sim_speed_ratio_simulate_only": med["sanafe"]["sim_s"] / med["neurosim"]["simulate_s"],
             "load_speed_ratio": med["sanafe"]["load_s"] / med["neurosim"]["load_s"],
             "comparison": cmp_,
         }
@@ -889,10 +902,11 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(f"unknown examples {unknown}; choose from {', '.join(EXAMPLES)}")
         doc = {"schema": 1, "machine": machine_info("sanafe"),
                "timing": "medians of alternating runs, each in a fresh process; load: neurosim read_sanafe (network, "
-                         "profile, placement compiled and checked) vs SANA-FE load_arch + load_net + "
-                         "SpikingChip.load; sim: neurosim simulate + a probed simulate (the membranes of "
-                         "SANA-FE's update rule) + cost, after an untimed warm-up, vs SANA-FE sim (energy and "
-                         "detailed timing models inside, 1 processing thread)",
+                         "profile, placement compiled and checked; after an untimed read of the wheel's "
+                         "example_snn that loads the Numba helpers from their cache: load_warmup_s) vs SANA-FE "
+                         "load_arch + load_net + SpikingChip.load; sim: neurosim simulate (every population probed: SANA-FE's update rule reads "
+                         "v) + cost, after an untimed warm-up, as run_sanafe does (simulate_only: the simulation "
+                         "alone), vs SANA-FE sim (energy and detailed timing models inside, 1 processing thread)",
                "counting": "neurosim under the reader's profile: SANA-FE's synapse units as synapse classes, "
                            "synaptic events at the spike tick, static energy off (SANA-FE models dynamic energy)",
                "examples": run_examples(names, args.sanafe_repo, args.repeats, args.check_ticks)}

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from neurosim._checks import check_memory, memory_limit
+from neurosim._jit import njit
 from neurosim.chip.profile import ChipProfile
 from neurosim.chip.synapse_class import DEFAULT_CLASS, class_of_projections
 from neurosim.cost_model.per_core import core_columns, per_core
@@ -98,9 +100,11 @@ def _input_bias_potential(t: Tally, result: SimResult, placement: Placement,
     got = {k: result.state(k, "v") for k in result.probes if "v" in c.network.nodes[k].model.state_names}
     got.update(membranes or {})
     ticks, n = t.ticks, c.n_neurons
-    received = np.zeros(ticks * n, dtype=bool)
-    received[_delivered(c, result.spike_ticks, result.spike_ids, ticks)] = True
-    received = received.reshape(ticks, n)
+    check_memory({"inputs per tick and neuron": ticks * n}, "cost: counting.active_neurons = "
+                 "'input_bias_potential'", "cost fewer ticks at a time", memory_limit(), argument=False)
+    received = np.zeros((ticks, n), dtype=np.bool_)
+    _received(result.spike_ticks.astype(np.int64), result.spike_ids.astype(np.int64), c.src_fan_ptr,
+              c.fan_seg_ptr, c.seg_delay.astype(np.int64), c.seg_syn_ptr, c.syn_target, received)
     group_ticks = np.zeros((ticks, c.n_groups))
     for k, name in enumerate(c.names):
         node = c.network.nodes[name]
@@ -128,20 +132,18 @@ def _input_bias_potential(t: Tally, result: SimResult, placement: Placement,
     return out
 
 
-def _delivered(c: CompiledNetwork, spike_ticks: npt.NDArray[np.int64], spike_ids: npt.NDArray[np.int64],
-               ticks: int) -> npt.NDArray[np.int64]:
-    """``tick * N + target`` of every synaptic event delivered within the run."""
-    seg_lo = c.fan_seg_ptr[c.src_fan_ptr[:-1]]
-    n_seg = (c.fan_seg_ptr[c.src_fan_ptr[1:]] - seg_lo)[spike_ids]
-    spike = np.repeat(np.arange(spike_ids.size), n_seg)
-    seg = seg_lo[spike_ids][spike] + (np.arange(spike.size) - np.repeat(np.cumsum(n_seg) - n_seg, n_seg))
-    tick = spike_ticks[spike] + c.seg_delay[seg]
-    keep = tick < ticks
-    seg, tick = seg[keep], tick[keep]
-    n_syn = c.seg_syn_ptr[seg + 1] - c.seg_syn_ptr[seg]
-    event = np.repeat(np.arange(seg.size), n_syn)
-    syn = c.seg_syn_ptr[seg][event] + (np.arange(event.size) - np.repeat(np.cumsum(n_syn) - n_syn, n_syn))
-    return tick[event].astype(np.int64) * c.n_neurons + c.syn_target[syn]
+@njit
+def _received(spike_ticks, spike_ids, src_fan_ptr, fan_seg_ptr, seg_delay, seg_syn_ptr, syn_target, out):
+    """Set ``out[t, j]`` for every synaptic event delivered to neuron ``j`` at tick ``t < T`` (``out`` is
+    (T, N)): one pass over the spikes' delay segments and their synapses, as the engine delivers them."""
+    ticks = out.shape[0]
+    for k in range(spike_ids.size):
+        i = spike_ids[k]
+        for s in range(fan_seg_ptr[src_fan_ptr[i]], fan_seg_ptr[src_fan_ptr[i + 1]]):
+            t = spike_ticks[k] + seg_delay[s]
+            if t < ticks:
+                for y in range(seg_syn_ptr[s], seg_syn_ptr[s + 1]):
+                    out[t, syn_target[y]] = True
 
 
 def segment_class_synapses(c: CompiledNetwork, profile: ChipProfile,
@@ -155,6 +157,17 @@ def segment_class_synapses(c: CompiledNetwork, profile: ChipProfile,
     out = np.zeros((len(names), n_syn.size), dtype=np.int64)
     if len(used) == 1:
         out[0] = n_syn
+        return names, out
+    pair_class: dict[tuple[int, int], set[int]] = {}
+    for name, proj in c.network.projections.items():
+        pair_class.setdefault((c.names.index(proj.pre), c.names.index(proj.post)), set()).add(classes[name])
+    if all(len(v) == 1 for v in pair_class.values()):
+        # One class per (source, target) population pair: a segment's class is its pair's.
+        table = np.zeros((len(c.names), len(c.names)), dtype=np.int64)
+        for (a, b), (k,) in pair_class.items():
+            table[a, b] = row[k]
+        seg_row = table[c.neuron_pop[c.segment_sources()], c.group_pop[c.seg_group]]
+        out[seg_row, np.arange(n_syn.size)] = n_syn
         return names, out
     # A segment is (source neuron, destination group, delay): find each synapse's by that key.
     width = np.int64(c.max_delay + 1)

@@ -415,7 +415,7 @@ def _notes(t: Tally, result: SimResult, profile: ChipProfile, en: EnergyReport,
         notes.append("no network on chip (routing = 'none'): packets and hops are not costed")
     if profile.e_ac_J is None or profile.e_mac_J is None:
         notes.append(f"E_AC/E_MAC comparison uses generic_45nm's values: chip '{profile.name}' gives none")
-    if np.any(result.counters.pop_forced_updates):
+    if np.any(result.counters.pop_forced_updates) and profile.active_neurons == "updated":
         notes.append("probed populations: their probe-forced updates are removed pro rata per core and tick "
                      "(the engine counts them per population only)")
     if not t.recorded:

@@ -57,6 +57,21 @@ def test_two_synapse_classes_are_charged_at_their_own_energy_and_latency():
     assert report.energy.total_J == pytest.approx(plain.energy.total_J - 4 * (35.5e-12 - 24.0e-12), rel=1e-12)
 
 
+def test_two_classes_between_the_same_populations_are_split_synapse_by_synapse():
+    net = ns.Network("same_pair")
+    net.spike_array("in", SPIKES)
+    net.population("a", 3, "loihi_cuba", **SILENT)
+    net.connect_synapses("in", "a", [0, 1], [0, 0], 1.0, 1, name="dense")  # both sources onto a.0
+    net.connect_synapses("in", "a", [0, 0, 1], [1, 2, 2], 1.0, 1, name="conv", attributes={"synapse": "conv"})
+    profile = ns.load_chip("loihi_sanafe").replace(synapse_classes=[CONV])
+    placement = place_fixed(net, profile, {"a": [0, 0, 0]})
+    report = ns.cost(ns.simulate(placement.compiled, TICKS), placement, profile)
+    # Delivered spikes: neuron 0 three (ticks 0, 1, 3), neuron 1 one (tick 2): 3 x 1 + 1 x 1 dense events,
+    # 3 x 2 + 1 x 1 conv events; one delay segment per source holds synapses of both classes.
+    counts = dict(zip(report.energy.classes, report.energy.counts))
+    assert (counts["synops"], counts["synops[conv]"]) == (4, 7)
+
+
 def test_a_projection_takes_the_first_class_that_selects_it_by_attribute_kind_or_name():
     conv_layer = LayerOrigin(((Layer("conv1", "Conv2d", "conv", (1, 2, 1), (1, 2, 1)),),))
     net = ns.Network("select")
