@@ -79,8 +79,12 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a NIR model (default: the bundled digits model) on a chip and print the "
                                      "cost report", description=RUN_DESCRIPTION,
                          formatter_class=argparse.RawDescriptionHelpFormatter)
-    run.add_argument("model", nargs="?", metavar="MODEL.nir",
-                     help="NIR model file (default: the bundled snnTorch model trained on scikit-learn digits)")
+    run.add_argument("model", nargs="?", metavar="MODEL.nir|NET.yaml",
+                     help="NIR model file (default: the bundled snnTorch model trained on scikit-learn digits), or "
+                          "SANA-FE's network file with --arch")
+    run.add_argument("--arch", metavar="ARCH.yaml",
+                     help="SANA-FE's architecture file: run SANA-FE's network NET.yaml with its own mapping on it "
+                          "(docs/migrating-from-sanafe.md)")
     _run_options(run)
     run.set_defaults(handler=_run)
     demo = sub.add_parser("demo", help="run the bundled digits model (same as `neurosim run` without a model)")
@@ -165,7 +169,11 @@ reference_counts (ignored).
 --record writes one array per neuron node, [B, T, *shape]: spikes, or the membrane of LI/I nodes.
 
 Without MODEL.nir it runs the bundled 64-64-10 snnTorch model (neurosim/data, made by
-tools/make_bundled_model.py) on its 100 bundled held-out test digits."""
+tools/make_bundled_model.py) on its 100 bundled held-out test digits.
+
+With --arch ARCH.yaml it runs SANA-FE's network file NET.yaml instead, with SANA-FE's own mapping,
+on the chip its architecture file describes, for --ticks steps (default: the longest input train):
+  neurosim run dvs.yaml --arch loihi.yaml --ticks 128 --no-static"""
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
@@ -243,6 +251,9 @@ def _mapping_options(parser: argparse.ArgumentParser, default_note: str) -> None
     parser.add_argument("--seed", type=int, default=0, help="seed of stochastic neuron models")
     parser.add_argument("--no-latency", action="store_true",
                         help="skip the latency model (for chips that publish no per-operation times, e.g. truenorth)")
+    parser.add_argument("--no-static", action="store_true",
+                        help="leave the static (leakage) energy out: report the dynamic energy of the events alone, "
+                             "as SANA-FE does (default: included, since a chip leaks for as long as a run lasts)")
     parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
 
 
@@ -356,10 +367,13 @@ def _options(args: argparse.Namespace, raise_delays: bool, missing: str = "error
     return RunOptions(strategy=args.strategy, neurons_per_core=args.neurons_per_core, quantize=args.quantize,
                       raise_delays=raise_delays, delay_lowering=args.delay_lowering,
                       fallbacks=_fallbacks(args.fallback), seed=args.seed, latency=not args.no_latency,
-                      capacity=args.capacity, compatibility=args.compatibility, missing=missing)
+                      capacity=args.capacity, compatibility=args.compatibility, missing=missing,
+                      static=not args.no_static)
 
 
 def _run(args: argparse.Namespace) -> int:
+    if getattr(args, "arch", None) is not None:  # `demo` has no --arch
+        return _run_sanafe(args)
     model = _resolve_model(args)
     if args.keep_delays and args.raise_delays:
         raise NeurosimError("--keep-delays and --raise-delays contradict each other: pass one")
@@ -409,6 +423,51 @@ def _run(args: argparse.Namespace) -> int:
 def _delay_range(shift) -> str:
     """``"1 to 15"``: the chip's delay range as a DelayShift records it."""
     return f"{shift.min_delay} to {shift.max_delay}" if shift.max_delay is not None else f"at least {shift.min_delay}"
+
+
+# Options of `run` that do not apply to a SANA-FE network (its mapping is the placement, its inputs
+# are in its file), with the value that means "not given".
+SANAFE_UNUSED = {"input": None, "dialect": None, "chip": DEFAULT_CHIP, "dt": None, "samples": None,
+                 "strategy": "fill", "neurons_per_core": None, "quantize": False, "raise_delays": False,
+                 "keep_delays": False, "record": None, "convention": DEFAULT_CONVENTION, "per": "sample",
+                 "energy_preset": DEFAULT_PRESET,
+                 "delay_lowering": "shift", "capacity": "strict", "compatibility": "warn"}
+
+
+def _run_sanafe(args: argparse.Namespace) -> int:
+    """``neurosim run NET.yaml --arch ARCH.yaml``: SANA-FE's network on its architecture, as SANA-FE maps it."""
+    from neurosim.workflows.sanafe import run_sanafe
+
+    _refuse_empty(args, ("model", "arch"))
+    if args.model is None:
+        raise NeurosimError("--arch needs SANA-FE's network file: neurosim run NET.yaml --arch ARCH.yaml")
+    given = [name for name, unset in SANAFE_UNUSED.items() if getattr(args, name) != unset]
+    if given:
+        raise NeurosimError(f"--{given[0].replace('_', '-')} does not apply with --arch: SANA-FE's network file "
+                            f"holds the inputs and the mapping, its architecture file the chip")
+    for path in (args.model, args.arch):
+        if not pathlib.Path(path).is_file():
+            raise NeurosimError(f"SANA-FE file '{path}' does not exist")
+    outputs = {"--json": check_output("--json", args.json, (args.model, args.arch)),
+               "--trace": check_output("--trace", args.trace, (args.model, args.arch))}
+    check_distinct(outputs)
+    options = RunOptions(fallbacks=_fallbacks(args.fallback), seed=args.seed, latency=not args.no_latency,
+                         missing="mark", static=not args.no_static)
+    progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
+    try:
+        run = run_sanafe(args.model, args.arch, args.ticks, options, progress=progress, trace=args.trace)
+    finally:
+        close()
+    print(f"SANA-FE network {args.model} on {args.arch}: {run.report.ticks} ticks, SANA-FE's mapping "
+          f"({run.placement.n_cores_used} cores)\n")
+    print(run.report.to_text() if args.full else "\n".join(run.report.summary_lines()))
+    if run.unrepresented:
+        print("\nWhat the files say that this run does not model:")
+        print("\n".join(f"  {line}" for line in run.unrepresented))
+    if not args.full:
+        print("\nthe full report: --full" + ("" if args.json else "; all of it as JSON: --json REPORT.json"))
+    _write_outputs({**outputs, "--record": None}, run.report.to_json() if outputs["--json"] is not None else "", {})
+    return 0
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -630,6 +689,9 @@ def _chips(args: argparse.Namespace) -> int:
         mark = " (assumed)" if item.status == "assumed" else ""
         shown = ", ".join(value) if f.kind == "strings" else f"{value} {f.unit}".strip()
         print(f"  {f.key:<34} {shown:<22} {item.source}{mark}")
+    for c in chip.synapse_classes:
+        for key, unit in (("e_synop_J", "J"), ("t_synop_s", "s")):
+            print(f"  {'synapse_class.' + c.name + '.' + key:<34} {f'{getattr(c, key)!r} {unit}':<22} {c.source}")
     return 0
 
 

@@ -14,6 +14,8 @@ A profile is a TOML file with a few top-level keys and five sections of hardware
     [energy]  ...                   # J per event, W of static power
     [latency] ...                   # s per event
     [support] ...                   # what the chip runs natively: neuron models, spikes, weights, inputs
+    [counting] ...                  # which events the chip's costs are charged for
+    [[synapse_class]] ...           # synapse formats other than the default (neurosim.chip.synapse_class)
     [sources]                       # "section.key" = "paper, table, page", one per value above
 
 Units are in the names, in SI base units (``_J``, ``_s``, ``_W``, ``_V``, ``_bits``, ``_ticks``).
@@ -33,11 +35,12 @@ from typing import Any
 
 from neurosim._checks import did_you_mean
 from neurosim.errors import ProfileError
+from neurosim.chip.synapse_class import read_synapse_classes
 
 SCHEMA_VERSION = 1
 """The only ``schema`` value this version of neurosim reads."""
 
-SECTIONS = ("chip", "core", "timing", "energy", "latency", "support")
+SECTIONS = ("chip", "core", "timing", "energy", "latency", "support", "counting")
 """Sections of hardware values, in file order; ``[sources]`` follows them."""
 
 REQUIRED = "required"
@@ -235,6 +238,18 @@ FIELDS: tuple[Field, ...] = (
     Field("support", "input_kinds", "strings", "", OPTIONAL,
           "what input from the host can carry: `binary` spikes, or spike `counts` (values other than 1); "
           "absent: not checked", choices=INPUT_KINDS),
+    # -- [counting] --------------------------------------------------------------------------------
+    Field("counting", "active_neurons", "enum", "", OPTIONAL,
+          "which neuron updates are charged as active (the rest of a chip that updates every neuron as idle): "
+          "`updated`: those neurosim updates, a neuron with input or whose state changes without input; "
+          "`input_bias_potential`: a neuron with input, a non-zero bias or a non-zero `v` at the start of the tick "
+          "(SANA-FE's LIF; needs the membranes after every tick); `all`: every neuron every tick; absent: `updated`",
+          choices=("updated", "input_bias_potential", "all"), default="updated"),
+    Field("counting", "synaptic_events_at", "enum", "", OPTIONAL,
+          "when a synaptic event is counted: `delivery`, the tick the spike reaches its synapses (events of "
+          "spikes still in flight at the end are not counted); `spike`, the tick of the spike (every event "
+          "of every spike of the run); absent: `delivery`",
+          choices=("delivery", "spike"), default="delivery"),
 )
 """Every field, in file order."""
 
@@ -304,7 +319,8 @@ def validate(raw: Mapping[str, Any], origin: str) -> dict[str, Any]:
     -------
     dict
         One entry per field name (absent values as their default, ``None`` for none), plus
-        ``"sources"`` (dict of dotted key to citation). Floats are ``float``, arrays tuples.
+        ``"sources"`` (dict of dotted key to citation) and ``"synapse_classes"`` (tuple of
+        :class:`~neurosim.chip.synapse_class.SynapseClass`). Floats are ``float``, arrays tuples.
 
     Raises
     ------
@@ -313,6 +329,7 @@ def validate(raw: Mapping[str, Any], origin: str) -> dict[str, Any]:
     """
     raw = {k: v for k, v in raw.items() if v is not None}
     _check_version(raw, origin)
+    classes = read_synapse_classes(raw.pop("synapse_class", ()), origin)
     tables = _split_sections(raw, origin)
     values = {name: check_value(FIELDS_BY_NAME[name], value, origin)
               for table in tables.values() for name, value in table.items() if value is not None}
@@ -324,8 +341,12 @@ def validate(raw: Mapping[str, Any], origin: str) -> dict[str, Any]:
     _check_assumed(assumed, values, sources, origin)
     _check_cross_fields(values, set(unpublished), origin)
     _check_presence(values, set(unpublished), origin)
+    if classes and "e_synop_J" not in values:
+        raise ProfileError(f"{origin}: [[synapse_class]] tables need the per-component energy model: give "
+                           f"energy.e_synop_J, the cost of the default class")
     out = {f.name: values.get(f.name, f.default) for f in FIELDS}
     out["sources"] = sources
+    out["synapse_classes"] = classes
     return out
 
 

@@ -32,6 +32,7 @@ from neurosim.cost_model.conventions import (DEFAULT_CONVENTION, ConventionFigur
                                              get_convention)
 from neurosim.cost_model.energy import CostValues, EnergyReport, energy, energy_model
 from neurosim.cost_model.latency import LatencyReport, latency as latency_model
+from neurosim.cost_model.counting import profile_counts
 from neurosim.cost_model.synops import Operations, Tally, ac_mac_values, operations, tally
 from neurosim.cost_model.tables import data_frame, figure_text, not_published_text, report_columns, report_html
 from neurosim.cost_model.unpublished import Missing, missing_keys
@@ -220,7 +221,7 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
          fallbacks: Mapping[str, Any] | None = None, *, samples: int | None = None,
          ticks_per_sample: int | None = None, latency: bool = True, convention: str = DEFAULT_CONVENTION,
          execution: str = "sample", membranes: Mapping[str, npt.ArrayLike] | None = None,
-         missing: str = "error", energy_preset: str = DEFAULT_PRESET) -> Report:
+         missing: str = "error", energy_preset: str = DEFAULT_PRESET, static: bool = True) -> Report:
     """Cost one run on a chip profile.
 
     Parameters
@@ -252,7 +253,8 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
         ``"sample"`` (counts per sample) or ``"tick"`` (per execution of a streaming model: one tick).
     membranes : mapping, optional
         ``{population: [T, size]}`` membrane ``v`` after every tick, for conventions that read it
-        (``neurobench``'s MembraneUpdates); default the populations ``result`` probed.
+        (``neurobench``'s MembraneUpdates) and for the counting rule ``input_bias_potential``;
+        default the populations ``result`` probed.
     missing : {"error", "mark"}
         For a number the run needs that neither the profile nor ``fallbacks`` gives (a router mesh
         included): raise (default), or leave its term out, record it in :attr:`Report.missing` and
@@ -261,6 +263,10 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
         The E_MAC / E_AC pair (:mod:`neurosim.cost_model.energy_presets`) of the conventions that
         cost operations (``spikformer``, ``spikingjelly``) and of the network's host operations;
         the chip's own energy uses the chip profile.
+    static : bool
+        Include the static (leakage) energy of the used cores over the run's physical time (the
+        default: a chip leaks whether it computes or not, so its energy per inference includes it);
+        ``False`` reports the dynamic energy alone, as SANA-FE does.
 
     Returns
     -------
@@ -280,8 +286,10 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
     ticks = int(result.ticks)
     samples, ticks_per_sample = _samples(ticks, samples, ticks_per_sample)
     timed, routed = cost_needs(profile, latency)
-    t = tally(result, placement, _routes(placement, traffic) if routed else None, timed)
-    en, lat = energy_and_latency(t, values, ticks_per_sample, timed, mesh_known=placement.mesh.published)
+    t = profile_counts(tally(result, placement, _routes(placement, traffic) if routed else None, timed), result,
+                       placement, profile, membranes)
+    en, lat = energy_and_latency(t, values, ticks_per_sample, timed, mesh_known=placement.mesh.published,
+                                 static=static)
     ops = operations(t, result.compiled.network, ac_mac_values(profile), samples)
     bits = bit_budget(result.compiled.network, t, values, ticks_per_sample, _sent_values(result))
     record = _run_record(result, samples, ticks_per_sample, ops, bits, membranes, get_preset(energy_preset))
@@ -291,7 +299,7 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
                   core_synops=t.core_events.astype(np.int64), core_spikes=t.core_spikes.astype(np.int64),
                   population_size=t.pop_size, population_spikes=t.pop_spikes, population_synops=t.pop_events,
                   energy=en, latency=lat, operations=ops, bit_budget=bits,
-                  notes=_notes(t, result, profile, en, lat, placement.mesh.published) + _payload_notes(bits, profile),
+                  notes=_notes(t, result, profile, en, lat, placement.mesh.published, static) + _payload_notes(bits, profile),
                   convention=chosen, violations=placement.violations)
 
 
@@ -329,10 +337,11 @@ def cost_needs(profile: ChipProfile, latency: bool) -> tuple[bool, bool]:
 
 
 def energy_and_latency(t: Tally, values: CostValues, ticks_per_sample: int, timed: bool, *,
-                       mesh_known: bool = True) -> tuple[EnergyReport, LatencyReport | None]:
+                       mesh_known: bool = True, static: bool = True) -> tuple[EnergyReport, LatencyReport | None]:
     """Energy of tally ``t`` and, when ``timed``, its latency (a barrier chip's physical time).
 
-    ``mesh_known``: whether the placement's router mesh is published (hop and crossing counts).
+    ``mesh_known``: whether the placement's router mesh is published (hop and crossing counts);
+    ``static``: include the static energy.
     """
     lat = latency_model(t, values, ticks_per_sample, mesh_known=mesh_known) if timed else None
     time_values: list[ProfileValue] = []
@@ -350,7 +359,7 @@ def energy_and_latency(t: Tally, values: CostValues, ticks_per_sample: int, time
             return lat.physical_time_s, lat.missing
         return lat.physical_time_s, ()
 
-    en = energy(t, values, physical_time_s, mesh_known=mesh_known)
+    en = energy(t, values, physical_time_s, mesh_known=mesh_known, static=static)
     keys = {v.key for v in en.values}
     en = replace(en, values=en.values + tuple(v for v in time_values if v.key not in keys))
     _require_finite(en, lat)
@@ -396,9 +405,22 @@ def _routes(placement: Placement, traffic: Traffic | None) -> RouteTable:
 
 
 def _notes(t: Tally, result: SimResult, profile: ChipProfile, en: EnergyReport,
-           lat: LatencyReport | None, placement_mesh_published: bool) -> tuple[str, ...]:
+           lat: LatencyReport | None, placement_mesh_published: bool, static: bool = True) -> tuple[str, ...]:
     """How figures were obtained where the model made a choice, one sentence each."""
     notes = []
+    if not static and en.model == "per_component":
+        notes.append("static energy left out (static=False): the energy is the dynamic energy of the events alone")
+    if profile.synaptic_events_at == "spike":
+        notes.append("synaptic events counted at the tick of their spike, every event of every spike of the run "
+                     "(counting.synaptic_events_at = 'spike')")
+    if profile.active_neurons == "all":
+        notes.append("every neuron counted as an active update at every tick (counting.active_neurons = 'all')")
+    elif profile.active_neurons == "input_bias_potential":
+        notes.append("a neuron update counted as active when the neuron has an input, a non-zero bias or a non-zero "
+                     "v at the start of the tick (counting.active_neurons = 'input_bias_potential')")
+    if len(t.class_names) > 1 and en.model == "per_component":
+        notes.append("synaptic events charged per synapse class: " + ", ".join(
+            f"{name} {int(n)}" for name, n in zip(t.class_names, t.core_class_events.sum(axis=1))))
     if not placement_mesh_published:
         notes.append(f"chip '{profile.name}' publishes no router mesh: its tiles are numbered in one row (core x "
                      "is the tile), and hop, link and chip-crossing counts are not published")
@@ -412,7 +434,7 @@ def _notes(t: Tally, result: SimResult, profile: ChipProfile, en: EnergyReport,
         notes.append("no network on chip (routing = 'none'): packets and hops are not costed")
     if profile.e_ac_J is None or profile.e_mac_J is None:
         notes.append(f"E_AC/E_MAC comparison uses generic_45nm's values: chip '{profile.name}' gives none")
-    if np.any(result.counters.pop_forced_updates):
+    if np.any(result.counters.pop_forced_updates) and profile.active_neurons == "updated":
         notes.append("probed populations: their probe-forced updates are removed pro rata per core and tick "
                      "(the engine counts them per population only)")
     if not t.recorded:

@@ -3,7 +3,8 @@ population to array, or a ``.npy``/``.csv`` file), checked as :func:`~neurosim.m
 checks a strategy's, giving the same :class:`~neurosim.mapping.placement.Placement`.
 
 Core ids are those of :mod:`neurosim.mapping.placement` (row-major tiles); spike sources live on
-the host (core ``-1``). Readers of other tools' mappings (``neurosim.sanafe``) translate their core
+the host (core ``-1``) unless given a core, where they take a neuron slot and send their packets
+from its router (SANA-FE maps its input neurons to cores). Readers of other tools' mappings (``neurosim.sanafe``) translate their core
 ids to these before calling :func:`place_fixed`.
 """
 from __future__ import annotations
@@ -45,7 +46,7 @@ def place_fixed(compiled: CompiledNetwork | Network, profile: ChipProfile,
         The chip; cores are numbered as in this module's docstring (row-major tiles).
     neuron_core : array_like, mapping or path
         The core of every neuron, in the compiled order (populations and sources in the order they
-        were added), ``-1`` for every spike-source neuron (sources live on the host); or a mapping
+        were added); a spike-source neuron may be given ``-1``, the host (router (0, 0)); or a mapping
         of population name to the cores of its neurons (sources may be left out); or a ``.npy`` file
         of the array; or a ``.csv`` file of rows ``population,neuron,core`` (a header row with
         those names is allowed; sources may be left out).
@@ -61,8 +62,7 @@ def place_fixed(compiled: CompiledNetwork | Network, profile: ChipProfile,
     Raises
     ------
     PlacementError
-        For an array of the wrong length or type, a core outside the system, a spike source off
-        the host, or a file or mapping naming an unknown population, an unknown neuron, a neuron
+        For an array of the wrong length or type, a core outside the system, or a file or mapping naming an unknown population, an unknown neuron, a neuron
         twice or leaving one out; each message names the neuron and the rule.
     DoesNotFitError
         If a capacity is exceeded (neurons per core included), naming the core and the limit.
@@ -118,12 +118,12 @@ def _checked_cores(neuron_core: npt.ArrayLike, compiled: CompiledNetwork, chip: 
                                  f"core id")
     core = raw.astype(np.int64)
     on_chip = compiled.pop_model[compiled.neuron_pop] >= 0
-    off = ~on_chip & (core != -1)
+    off = ~on_chip & (core < -1)
     if off.any():
         i = int(np.argmax(off))
-        raise PlacementError(f"{what}[{i}] ({_neuron_name(compiled, i)}) = {core[i]}, but spike sources live on "
-                             f"the host: give them core -1")
-    outside = on_chip & ((core < 0) | (core >= n_cores))
+        raise PlacementError(f"{what}[{i}] ({_neuron_name(compiled, i)}) = {core[i]} is not a core: give a spike "
+                             f"source -1 (the host) or a core of {chip} (0..{n_cores - 1})")
+    outside = (on_chip & (core < 0)) | (core >= n_cores)
     if outside.any():
         i = int(np.argmax(outside))
         raise PlacementError(f"{what}[{i}] ({_neuron_name(compiled, i)}) = {core[i]} is not a core of {chip} "

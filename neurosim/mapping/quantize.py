@@ -123,7 +123,8 @@ def quantize_weights(network: Network, profile: ChipProfile | None = None, *, bi
         errors.append(ProjectionError(proj.name, bits, scale, float(np.max(np.abs(diff))) if w.size else 0.0,
                                       rms_e, rms_e / rms_w if rms_w > 0 else 0.0, int((~keep).sum())))
         out.connect_synapses(proj.pre, proj.post, proj.pre_idx[keep], proj.post_idx[keep],
-                             (q if integer else w_q)[keep], proj.delay[keep], name=proj.name, origin=proj.origin)
+                             (q if integer else w_q)[keep], proj.delay[keep], name=proj.name, origin=proj.origin,
+                             attributes=proj.attributes)
     return out, QuantizationReport(bits, signed, tuple(errors))
 
 

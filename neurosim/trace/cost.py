@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from neurosim.cost_model.counting import active_rule_counts
 from neurosim.cost_model.energy import CostValues, EnergyReport
 from neurosim.cost_model.latency import LatencyReport
 from neurosim.cost_model.report import cost_needs, energy_and_latency
@@ -81,7 +82,9 @@ def cost_trace(trace: Trace | str | os.PathLike, profile: ChipProfile | None = N
     ------
     TraceError
         For a version-1 trace (it holds no totals to cost), an incomplete one (its totals may
-        include the chunk in flight), or a latency model asked of a trace without per-core counters.
+        include the chunk in flight), a latency model asked of a trace without per-core counters, or
+        a profile that counts synaptic events at the spike tick or has a synapse class that selects
+        one of the traced projections (a trace holds events per delivery tick and destination group).
     ProfileError
         When the profile lacks a value the run needs, or the trace's mesh is not published and the
         run has hops to cost, with ``missing="error"``, as :func:`neurosim.cost`.
@@ -94,8 +97,9 @@ def cost_trace(trace: Trace | str | os.PathLike, profile: ChipProfile | None = N
         raise TraceError(f"{trace.path}: the trace is incomplete (run stopped after {trace.ticks} of "
                          f"{trace.ticks_planned} ticks); only a complete trace can be costed")
     profile = profile if profile is not None else ChipProfile.from_dict(trace.chip_profile, origin=str(trace.path))
+    _check_counting(trace, profile)
     timed, routed = cost_needs(profile, latency)
-    t = trace_tally(trace, routed, timed)
+    t = active_rule_counts(trace_tally(trace, routed, timed), profile)
     if missing == "error" and trace.mesh_published is False and routed:
         _refuse_hops_off_the_mesh(trace, t)
     en, lat = energy_and_latency(t, CostValues(profile, fallbacks, missing), trace.ticks, timed,
@@ -111,6 +115,30 @@ def _refuse_hops_off_the_mesh(trace: Trace, t: Tally) -> None:
                            f"tiles, since profile '{trace.profile}' publishes no router mesh (mesh_x, mesh_y); cost "
                            "it with missing='mark' (neurosim plot --kind energy does) to leave their terms out, or "
                            "record the run again on a profile that gives chip.mesh_x and chip.mesh_y")
+
+
+def _check_counting(trace: Trace, profile: ChipProfile) -> None:
+    """Refuse a profile whose counting needs the run's synapses, which a trace does not hold."""
+    where = f"{trace.path}: chip profile '{profile.name}'"
+    fix = "cost the run itself with neurosim.cost(result, placement, profile)"
+    if profile.synaptic_events_at != "delivery":
+        raise TraceError(f"{where} counts synaptic events at the spike tick (counting.synaptic_events_at = "
+                         f"'{profile.synaptic_events_at}'), but a trace holds them by delivery tick; {fix}, or pass "
+                         f"profile=profile.replace(synaptic_events_at='delivery')")
+    if profile.active_neurons == "input_bias_potential":
+        raise TraceError(f"{where} counts active updates by input, bias and potential (counting.active_neurons = "
+                         f"'input_bias_potential'), which needs every neuron's inputs and membrane at every tick; "
+                         f"{fix}, or pass profile=profile.replace(active_neurons='updated')")
+    if not profile.synapse_classes:
+        return
+    if trace.projection_labels is None:
+        raise TraceError(f"{where} has synapse classes, but this trace does not record what its projections are "
+                         f"labelled with; {fix}, or record the trace again with this neurosim")
+    for name, labels in trace.projection_labels.items():
+        for c in profile.synapse_classes:
+            if c.selects_labels(name, labels.get("attributes", {}), labels.get("kinds", ())):
+                raise TraceError(f"{where}: synapse class '{c.name}' selects projection '{name}', but a trace holds "
+                                 f"the synaptic events per destination group, not per projection; {fix}")
 
 
 def trace_tally(trace: Trace, routed: bool, per_tick: bool) -> Tally:

@@ -78,6 +78,9 @@ class Trace:
         their terms). ``None`` in a version-1 trace (not recorded).
     unpublished : tuple of str or None
         The profile's keys it does not publish (``None`` in a version-1 trace).
+    projection_labels : dict or None
+        ``{projection: {"attributes": ..., "kinds": [...]}}``, what synapse classes select by
+        (``None`` in a trace written before neurosim kept it).
     group_population, group_core, group_events, group_updates, group_graded_events : ndarray or None
         (G,) per destination group: its population and core, and its totals over the completed run.
     pop_forced_updates : ndarray or None
@@ -117,6 +120,7 @@ class Trace:
     core_spikes: np.ndarray | None = field(repr=False)
     probes: dict = field(repr=False)
     chip_profile: dict | None = field(default=None, repr=False)
+    projection_labels: dict | None = field(default=None, repr=False)
     group_population: np.ndarray | None = field(default=None, repr=False)
     group_core: np.ndarray | None = field(default=None, repr=False)
     group_events: np.ndarray | None = field(default=None, repr=False)
@@ -441,6 +445,8 @@ def _version2(f: h5py.File, path: Path) -> dict[str, Any]:
     out: dict[str, Any] = {k: _int64(f[name], path) for k, name in _VERSION2_FIELDS.items()}
     out["chip_profile"] = json.loads(_str(f.attrs["chip_profile"]))
     out.update(_published(f.attrs, out["chip_profile"], path))
+    if "projection_labels" in f.attrs:
+        out["projection_labels"] = json.loads(_str(f.attrs["projection_labels"]))
     return out
 
 

@@ -26,6 +26,7 @@ from neurosim.cost_model.synops import graded_events_per_group, graded_spike_mas
 from neurosim.cost_model.traffic import route_link_load
 from neurosim.engine import Chunk, SimResult, simulate
 from neurosim.errors import ModelError, TraceError
+from neurosim.chip.synapse_class import projection_labels
 from neurosim.mapping.placement import Placement
 from neurosim.mapping.routing import RouteTable, gather_rows
 from neurosim.net.network import SpikeSource
@@ -105,7 +106,8 @@ class TraceWriter:
             ticks_planned=ticks, neurons_per_core=int(npc) if npc else -1, strategy=pl.strategy,
             grid_shape=np.asarray(self.routes.grid_shape, dtype=np.int64), populations=json.dumps(pops),
             probe_every=self.probe_every, chip_profile=json.dumps(profile.to_dict()),
-            mesh_published=bool(pl.mesh.published), unpublished=json.dumps(list(profile.unpublished))))
+            mesh_published=bool(pl.mesh.published), unpublished=json.dumps(list(profile.unpublished)),
+            projection_labels=json.dumps(projection_labels(c.network))))
         f.create_dataset("progress", data=np.zeros(4, dtype=np.int64))
         rt = self.routes
         r = rt.packet_route

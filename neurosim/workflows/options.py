@@ -64,6 +64,10 @@ class RunOptions:
     missing : {"error", "mark"}
         For a number the profile does not give (nor ``fallbacks``): raise (default), or leave its
         term out of the cost and mark the totals partial (:func:`neurosim.cost`'s ``missing``).
+    static : bool
+        Include the static (leakage) energy of the used cores (default): a chip leaks for as long
+        as a run lasts, so the energy a deployment pays includes it. ``False`` reports the dynamic
+        energy alone, as SANA-FE does (:func:`neurosim.cost`'s ``static``).
     """
 
     strategy: str = "fill"
@@ -78,6 +82,7 @@ class RunOptions:
     capacity: str = "strict"
     compatibility: str = "warn"
     missing: str = "error"
+    static: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.strategy, str) or self.strategy not in list_strategies():
@@ -89,7 +94,7 @@ class RunOptions:
         if not isinstance(self.place_options, Mapping) or "neurons_per_core" in self.place_options:
             raise ModelError("RunOptions: place_options must be a dict of strategy options other than "
                              "neurons_per_core (give that as RunOptions(neurons_per_core=...))")
-        for name in ("quantize", "raise_delays", "latency"):
+        for name in ("quantize", "raise_delays", "latency", "static"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ModelError(f"RunOptions: {name} must be True or False, got {getattr(self, name)!r}")
         if self.delay_lowering not in LOWERINGS:

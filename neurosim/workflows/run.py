@@ -107,7 +107,7 @@ def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, options: 
         else None
     report = cost(result, prepared.placement, profile, fallbacks=options.fallbacks, latency=options.latency,
                   convention=convention, execution=execution, membranes=membranes, missing=options.missing,
-                  energy_preset=energy_preset)
+                  energy_preset=energy_preset, static=options.static)
     return ChipRun(prepared.network, prepared.placement, result, report, prepared.quantization, prepared.delay_shift)
 
 
@@ -238,7 +238,7 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
         membranes = _membranes(prepared.compiled, batch.sample_inputs(), batch.ticks_per_sample, options.seed)
     report = cost(result, prepared.placement, profile, fallbacks=options.fallbacks, samples=batch.samples,
                   latency=options.latency, convention=convention, execution=execution, membranes=membranes,
-                  missing=options.missing, energy_preset=energy_preset)
+                  missing=options.missing, energy_preset=energy_preset, static=options.static)
     outputs = batch.outputs(runs)
     readout = "mean membrane" if batch.output_node in batch.potential else "spike count"
     return NirRun(prepared.network, prepared.placement, result, report, batch.samples, batch.ticks_per_sample,

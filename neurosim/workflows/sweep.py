@@ -509,7 +509,8 @@ def _cost_row(group: _Group, index: int, params: dict, how: str, profile: ChipPr
     try:
         point_profile = profile.replace(**changes) if changes else profile
         report = cost(run, placement, point_profile, fallbacks=group.options.fallbacks, samples=samples,
-                      latency=group.options.latency, missing=group.options.missing)
+                      latency=group.options.latency, missing=group.options.missing,
+                      static=group.options.static)
     except Exception as err:
         row["error"] = _message(err)
     else:
