@@ -300,4 +300,6 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
     return out
 
 
-MODEL = register(NeuronModel("cuba_lif", PARAMS, STATE, update, reference_step, doc=__doc__))
+MODEL = register(NeuronModel("cuba_lif", PARAMS, STATE, update, reference_step, doc=__doc__,
+                             source=("NIR CubaLIF (Pedersen et al., Nat. Commun. 15:8122 (2024)); snnTorch 1.0 "
+                                     "Synaptic; Norse LIFCell")))
