@@ -1,4 +1,5 @@
 """Neuron models: the registry, the built-in models (importing a module registers its model) and plugins."""
+from neurosim._jit import njit
 from neurosim.models.registry import (NeuronModel, NirReader, Param, StateVar, get_model, list_models,
                                       model_origin, register, registered_models)
 from neurosim.models.plugins import load_plugin
@@ -14,4 +15,4 @@ from neurosim.models import st_bif  # noqa: F401  (registers "st_bif")
 from neurosim.models import ttfs  # noqa: F401  (registers "ttfs")
 
 __all__ = ["NeuronModel", "NirReader", "Param", "StateVar", "get_model", "list_models", "load_plugin", "model_origin",
-           "register", "registered_models"]
+           "njit", "register", "registered_models"]
