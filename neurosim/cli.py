@@ -433,11 +433,12 @@ def _models(args: argparse.Namespace) -> int:
                 load_entry_point(name)
             except NeurosimError as err:
                 failed.append(str(err))
+        width = max(map(len, list_models())) + 1
         for name in list_models():
             model = get_model(name)
-            print(f"{name:<12} {_first_sentence(model.doc or '')}")
-            print(f"{'':<13}source: {model.source or 'not given'}")
-            print(f"{'':<13}origin: {model_origin(name)}")
+            print(f"{name:<{width}}{_first_sentence(model.doc or '')}")
+            print(f"{'':<{width}}source: {model.source or 'not given'}")
+            print(f"{'':<{width}}origin: {model_origin(name)}")
         print("\n`neurosim models NAME` shows a model's equations, parameters and state.")
         for message in failed:
             print(f"neurosim: error: {message}", file=sys.stderr)
@@ -456,18 +457,25 @@ def _models(args: argparse.Namespace) -> int:
     return 0
 
 
+ABBREVIATIONS = ("al.", "e.g.", "i.e.", "cf.", "vs.", "Fig.", "Eq.", "Sec.", "Ref.", "No.")
+"""Words whose period does not end a sentence (and neither does an initial, ``A.``)."""
+
+
 def _first_sentence(doc: str) -> str:
     """The first sentence of ``doc``'s first paragraph (joined across line breaks), else that paragraph whole.
 
     A sentence ends at ``.``, ``!`` or ``?`` outside parentheses followed by a space and a capital
-    letter, or by the paragraph's end: ``(Cassidy et al. 2013)`` does not end one.
+    letter, or by the paragraph's end: ``(Cassidy et al. 2013)`` does not end one, nor does the period
+    of an abbreviation (:data:`ABBREVIATIONS`) or of an initial.
     """
     paragraph = " ".join(doc.strip().split("\n\n")[0].split())
     depth = 0
     for k, char in enumerate(paragraph):
         depth += (char == "(") - (char == ")")
         if char in ".!?" and depth == 0 and (k + 1 == len(paragraph) or re.match(r" [A-Z]", paragraph[k + 1:k + 3])):
-            return paragraph[:k + 1]
+            word = paragraph[:k + 1].rsplit(" ", 1)[-1]
+            if k + 1 == len(paragraph) or not (word in ABBREVIATIONS or re.fullmatch(r"[A-Z]\.", word)):
+                return paragraph[:k + 1]
     return paragraph
 
 

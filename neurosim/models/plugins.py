@@ -145,15 +145,15 @@ def _load_file(text: str) -> str:
     name = f"neurosim_plugin_{stem}_{hashlib.sha256(str(path).encode()).hexdigest()[:8]}"
     if name in sys.modules:
         return name
-    with _loading(f"plugin file '{text}'", f"plugin file {path}", f"fix {path.name}"):
-        loader_spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(loader_spec)
-        sys.modules[name] = module  # the engine module imports the handlers from it by this name
-        try:
+    try:
+        with _loading(f"plugin file '{text}'", f"plugin file {path}", f"fix {path.name}"):
+            loader_spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(loader_spec)
+            sys.modules[name] = module  # the engine module imports the handlers from it by this name
             loader_spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[name]
-            raise
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
     return name
 
 
