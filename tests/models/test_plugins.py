@@ -370,3 +370,53 @@ def test_cli_model_map_items_are_checked(model_files, capsys):
     assert "--model-map 'hid': expected NODE=MODEL" in capsys.readouterr().err
     assert main([*args, "--model-map", "hid=a", "--model-map", "hid=b"]) == 2
     assert "--model-map hid: given twice (a, b); map each node once" in capsys.readouterr().err
+
+
+def test_docs_show_the_tested_plugin_as_it_is():
+    page = (PACKAGE_PARENT / "docs" / "models.md").read_text()
+    section = page[page.index("## Writing a model"):]
+    shown = section[section.index("```python\n") + len("```python\n"):]
+    assert shown[:shown.index("```\n")] == PLUGIN_MODULE.read_text()
+    entry_points = (PLUGIN_PKG / "pyproject.toml").read_text().split('[project.entry-points."neurosim.models"]\n')[1]
+    assert f'[project.entry-points."neurosim.models"]\n{entry_points}```' in section
+
+
+def _fake_install(site: Path, package: str, body: str, entry_points: str) -> None:
+    """A package with its .dist-info, as pip would leave it (METADATA and entry_points.txt)."""
+    (site / package).mkdir()
+    _write(site / package / "__init__.py", body)
+    info = site / f"{package}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {package.replace('_', '-')}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[neurosim.models]\n{entry_points}\n")
+
+
+def test_a_broken_installed_plugin_is_reported_after_the_listing(tmp_path, monkeypatch, capsys):
+    _fake_install(tmp_path, "broken_plugin", 'raise ImportError("needs torch")\n', "broken_model = broken_plugin")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = list_models()
+    assert main(["models"]) == 2
+    out, err = capsys.readouterr()
+    assert set(_listing(out)) == set(before)
+    assert err == ("neurosim: error: plugin package broken-plugin 1.0 (entry point 'broken_model = broken_plugin') "
+                   f"failed to load: ImportError: needs torch (at {tmp_path / 'broken_plugin' / '__init__.py'}:1); "
+                   "fix the plugin or uninstall it (pip uninstall broken-plugin)\n")
+    with pytest.raises(PluginError, match=r"^plugin package broken-plugin 1.0 .* failed to load: ImportError"):
+        get_model("broken_model")
+    assert list_models() == before
+
+
+def test_an_entry_point_must_register_the_model_it_is_named_after(tmp_path, monkeypatch):
+    _fake_install(tmp_path, "misnamed_plugin", """
+        from neurosim.models import NeuronModel, get_model, register
+        lif = get_model("lif")
+        register(NeuronModel("other_name", lif.params, lif.state, lif.update, lif.reference_step, source="test"))
+    """, "misnamed_model = misnamed_plugin")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(PluginError, match=r"^plugin package misnamed-plugin 1.0 \(entry point 'misnamed_model = "
+                                          r"misnamed_plugin'\) registered no model named 'misnamed_model' \(it "
+                                          r"registered: other_name\); name each entry point after the model"):
+        get_model("misnamed_model")
+    assert "other_name" not in list_models()
+    with pytest.raises(ModelError, match=r"unknown neuron model 'misnamed_modell'; did you mean 'misnamed_model'"):
+        get_model("misnamed_modell")
