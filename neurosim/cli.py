@@ -388,8 +388,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         run = run_nir(model.path, model.inputs, args.chip, model.dialect, options, ticks=args.ticks,
                       samples=model.samples, dt=args.dt, model_map=_model_map(args.model_map), progress=progress,
-                      trace=args.trace,
-                      convention=args.convention, execution=args.per, energy_preset=args.energy_preset)
+                      trace=args.trace, convention=args.convention, execution=args.per,
+                      energy_preset=args.energy_preset)
     finally:
         close()
     dt = f", dt {args.dt:g} s" if args.dt is not None else ""

@@ -226,7 +226,7 @@ class StateVar:
 
 @dataclass(frozen=True)
 class NirReader:
-    """How a model reads NIR neuron nodes, for ``load_nir(model_map=...)`` (``docs/nir.md``, "Models from plugins").
+    """How a model reads NIR neuron nodes, for ``load_nir(model_map=...)`` (``docs/nir.md`` section 8).
 
     ``node_types`` are the NIR neuron types it reads (``"LIF"``, ``"IF"``, ...); ``read(node)`` gets
     a :class:`neurosim.nir.model_map.NirNode` (the node, its size, the dialect, the bias reaching it)

@@ -342,7 +342,8 @@ def test_a_plugin_model_needs_jitted_module_level_handlers_and_a_source(tmp_path
 
 @pytest.mark.parametrize("spec, message", [
     ("no_such_plugin_module", "plugin module 'no_such_plugin_module' not found (no module named "
-                              "'no_such_plugin_module'); give the path of its .py file, or put its folder on PYTHONPATH"),
+                              "'no_such_plugin_module'); give the path of its .py file, or put its folder on "
+                              "PYTHONPATH"),
     ("missing/plugin.py", "plugin 'missing/plugin.py': no such file; give the path of a Python file (.py) or an "
                           "importable module name"),
     ("not a module", "plugin 'not a module' is neither a module name nor the path of a .py file; give one of them"),
