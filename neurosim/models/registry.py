@@ -61,7 +61,8 @@ and by plugins (:mod:`neurosim.models.plugins`, ``docs/models.md`` "Writing a mo
 registered once; the registry remembers each model's origin (:func:`model_origin`). A model that can
 be read from NIR neuron nodes declares a :class:`NirReader`.
 
-The registry is the only mutable module-level state of the package besides placement strategies.
+The registry is the only mutable module-level state of the package besides placement strategies
+(and the plugin loader's record of the modules it imported).
 """
 from __future__ import annotations
 
