@@ -17,7 +17,7 @@ Every failure is a one-line :class:`~neurosim.errors.PluginError` naming the plu
 the models a failing plugin registered before it failed are removed again. A plugin may not register
 a name that is already registered (the built-in models included), and every model it registers
 must have jitted handlers defined in an importable module (the engine imports them by name,
-``neurosim.engine.codegen``) and a ``source``.
+``neurosim.engine.codegen``), a ``source`` and a ``doc``.
 """
 from __future__ import annotations
 
@@ -71,9 +71,11 @@ def load_entry_point(name: str) -> bool:
                           "uninstall all but one")
     ep = next(iter(found.values()))
     origin = f"plugin package {_package(ep)}"
-    if name in {m.name for m in registered_models()}:
-        if model_origin(name) == origin:
-            return True
+    registered = {m.name: m for m in registered_models()}
+    if name in registered:
+        module = getattr(registered[name].update, "py_func", registered[name].update).__module__
+        if model_origin(name) == origin or module.split(".")[0] == ep.module.split(".")[0]:
+            return True  # this package's model, already imported (e.g. by --plugin with its module name)
         raise PluginError(f"{origin} declares model '{name}', which is already registered ({model_origin(name)}); "
                           f"the plugin must give its model another name, or uninstall it")
     label = f"{origin} (entry point '{ep.name} = {ep.value}')"
@@ -203,6 +205,9 @@ def _check(model: NeuronModel, label: str) -> None:
     if not model.source.strip():
         raise PluginError(f"{label}: model '{model.name}' has no source; set NeuronModel(source=...) to the paper "
                           "or framework its equations come from")
+    if not model.doc.strip():
+        raise PluginError(f"{label}: model '{model.name}' has no doc; set NeuronModel(doc=__doc__), a description "
+                          "whose first sentence `neurosim models` lists")
 
 
 def _package(ep: importlib.metadata.EntryPoint) -> str:

@@ -249,6 +249,10 @@ def test_neurosim_models_lists_the_plugin_with_its_source_and_origin(site, cache
         "Gerstner et al., Neuronal Dynamics (2014), Sec. 1.3: integrate-and-fire with absolute refractoriness",
         "plugin package neurosim-demo-plugin 0.1.0")
     assert all(origin == "built-in" for name, (_, _, origin) in listed.items() if name != "refractory_if")
+    # The installed module named with --plugin is imported as a module: the same model, no conflict.
+    proc = _neurosim(["models", "--plugin", "neurosim_demo_plugin.refractory_if"], _env(cache, site), tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert _listing(proc.stdout)["refractory_if"][2] == "plugin module neurosim_demo_plugin.refractory_if"
 
 
 def _listing(text: str) -> dict[str, tuple[str, str, str]]:
@@ -321,7 +325,7 @@ def test_a_plugin_may_not_register_a_builtin_name_and_leaves_nothing_registered(
     assert list_models() == before  # clash_first was taken back
 
 
-def test_a_plugin_model_needs_jitted_module_level_handlers_and_a_source(tmp_path):
+def test_a_plugin_model_needs_jitted_module_level_handlers_a_source_and_a_doc(tmp_path):
     plugin = _write(tmp_path / "nojit.py", """
         from neurosim.models import NeuronModel, get_model, register
         lif = get_model("lif")
@@ -337,7 +341,14 @@ def test_a_plugin_model_needs_jitted_module_level_handlers_and_a_source(tmp_path
     """)
     with pytest.raises(PluginError, match=r"model 'nosource_model' has no source; set NeuronModel\(source=...\)"):
         load_plugin(plugin)
-    assert "nojit_model" not in list_models() and "nosource_model" not in list_models()
+    plugin = _write(tmp_path / "nodoc.py", """
+        from neurosim.models import NeuronModel, get_model, register
+        lif = get_model("lif")
+        register(NeuronModel("nodoc_model", lif.params, lif.state, lif.update, lif.reference_step, source="test"))
+    """)
+    with pytest.raises(PluginError, match=r"model 'nodoc_model' has no doc; set NeuronModel\(doc=__doc__\)"):
+        load_plugin(plugin)
+    assert not {"nojit_model", "nosource_model", "nodoc_model"} & set(list_models())
 
 
 @pytest.mark.parametrize("spec, message", [
@@ -421,3 +432,13 @@ def test_an_entry_point_must_register_the_model_it_is_named_after(tmp_path, monk
     assert "other_name" not in list_models()
     with pytest.raises(ModelError, match=r"unknown neuron model 'misnamed_modell'; did you mean 'misnamed_model'"):
         get_model("misnamed_modell")
+
+
+def test_an_installed_plugin_declaring_a_builtin_name_is_refused(tmp_path, monkeypatch, capsys):
+    _fake_install(tmp_path, "lif_clash", "raise AssertionError('never imported')\n", "lif = lif_clash")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["models"]) == 2
+    assert capsys.readouterr().err == ("neurosim: error: plugin package lif-clash 1.0 declares model 'lif', which is "
+                                       "already registered (built-in); the plugin must give its model another name, "
+                                       "or uninstall it\n")
+    assert get_model("lif").update.py_func.__module__ == "neurosim.models.lif"
