@@ -17,13 +17,17 @@ from neurosim.errors import NeurosimError, SimulationInterrupted
 from neurosim.chip import FIELDS, list_chips, load_chip
 from neurosim.cost_model.conventions import DEFAULT_CONVENTION, EXECUTIONS, list_conventions
 from neurosim.cost_model.energy_presets import DEFAULT_PRESET, PRESETS
+from neurosim.cost_model.unpublished import fill_hint
 from neurosim.nir import get_dialect
 from neurosim.nir.dialects import DIALECTS
 from neurosim.models import get_model, list_models, load_plugin, model_origin
 from neurosim.models.plugins import entry_point_names, load_entry_point
-from neurosim.trace.export import TRACE_TABLES, export_trace
+from neurosim.trace import read_trace
+from neurosim.trace.export import TRACE_TABLES, export_trace, published_notes
 from neurosim.plots import REPORT_KINDS, TRACE_KINDS, plot_report, plot_trace
 from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
+from neurosim.mapping.delays import LOWERINGS
+from neurosim.mapping.violations import POLICIES
 from neurosim.workflows.options import RunOptions
 from neurosim.workflows.paths import atomic_path, check_distinct, check_output
 from neurosim.workflows.run import run_nir
@@ -189,8 +193,8 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
                         help="print the full report (energy per class, cores, populations, latency, operations, bit "
                              "budget); default: a short summary")
     parser.add_argument("--keep-delays", action="store_true",
-                        help="refuse a model whose synaptic delays are below the chip's minimum (TrueNorth: 1 tick) "
-                             "instead of raising them to it (the default)")
+                        help="refuse a model whose synaptic delays lie outside the chip's range (TrueNorth: 1 to 15 "
+                             "ticks) instead of lowering them onto it (the default)")
     parser.add_argument("--json", metavar="PATH", help="also write the complete report as JSON to PATH")
     parser.add_argument("--record", metavar="OUT.npz",
                         help="write every neuron node's outputs [B, T, *shape] to OUT.npz")
@@ -240,10 +244,24 @@ def _mapping_options(parser: argparse.ArgumentParser, default_note: str) -> None
     parser.add_argument("--neurons-per-core", type=int, metavar="N",
                         help=f"fill cores to at most N neurons (default: the chip's capacity){default_note}")
     parser.add_argument("--quantize", action="store_true",
-                        help="simulate with weights quantised to the chip's precision")
+                        help="simulate with weights quantised to the chip's precision (TrueNorth: each neuron's "
+                             "weights clustered into its 4 axon-type weights first)")
     parser.add_argument("--raise-delays", action="store_true",
-                        help="raise synaptic delays below the chip's minimum (TrueNorth: 1 tick) to it and print "
-                             "the latency this adds per layer (`run` does it unless --keep-delays)")
+                        help="lower synaptic delays onto the chip's range (TrueNorth: 1 to 15 ticks; see "
+                             "--delay-lowering) and print the latency this adds per layer (`run` does it unless "
+                             "--keep-delays)")
+    parser.add_argument("--delay-lowering", default="shift", choices=LOWERINGS,
+                        help="how delays are lowered onto the chip's range: shift (default: every delay of a "
+                             "projection shifted alike, later layers re-timed, relay neurons for delays above the "
+                             "maximum; the model's spikes, shifted in time) or minimum (each delay below the minimum "
+                             "raised to it, exact on feed-forward chains only)")
+    parser.add_argument("--capacity", default="strict", choices=POLICIES,
+                        help="a capacity the mapping exceeds (fan-in, fan-out, neurons, axons, synaptic memory per "
+                             "core): refuse (strict, default) or map anyway, list every violation in the report and "
+                             "mark its figures (warn)")
+    parser.add_argument("--compatibility", default="warn", choices=POLICIES,
+                        help="a neuron model, spike payload, weight structure or input kind the chip does not "
+                             "support natively: list it and mark the figures (warn, default) or refuse (strict)")
     parser.add_argument("--fallback", action="append", default=[], metavar="KEY=VALUE",
                         help="value for a hardware number the profile does not publish (marked estimated); repeatable")
     parser.add_argument("--seed", type=int, default=0, help="seed of stochastic neuron models")
@@ -373,8 +391,9 @@ def _write_outputs(outputs: dict[str, pathlib.Path | None], report_json: str, re
 def _options(args: argparse.Namespace, raise_delays: bool, missing: str = "error") -> RunOptions:
     """The RunOptions of ``run`` and ``sweep`` (``_mapping_options``)."""
     return RunOptions(strategy=args.strategy, neurons_per_core=args.neurons_per_core, quantize=args.quantize,
-                      raise_delays=raise_delays, fallbacks=_fallbacks(args.fallback), seed=args.seed,
-                      latency=not args.no_latency, missing=missing)
+                      raise_delays=raise_delays, delay_lowering=args.delay_lowering,
+                      fallbacks=_fallbacks(args.fallback), seed=args.seed, latency=not args.no_latency,
+                      capacity=args.capacity, compatibility=args.compatibility, missing=missing)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -407,7 +426,7 @@ def _run(args: argparse.Namespace) -> int:
         print(line)
     shift = run.delay_shift
     if shift is not None and (shift.changed or args.raise_delays):
-        print(f"{shift.to_text()}\n  (chip '{run.report.chip}' cannot deliver a spike within its tick; "
+        print(f"{shift.to_text()}\n  (chip '{run.report.chip}' delays spikes by {_delay_range(shift)} ticks; "
               f"--keep-delays refuses instead; --ticks {run.ticks_per_sample + shift.max_latency} keeps the spikes "
               f"shifted past the end of each sample)")
     print()
@@ -423,6 +442,11 @@ def _run(args: argparse.Namespace) -> int:
         print("\nthe full report: --full" + ("" if args.json else "; all of it as JSON: --json REPORT.json"))
     _write_outputs(outputs, run.report.to_json() if outputs["--json"] is not None else "", run.outputs)
     return 0
+
+
+def _delay_range(shift) -> str:
+    """``"1 to 15"``: the chip's delay range as a DelayShift records it."""
+    return f"{shift.min_delay} to {shift.max_delay}" if shift.max_delay is not None else f"at least {shift.min_delay}"
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -549,8 +573,8 @@ def _draw(args: argparse.Namespace, source: pathlib.Path, out: pathlib.Path) -> 
         if kind not in TRACE_KINDS:
             raise NeurosimError(f"--kind {kind!r} is not a trace picture; choose one of {', '.join(TRACE_KINDS)}")
         options = {"window": args.window} if kind == "animation" else {}
-        if kind == "energy":
-            options = {"fallbacks": _fallbacks(args.fallback)}
+        if kind == "energy":  # as `run`: numbers the recorded profile does not publish are marked
+            options = {"fallbacks": _fallbacks(args.fallback), "missing": "mark"}
         plot_trace(source, kind, out, progress=args.progress or sys.stderr.isatty(), **options)
 
 
@@ -558,8 +582,12 @@ def _export(args: argparse.Namespace) -> int:
     source = pathlib.Path(args.source)
     if not source.exists():
         raise NeurosimError(f"{source}: no such file")
-    out = export_trace(source, args.to, table=args.table)
+    trace = read_trace(source)
+    out = export_trace(trace, args.to, table=args.table)
     print(f"wrote {out} ({args.table})")
+    notes = published_notes(trace)
+    if notes:
+        print("\n".join(notes))
     return 0
 
 
@@ -593,7 +621,8 @@ def _sweep(args: argparse.Namespace) -> int:
         raise NeurosimError("--resume needs --out SWEEP.csv, the table to resume")
     model = _resolve_model(args, bundled_samples=4)
     check_output("--out", args.out, _input_files(args, model))
-    options = _options(args, raise_delays=args.raise_delays)
+    # as `run`: a number the profile does not publish is marked (the `partial` column), not guessed
+    options = _options(args, raise_delays=args.raise_delays, missing="mark")
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
     model_map = _model_map(args.model_map)
     # Workers import the --plugin modules too (entry-point plugins load there on first use).
@@ -612,24 +641,32 @@ def _sweep(args: argparse.Namespace) -> int:
           f"{result.recosted} re-costed"
           + (f"; {result.resumed} resumed from {args.out}" if result.resumed else "")
           + f"; {result.simulations} simulation(s) in {result.wall_s:.2f} s with {args.workers} worker(s)")
+    partial = [r for r in result.rows if r.get("partial")]
+    if partial:
+        print(f"partial: the totals of {len(partial)} point(s) leave out what the profile does not publish "
+              "(the `partial` column):")
+        for key in result.partial_keys:
+            print(f"  not published: {key}; fill with {fill_hint(key)}")
     front = result.pareto()
     if front:
-        print("Pareto front (energy_J, latency_s): points " + ", ".join(str(r["point"]) for r in front))
+        print("Pareto front (energy_J, latency_s): points " + ", ".join(str(r["point"]) for r in front)
+              + (" (each point compared with those leaving out the same numbers)" if partial else ""))
     if args.out:
         print(f"wrote {args.out}")
     return _sweep_status(result)
 
 
 def _sweep_status(result) -> int:
-    """0 when some point has a result, else 2 with a one-line summary.
+    """0 when some point has figures (its row marks the others), else 2 with a one-line summary.
 
-    "Does not fit" is a result of a design-space sweep (``fits`` False); a point whose run failed
-    with any other error (``fits`` empty) has none.
+    A sweep whose every point was refused, whether it did not fit (``fits`` False) or failed with
+    another error, produced no figure: that is an error, as a run that does not fit is.
     """
-    failed = [r for r in result.rows if r.get("error") and r.get("fits") is not False]
-    if result.rows and len(failed) == len(result.rows):
-        print(f"neurosim: error: every one of the {len(failed)} points failed; the first: {failed[0]['error']}",
-              file=sys.stderr)
+    refused = [r for r in result.rows if r.get("error")]
+    if result.rows and len(refused) == len(result.rows):
+        unfit = sum(r.get("fits") is False for r in refused)
+        print(f"neurosim: error: no point of the sweep has a result ({unfit} of {len(refused)} do not fit, "
+              f"{len(refused) - unfit} failed); the first: {refused[0]['error']}", file=sys.stderr)
         return 2
     return 0
 
@@ -655,7 +692,8 @@ def _chips(args: argparse.Namespace) -> int:
             continue
         item = chip.lookup(f.name)
         mark = " (assumed)" if item.status == "assumed" else ""
-        print(f"  {f.key:<34} {str(value) + ' ' + f.unit:<22} {item.source}{mark}")
+        shown = ", ".join(value) if f.kind == "strings" else f"{value} {f.unit}".strip()
+        print(f"  {f.key:<34} {shown:<22} {item.source}{mark}")
     return 0
 
 

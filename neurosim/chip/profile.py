@@ -163,6 +163,12 @@ class ChipProfile:
     t_hop_y_s: float | None = None
     t_chip_crossing_s: float | None = None
     t_learning_s: float | None = None
+    # [support]
+    neuron_models: tuple[str, ...] | None = None
+    spike_payloads: tuple[str, ...] | None = None
+    weight_structure: str | None = None
+    axon_types: int | None = None
+    input_kinds: tuple[str, ...] | None = None
     # bookkeeping
     sources: Mapping[str, str] = field(default_factory=dict, hash=False)
     path: Path | None = field(default=None, compare=False)
@@ -437,6 +443,8 @@ def _format(value: Any, unit: str) -> str:
     """A value for the docs table: SI prefixes for J, s, W; tables as ``tiles: time`` lists."""
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return ", ".join(f"`{v}`" for v in value)
     if isinstance(value, tuple):
         return ", ".join(f"{tiles}: {_format(s, unit)}" for tiles, s in value)
     if isinstance(value, float) and unit in ("J", "s", "W") and value != 0.0:

@@ -13,6 +13,7 @@ A profile is a TOML file with a few top-level keys and five sections of hardware
     [timing]  ...                   # what one tick costs in wall time
     [energy]  ...                   # J per event, W of static power
     [latency] ...                   # s per event
+    [support] ...                   # what the chip runs natively: neuron models, spikes, weights, inputs
     [sources]                       # "section.key" = "paper, table, page", one per value above
 
 Units are in the names, in SI base units (``_J``, ``_s``, ``_W``, ``_V``, ``_bits``, ``_ticks``).
@@ -36,7 +37,7 @@ from neurosim.errors import ProfileError
 SCHEMA_VERSION = 1
 """The only ``schema`` value this version of neurosim reads."""
 
-SECTIONS = ("chip", "core", "timing", "energy", "latency")
+SECTIONS = ("chip", "core", "timing", "energy", "latency", "support")
 """Sections of hardware values, in file order; ``[sources]`` follows them."""
 
 REQUIRED = "required"
@@ -44,6 +45,12 @@ PUBLISHED = "published"
 OPTIONAL = "optional"
 
 NOC_ROUTINGS = ("xy_dimension_order", "multicast_table")
+
+ANY_MODEL = "any"
+"""The ``support.neuron_models`` entry of programmable cores that run every neuron model."""
+SPIKE_PAYLOADS = ("binary", "ternary", "graded")
+INPUT_KINDS = ("binary", "counts")
+WEIGHT_STRUCTURES = ("per_synapse", "axon_types")
 """Routing schemes of chips with a network on chip: packet and hop costs apply to these only."""
 
 
@@ -213,6 +220,21 @@ FIELDS: tuple[Field, ...] = (
             need=OPTIONAL),
     # -- [latency] ---------------------------------------------------------------------------------
     *(_latency(f"t_{op}_s", latency_doc, when=when) for op, _, latency_doc, when in _OPERATIONS),
+    # -- [support] ---------------------------------------------------------------------------------
+    Field("support", "neuron_models", "strings", "", OPTIONAL,
+          f"neurosim neuron models the cores run natively (`{ANY_MODEL}`: programmable cores that run every "
+          "model); absent: not declared, not checked"),
+    Field("support", "spike_payloads", "strings", "", OPTIONAL,
+          "what a spike between neurons can carry: `binary` (no payload), `ternary` (+-1 times a scale), "
+          "`graded` (a value of `spike_payload_bits` bits); absent: not checked", choices=SPIKE_PAYLOADS),
+    Field("support", "weight_structure", "enum", "", OPTIONAL,
+          "`per_synapse`: a weight per synapse; `axon_types`: each neuron has `axon_types` weights, one per type "
+          "of input axon (TrueNorth); absent: not checked", choices=WEIGHT_STRUCTURES),
+    _count("support", "axon_types", "weights per neuron, one per axon type; given exactly when "
+           "`weight_structure` is `axon_types`", need=OPTIONAL, when=("weight_structure", ("axon_types",))),
+    Field("support", "input_kinds", "strings", "", OPTIONAL,
+          "what input from the host can carry: `binary` spikes, or spike `counts` (values other than 1); "
+          "absent: not checked", choices=INPUT_KINDS),
 )
 """Every field, in file order."""
 
@@ -338,7 +360,13 @@ def check_value(field: Field, value: Any, origin: str) -> Any:
         return value
     if field.kind == "strings":
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            raise ProfileError(f"{where} must be an array of field names (strings), got {_describe(value)}")
+            raise ProfileError(f"{where} must be an array of strings, got {_describe(value)}")
+        for v in value:
+            if field.choices and v not in field.choices:
+                raise ProfileError(f"{where}: {v!r} is not one of {', '.join(field.choices)}"
+                                   f"{did_you_mean(v, field.choices)}")
+        if len(set(value)) != len(value):
+            raise ProfileError(f"{where} lists {next(v for v in value if value.count(v) > 1)!r} twice")
         return tuple(value)
     return _check_pairs(field, value, where)
 
@@ -473,10 +501,27 @@ def _check_cross_fields(values: Mapping[str, Any], unpublished: set[str], origin
             f"{origin}: 'energy.e_synop_total_J' (all-inclusive, used alone) and 'energy.e_synop_J' (one component "
             f"of a sum) cannot both be set; keep the one the source publishes (list e_synop_J in unpublished, or "
             f"leave e_synop_total_J out)")
+    _check_support(values, origin)
     low, high = values.get("delay_min_ticks"), values.get("delay_max_ticks")
     if low is not None and high is not None and low > high:
         raise ProfileError(f"{origin}: core.delay_min_ticks = {low} > core.delay_max_ticks = {high}; "
                            f"the smallest delay cannot exceed the largest")
+
+
+def _check_support(values: Mapping[str, Any], origin: str) -> None:
+    """``[support]`` rules: axon types exactly with that weight structure, payloads the spike can carry."""
+    structure, types = values.get("weight_structure"), values.get("axon_types")
+    if structure == "axon_types" and types is None:
+        raise ProfileError(f"{origin}: support.weight_structure = 'axon_types' needs 'support.axon_types' (weights "
+                           f"per neuron, TrueNorth 4); give it with a [sources] entry")
+    if types is not None and structure != "axon_types":
+        raise ProfileError(f"{origin}: 'support.axon_types' applies only when weight_structure is 'axon_types', not "
+                           f"{structure!r}; remove it")
+    bits = values.get("spike_payload_bits")
+    carried = [p for p in values.get("spike_payloads", ()) if p != "binary"]
+    if carried and bits == 0:
+        raise ProfileError(f"{origin}: support.spike_payloads lists {carried[0]!r} but core.spike_payload_bits = 0 "
+                           f"(binary spikes); list only 'binary', or give the payload width")
 
 
 def _check_range(field: Field, number: float, where: str) -> None:

@@ -23,6 +23,7 @@ from neurosim._checks import freeze_arrays, plain, positive_int, si
 from neurosim.errors import ModelError, NeurosimError, ProfileError
 from neurosim.chip.profile import ChipProfile, ProfileValue
 from neurosim.mapping.routing import RouteTable
+from neurosim.mapping.violations import CAPACITY, COMPATIBILITY, Violation
 from neurosim.chip.schema import NOC_ROUTINGS
 
 from neurosim.cost_model.bit_budget import BitBudget, bit_budget
@@ -72,6 +73,10 @@ class Report:
     convention : ConventionFigures or None
         The run's figures under the metric convention asked of :func:`cost` (default ``events``),
         per sample or per tick, with the convention's source (:mod:`neurosim.cost_model.conventions`).
+    violations : tuple of Violation
+        The capacities the placement exceeds and what the chip does not run natively, mapped anyway
+        under the ``warn`` policies (``placement.violations``); the figures are then marked: they
+        describe a chip without those limits, or the network as written.
     """
 
     chip: str
@@ -92,9 +97,20 @@ class Report:
     bit_budget: BitBudget = field(repr=False)
     notes: tuple[str, ...] = ()
     convention: ConventionFigures | None = field(default=None, repr=False)
+    violations: tuple[Violation, ...] = ()
 
     def __post_init__(self) -> None:
         freeze_arrays(self)
+
+    @property
+    def over_capacity(self) -> bool:
+        """Whether the placement exceeds a capacity of the chip (``capacity="warn"``)."""
+        return any(v.kind == CAPACITY for v in self.violations)
+
+    @property
+    def not_native(self) -> bool:
+        """Whether the network uses something the chip does not run natively (``compatibility="warn"``)."""
+        return any(v.kind == COMPATIBILITY for v in self.violations)
 
     @property
     def estimated(self) -> bool:
@@ -132,6 +148,8 @@ class Report:
             "latency": self.latency.to_dict() if self.latency is not None else None,
             "operations": self.operations.to_dict(), "bit_budget": self.bit_budget.to_dict(),
             "convention": self.convention.to_dict() if self.convention is not None else None,
+            "over_capacity": self.over_capacity, "not_native": self.not_native,
+            "violations": [v.to_dict() for v in self.violations],
         }
 
     def to_json(self, indent: int | None = None) -> str:
@@ -158,7 +176,8 @@ class Report:
             latency=LatencyReport.from_dict(data["latency"]) if data["latency"] is not None else None,
             operations=Operations.from_dict(data["operations"]), bit_budget=BitBudget.from_dict(data["bit_budget"]),
             notes=tuple(data["notes"]),
-            convention=ConventionFigures.from_dict(data["convention"]) if data.get("convention") else None)
+            convention=ConventionFigures.from_dict(data["convention"]) if data.get("convention") else None,
+            violations=tuple(Violation.from_dict(v) for v in data.get("violations", ())))
 
     @classmethod
     def from_json(cls, text: str) -> Report:
@@ -272,8 +291,8 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
                   core_synops=t.core_events.astype(np.int64), core_spikes=t.core_spikes.astype(np.int64),
                   population_size=t.pop_size, population_spikes=t.pop_spikes, population_synops=t.pop_events,
                   energy=en, latency=lat, operations=ops, bit_budget=bits,
-                  notes=_notes(t, result, profile, en, lat, placement.mesh.published),
-                  convention=chosen)
+                  notes=_notes(t, result, profile, en, lat, placement.mesh.published) + _payload_notes(bits, profile),
+                  convention=chosen, violations=placement.violations)
 
 
 def _sent_values(result: SimResult) -> dict[str, np.ndarray]:
@@ -405,6 +424,15 @@ def _notes(t: Tally, result: SimResult, profile: ChipProfile, en: EnergyReport,
     return tuple(notes)
 
 
+def _payload_notes(bits: BitBudget, profile: ChipProfile) -> tuple[str, ...]:
+    """A note when some spikes carry more payload bits than the chip's packets can (``bit_budget.over_capacity``)."""
+    if not bits.over_capacity:
+        return ()
+    return (f"projection(s) {', '.join(bits.over_capacity)} deliver spike values that chip '{profile.name}' cannot "
+            f"carry (spike_payload_bits = {bits.payload_capacity_bits}); their packets and synaptic events are "
+            "costed as if it could",)
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Key figures of two reports side by side (:func:`compare`).
@@ -470,6 +498,7 @@ def _text(r: Report) -> str:
             f"{r.ticks_per_sample} ticks, {e.cores.size} cores used"]
     if r.estimated:
         head.append("ESTIMATED: some figures rest on assumed or fallback values (listed at the end)")
+    head += _violation_lines(r)
     if r.partial:
         head.append(f"PARTIAL: the profile does not publish {', '.join(missing_keys(r.missing))}; the totals leave "
                     "their terms out (marked 'not published' below)")
@@ -489,7 +518,7 @@ def _text(r: Report) -> str:
 def _summary(r: Report) -> list[str]:
     e, lat = r.energy, r.latency
     lines = [f"chip {r.chip}: {e.cores.size} core(s) used, {r.samples} sample(s) x {r.ticks_per_sample} ticks",
-             f"energy per sample   {figure_text(e.total_J / r.samples, 'J', e)}"]
+             f"energy per sample   {figure_text(e.total_J / r.samples, 'J', e)}{_violation_mark(r)}"]
     if lat is None:
         lines.append("latency per sample  not modelled (--no-latency)")
     elif lat.tick_period_s is not None:  # a fixed tick: the sample takes its ticks, whatever the modelled work
@@ -503,6 +532,26 @@ def _summary(r: Report) -> list[str]:
         lines.append(f"not published: {unpublished}")
     if r.assumed:
         lines.append("estimated: rests on assumed or fallback values of " + ", ".join(v.key for v in r.assumed))
+    return lines + _violation_lines(r)
+
+
+def _violation_mark(r: Report) -> str:
+    """``" [over capacity, not native]"``: the marks of figures computed despite violations."""
+    marks = [m for m, on in (("over capacity", r.over_capacity), ("not native", r.not_native)) if on]
+    return f" [{', '.join(marks)}]" if marks else ""
+
+
+def _violation_lines(r: Report) -> list[str]:
+    """What the figures marked by :func:`_violation_mark` ignore, one line per violation."""
+    lines = []
+    for kind, on, meaning in ((CAPACITY, r.over_capacity, "the figures are of a chip without these limits"),
+                              (COMPATIBILITY, r.not_native, "the figures are of the network as written, not as "
+                                                             "the chip would run it")):
+        if on:
+            found = [v for v in r.violations if v.kind == kind]
+            lines.append(f"{kind.upper()} VIOLATIONS ({len(found)}, mapped under {kind}=warn; {meaning}; "
+                         f"strict refuses):")
+            lines += [f"  {v.message}" for v in found]
     return lines
 
 

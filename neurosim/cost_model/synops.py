@@ -10,12 +10,19 @@ through too. :func:`operations` derives the paper metrics from it.
 Definitions (``docs/hardware.md``, section "Cost model")::
 
     SynOps           = synaptic events delivered (one per synapse per delivered spike)
-    effective MACs   = synaptic events whose source spike value is outside {-1, 0, 1} (graded)
+    effective MACs   = synaptic events of graded spikes (see below)
     effective ACs    = SynOps - effective MACs
     MACs             = n_synapses x T          (an ANN evaluating every synapse every tick)
     dense MACs       = sum over projections of pre.size x post.size x T
     activation sparsity = 1 - spikes / (neurons x T) over populations of spiking models
     connection sparsity = 1 - (synapses with a non-zero weight) / (sum of pre.size x post.size)
+
+**Payload rule** (what a delivered event costs, ``docs/metrics.md`` section 5): a spike of value 1 or
+-1 is an accumulate (AC) per synapse; so is a spike of a *signed-ternary* population (a model whose
+``payload`` is ``"ternary"``, e.g. ``st_bif``): its ``+theta`` / ``-theta`` is a sign and a per-source
+scale that the synapses absorb (``w * theta`` stored once), so each event adds ``+-w theta`` without a
+multiplier. Any other value (a spike count, an n-bit value, a real input) is **graded**: each of its
+events multiplies the weight by the value, a multiply-accumulate (MAC).
 """
 from __future__ import annotations
 
@@ -117,7 +124,7 @@ class Tally:
 
     @property
     def graded_events(self) -> int:
-        """Synaptic events whose source spike value is outside {-1, 0, 1}."""
+        """Synaptic events of graded spikes (multiply-accumulates: the module docstring's payload rule)."""
         return int(self.pop_graded_events.sum())
 
     @property
@@ -158,7 +165,7 @@ class RunTotals:
     core_xy : ndarray of int64
         (n_cores, 2) router coordinates of every core of the system.
     graded_ids : ndarray of int64
-        Global ids of the graded spikes (values outside {-1, 0, 1}).
+        Global ids of the graded spikes (:func:`graded_spike_mask`).
     """
 
     ticks: int
@@ -346,15 +353,26 @@ def _per_tick(result: SimResult, totals: RunTotals) -> dict[str, Any]:
 
 
 def _graded_spikes(result: SimResult, recorded: bool) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """(ticks, global ids) of the spikes whose value is outside {-1, 0, 1}.
+    """(ticks, global ids) of the graded spikes (:func:`graded_spike_mask`).
 
-    From the recorded spikes; without them, from the spike sources' own events (every built-in
-    neuron model fires with value 1, so only sources carry graded values).
+    From the recorded spikes; without them, from the spike sources' own events, which is complete
+    when no population can send graded values (binary and signed-ternary ones never do).
+
+    Raises
+    ------
+    ModelError
+        If the spikes were not recorded and a population can send graded values.
     """
+    c = result.compiled
     if recorded:
-        graded = is_graded(result.spike_values)
+        graded = graded_spike_mask(result.spike_values, result.spike_ids, c.pop_offset,
+                                   ternary_populations(c.network))
         return result.spike_ticks[graded], result.spike_ids[graded]
-    c, ticks, ids = result.compiled, [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for node in c.network.nodes.values():
+        if isinstance(node, Population) and node.model.payload_of(node.params) == "graded":
+            raise ModelError(f"cost: population '{node.name}' ({node.model.name}) sends graded spike values, which "
+                             "only the recorded spikes tell apart; simulate with record_spikes=True")
+    ticks, ids = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     for k, node in enumerate(c.network.nodes.values()):
         # Poisson spikes have value 1 by definition; regenerating them would cost T x size draws.
         if isinstance(node, SpikeSource) and not isinstance(node, PoissonSource):
@@ -368,6 +386,31 @@ def _graded_spikes(result: SimResult, recorded: bool) -> tuple[npt.NDArray[np.in
 def is_graded(values: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Which spike values are graded: outside NeuroBench's spiking values {-1, 0, 1}."""
     return ~np.isin(np.asarray(values, dtype=np.float64), _SPIKE_VALUES)
+
+
+def ternary_populations(network: Network) -> npt.NDArray[np.bool_]:
+    """(P,) which nodes, in network order, are populations of a signed-ternary model (payload ``"ternary"``)."""
+    return np.array([isinstance(n, Population) and n.model.payload == "ternary" for n in network.nodes.values()],
+                    dtype=bool)
+
+
+def graded_spike_mask(values: npt.ArrayLike, ids: npt.ArrayLike, pop_offset: npt.ArrayLike,
+                      ternary: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Which spikes are graded (their events are MACs): a value outside {-1, 0, 1}, sent by any node
+    but a signed-ternary population (whose ``+-theta`` are accumulates: module docstring).
+
+    Parameters
+    ----------
+    values, ids : array_like
+        The spikes' values and global neuron ids.
+    pop_offset : array_like of int
+        (P + 1,) first global id of every node, then the neuron count.
+    ternary : array_like of bool
+        (P,) the node is a signed-ternary population (:func:`ternary_populations`).
+    """
+    ids = np.asarray(ids, dtype=np.int64)
+    pop = np.searchsorted(np.asarray(pop_offset), ids, side="right") - 1
+    return is_graded(values) & ~np.asarray(ternary, dtype=bool)[pop]
 
 
 def graded_events_per_group(c, ticks: int, spike_ticks, spike_ids) -> npt.NDArray[np.float64]:
@@ -401,8 +444,8 @@ class Operations:
     synops : int
         Synaptic events delivered (one per synapse per delivered spike).
     effective_acs, effective_macs : int
-        SynOps whose source spike value is in {-1, 0, 1} (accumulates), and the rest (graded
-        values: multiply-accumulates), as NeuroBench classifies layer inputs, per event here.
+        SynOps of spikes of value +-1 or of signed-ternary populations (accumulates), and the rest
+        (graded values: multiply-accumulates), per event (the module docstring's payload rule).
     synapses, dense_connections : int
         Synapses of the network; sum over projections of ``pre.size * post.size``.
     macs, dense_macs : int

@@ -11,6 +11,7 @@ from pathlib import Path
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from neurosim.cost_model.unpublished import missing_keys
 from neurosim.errors import PlotError
 from neurosim.plots.animation import (
     save_animation,
@@ -26,6 +27,9 @@ from neurosim.plots.raster import plot_raster
 from neurosim.plots.timeline import plot_timeline
 
 TRACE_KINDS = ("raster", "mesh", "links", "timeline", "energy", "animation")
+OFF_MESH_KINDS = ("mesh", "links", "timeline")
+"""Trace pictures that draw core positions, links or hops: noted when the trace's mesh is not published."""
+OFF_MESH_NOTE = "'{profile}' publishes no router mesh: its tiles drawn in one numbered row, hops not the chip's"
 REPORT_KINDS = ("class", "population", "core", "mesh", "compare")
 
 __all__ = ["REPORT_KINDS", "TRACE_KINDS", "plot_energy", "plot_energy_comparison", "plot_energy_reports", "plot_links",
@@ -38,7 +42,7 @@ def plot_trace(path: str | os.PathLike, kind: str, out: str | os.PathLike, *, pr
     """Draw picture ``kind`` (:data:`TRACE_KINDS`) of the trace at ``path`` into the file ``out``.
 
     ``options`` go to the plot function (e.g. ``metric="synops"`` for ``mesh``, ``seconds=True``);
-    for ``energy`` to :func:`neurosim.trace.cost_trace` (``profile=``, ``fallbacks=``); for
+    for ``energy`` to :func:`neurosim.trace.cost_trace` (``profile=``, ``fallbacks=``, ``missing=``); for
     ``animation`` ``window=`` (ticks per frame, default 10), ``metric=`` (``packets`` or ``spikes``)
     and ``fps=``. The format follows ``out``'s suffix: png, svg, pdf; ``.gif`` or ``.mp4`` for
     ``animation``. ``progress=True`` shows a progress bar (stderr) while the trace is read.
@@ -53,6 +57,8 @@ def plot_trace(path: str | os.PathLike, kind: str, out: str | os.PathLike, *, pr
     if kind == "animation":
         return write_traffic_animation(trace, out, **options)
     ax = plot_trace_energy(trace, **options) if kind == "energy" else plot[kind](trace, **options)
+    if kind in OFF_MESH_KINDS and trace.mesh_published is False:
+        ax.set_title(f"{ax.get_title()}\n{OFF_MESH_NOTE.format(profile=trace.profile)}", fontsize=9)
     return _save(ax, out)
 
 
@@ -64,13 +70,15 @@ def plot_trace_energy(trace, **cost_options) -> Axes:
     from neurosim.trace import cost_trace
 
     costed = cost_trace(trace, **cost_options)
+    partial = f" (partial: {', '.join(missing_keys(costed.missing))} not published)" if costed.partial else ""
     fig = Figure(figsize=(11, 4.8), layout="constrained")
     left, right = fig.subplots(1, 2)
     plot_energy(costed, left, by="class")
     plot_energy(costed, right, by="population")
     left.set_title("by class")
     right.set_title("by population (static energy belongs to cores)")
-    fig.suptitle(f"energy of {costed.network} on {costed.chip}, {costed.ticks} ticks: {costed.energy.total_J:.4g} J")
+    fig.suptitle(f"energy of {costed.network} on {costed.chip}, {costed.ticks} ticks: {costed.energy.total_J:.4g} J"
+                 f"{partial}")
     return left
 
 
