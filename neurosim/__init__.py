@@ -14,7 +14,7 @@ from neurosim.cost_model import Report, compare, cost
 from neurosim.engine import SimResult, Simulation, simulate
 from neurosim.engine.counters import Counters
 from neurosim.errors import ModelError, NeurosimError, ProfileError, SimulationInterrupted
-from neurosim.models import NeuronModel, Param, StateVar, get_model, list_models, register
+from neurosim.models import NeuronModel, NirReader, Param, StateVar, get_model, list_models, load_plugin, register
 from neurosim.net.network import Network, PoissonSource, Population, Projection, SpikeArray, SpikeTimes
 from neurosim.nir import load_nir, save_nir, to_nir, with_inputs
 from neurosim.workflows.options import RunOptions
@@ -24,9 +24,9 @@ from neurosim.workflows.sweep import SweepResult, sweep
 
 __all__ = [
     "ChipProfile", "ChipRun", "CompiledNetwork", "Counters", "ModelError", "Network", "NeuronModel", "NeurosimError",
-    "NirRun", "Param", "PoissonSource", "Population", "ProfileError", "Projection", "Report", "RunOptions",
-    "SanafeRun", "SimResult",
-    "Simulation", "SimulationInterrupted", "SpikeArray", "SpikeTimes", "StateVar", "SweepResult", "__version__",
-    "compare", "compile_network", "cost", "get_model", "list_chips", "list_models", "load_chip", "load_nir",
-    "register", "run_nir", "run_on_chip", "run_sanafe", "save_nir", "simulate", "sweep", "to_nir", "with_inputs",
+    "NirReader", "NirRun", "Param", "PoissonSource", "Population", "ProfileError", "Projection", "Report", "RunOptions",
+    "SanafeRun", "SimResult", "Simulation", "SimulationInterrupted", "SpikeArray", "SpikeTimes", "StateVar",
+    "SweepResult", "__version__", "compare", "compile_network", "cost", "get_model", "list_chips", "list_models",
+    "load_chip", "load_nir", "load_plugin", "register", "run_nir", "run_on_chip", "run_sanafe", "save_nir", "simulate",
+    "sweep", "to_nir", "with_inputs",
 ]

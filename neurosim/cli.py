@@ -20,7 +20,8 @@ from neurosim.cost_model.energy_presets import DEFAULT_PRESET, PRESETS
 from neurosim.cost_model.unpublished import fill_hint
 from neurosim.nir import get_dialect
 from neurosim.nir.dialects import DIALECTS
-from neurosim.models import get_model, list_models
+from neurosim.models import get_model, list_models, load_plugin, model_origin
+from neurosim.models.plugins import entry_point_names, load_entry_point
 from neurosim.trace import read_trace
 from neurosim.trace.export import TRACE_TABLES, export_trace, published_notes
 from neurosim.plots import REPORT_KINDS, TRACE_KINDS, plot_report, plot_trace
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         with _few_collections():
+            _load_plugins(args.plugin)
             return args.handler(args)
     except SimulationInterrupted as err:
         print(f"neurosim: {err}", file=sys.stderr)
@@ -75,6 +77,7 @@ def _few_collections():
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="neurosim", description="Event-driven neuromorphic hardware simulator")
+    parser.set_defaults(plugin=[])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a NIR model (default: the bundled digits model) on a chip and print the "
                                      "cost report", description=RUN_DESCRIPTION,
@@ -90,8 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the bundled digits model (same as `neurosim run` without a model)")
     _run_options(demo)
     demo.set_defaults(handler=_run, model=None)
-    models = sub.add_parser("models", help="list the neuron models, or show one model's parameters")
+    models = sub.add_parser("models", help="list the neuron models with their sources and origins (built-in or "
+                                           "plugin), or show one model's parameters")
     models.add_argument("name", nargs="?", help="model to describe")
+    _plugin_option(models)
     models.set_defaults(handler=_models)
     chips = sub.add_parser("chips", help="list the chip profiles with their sources, or show one in full")
     chips.add_argument("name", nargs="?", help="profile name or path of a .toml profile to show")
@@ -205,8 +210,27 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
                         help="write a spike-traffic trace while simulating (read with `neurosim plot RUN.h5`)")
 
 
+def _plugin_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--plugin", action="append", default=[], metavar="MODULE|FILE.py",
+                        help="import this module (a name on PYTHONPATH, or the path of a .py file) first, for the "
+                             "neuron models it registers; repeatable. Installed plugin packages need no option "
+                             "(docs/models.md, 'Writing a model')")
+
+
+def _load_plugins(specs: list[str]) -> None:
+    """Import the ``--plugin`` modules, in order (also the initializer of ``sweep``'s worker processes)."""
+    for spec in specs:
+        load_plugin(spec)
+
+
 def _model_options(parser: argparse.ArgumentParser, chip_help: str, samples_help: str) -> None:
-    """The options ``_resolve_model`` reads: the model's input, dialect, chip, ticks and samples."""
+    """The options ``_resolve_model`` reads: the model's input, dialect, chip, ticks and samples (and the
+    plugins and NIR model map the model may need)."""
+    _plugin_option(parser)
+    parser.add_argument("--model-map", action="append", default=[], metavar="NODE=MODEL",
+                        help="read the NIR neuron node NODE (a node name, or a NIR type such as LIF for every node "
+                             "of that type) as the neuron model MODEL, a plugin model with a NIR reader; "
+                             "repeatable (docs/nir.md section 8)")
     parser.add_argument("--input", metavar="INPUT.npz",
                         help="input spikes, one array per input node (default for the bundled model: its samples)")
     parser.add_argument("--dialect", help="how the NIR file is read, by the framework that wrote it: "
@@ -323,6 +347,19 @@ def _resolve_model(args: argparse.Namespace, bundled_samples: int | None = None)
     return _Model(model, dialect, data, samples, str(name))
 
 
+def _model_map(items: list[str]) -> dict[str, str]:
+    """``--model-map NODE=MODEL`` items as a dict (a node given twice is refused)."""
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = (part.strip() for part in item.partition("="))
+        if not sep or not key or not value:
+            raise NeurosimError(f"--model-map {item!r}: expected NODE=MODEL, e.g. --model-map lif1=my_model")
+        if key in out:
+            raise NeurosimError(f"--model-map {key}: given twice ({out[key]}, {value}); map each node once")
+        out[key] = value
+    return out
+
+
 def _refuse_empty(args: argparse.Namespace, names: tuple[str, ...]) -> None:
     """Refuse an option given as the empty string (``--dialect ''`` would otherwise mean the default)."""
     for name in names:
@@ -383,8 +420,9 @@ def _run(args: argparse.Namespace) -> int:
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
     try:
         run = run_nir(model.path, model.inputs, args.chip, model.dialect, options, ticks=args.ticks,
-                      samples=model.samples, dt=args.dt, progress=progress, trace=args.trace,
-                      convention=args.convention, execution=args.per, energy_preset=args.energy_preset)
+                      samples=model.samples, dt=args.dt, model_map=_model_map(args.model_map), progress=progress,
+                      trace=args.trace, convention=args.convention, execution=args.per,
+                      energy_preset=args.energy_preset)
     finally:
         close()
     dt = f", dt {args.dt:g} s" if args.dt is not None else ""
@@ -431,7 +469,7 @@ SANAFE_UNUSED = {"input": None, "dialect": None, "chip": DEFAULT_CHIP, "dt": Non
                  "strategy": "fill", "neurons_per_core": None, "quantize": False, "raise_delays": False,
                  "keep_delays": False, "record": None, "convention": DEFAULT_CONVENTION, "per": "sample",
                  "energy_preset": DEFAULT_PRESET,
-                 "delay_lowering": "shift", "capacity": "strict", "compatibility": "warn"}
+                 "delay_lowering": "shift", "capacity": "strict", "compatibility": "warn", "model_map": []}
 
 
 def _run_sanafe(args: argparse.Namespace) -> int:
@@ -472,11 +510,27 @@ def _run_sanafe(args: argparse.Namespace) -> int:
 
 def _models(args: argparse.Namespace) -> int:
     if args.name is None:
+        failed = []
+        for name in entry_point_names():  # every installed plugin, each failure on its own line
+            try:
+                load_entry_point(name)
+            except NeurosimError as err:
+                failed.append(str(err))
+        width = max(map(len, list_models())) + 1
         for name in list_models():
-            print(f"{name:<12} {_first_sentence(get_model(name).doc or '')}")
-        return 0
+            model = get_model(name)
+            print(f"{name:<{width}}{_first_sentence(model.doc or '')}")
+            print(f"{'':<{width}}source: {model.source or 'not given'}")
+            print(f"{'':<{width}}origin: {model_origin(name)}")
+        print("\n`neurosim models NAME` shows a model's equations, parameters and state.")
+        for message in failed:
+            print(f"neurosim: error: {message}", file=sys.stderr)
+        return 2 if failed else 0
     model = get_model(args.name)
     print(model.doc.strip())
+    print(f"\nsource: {model.source or 'not given'}\norigin: {model_origin(args.name)}")
+    if model.nir is not None:
+        print(f"NIR: reads {', '.join(model.nir.node_types)} nodes (--model-map NODE={model.name})")
     print("\nparameters:")
     for p in model.params:
         default = "required" if p.default is None else (p.choices[int(p.default)] if p.choices else p.default)
@@ -486,18 +540,25 @@ def _models(args: argparse.Namespace) -> int:
     return 0
 
 
+ABBREVIATIONS = ("al.", "e.g.", "i.e.", "cf.", "vs.", "Fig.", "Eq.", "Sec.", "Ref.", "No.")
+"""Words whose period does not end a sentence (and neither does an initial, ``A.``)."""
+
+
 def _first_sentence(doc: str) -> str:
     """The first sentence of ``doc``'s first paragraph (joined across line breaks), else that paragraph whole.
 
     A sentence ends at ``.``, ``!`` or ``?`` outside parentheses followed by a space and a capital
-    letter, or by the paragraph's end: ``(Cassidy et al. 2013)`` does not end one.
+    letter, or by the paragraph's end: ``(Cassidy et al. 2013)`` does not end one, nor does the period
+    of an abbreviation (:data:`ABBREVIATIONS`) or of an initial.
     """
     paragraph = " ".join(doc.strip().split("\n\n")[0].split())
     depth = 0
     for k, char in enumerate(paragraph):
         depth += (char == "(") - (char == ")")
         if char in ".!?" and depth == 0 and (k + 1 == len(paragraph) or re.match(r" [A-Z]", paragraph[k + 1:k + 3])):
-            return paragraph[:k + 1]
+            word = paragraph[:k + 1].rsplit(" ", 1)[-1]
+            if k + 1 == len(paragraph) or not (word in ABBREVIATIONS or re.fullmatch(r"[A-Z]\.", word)):
+                return paragraph[:k + 1]
     return paragraph
 
 
@@ -622,11 +683,14 @@ def _sweep(args: argparse.Namespace) -> int:
     # as `run`: a number the profile does not publish is marked (the `partial` column), not guessed
     options = _options(args, raise_delays=args.raise_delays, missing="mark")
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
-    executor = ProcessPoolExecutor(max_workers=args.workers) if args.workers > 1 else None
+    model_map = _model_map(args.model_map)
+    # Workers import the --plugin modules too (entry-point plugins load there on first use).
+    executor = ProcessPoolExecutor(max_workers=args.workers, initializer=_load_plugins, initargs=(args.plugin,)) \
+        if args.workers > 1 else None
     try:
         result = sweep(str(model.path), args.chip, args.ticks, vary, options, executor=executor, out=args.out,
                        resume=args.resume, progress=progress, inputs=model.inputs, samples=model.samples,
-                       dialect=model.dialect, dt=args.dt)
+                       dialect=model.dialect, dt=args.dt, model_map=model_map)
     finally:
         close()
         if executor is not None:

@@ -15,6 +15,11 @@ class ModelError(NeurosimError, ValueError):
     """A network, population, projection, input or neuron model is invalid."""
 
 
+class PluginError(ModelError):
+    """A neuron-model plugin could not be loaded: not found, failed on import, or registered a model
+    that breaks the registry's rules. The message is one line naming the plugin and the fix."""
+
+
 class ProfileError(NeurosimError, ValueError):
     """A chip profile is invalid, or a number it does not publish was asked for without a fallback."""
 

@@ -155,7 +155,8 @@ def test_dt_must_be_positive(capsys):
 
 def test_models_lines_end_at_a_sentence_end(capsys):
     assert main(["models"]) == 0
-    lines = dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines())
+    listing = capsys.readouterr().out.split("\n\n")[0].splitlines()  # name and description, source, origin
+    lines = dict(line.split(None, 1) for line in listing[::3])
     assert set(lines) == set(ns.list_models())
     for name, text in lines.items():
         assert text.endswith("."), name

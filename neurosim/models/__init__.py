@@ -1,6 +1,8 @@
-"""Neuron models: the registry and the built-in models (importing a module registers its model)."""
-from neurosim.models.registry import (NeuronModel, Param, StateVar, get_model, list_models, register,
-                                      registered_models)
+"""Neuron models: the registry, the built-in models (importing a module registers its model) and plugins."""
+from neurosim._jit import njit
+from neurosim.models.registry import (NeuronModel, NirReader, Param, StateVar, get_model, list_models,
+                                      model_origin, register, registered_models)
+from neurosim.models.plugins import load_plugin
 from neurosim.models import lif  # noqa: F401  (registers "lif")
 from neurosim.models import cuba_lif  # noqa: F401  (registers "cuba_lif")
 from neurosim.models import cuba_li  # noqa: F401  (registers "cuba_li")
@@ -15,4 +17,5 @@ from neurosim.models import sliding_psn  # noqa: F401  (registers "sliding_psn")
 from neurosim.models import masked_psn  # noqa: F401  (registers "masked_psn")
 from neurosim.models import psn  # noqa: F401  (registers "psn")
 
-__all__ = ["NeuronModel", "Param", "StateVar", "get_model", "list_models", "register", "registered_models"]
+__all__ = ["NeuronModel", "NirReader", "Param", "StateVar", "get_model", "list_models", "load_plugin", "model_origin",
+           "njit", "register", "registered_models"]

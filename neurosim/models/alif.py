@@ -146,4 +146,6 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
     return spiked.astype(np.float64)
 
 
-MODEL = register(NeuronModel("alif", PARAMS, STATE, update, reference_step, doc=__doc__))
+MODEL = register(NeuronModel("alif", PARAMS, STATE, update, reference_step, doc=__doc__,
+                             source=("Bellec et al., Nat. Commun. 11:3625 (2020), Methods, Neuron models; e-prop "
+                                     "code, ALIF.__call__")))

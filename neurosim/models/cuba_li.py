@@ -150,4 +150,5 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
     return np.zeros(x.shape[0])
 
 
-MODEL = register(NeuronModel("cuba_li", PARAMS, STATE, update, reference_step, spiking=False, doc=__doc__))
+MODEL = register(NeuronModel("cuba_li", PARAMS, STATE, update, reference_step, spiking=False, doc=__doc__,
+                             source='NIR CubaLI (Pedersen et al., Nat. Commun. 15:8122 (2024))'))

@@ -368,4 +368,6 @@ def payload(params: npt.NDArray[np.float64]) -> str:
     return "graded" if bool((params[:, MAX_SPIKES] > 1).any()) else "binary"
 
 
-MODEL = register(NeuronModel("cuba_lif", PARAMS, STATE, update, reference_step, doc=__doc__, payload=payload))
+MODEL = register(NeuronModel("cuba_lif", PARAMS, STATE, update, reference_step, doc=__doc__, payload=payload,
+                             source=("NIR CubaLIF (Pedersen et al., Nat. Commun. 15:8122 (2024)); snnTorch 1.0 "
+                                     "Synaptic; Norse LIFCell")))

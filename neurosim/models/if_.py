@@ -118,4 +118,6 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
     return out
 
 
-MODEL = register(NeuronModel("if", PARAMS, STATE, update, reference_step, doc=__doc__))
+MODEL = register(NeuronModel("if", PARAMS, STATE, update, reference_step, doc=__doc__,
+                             source=("NIR IF (Pedersen et al., Nat. Commun. 15:8122 (2024)); reset by subtraction: "
+                                     "Rueckauer et al., Front. Neurosci. 11:682 (2017)")))

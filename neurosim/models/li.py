@@ -149,8 +149,10 @@ def reference_step_integrator(state: npt.NDArray[np.float64], params: npt.NDArra
 
 
 LI = register(NeuronModel("li", LI_PARAMS, STATE, update_li, reference_step_li, spiking=False,
+                         source="NIR LI (Pedersen et al., Nat. Commun. 15:8122 (2024))",
                          doc="Leaky integrator, a non-spiking readout, float32 or float64 (NIR ``LI``).\n\n" + __doc__))
 INTEGRATOR = register(NeuronModel("integrator", INTEGRATOR_PARAMS, STATE, update_integrator,
                                   reference_step_integrator, spiking=False,
+                                  source="NIR I (Pedersen et al., Nat. Commun. 15:8122 (2024))",
                                   doc="Integrator without leak, a non-spiking readout, float32 or float64 (NIR "
                                       "``Integrator``).\n\n" + __doc__))

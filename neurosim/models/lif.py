@@ -310,4 +310,6 @@ def reference_step(state: np.ndarray, params: np.ndarray, x: np.ndarray) -> np.n
 
 
 MODEL = register(NeuronModel("lif", PARAMS, STATE, update, reference_step, doc=__doc__, dense_update=update_dense,
-                              uniform_update=update_uniform))
+                              uniform_update=update_uniform,
+                              source="NIR LIF (Pedersen et al., Nat. Commun. 15:8122 (2024)); snnTorch 1.0 Leaky; "
+                                     "Norse LIFBoxCell"))

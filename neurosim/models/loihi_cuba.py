@@ -197,4 +197,6 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
 
 
 MODEL = register(NeuronModel("loihi_cuba", PARAMS, STATE, update, reference_step, integer_input=True,
-                                 doc=__doc__))
+                             doc=__doc__,
+                             source=("Lava PyLifModelBitAcc (src/lava/proc/lif/models.py, commit 001dbd19); Davies et "
+                                     "al., IEEE Micro 38(1):82-99 (2018), Eq. 1")))

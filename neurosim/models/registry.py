@@ -56,10 +56,17 @@ The float models take the parameters they share from :func:`float_params` (one s
 reference steps split a population by precision with :func:`precision_groups` and test and reset
 with :func:`spike_and_reset`. Their jitted helpers stay per module (``tests/test_architecture.py``).
 
-The registry is the only mutable module-level state of the package besides placement strategies.
+Registration: ``register(NeuronModel(...))`` at a module's import, by neurosim's own model modules
+and by plugins (:mod:`neurosim.models.plugins`, ``docs/models.md`` "Writing a model"). A name is
+registered once; the registry remembers each model's origin (:func:`model_origin`). A model that can
+be read from NIR neuron nodes declares a :class:`NirReader`.
+
+The registry is the only mutable module-level state of the package besides placement strategies
+(and the plugin loader's record of the modules it imported).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -223,8 +230,26 @@ class StateVar:
 
 
 @dataclass(frozen=True)
+class NirReader:
+    """How a model reads NIR neuron nodes, for ``load_nir(model_map=...)`` (``docs/nir.md`` section 8).
+
+    ``node_types`` are the NIR neuron types it reads (``"LIF"``, ``"IF"``, ...); ``read(node)`` gets
+    a :class:`neurosim.nir.model_map.NirNode` (the node, its size, the dialect, the bias reaching it)
+    and returns ``(params, init)``: the population's parameters and initial state, by name.
+    """
+
+    node_types: tuple[str, ...]
+    read: Callable = field(repr=False)
+
+
+@dataclass(frozen=True)
 class NeuronModel:
-    """A registered neuron model. See the module docstring for the handler contract."""
+    """A registered neuron model. See the module docstring for the handler contract.
+
+    ``source`` cites where the equations come from (paper, section; framework, module), one line;
+    ``doc`` is the full description (its first sentence is what ``neurosim models`` lists); ``nir``
+    declares the NIR nodes the model can be read from (built-in models are read by the importer itself).
+    """
 
     name: str
     params: tuple[Param, ...]
@@ -236,6 +261,8 @@ class NeuronModel:
     doc: str = ""
     dense_update: Callable | None = field(default=None, repr=False)  # optional, see the module docstring
     uniform_update: Callable | None = field(default=None, repr=False)  # optional, see the module docstring
+    source: str = ""
+    nir: NirReader | None = None
     payload: str | Callable[[np.ndarray], str] = "binary"
     """What the spikes carry, one of :data:`PAYLOADS`, or a function of a population's ``(n, len(params))``
     parameter array returning one (for a model whose parameters decide, e.g. ``cuba_lif``'s ``max_spikes``)."""
@@ -286,29 +313,70 @@ class NeuronModel:
 
 
 _MODELS: dict[str, NeuronModel] = {}
+_ORIGINS: dict[str, str] = {}
+_REGISTERING_AS: list[str] = []  # the origin of the models registered now (a plugin being loaded)
+BUILT_IN = "built-in"
+
+
+@contextmanager
+def registering_as(origin: str) -> Iterator[None]:
+    """Record ``origin`` (e.g. ``"plugin package NAME 1.0"``) for every model registered inside the block."""
+    _REGISTERING_AS.append(origin)
+    try:
+        yield
+    finally:
+        _REGISTERING_AS.pop()
 
 
 def register(model: NeuronModel) -> NeuronModel:
+    """Add ``model`` to the registry; a second model of the same name is refused.
+
+    Its origin is the plugin being loaded, else ``"built-in"`` for a handler defined in ``neurosim``,
+    else ``"module M"`` (the handler's module).
+    """
     """Add ``model`` to the registry; a second model of the same name, or an unknown payload, is refused."""
     if not callable(model.payload) and model.payload not in PAYLOADS:
         raise ModelError(f"model '{model.name}': payload {model.payload!r} is not one of {', '.join(PAYLOADS)}; "
                          "declare what the model's spikes carry")
     if model.name in _MODELS:
-        raise ModelError(f"a neuron model named '{model.name}' is already registered")
+        raise ModelError(f"a neuron model named '{model.name}' is already registered ({_ORIGINS[model.name]}); "
+                         "register yours under another name")
+    module = getattr(getattr(model.update, "py_func", model.update), "__module__", None) or "?"
     _MODELS[model.name] = model
+    _ORIGINS[model.name] = _REGISTERING_AS[-1] if _REGISTERING_AS else \
+        BUILT_IN if module.split(".")[0] == "neurosim" else f"module {module}"
     return model
 
 
+def unregister_since(count: int) -> None:
+    """Remove the models registered after the first ``count`` (a plugin that failed half-way)."""
+    for name in list(_MODELS)[count:]:
+        del _MODELS[name], _ORIGINS[name]
+
+
+def model_origin(name: str) -> str:
+    """Where the registered model ``name`` comes from: ``"built-in"``, ``"plugin ..."`` or ``"module ..."``."""
+    get_model(name)
+    return _ORIGINS[name]
+
+
 def get_model(name: str) -> NeuronModel:
-    """Return the registered model ``name`` or raise a ModelError listing the known ones."""
+    """Return the registered model ``name`` or raise a ModelError listing the known ones.
+
+    A name not registered yet that an installed package declares in the ``neurosim.models`` entry
+    point group loads that plugin first (:func:`neurosim.models.plugins.load_entry_point`).
+    """
     if not isinstance(name, str):
         raise ModelError(f"a neuron model is named by a string, got {type(name).__name__} {name!r:.60}; "
                          f"pass one of: {', '.join(sorted(_MODELS))}")
-    try:
-        return _MODELS[name]
-    except KeyError:
-        known = ", ".join(sorted(_MODELS))
-        raise ModelError(f"unknown neuron model {name!r}{did_you_mean(str(name), _MODELS, n=3)} (known: {known})") from None
+    if name not in _MODELS:
+        from neurosim.models import plugins  # installed plugins load on first use
+
+        if not plugins.load_entry_point(name):
+            names = sorted(set(_MODELS) | set(plugins.entry_point_names()))
+            raise ModelError(f"unknown neuron model {name!r}{did_you_mean(name, names, n=3)} "
+                             f"(known: {', '.join(names)})")
+    return _MODELS[name]
 
 
 def list_models() -> list[str]:

@@ -153,4 +153,7 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
     return spikes.astype(np.float64)
 
 
-MODEL = register(NeuronModel("sliding_psn", PARAMS, STATE, update, reference_step, doc=__doc__))
+MODEL = register(NeuronModel("sliding_psn", PARAMS, STATE, update, reference_step, doc=__doc__,
+                             source=("Fang et al., Parallel Spiking Neurons, NeurIPS 2023 (arXiv:2304.12760), "
+                                     "the sliding PSN; SpikingJelly 2.0.0 SlidingPSN "
+                                     "(activation_based/neuron/psn.py)")))

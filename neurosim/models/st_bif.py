@@ -136,4 +136,6 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
     return (s * theta).astype(np.float64)
 
 
-MODEL = register(NeuronModel("st_bif", PARAMS, STATE, update, reference_step, doc=__doc__, payload="ternary"))
+MODEL = register(NeuronModel("st_bif", PARAMS, STATE, update, reference_step, doc=__doc__, payload="ternary",
+                             source=("You et al., SpikeZIP-TF, ICML 2024; SpikingJelly 2.0.0 STBIFNode "
+                                     "(activation_based/neuron/spikezip.py)")))

@@ -120,4 +120,6 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
     return spiked.astype(np.float64)
 
 
-MODEL = register(NeuronModel("ttfs", PARAMS, STATE, update, reference_step, doc=__doc__))
+MODEL = register(NeuronModel("ttfs", PARAMS, STATE, update, reference_step, doc=__doc__,
+                             source=("Stanojevic et al., Nat. Commun. 15:6793 (2024), arXiv:2306.08744, the TTFS "
+                                     "neuron of its Results")))

@@ -75,10 +75,11 @@ class NirBatch:
 
 
 def load_batch(model: str | os.PathLike | Any, inputs: Any, dialect: str = "nir", *, dt: float | None = None,
-               labels: Any = None, ticks: int | None = None, samples: int | None = None) -> NirBatch:
+               labels: Any = None, ticks: int | None = None, samples: int | None = None,
+               model_map: dict[str, str] | None = None) -> NirBatch:
     """Load ``model`` (a ``.nir`` path or ``nir.NIRGraph``) with ``inputs`` checked against its input nodes.
 
-    ``inputs``, ``labels``, ``ticks`` and ``samples`` mean what they mean for
+    ``inputs``, ``labels``, ``ticks``, ``samples`` and ``model_map`` mean what they mean for
     :func:`~neurosim.workflows.run.run_nir`; ``inputs=None`` runs one sample of ``ticks`` ticks of silence.
 
     Raises
@@ -88,13 +89,13 @@ def load_batch(model: str | os.PathLike | Any, inputs: Any, dialect: str = "nir"
         and no ``ticks``.
     """
     with warnings_if_it_succeeds():
-        return _load_batch(model, inputs, dialect, dt, labels, ticks, samples)
+        return _load_batch(model, inputs, dialect, dt, labels, ticks, samples, model_map)
 
 
 def _load_batch(model, inputs, dialect: str, dt: float | None, labels, ticks: int | None,
-                samples: int | None) -> NirBatch:
+                samples: int | None, model_map: dict[str, str] | None) -> NirBatch:
     graph, stem = read_graph(model)
-    net = load_nir(graph, dialect=dialect, dt=dt, name=stem)
+    net = load_nir(graph, dialect=dialect, dt=dt, name=stem, model_map=model_map)
     if inputs is None:
         if ticks is None:
             raise ModelError("a NIR model needs inputs, or ticks to run on silence")

@@ -13,7 +13,8 @@ Mapping (step 1 of the importer):
   the same name (``lif``, ``cuba_lif``, ``if`` or ``lif``, ``li``, ``integrator``, ``cuba_li``), its
   parameters and initial state mapped by the dialect (:mod:`neurosim.nir.dialects`); a
   ``Threshold`` (``z = H(x - threshold)``, stateless, strict ``>``) becomes a ``lif`` with
-  ``beta = 0``, ``gain = 1`` (it keeps nothing from one tick to the next);
+  ``beta = 0``, ``gain = 1`` (it keeps nothing from one tick to the next); a node that ``model_map``
+  maps (by name or type) is read by that model's NIR reader instead (:mod:`neurosim.nir.model_map`);
 * stateless nodes (``Affine``, ``Linear``, ``Scale``, ``Delay``, ``Conv1d``, ``Conv2d``,
   ``SumPool2d``, ``AvgPool2d``, ``Flatten``) between sources/neurons are folded into one projection
   per (pre, post) pair: the product of their sparse matrices along each path
@@ -57,6 +58,7 @@ from neurosim._checks import check_memory, memory_limit
 from neurosim.errors import ModelError
 from neurosim.nir.dialects import Dialect, get_dialect
 from neurosim.nir.linear_maps import _padding, _tuple, conv_matrix, flatten_shape, sum_pool_matrix
+from neurosim.nir.model_map import NirNode, read_node, resolve_model_map
 from neurosim.net.network import Network, SpikeArray
 from neurosim.net.origin import Layer, LayerOrigin
 
@@ -76,7 +78,7 @@ class _Flat:
 
 
 def load_nir(source, dialect: str = "nir", dt: float | None = None, inputs: dict | None = None,
-             name: str | None = None) -> Network:
+             name: str | None = None, model_map: dict[str, str] | None = None) -> Network:
     """Build a Network from a NIR file or ``nir.NIRGraph``.
 
     Parameters
@@ -91,13 +93,16 @@ def load_nir(source, dialect: str = "nir", dt: float | None = None, inputs: dict
         accepted when the graph has one input). ``None`` leaves the sources silent; fill them
         later with :func:`with_inputs`.
     name : the Network's name (default: the file's stem, or ``"nir"``).
+    model_map : ``{node name or NIR neuron type: model name}``: read those neuron nodes as the given
+        models (plugins), through the model's NIR reader (:mod:`neurosim.nir.model_map`, ``docs/nir.md``
+        section 8); a node's own name wins over its type.
     """
     with warnings_if_it_succeeds():
         spec = get_dialect(dialect, dt)
         graph, default_name = read_graph(source)
         flat = _flatten(graph)
         _check_nodes(flat)
-        net = _build(flat, spec, name or default_name)
+        net = _build(flat, spec, name or default_name, model_map)
         return with_inputs(net, inputs) if inputs is not None else net
 
 
@@ -585,7 +590,7 @@ def _apply_spatial(key: str, kind: str, node, x: _Expr) -> _Expr:
     return x.map(m, shape, np.repeat(np.broadcast_to(b, (shape[0],)), m.shape[0] // shape[0]))
 
 
-def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
+def _build(flat: _Flat, spec: Dialect, name: str, model_map: dict[str, str] | None) -> Network:
     preds = {k: [] for k in flat.nodes}
     succs = {k: [] for k in flat.nodes}
     for a, b in flat.edges:
@@ -593,6 +598,7 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
         succs[a].append(b)
     kinds = {k: _type(v) for k, v in flat.nodes.items()}
     endpoints = [k for k in flat.nodes if k in flat.inputs or kinds[k] in NEURON_TYPES]
+    mapped = resolve_model_map(model_map, {k: kinds[k] for k in endpoints if kinds[k] in NEURON_TYPES})
     shape = {k: _shape(k, flat.nodes[k]) for k in endpoints}
     size = {k: int(np.prod(s)) for k, s in shape.items()}
     memo: dict[str, _Expr] = {}
@@ -600,9 +606,10 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
 
     def output(key: str, path: tuple) -> _Expr:
         if key in endpoints:
-            if kinds[key] in READOUT_TYPES:
-                raise ModelError(f"node '{key}' ({kinds[key]}) outputs a potential, not spikes; it can only feed "
-                                 f"Output nodes, but feeds '{path[-1]}'")
+            if (not mapped[key].spiking) if key in mapped else kinds[key] in READOUT_TYPES:
+                as_model = f" read as '{mapped[key].name}'" if key in mapped else ""
+                raise ModelError(f"node '{key}' ({kinds[key]}{as_model}) outputs a potential, not spikes; it can only "
+                                 f"feed Output nodes, but feeds '{path[-1]}'")
             return _Expr(shape[key], {(key, 0): sp.identity(size[key], format="csr")})
         if key in path:
             cycle = " -> ".join(path[path.index(key):] + (key,))
@@ -645,7 +652,13 @@ def _build(flat: _Flat, spec: Dialect, name: str) -> Network:
     for k in flat.inputs:
         net.add(SpikeArray.create(k, np.zeros((0, size[k]))))
     for k in order:
-        model, params, init = _neuron(k, flat.nodes[k], size[k], drive[k].bias, spec)
+        if k in mapped:
+            node = NirNode(k, kinds[k], flat.nodes[k], size[k], spec, drive[k].bias.copy(),
+                           lambda k=k: _neuron(k, flat.nodes[k], size[k], drive[k].bias, spec))
+            model = mapped[k].name
+            params, init = read_node(mapped[k], node)
+        else:
+            model, params, init = _neuron(k, flat.nodes[k], size[k], drive[k].bias, spec)
         net.population(k, size[k], model, init=init or None, **params)
     for k in order:
         for src in sorted({s for s, _ in drive[k].terms}):

@@ -191,7 +191,7 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
             ticks: int | None = None, samples: int | None = None, labels=None, dt: float | None = None,
             progress: Callable[[int, int], None] | None = None, trace: str | os.PathLike | None = None,
             convention: str = DEFAULT_CONVENTION, execution: str = "sample", energy_preset: str = DEFAULT_PRESET,
-            **keywords: Any) -> NirRun:
+            model_map: dict[str, str] | None = None, **keywords: Any) -> NirRun:
     """Run a NIR model on ``chip`` over B input samples, one after another, and cost the whole run.
 
     Parameters
@@ -212,6 +212,8 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
     samples : run only the first ``samples`` samples.
     labels : ``[B]`` true classes; gives ``NirRun.accuracy``.
     dt : time step of the NIR model's tick, where the dialect needs it.
+    model_map : ``{node name or NIR neuron type: model name}``: read those nodes as these models (plugins
+        with a NIR reader), as :func:`neurosim.nir.load_nir` does.
     progress, trace : as for :func:`run_on_chip`.
     convention, execution, energy_preset : as for :func:`run_on_chip`: ``convention="neurobench", execution="tick"``
         reports NeuroBench's figures per tick, as NeuroBench reports a streaming model.
@@ -226,7 +228,8 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
     """
     options = resolve_options(options, keywords)
     profile = chip if isinstance(chip, ChipProfile) else load_chip(chip)
-    batch = load_batch(model, inputs, dialect, dt=dt, labels=labels, ticks=ticks, samples=samples)
+    batch = load_batch(model, inputs, dialect, dt=dt, labels=labels, ticks=ticks, samples=samples,
+                       model_map=model_map)
     prepared = prepare(batch.network, profile, options, count_valued(batch.data))
     keep = cost_needs(profile, options.latency)[0]  # the (ticks x groups) counters only the latency model reads
     total = batch.samples * batch.ticks_per_sample

@@ -103,7 +103,7 @@ class _Group:
     ticks: int | None
     layouts: tuple  # (_Layout, ...)
     options: RunOptions  # quantize as the group's points ask; strategy and neurons_per_core per layout
-    nir: dict | None  # {"inputs", "samples", "dialect"} for NIR models
+    nir: dict | None  # {"inputs", "samples", "dialect"[, "dt", "model_map"]} for NIR models
     identity: dict  # IDENTITY_COLUMNS values of every row
 
     @property
@@ -227,7 +227,8 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
           options: RunOptions | None = None, *, executor: Executor | None = None,
           out: str | os.PathLike | None = None, resume: bool = False,
           progress: Callable[[int, int], None] | None = None, inputs: Any = None, samples: int | None = None,
-          dialect: str = "nir", dt: float | None = None, **keywords: Any) -> SweepResult:
+          dialect: str = "nir", dt: float | None = None, model_map: Mapping[str, str] | None = None,
+          **keywords: Any) -> SweepResult:
     """Simulate and cost ``network_or_builder`` at every point of ``vary``; one table row per point.
 
     Parameters
@@ -235,7 +236,8 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     network_or_builder : Network, callable or path
         A network; a module-level function returning one (called in the worker, so the network
         need not travel); or the path of a ``.nir`` model, run as :func:`neurosim.workflows.run.run_nir`
-        runs it on ``inputs`` (``samples``, ``dialect``, ``dt`` as there), which adds an ``accuracy`` column.
+        runs it on ``inputs`` (``samples``, ``dialect``, ``dt``, ``model_map`` as there), which adds an
+        ``accuracy`` column.
     chip : profile name, ``.toml`` path or ChipProfile
         The base profile every point changes.
     ticks : int
@@ -253,7 +255,10 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     executor : concurrent.futures.Executor, optional
         Runs the groups (one simulation each); default: serially in this process. With a
         :class:`~concurrent.futures.ProcessPoolExecutor` or Dask's ``Client.get_executor()``,
-        the network (or builder) and the profile are pickled to the workers.
+        the network (or builder) and the profile are pickled to the workers. Models of installed
+        plugins load in a worker on first use; a worker needs modules given to
+        :func:`neurosim.load_plugin` loaded too (``ProcessPoolExecutor(initializer=load_plugin,
+        initargs=(spec,))``; ``neurosim sweep --plugin`` does this).
     out : path, optional
         CSV file rewritten at the start and appended to (and flushed) as each group finishes, so
         an interrupted sweep keeps the rows of its finished groups.
@@ -288,7 +293,8 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     points, params = _points(vary)
     nir = None
     if isinstance(network_or_builder, (str, os.PathLike)):
-        nir = {"inputs": inputs, "samples": samples, "dialect": dialect, **({} if dt is None else {"dt": dt})}
+        nir = {"inputs": inputs, "samples": samples, "dialect": dialect, **({} if dt is None else {"dt": dt}),
+               **({"model_map": dict(model_map)} if model_map else {})}
         network_or_builder = os.fspath(network_or_builder)
     # the options a sweep always had, then only the others that differ from their defaults (older files stay resumable)
     always = {"fallbacks": options.fallbacks, "latency": options.latency, "seed": options.seed}
@@ -461,7 +467,7 @@ def _network(group: _Group):
     batch = None
     if group.nir is not None:
         batch = load_batch(group.model, group.nir["inputs"], group.nir["dialect"], ticks=group.ticks,
-                           samples=group.nir["samples"], dt=group.nir.get("dt"))
+                           samples=group.nir["samples"], dt=group.nir.get("dt"), model_map=group.nir.get("model_map"))
         network = batch.network
     else:
         network = group.model if isinstance(group.model, Network) else group.model()

@@ -30,10 +30,12 @@ TEXT = ["-1", "0", "1", "3", "1.5", "1e13", str(2 ** 64), "nan", "inf", "", "abc
         "{chip}"]
 OPTIONS = {
     "run": ["--input", "--dialect", "--chip", "--dt", "--ticks", "--samples", "--strategy", "--neurons-per-core",
-            "--seed", "--fallback", "--json", "--record", "--trace", "--convention", "--per"],
-    "sweep": ["--input", "--dialect", "--chip", "--ticks", "--samples", "--vary", "--workers", "--out", "--seed"],
+            "--seed", "--fallback", "--json", "--record", "--trace", "--convention", "--per", "--plugin",
+            "--model-map"],
+    "sweep": ["--input", "--dialect", "--chip", "--ticks", "--samples", "--vary", "--workers", "--out", "--seed",
+              "--plugin", "--model-map"],
     "plot": ["--kind", "--out", "--other", "--window", "--x", "--y"],
-    "chips": [], "models": [],
+    "chips": [], "models": ["--plugin"],
 }
 READ = ("--input", "--chip", "--other")
 """Options whose file the command reads (with the positional arguments): those files must not change."""
