@@ -31,7 +31,6 @@ from neurosim.errors import ModelError, PluginError
 from neurosim.models import get_model, list_models, load_plugin
 from neurosim.nir import load_nir
 
-pytestmark = pytest.mark.slow
 
 PLUGIN_PKG = Path(__file__).resolve().parents[1] / "data" / "plugin_pkg"
 PLUGIN_MODULE = PLUGIN_PKG / "neurosim_demo_plugin" / "refractory_if.py"
