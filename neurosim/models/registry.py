@@ -232,6 +232,9 @@ class NeuronModel:
     doc: str = ""
     dense_update: Callable | None = field(default=None, repr=False)  # optional, see the module docstring
     uniform_update: Callable | None = field(default=None, repr=False)  # optional, see the module docstring
+    # The handlers draw random numbers from (seed, global neuron id, tick): the samples of a batch
+    # then run one engine call each, since running them side by side would change their ids.
+    stochastic: bool = False
 
     @property
     def param_names(self) -> tuple[str, ...]:

@@ -337,4 +337,4 @@ def _check_integers(name: str, a: np.ndarray, low: int, high: int, where: str) -
 
 
 MODEL = register(NeuronModel("truenorth", PARAMS, STATE, update, reference_step, integer_input=True,
-                                 doc=__doc__))
+                                 stochastic=True, doc=__doc__))
