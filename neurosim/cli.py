@@ -191,6 +191,9 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
                         help="write every neuron node's outputs [B, T, *shape] to OUT.npz")
     parser.add_argument("--trace", metavar="RUN.h5",
                         help="write a spike-traffic trace while simulating (read with `neurosim plot RUN.h5`)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="split the samples over N local processes (default 1: this one); the results are "
+                             "identical")
 
 
 def _model_options(parser: argparse.ArgumentParser, chip_help: str, samples_help: str) -> None:
@@ -351,7 +354,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         run = run_nir(model.path, model.inputs, args.chip, model.dialect, options, ticks=args.ticks,
                       samples=model.samples, dt=args.dt, progress=progress, trace=args.trace,
-                      convention=args.convention, execution=args.per, energy_preset=args.energy_preset)
+                      convention=args.convention, execution=args.per, energy_preset=args.energy_preset,
+                      workers=args.workers)
     finally:
         close()
     dt = f", dt {args.dt:g} s" if args.dt is not None else ""
