@@ -21,7 +21,7 @@ from neurosim.nir import get_dialect
 from neurosim.nir.dialects import DIALECTS
 from neurosim.models import get_model, list_models
 from neurosim.trace.export import TRACE_TABLES, export_trace
-from neurosim.plots import REPORT_KINDS, TRACE_KINDS, plot_report, plot_trace
+from neurosim.plots import REPORT_KINDS, TRACE_KINDS
 from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
 from neurosim.workflows.options import RunOptions
 from neurosim.workflows.paths import atomic_path, check_distinct, check_output
@@ -486,6 +486,8 @@ def _draw(args: argparse.Namespace, source: pathlib.Path, out: pathlib.Path) -> 
         _check_report_file(source, "plot")
         if args.other is not None:
             _check_report_file(args.other, "--other")
+        from neurosim.plots import plot_report
+
         plot_report(source, out, kind=kind, other=args.other)
     else:
         kind = args.kind or "raster"
@@ -494,6 +496,8 @@ def _draw(args: argparse.Namespace, source: pathlib.Path, out: pathlib.Path) -> 
         options = {"window": args.window} if kind == "animation" else {}
         if kind == "energy":
             options = {"fallbacks": _fallbacks(args.fallback)}
+        from neurosim.plots import plot_trace
+
         plot_trace(source, kind, out, progress=args.progress or sys.stderr.isatty(), **options)
 
 
