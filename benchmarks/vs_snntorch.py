@@ -18,7 +18,9 @@ every child warms up first and reports the median of ``--inner`` timed calls:
 The snnTorch child runs under ``--peer-python`` (an interpreter with torch and snntorch; neither is a
 dependency of neurosim). Both children check their output spike counts of ``lif2`` against the
 reference counts shipped with the samples (``agree``: samples whose counts are all equal).
-``ratio`` is neurosim's per-sample time over snnTorch's, median over the pairs (< 1: neurosim faster).
+``ratio`` is neurosim's per-sample wall time over snnTorch's, median over the pairs (< 1: neurosim
+faster); ``cpu_ratio`` the same with each child's CPU time (``time.thread_time``), which a loaded
+machine distorts less.
 """
 from __future__ import annotations
 
@@ -56,13 +58,21 @@ def _neurosim(samples: int, inner: int) -> dict:
     compiled = ns.compile_network(batch.network)
     inputs = batch.sample_inputs()
     simulate_samples(compiled, inputs, batch.ticks_per_sample)  # warm-up: the kernel loaded, caches filled
-    times = []
+    runs = []
+    timing = _timed(lambda: runs.append(simulate_samples(compiled, inputs, batch.ticks_per_sample)[1]), inner, samples)
+    counts = np.stack([r.spike_matrix("lif2").sum(axis=0) for r in runs[-1]])
+    return {**timing, "agree": int(np.all(counts == reference, axis=1).sum())}
+
+
+def _timed(call, inner: int, samples: int) -> dict:
+    """Medians over ``inner`` calls of the wall and the CPU time (this thread's) per sample."""
+    wall, cpu = [], []
     for _ in range(inner):
-        t = time.perf_counter()
-        _, runs = simulate_samples(compiled, inputs, batch.ticks_per_sample)
-        times.append(time.perf_counter() - t)
-    counts = np.stack([r.spike_matrix("lif2").sum(axis=0) for r in runs])
-    return {"per_sample_s": float(np.median(times)) / samples, "agree": int(np.all(counts == reference, axis=1).sum())}
+        w, c = time.perf_counter(), time.thread_time()
+        call()
+        cpu.append(time.thread_time() - c)
+        wall.append(time.perf_counter() - w)
+    return {"per_sample_s": float(np.median(wall)) / samples, "cpu_per_sample_s": float(np.median(cpu)) / samples}
 
 
 def _snntorch(samples: int, inner: int) -> dict:
@@ -96,13 +106,10 @@ def _snntorch(samples: int, inner: int) -> dict:
 
     with torch.no_grad():
         forward()
-        times = []
-        for _ in range(inner):
-            t = time.perf_counter()
-            counts = forward()
-            times.append(time.perf_counter() - t)
-    agree = int(np.all(counts.numpy() == reference, axis=1).sum())
-    return {"per_sample_s": float(np.median(times)) / samples, "agree": agree}
+        out = []
+        timing = _timed(lambda: out.append(forward()), inner, samples)
+    agree = int(np.all(out[-1].numpy() == reference, axis=1).sum())
+    return {**timing, "agree": agree}
 
 
 WORKERS = {"neurosim": _neurosim, "snntorch": _snntorch}
@@ -133,12 +140,15 @@ def main() -> None:
     for k in range(args.repeat):
         ours = _child(args.python, "neurosim", args.samples, args.inner)
         peer = _child(args.peer_python, "snntorch", args.samples, args.inner)
-        pairs.append({"neurosim": ours, "snntorch": peer, "ratio": ours["per_sample_s"] / peer["per_sample_s"]})
-        print(f"pair {k + 1}: ratio {pairs[-1]['ratio']:.2f}", file=sys.stderr)
-    doc = {"samples": args.samples, "pairs": pairs,
-           "neurosim_per_sample_s": float(np.median([p["neurosim"]["per_sample_s"] for p in pairs])),
-           "snntorch_per_sample_s": float(np.median([p["snntorch"]["per_sample_s"] for p in pairs])),
-           "ratio": float(np.median([p["ratio"] for p in pairs]))}
+        pairs.append({"neurosim": ours, "snntorch": peer, "ratio": ours["per_sample_s"] / peer["per_sample_s"],
+                      "cpu_ratio": ours["cpu_per_sample_s"] / peer["cpu_per_sample_s"]})
+        print(f"pair {k + 1}: ratio {pairs[-1]['ratio']:.2f} (CPU {pairs[-1]['cpu_ratio']:.2f})", file=sys.stderr)
+    doc = {"samples": args.samples, "pairs": pairs}
+    for key in ("per_sample_s", "cpu_per_sample_s"):
+        for who in ("neurosim", "snntorch"):
+            doc[f"{who}_{key}"] = float(np.median([p[who][key] for p in pairs]))
+    doc["ratio"] = float(np.median([p["ratio"] for p in pairs]))
+    doc["cpu_ratio"] = float(np.median([p["cpu_ratio"] for p in pairs]))
     print(json.dumps(doc, indent=1))
 
 

@@ -34,7 +34,7 @@ from neurosim.net.network import SpikeArray, SpikeSource
 
 Samples = Sequence[Mapping[str, Events]]
 
-SIDE_BY_SIDE_SYNAPSES = 1 << 21
+SIDE_BY_SIDE_SYNAPSES = 1 << 18
 """Most synapses of the copies that one engine call holds (decision 00XX: beyond a few copies of a
 large network nothing is gained, and the copies cost memory)."""
 
