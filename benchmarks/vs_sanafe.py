@@ -9,6 +9,16 @@ and prints one JSON document on stdout (progress on stderr)::
     pip install sanafe                       # benchmark-only dependency (extra "benchmark")
     python benchmarks/vs_sanafe.py --quick   # under a minute
     python benchmarks/vs_sanafe.py           # 10,240 neurons, 1.02 M synapses, 1,000 ticks
+    python benchmarks/vs_sanafe.py --examples dvs_gesture,example_snn --sanafe-repo SANA-FE/
+                                             # SANA-FE's own networks through neurosim's reader
+
+``--examples`` reads SANA-FE's own example networks (its DVS-gesture network, ``snn/dvs.yaml`` of
+the repository at 8951ab0 on ``arch/loihi.yaml``, 128 steps as ``scripts/tcad2025/dvs_gesture.py``
+runs it; the wheel's ``example_snn.yaml`` on ``example_chip.yaml``) with
+:func:`neurosim.sanafe.read_sanafe` and SANA-FE's own mapping, and runs each both ways, alternating,
+``--repeats`` times: load and simulation times (medians), spikes, hops, synaptic events and neuron
+updates tick by tick, packets tick by tick over the first ``--check-ticks`` steps (SANA-FE's message
+trace) and in total, spikes neuron for neuron over those steps, and the energy per SANA-FE class.
 
 Workload
 --------
@@ -666,7 +676,189 @@ def differences(cmp_: dict, by_variant: dict, probe: dict, identity: dict) -> li
 
 
 # ---- driver --------------------------------------------------------------------------------------
-WORKERS = {"neurosim": worker_neurosim, "sanafe": worker_sanafe, "update_rule": worker_update_rule}
+# ---- SANA-FE's own example networks, read through neurosim's SANA-FE reader -----------------------------
+EXAMPLES = {
+    # name: (network file, architecture file, where they come from, time steps)
+    "dvs_gesture": ("snn/dvs.yaml", "arch/loihi.yaml", "repo", 128),  # scripts/tcad2025/dvs_gesture.py: 128 steps
+    "example_snn": ("example_snn.yaml", "example_chip.yaml", "wheel", 32),
+}
+EXAMPLE_CLASSES = {"synapse": ("synops",), "soma": ("neuron_updates_active", "neuron_updates_idle", "spikes"),
+                   "network": ("packets", "hops_x", "hops_y", "chip_crossings")}
+"""SANA-FE's energy classes as sums of neurosim's (synops: every synapse class, ``synops[...]`` included)."""
+
+
+def example_paths(name: str, repo: str | None) -> tuple[str, str, int]:
+    """The network and architecture files and the steps of example ``name``."""
+    net, arch, where, ticks = EXAMPLES[name]
+    if where == "wheel":
+        from importlib.resources import files
+
+        base = Path(str(files("sanafe.examples")))
+    elif repo is None:
+        raise SystemExit(f"example '{name}' needs a checkout of github.com/SLAM-Lab/SANA-FE (commit 8951ab0): "
+                         f"pass --sanafe-repo PATH (it reads {net} and {arch} there)")
+    else:
+        base = Path(repo)
+    return str(base / net), str(base / arch), ticks
+
+
+def per_neuron_out_synapses(compiled) -> np.ndarray:
+    """(N,) synapses of every neuron's delay segments: the synaptic events one of its spikes makes."""
+    return np.bincount(compiled.segment_sources(), np.diff(compiled.seg_syn_ptr), minlength=compiled.n_neurons)
+
+
+def worker_example_neurosim(net: str, arch: str, ticks: int, out: str) -> dict:
+    """Load (``read_sanafe``), then simulate and cost (timed together, after an untimed warm-up; the
+    cost under SANA-FE's update rule includes a second, probed simulation for the membranes)."""
+    import neurosim as ns
+    from neurosim.cost_model.counting import profile_counts
+    from neurosim.cost_model.synops import tally
+    from neurosim.sanafe import read_sanafe
+
+    # Warm-up (not timed): the Numba helpers of compile and placement, loaded from their cache, on the
+    # wheel's small example (as the simulation is timed after a warm-up).
+    small_net, small_arch, _ = example_paths("example_snn", None)
+    t0 = time.perf_counter()
+    read_sanafe(small_net, small_arch)
+    warmup_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    model = read_sanafe(net, arch)
+    load_s = time.perf_counter() - t0
+    placement, profile, c = model.placement, model.profile, model.placement.compiled
+    pops = list(model.soma_units)
+
+    def run(n: int):
+        """Simulate (probed: SANA-FE's update rule reads v after every tick) and cost ``n`` ticks, as
+        ``run_sanafe`` does; the simulation alone is timed too."""
+        t = time.perf_counter()
+        result = ns.simulate(c, n, probe=pops)
+        simulate_s = time.perf_counter() - t
+        return result, ns.cost(result, placement, profile, static=False), simulate_s
+
+    run(2)  # warm-up (not timed): the Numba engine, cost()'s imports
+    t0 = time.perf_counter()
+    result, report, simulate_s = run(ticks)
+    sim_s = time.perf_counter() - t0
+    t_counts = profile_counts(tally(result, placement, placement.routes, per_tick=True), result, placement, profile)
+    routes = placement.routes
+    ids, tk = result.spike_ids, result.spike_ticks
+    is_source = np.asarray(c.pop_model)[c.neuron_pop[ids]] < 0
+
+    def per_tick(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(tk, weights, minlength=ticks).astype(np.int64)
+
+    counts = dict(
+        tick_spikes=result.counters.tick_spikes.astype(np.int64),
+        # Active updates under SANA-FE's rule (the report's); SANA-FE counts a firing input neuron as updated.
+        tick_updates=np.rint(t_counts.tick_active.sum(axis=1)).astype(np.int64) + per_tick(is_source.astype(float)),
+        tick_packets=per_tick(routes.packets[ids].astype(float)),
+        tick_hops=per_tick((routes.hops_x + routes.hops_y)[ids].astype(float)),
+        tick_events=per_tick(per_neuron_out_synapses(c)[ids].astype(float)))  # at the spike tick, as SANA-FE
+    np.savez(out, spike_ticks=tk, spike_ids=ids, **counts)
+    by_class = report.energy.by_class()
+    energy = {k: sum(v for name, v in by_class.items() if name.split("[")[0] in names)
+              for k, names in EXAMPLE_CLASSES.items()}
+    return {"load_s": load_s, "load_warmup_s": warmup_s, "sim_s": sim_s, "simulate_s": simulate_s,
+            "neurons": int(c.n_neurons), "synapses": int(c.n_synapses),
+            "cores": int(placement.n_cores_used), "energy_J": {**energy, "total": report.energy.total_J},
+            "energy_by_class_J": by_class, "totals": {k: int(v.sum()) for k, v in counts.items()},
+            "names": list(c.names), "pop_offset": c.pop_offset.tolist()}
+
+
+def worker_example_sanafe(net: str, arch: str, ticks: int, out: str, check: bool = False) -> dict:
+    """Load (``load_arch``, ``load_net``, ``SpikingChip.load``), then ``sim`` (one processing thread);
+    ``check``: an untimed run that records the spike and message traces."""
+    import sanafe
+
+    t0 = time.perf_counter()
+    chip_arch = sanafe.load_arch(arch)
+    snet = sanafe.load_net(net, chip_arch)
+    chip = sanafe.SpikingChip(chip_arch)
+    chip.load(snet)
+    load_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    r = chip.sim(ticks, perf_trace=True, processing_threads=1, spike_trace=check, message_trace=check)
+    sim_s = time.perf_counter() - t0
+    perf = r["perf_trace"]
+    arrays = {f"tick_{k}": np.asarray(perf[v], np.int64)[:ticks]
+              for k, v in (("spikes", "fired"), ("updates", "updated"), ("hops", "hops"), ("events", "spikes"))}
+    if check:
+        arrays["tick_packets"] = np.array([sum(not m["placeholder"] for m in step) for step in r["message_trace"]],
+                                          np.int64)[:ticks]
+        spikes = sorted((t, a.group_name, a.neuron_offset) for t, step in enumerate(r["spike_trace"]) for a in step)
+        arrays["spikes"] = np.array([(t, int(k)) for t, _, k in spikes], np.int64).reshape(-1, 2)
+        arrays["spike_groups"] = np.array([g for _, g, _ in spikes])
+    np.savez(out, **arrays)
+    energy = {k: float(v) for k, v in r["energy"].items()}
+    return {"load_s": load_s, "sim_s": sim_s, "energy_J": energy, "packets": int(r["packets_sent"]),
+            "totals": {k: int(v.sum()) for k, v in arrays.items() if k.startswith("tick_")}}
+
+
+def compare_example(ns_run: dict, ns_file: str, sf_run: dict, sf_file: str, check_file: str, ticks: int,
+                    check_ticks: int) -> dict:
+    """Per-tick counts and energies of one neurosim run and one SANA-FE run, and the spike-for-spike check."""
+    a, b, chk = np.load(ns_file), np.load(sf_file), np.load(check_file)
+    out: dict = {"per_tick_equal": {}, "totals": {}, "first_difference_tick": {}}
+    for key in ("tick_spikes", "tick_hops", "tick_events", "tick_updates"):
+        equal = bool(np.array_equal(a[key], b[key]))
+        out["per_tick_equal"][key[5:]] = equal
+        out["totals"][key[5:]] = {"neurosim": int(a[key].sum()), "sanafe": int(b[key].sum())}
+        if not equal:
+            out["first_difference_tick"][key[5:]] = int(np.argmax(a[key] != b[key]))
+    n = min(check_ticks, ticks)
+    out["per_tick_equal"]["packets"] = bool(np.array_equal(a["tick_packets"][:n], chk["tick_packets"][:n]))
+    out["packets_checked_ticks"] = n
+    out["totals"]["packets"] = {"neurosim": int(a["tick_packets"].sum()), "sanafe": int(sf_run["packets"])}
+    names, offsets = ns_run["names"], np.asarray(ns_run["pop_offset"])
+    group = np.searchsorted(offsets, a["spike_ids"], side="right") - 1
+    mine = sorted((int(t), names[g], int(i - offsets[g])) for t, g, i in zip(a["spike_ticks"], group, a["spike_ids"])
+                  if t < n)
+    theirs = sorted((int(t), str(g), int(k)) for (t, k), g in zip(chk["spikes"], chk["spike_groups"]) if t < n)
+    out["spikes_identical_first_ticks"] = mine == theirs
+    e_ns, e_sf = ns_run["energy_J"], sf_run["energy_J"]
+    out["energy_J"] = {k: {"neurosim": e_ns[k], "sanafe": e_sf[k], "rel_diff": rel(e_ns[k], e_sf[k])}
+                       for k in ("synapse", "soma", "network", "total")}
+    return out
+
+
+def run_examples(names: list[str], repo: str | None, repeats: int, check_ticks: int) -> dict:
+    """Each example run both ways ``repeats`` times, alternating (neurosim, SANA-FE, neurosim, ...), each in
+    a fresh process; then one untimed SANA-FE run with its spike and message traces for the checks."""
+    out = {}
+    for name in names:
+        net, arch, ticks = example_paths(name, repo)
+        with tempfile.TemporaryDirectory(prefix=f"vs_sanafe_{name}_") as workdir:
+            runs: dict[str, list[dict]] = {"neurosim": [], "sanafe": []}
+            for k in range(repeats):
+                for who, worker in (("neurosim", "example_neurosim"), ("sanafe", "example_sanafe")):
+                    log(f"{name}: {who} run {k + 1}/{repeats}")
+                    runs[who].append(child(worker, net=net, arch=arch, ticks=ticks,
+                                           out=str(Path(workdir) / f"{who}_{k}.npz")))
+            log(f"{name}: SANA-FE check run (spike and message traces, untimed)")
+            child("example_sanafe", net=net, arch=arch, ticks=min(ticks, check_ticks),
+                  out=str(Path(workdir) / "check.npz"), check=True)
+            cmp_ = compare_example(runs["neurosim"][0], str(Path(workdir) / "neurosim_0.npz"), runs["sanafe"][0],
+                                   str(Path(workdir) / "sanafe_0.npz"), str(Path(workdir) / "check.npz"), ticks,
+                                   check_ticks)
+        med = {who: {k: float(np.median([r[k] for r in rs])) for k in ("load_s", "sim_s", "simulate_s") if k in rs[0]}
+               for who, rs in runs.items()}
+        first = runs["neurosim"][0]
+        out[name] = {
+            "files": {"network": net, "architecture": arch}, "ticks": ticks, "neurons": first["neurons"],
+            "synapses": first["synapses"], "cores": first["cores"], "repeats": repeats,
+            "median_s": med, "runs": runs,
+            "sim_speed_ratio": med["sanafe"]["sim_s"] / med["neurosim"]["sim_s"],
+            "sim_speed_ratio_simulate_only": med["sanafe"]["sim_s"] / med["neurosim"]["simulate_s"],
+            "load_speed_ratio": med["sanafe"]["load_s"] / med["neurosim"]["load_s"],
+            "comparison": cmp_,
+        }
+        log(f"{name}: sim x{out[name]['sim_speed_ratio']:.1f}, load x{out[name]['load_speed_ratio']:.1f}, "
+            f"total energy rel. diff {cmp_['energy_J']['total']['rel_diff']}")
+    return out
+
+
+WORKERS = {"neurosim": worker_neurosim, "sanafe": worker_sanafe, "update_rule": worker_update_rule,
+           "example_neurosim": worker_example_neurosim, "example_sanafe": worker_example_sanafe}
 
 
 def child(worker: str, **kwargs) -> dict:
@@ -691,9 +883,34 @@ def main(argv: list[str] | None = None) -> None:
                     help="SANA-FE processing threads (default 1 like neurosim; 0: SANA-FE's default, all cores)")
     ap.add_argument("--sanafe-variants", default="detailed,simple,simple_rx0",
                     help=f"SANA-FE runs, the first is the reference (any of {', '.join(VARIANTS)})")
+    ap.add_argument("--examples", default=None,
+                    help=f"run SANA-FE's own example networks instead (comma-separated: {', '.join(EXAMPLES)}) "
+                         f"through neurosim's SANA-FE reader with SANA-FE's mapping")
+    ap.add_argument("--sanafe-repo", help="checkout of github.com/SLAM-Lab/SANA-FE at 8951ab0 (snn/dvs.yaml, "
+                                          "arch/loihi.yaml) for --examples dvs_gesture")
+    ap.add_argument("--repeats", type=int, default=3, help="--examples: alternating runs of each simulator (default 3)")
+    ap.add_argument("--check-ticks", type=int, default=16,
+                    help="--examples: steps of the untimed SANA-FE run with spike and message traces (default 16)")
     add_worker_options(ap)
     args = ap.parse_args(argv)
     if run_worker(args, WORKERS):
+        return
+    if args.examples is not None:
+        names = [n for n in args.examples.split(",") if n]
+        unknown = sorted(set(names) - set(EXAMPLES))
+        if unknown or not names:
+            raise SystemExit(f"unknown examples {unknown}; choose from {', '.join(EXAMPLES)}")
+        doc = {"schema": 1, "machine": machine_info("sanafe"),
+               "timing": "medians of alternating runs, each in a fresh process; load: neurosim read_sanafe (network, "
+                         "profile, placement compiled and checked; after an untimed read of the wheel's "
+                         "example_snn that loads the Numba helpers from their cache: load_warmup_s) vs SANA-FE "
+                         "load_arch + load_net + SpikingChip.load; sim: neurosim simulate (every population probed: SANA-FE's update rule reads "
+                         "v) + cost, after an untimed warm-up, as run_sanafe does (simulate_only: the simulation "
+                         "alone), vs SANA-FE sim (energy and detailed timing models inside, 1 processing thread)",
+               "counting": "neurosim under the reader's profile: SANA-FE's synapse units as synapse classes, "
+                           "synaptic events at the spike tick, static energy off (SANA-FE models dynamic energy)",
+               "examples": run_examples(names, args.sanafe_repo, args.repeats, args.check_ticks)}
+        print(json.dumps(doc, indent=2))
         return
     if args.quick:
         args.n, args.fanout, args.window, args.neurons_per_core, args.ticks = 2048, 100, 512, 32, 300

@@ -19,12 +19,14 @@ from neurosim.net.network import Network, PoissonSource, Population, Projection,
 from neurosim.nir import load_nir, save_nir, to_nir, with_inputs
 from neurosim.workflows.options import RunOptions
 from neurosim.workflows.run import ChipRun, NirRun, run_nir, run_on_chip
+from neurosim.workflows.sanafe import SanafeRun, run_sanafe
 from neurosim.workflows.sweep import SweepResult, sweep
 
 __all__ = [
     "ChipProfile", "ChipRun", "CompiledNetwork", "Counters", "ModelError", "Network", "NeuronModel", "NeurosimError",
-    "NirRun", "Param", "PoissonSource", "Population", "ProfileError", "Projection", "Report", "RunOptions", "SimResult",
+    "NirRun", "Param", "PoissonSource", "Population", "ProfileError", "Projection", "Report", "RunOptions",
+    "SanafeRun", "SimResult",
     "Simulation", "SimulationInterrupted", "SpikeArray", "SpikeTimes", "StateVar", "SweepResult", "__version__",
     "compare", "compile_network", "cost", "get_model", "list_chips", "list_models", "load_chip", "load_nir",
-    "register", "run_nir", "run_on_chip", "save_nir", "simulate", "sweep", "to_nir", "with_inputs",
+    "register", "run_nir", "run_on_chip", "run_sanafe", "save_nir", "simulate", "sweep", "to_nir", "with_inputs",
 ]

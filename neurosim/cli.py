@@ -17,12 +17,16 @@ from neurosim.errors import NeurosimError, SimulationInterrupted
 from neurosim.chip import FIELDS, list_chips, load_chip
 from neurosim.cost_model.conventions import DEFAULT_CONVENTION, EXECUTIONS, list_conventions
 from neurosim.cost_model.energy_presets import DEFAULT_PRESET, PRESETS
+from neurosim.cost_model.unpublished import fill_hint
 from neurosim.nir import get_dialect
 from neurosim.nir.dialects import DIALECTS
 from neurosim.models import get_model, list_models
-from neurosim.trace.export import TRACE_TABLES, export_trace
+from neurosim.trace import read_trace
+from neurosim.trace.export import TRACE_TABLES, export_trace, published_notes
 from neurosim.plots import REPORT_KINDS, TRACE_KINDS
 from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
+from neurosim.mapping.delays import LOWERINGS
+from neurosim.mapping.violations import POLICIES
 from neurosim.workflows.options import RunOptions
 from neurosim.workflows.paths import atomic_path, check_distinct, check_output
 from neurosim.workflows.run import run_nir
@@ -75,8 +79,12 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a NIR model (default: the bundled digits model) on a chip and print the "
                                      "cost report", description=RUN_DESCRIPTION,
                          formatter_class=argparse.RawDescriptionHelpFormatter)
-    run.add_argument("model", nargs="?", metavar="MODEL.nir",
-                     help="NIR model file (default: the bundled snnTorch model trained on scikit-learn digits)")
+    run.add_argument("model", nargs="?", metavar="MODEL.nir|NET.yaml",
+                     help="NIR model file (default: the bundled snnTorch model trained on scikit-learn digits), or "
+                          "SANA-FE's network file with --arch")
+    run.add_argument("--arch", metavar="ARCH.yaml",
+                     help="SANA-FE's architecture file: run SANA-FE's network NET.yaml with its own mapping on it "
+                          "(docs/migrating-from-sanafe.md)")
     _run_options(run)
     run.set_defaults(handler=_run)
     demo = sub.add_parser("demo", help="run the bundled digits model (same as `neurosim run` without a model)")
@@ -161,7 +169,11 @@ reference_counts (ignored).
 --record writes one array per neuron node, [B, T, *shape]: spikes, or the membrane of LI/I nodes.
 
 Without MODEL.nir it runs the bundled 64-64-10 snnTorch model (neurosim/data, made by
-tools/make_bundled_model.py) on its 100 bundled held-out test digits."""
+tools/make_bundled_model.py) on its 100 bundled held-out test digits.
+
+With --arch ARCH.yaml it runs SANA-FE's network file NET.yaml instead, with SANA-FE's own mapping,
+on the chip its architecture file describes, for --ticks steps (default: the longest input train):
+  neurosim run dvs.yaml --arch loihi.yaml --ticks 128 --no-static"""
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
@@ -184,8 +196,8 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
                         help="print the full report (energy per class, cores, populations, latency, operations, bit "
                              "budget); default: a short summary")
     parser.add_argument("--keep-delays", action="store_true",
-                        help="refuse a model whose synaptic delays are below the chip's minimum (TrueNorth: 1 tick) "
-                             "instead of raising them to it (the default)")
+                        help="refuse a model whose synaptic delays lie outside the chip's range (TrueNorth: 1 to 15 "
+                             "ticks) instead of lowering them onto it (the default)")
     parser.add_argument("--json", metavar="PATH", help="also write the complete report as JSON to PATH")
     parser.add_argument("--record", metavar="OUT.npz",
                         help="write every neuron node's outputs [B, T, *shape] to OUT.npz")
@@ -219,15 +231,32 @@ def _mapping_options(parser: argparse.ArgumentParser, default_note: str) -> None
     parser.add_argument("--neurons-per-core", type=int, metavar="N",
                         help=f"fill cores to at most N neurons (default: the chip's capacity){default_note}")
     parser.add_argument("--quantize", action="store_true",
-                        help="simulate with weights quantised to the chip's precision")
+                        help="simulate with weights quantised to the chip's precision (TrueNorth: each neuron's "
+                             "weights clustered into its 4 axon-type weights first)")
     parser.add_argument("--raise-delays", action="store_true",
-                        help="raise synaptic delays below the chip's minimum (TrueNorth: 1 tick) to it and print "
-                             "the latency this adds per layer (`run` does it unless --keep-delays)")
+                        help="lower synaptic delays onto the chip's range (TrueNorth: 1 to 15 ticks; see "
+                             "--delay-lowering) and print the latency this adds per layer (`run` does it unless "
+                             "--keep-delays)")
+    parser.add_argument("--delay-lowering", default="shift", choices=LOWERINGS,
+                        help="how delays are lowered onto the chip's range: shift (default: every delay of a "
+                             "projection shifted alike, later layers re-timed, relay neurons for delays above the "
+                             "maximum; the model's spikes, shifted in time) or minimum (each delay below the minimum "
+                             "raised to it, exact on feed-forward chains only)")
+    parser.add_argument("--capacity", default="strict", choices=POLICIES,
+                        help="a capacity the mapping exceeds (fan-in, fan-out, neurons, axons, synaptic memory per "
+                             "core): refuse (strict, default) or map anyway, list every violation in the report and "
+                             "mark its figures (warn)")
+    parser.add_argument("--compatibility", default="warn", choices=POLICIES,
+                        help="a neuron model, spike payload, weight structure or input kind the chip does not "
+                             "support natively: list it and mark the figures (warn, default) or refuse (strict)")
     parser.add_argument("--fallback", action="append", default=[], metavar="KEY=VALUE",
                         help="value for a hardware number the profile does not publish (marked estimated); repeatable")
     parser.add_argument("--seed", type=int, default=0, help="seed of stochastic neuron models")
     parser.add_argument("--no-latency", action="store_true",
                         help="skip the latency model (for chips that publish no per-operation times, e.g. truenorth)")
+    parser.add_argument("--no-static", action="store_true",
+                        help="leave the static (leakage) energy out: report the dynamic energy of the events alone, "
+                             "as SANA-FE does (default: included, since a chip leaks for as long as a run lasts)")
     parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
 
 
@@ -339,11 +368,15 @@ def _write_outputs(outputs: dict[str, pathlib.Path | None], report_json: str, re
 def _options(args: argparse.Namespace, raise_delays: bool, missing: str = "error") -> RunOptions:
     """The RunOptions of ``run`` and ``sweep`` (``_mapping_options``)."""
     return RunOptions(strategy=args.strategy, neurons_per_core=args.neurons_per_core, quantize=args.quantize,
-                      raise_delays=raise_delays, fallbacks=_fallbacks(args.fallback), seed=args.seed,
-                      latency=not args.no_latency, missing=missing)
+                      raise_delays=raise_delays, delay_lowering=args.delay_lowering,
+                      fallbacks=_fallbacks(args.fallback), seed=args.seed, latency=not args.no_latency,
+                      capacity=args.capacity, compatibility=args.compatibility, missing=missing,
+                      static=not args.no_static)
 
 
 def _run(args: argparse.Namespace) -> int:
+    if getattr(args, "arch", None) is not None:  # `demo` has no --arch
+        return _run_sanafe(args)
     model = _resolve_model(args)
     if args.keep_delays and args.raise_delays:
         raise NeurosimError("--keep-delays and --raise-delays contradict each other: pass one")
@@ -373,7 +406,7 @@ def _run(args: argparse.Namespace) -> int:
         print(line)
     shift = run.delay_shift
     if shift is not None and (shift.changed or args.raise_delays):
-        print(f"{shift.to_text()}\n  (chip '{run.report.chip}' cannot deliver a spike within its tick; "
+        print(f"{shift.to_text()}\n  (chip '{run.report.chip}' delays spikes by {_delay_range(shift)} ticks; "
               f"--keep-delays refuses instead; --ticks {run.ticks_per_sample + shift.max_latency} keeps the spikes "
               f"shifted past the end of each sample)")
     print()
@@ -388,6 +421,56 @@ def _run(args: argparse.Namespace) -> int:
             print("\n" + "\n".join(run.report.convention.to_text_lines()))
         print("\nthe full report: --full" + ("" if args.json else "; all of it as JSON: --json REPORT.json"))
     _write_outputs(outputs, run.report.to_json() if outputs["--json"] is not None else "", run.outputs)
+    return 0
+
+
+def _delay_range(shift) -> str:
+    """``"1 to 15"``: the chip's delay range as a DelayShift records it."""
+    return f"{shift.min_delay} to {shift.max_delay}" if shift.max_delay is not None else f"at least {shift.min_delay}"
+
+
+# Options of `run` that do not apply to a SANA-FE network (its mapping is the placement, its inputs
+# are in its file), with the value that means "not given".
+SANAFE_UNUSED = {"input": None, "dialect": None, "chip": DEFAULT_CHIP, "dt": None, "samples": None,
+                 "strategy": "fill", "neurons_per_core": None, "quantize": False, "raise_delays": False,
+                 "keep_delays": False, "record": None, "convention": DEFAULT_CONVENTION, "per": "sample",
+                 "energy_preset": DEFAULT_PRESET,
+                 "delay_lowering": "shift", "capacity": "strict", "compatibility": "warn"}
+
+
+def _run_sanafe(args: argparse.Namespace) -> int:
+    """``neurosim run NET.yaml --arch ARCH.yaml``: SANA-FE's network on its architecture, as SANA-FE maps it."""
+    from neurosim.workflows.sanafe import run_sanafe
+
+    _refuse_empty(args, ("model", "arch"))
+    if args.model is None:
+        raise NeurosimError("--arch needs SANA-FE's network file: neurosim run NET.yaml --arch ARCH.yaml")
+    given = [name for name, unset in SANAFE_UNUSED.items() if getattr(args, name) != unset]
+    if given:
+        raise NeurosimError(f"--{given[0].replace('_', '-')} does not apply with --arch: SANA-FE's network file "
+                            f"holds the inputs and the mapping, its architecture file the chip")
+    for path in (args.model, args.arch):
+        if not pathlib.Path(path).is_file():
+            raise NeurosimError(f"SANA-FE file '{path}' does not exist")
+    outputs = {"--json": check_output("--json", args.json, (args.model, args.arch)),
+               "--trace": check_output("--trace", args.trace, (args.model, args.arch))}
+    check_distinct(outputs)
+    options = RunOptions(fallbacks=_fallbacks(args.fallback), seed=args.seed, latency=not args.no_latency,
+                         missing="mark", static=not args.no_static)
+    progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
+    try:
+        run = run_sanafe(args.model, args.arch, args.ticks, options, progress=progress, trace=args.trace)
+    finally:
+        close()
+    print(f"SANA-FE network {args.model} on {args.arch}: {run.report.ticks} ticks, SANA-FE's mapping "
+          f"({run.placement.n_cores_used} cores)\n")
+    print(run.report.to_text() if args.full else "\n".join(run.report.summary_lines()))
+    if run.unrepresented:
+        print("\nWhat the files say that this run does not model:")
+        print("\n".join(f"  {line}" for line in run.unrepresented))
+    if not args.full:
+        print("\nthe full report: --full" + ("" if args.json else "; all of it as JSON: --json REPORT.json"))
+    _write_outputs({**outputs, "--record": None}, run.report.to_json() if outputs["--json"] is not None else "", {})
     return 0
 
 
@@ -494,8 +577,8 @@ def _draw(args: argparse.Namespace, source: pathlib.Path, out: pathlib.Path) -> 
         if kind not in TRACE_KINDS:
             raise NeurosimError(f"--kind {kind!r} is not a trace picture; choose one of {', '.join(TRACE_KINDS)}")
         options = {"window": args.window} if kind == "animation" else {}
-        if kind == "energy":
-            options = {"fallbacks": _fallbacks(args.fallback)}
+        if kind == "energy":  # as `run`: numbers the recorded profile does not publish are marked
+            options = {"fallbacks": _fallbacks(args.fallback), "missing": "mark"}
         from neurosim.plots import plot_trace
 
         plot_trace(source, kind, out, progress=args.progress or sys.stderr.isatty(), **options)
@@ -505,8 +588,12 @@ def _export(args: argparse.Namespace) -> int:
     source = pathlib.Path(args.source)
     if not source.exists():
         raise NeurosimError(f"{source}: no such file")
-    out = export_trace(source, args.to, table=args.table)
+    trace = read_trace(source)
+    out = export_trace(trace, args.to, table=args.table)
     print(f"wrote {out} ({args.table})")
+    notes = published_notes(trace)
+    if notes:
+        print("\n".join(notes))
     return 0
 
 
@@ -540,7 +627,8 @@ def _sweep(args: argparse.Namespace) -> int:
         raise NeurosimError("--resume needs --out SWEEP.csv, the table to resume")
     model = _resolve_model(args, bundled_samples=4)
     check_output("--out", args.out, _input_files(args, model))
-    options = _options(args, raise_delays=args.raise_delays)
+    # as `run`: a number the profile does not publish is marked (the `partial` column), not guessed
+    options = _options(args, raise_delays=args.raise_delays, missing="mark")
     progress, close = _progress_bar(not args.no_progress and sys.stderr.isatty(), 1)
     executor = ProcessPoolExecutor(max_workers=args.workers) if args.workers > 1 else None
     try:
@@ -556,24 +644,32 @@ def _sweep(args: argparse.Namespace) -> int:
           f"{result.recosted} re-costed"
           + (f"; {result.resumed} resumed from {args.out}" if result.resumed else "")
           + f"; {result.simulations} simulation(s) in {result.wall_s:.2f} s with {args.workers} worker(s)")
+    partial = [r for r in result.rows if r.get("partial")]
+    if partial:
+        print(f"partial: the totals of {len(partial)} point(s) leave out what the profile does not publish "
+              "(the `partial` column):")
+        for key in result.partial_keys:
+            print(f"  not published: {key}; fill with {fill_hint(key)}")
     front = result.pareto()
     if front:
-        print("Pareto front (energy_J, latency_s): points " + ", ".join(str(r["point"]) for r in front))
+        print("Pareto front (energy_J, latency_s): points " + ", ".join(str(r["point"]) for r in front)
+              + (" (each point compared with those leaving out the same numbers)" if partial else ""))
     if args.out:
         print(f"wrote {args.out}")
     return _sweep_status(result)
 
 
 def _sweep_status(result) -> int:
-    """0 when some point has a result, else 2 with a one-line summary.
+    """0 when some point has figures (its row marks the others), else 2 with a one-line summary.
 
-    "Does not fit" is a result of a design-space sweep (``fits`` False); a point whose run failed
-    with any other error (``fits`` empty) has none.
+    A sweep whose every point was refused, whether it did not fit (``fits`` False) or failed with
+    another error, produced no figure: that is an error, as a run that does not fit is.
     """
-    failed = [r for r in result.rows if r.get("error") and r.get("fits") is not False]
-    if result.rows and len(failed) == len(result.rows):
-        print(f"neurosim: error: every one of the {len(failed)} points failed; the first: {failed[0]['error']}",
-              file=sys.stderr)
+    refused = [r for r in result.rows if r.get("error")]
+    if result.rows and len(refused) == len(result.rows):
+        unfit = sum(r.get("fits") is False for r in refused)
+        print(f"neurosim: error: no point of the sweep has a result ({unfit} of {len(refused)} do not fit, "
+              f"{len(refused) - unfit} failed); the first: {refused[0]['error']}", file=sys.stderr)
         return 2
     return 0
 
@@ -599,7 +695,11 @@ def _chips(args: argparse.Namespace) -> int:
             continue
         item = chip.lookup(f.name)
         mark = " (assumed)" if item.status == "assumed" else ""
-        print(f"  {f.key:<34} {str(value) + ' ' + f.unit:<22} {item.source}{mark}")
+        shown = ", ".join(value) if f.kind == "strings" else f"{value} {f.unit}".strip()
+        print(f"  {f.key:<34} {shown:<22} {item.source}{mark}")
+    for c in chip.synapse_classes:
+        for key, unit in (("e_synop_J", "J"), ("t_synop_s", "s")):
+            print(f"  {'synapse_class.' + c.name + '.' + key:<34} {f'{getattr(c, key)!r} {unit}':<22} {c.source}")
     return 0
 
 

@@ -59,6 +59,22 @@ class DoesNotFitError(PlacementError):
         self.available = available
 
 
+class NotSupportedError(NeurosimError, ValueError):
+    """The network uses something the chip profile does not support natively: a neuron model, a spike
+    payload, a weight structure or an input kind (``[support]`` of ``chips/*.toml``).
+
+    The message names the population, projection or source, what it uses, what the chip supports
+    and the fix. ``check`` is the profile field (``"neuron_models"``), ``used`` what the network uses,
+    ``supported`` what the chip supports.
+    """
+
+    def __init__(self, message: str, *, check: str, used: str, supported: str) -> None:
+        super().__init__(message)
+        self.check = check
+        self.used = used
+        self.supported = supported
+
+
 class PlotError(NeurosimError, ValueError):
     """A picture that cannot be drawn as asked (unknown option, missing encoder); one line, naming the fix."""
 

@@ -130,11 +130,6 @@ def test_a_missing_mesh_still_raises_when_asked_to(tmp_path):
     assert run.report.partial and set(MESH_KEYS) <= {k for k, _ in run.report.missing}
 
 
-def test_sweep_refuses_to_mark_since_its_rows_have_no_partial_mark():
-    with pytest.raises(NeurosimError, match="missing='mark' is not supported"):
-        ns.sweep(ns.Network("empty"), "loihi", 1, {"e_synop_J": [1e-12]}, missing="mark")
-
-
 def test_dt_reads_a_nir_file_at_another_time_step(capsys, tmp_path):
     ref = np.load(DATA / "norse_ff.npz")
     inputs = tmp_path / "x.npz"
@@ -178,3 +173,25 @@ def test_models_lines_end_at_a_sentence_end(capsys):
 ])
 def test_first_sentence(doc, first):
     assert _first_sentence(doc) == first
+
+
+def test_dt_reads_a_file_exported_at_1e_3_s_as_its_framework_ran_it(capsys, tmp_path):
+    """snnTorch's reference model written at dt = 1e-3 s (time constants 10x those at the dialect's 1e-4 s):
+    with --dt 1e-3 it gives snnTorch's own spikes, tick for tick; read at the default dt it does not."""
+    from neurosim.nir import load_nir, save_nir
+
+    ref = np.load(DATA / "snntorch_ff.npz")
+    model = tmp_path / "ms.nir"
+    save_nir(load_nir(DATA / "snntorch_ff.nir", dialect="snntorch"), model, "snntorch", dt=1e-3)
+    inputs = tmp_path / "x.npz"
+    np.savez(inputs, input=ref["inputs"][:3])
+    records = {}
+    for name, dt in (("ms", ["--dt", "1e-3"]), ("default", [])):
+        records[name] = tmp_path / f"{name}.npz"
+        assert main(["run", str(model), "--input", str(inputs), "--dialect", "snntorch", "--no-progress",
+                     "--record", str(records[name]), *dt]) == 0
+    assert "dialect snntorch, dt 0.001 s, 3 sample(s)" in capsys.readouterr().out
+    with np.load(records["ms"]) as got, np.load(records["default"]) as default:
+        for node, spikes in (("lif1", ref["spk1"][:3]), ("lif2", ref["spk2"][:3])):
+            assert np.array_equal(got[node], spikes), node
+            assert not np.array_equal(default[node], spikes), node

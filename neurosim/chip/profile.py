@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from neurosim._checks import did_you_mean, plain, si
 from neurosim.errors import ProfileError
+from neurosim.chip.synapse_class import SynapseClass
 from neurosim.chip.schema import (
     FIELDS,
     FIELDS_BY_NAME,
@@ -101,6 +102,9 @@ class ChipProfile:
         Fields whose values are assumptions or derived (their source says which).
     unpublished : tuple of str
         Fields no source gives; :meth:`require` refuses them unless given a fallback.
+    synapse_classes : tuple of SynapseClass
+        Synapse formats other than the default one (:mod:`neurosim.chip.synapse_class`); a projection
+        none selects is costed with ``e_synop_J`` and ``t_synop_s``.
     path : pathlib.Path or None
         The file the profile was read from, if any.
     """
@@ -163,6 +167,17 @@ class ChipProfile:
     t_hop_y_s: float | None = None
     t_chip_crossing_s: float | None = None
     t_learning_s: float | None = None
+    # [support]
+    neuron_models: tuple[str, ...] | None = None
+    spike_payloads: tuple[str, ...] | None = None
+    weight_structure: str | None = None
+    axon_types: int | None = None
+    input_kinds: tuple[str, ...] | None = None
+    # [counting]
+    active_neurons: str = "updated"
+    synaptic_events_at: str = "delivery"
+    # [[synapse_class]]
+    synapse_classes: tuple[SynapseClass, ...] = ()
     # bookkeeping
     sources: Mapping[str, str] = field(default_factory=dict, hash=False)
     path: Path | None = field(default=None, compare=False)
@@ -223,6 +238,8 @@ class ChipProfile:
         for section in SECTIONS:
             out[section] = {f.name: plain(getattr(self, f.name)) for f in section_fields(section)
                             if getattr(self, f.name) is not None}
+        if self.synapse_classes:
+            out["synapse_class"] = [c.to_dict() for c in self.synapse_classes]
         out["sources"] = dict(self.sources)
         return out
 
@@ -233,7 +250,8 @@ class ChipProfile:
         ----------
         **changes
             Field name to new value (SI units). ``None`` removes a value: it becomes unpublished
-            (or absent, for an optional field or one that no longer applies).
+            (or absent, for an optional field or one that no longer applies). ``synapse_classes``
+            replaces the synapse classes (a sequence of ``SynapseClass`` or of their tables).
 
         Returns
         -------
@@ -257,6 +275,9 @@ class ChipProfile:
         unpublished, assumed, sources = list(self.unpublished), list(self.assumed), data["sources"]
         removed = []
         for name, value in changes.items():
+            if name == "synapse_classes":  # not a field: the [[synapse_class]] tables, each with its source
+                data["synapse_class"] = list(value or ())
+                continue
             f = FIELDS_BY_NAME.get(name)
             if f is None or name in _NOT_REPLACEABLE:
                 settable = [g.name for g in FIELDS if g.name not in _NOT_REPLACEABLE]
@@ -398,6 +419,12 @@ def values_table(profiles: Iterable[ChipProfile]) -> str:
                 got = p.lookup(f.name)
                 rows.append(f"| `{f.key}` | {_format(got.value, f.unit)} | {got.status} | "
                             f"{got.source.replace('|', '/')} |")
+        for c in p.synapse_classes:
+            rules = ", ".join([f"attribute {k} = `{v}`" for k, v in c.attribute.items()]
+                              + [f"kind `{k}`" for k in c.kinds] + [f"name `{n}`" for n in c.projections])
+            for key, unit in (("e_synop_J", "J"), ("t_synop_s", "s")):
+                rows.append(f"| `synapse_class.{c.name}.{key}` | {_format(getattr(c, key), unit)} | published | "
+                            f"{c.source.replace('|', '/')}; selected by {rules} |")
         listed = ", ".join(f"`{n}`" for n in p.unpublished) or "none"
         parts.append("\n".join(rows) + f"\n\nUnpublished: {listed}.")
     return "\n\n".join(parts)
@@ -437,6 +464,8 @@ def _format(value: Any, unit: str) -> str:
     """A value for the docs table: SI prefixes for J, s, W; tables as ``tiles: time`` lists."""
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return ", ".join(f"`{v}`" for v in value)
     if isinstance(value, tuple):
         return ", ".join(f"{tiles}: {_format(s, unit)}" for tiles, s in value)
     if isinstance(value, float) and unit in ("J", "s", "W") and value != 0.0:

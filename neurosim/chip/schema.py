@@ -13,6 +13,9 @@ A profile is a TOML file with a few top-level keys and five sections of hardware
     [timing]  ...                   # what one tick costs in wall time
     [energy]  ...                   # J per event, W of static power
     [latency] ...                   # s per event
+    [support] ...                   # what the chip runs natively: neuron models, spikes, weights, inputs
+    [counting] ...                  # which events the chip's costs are charged for
+    [[synapse_class]] ...           # synapse formats other than the default (neurosim.chip.synapse_class)
     [sources]                       # "section.key" = "paper, table, page", one per value above
 
 Units are in the names, in SI base units (``_J``, ``_s``, ``_W``, ``_V``, ``_bits``, ``_ticks``).
@@ -32,11 +35,12 @@ from typing import Any
 
 from neurosim._checks import did_you_mean
 from neurosim.errors import ProfileError
+from neurosim.chip.synapse_class import read_synapse_classes
 
 SCHEMA_VERSION = 1
 """The only ``schema`` value this version of neurosim reads."""
 
-SECTIONS = ("chip", "core", "timing", "energy", "latency")
+SECTIONS = ("chip", "core", "timing", "energy", "latency", "support", "counting")
 """Sections of hardware values, in file order; ``[sources]`` follows them."""
 
 REQUIRED = "required"
@@ -44,6 +48,12 @@ PUBLISHED = "published"
 OPTIONAL = "optional"
 
 NOC_ROUTINGS = ("xy_dimension_order", "multicast_table")
+
+ANY_MODEL = "any"
+"""The ``support.neuron_models`` entry of programmable cores that run every neuron model."""
+SPIKE_PAYLOADS = ("binary", "ternary", "graded")
+INPUT_KINDS = ("binary", "counts")
+WEIGHT_STRUCTURES = ("per_synapse", "axon_types")
 """Routing schemes of chips with a network on chip: packet and hop costs apply to these only."""
 
 
@@ -213,6 +223,33 @@ FIELDS: tuple[Field, ...] = (
             need=OPTIONAL),
     # -- [latency] ---------------------------------------------------------------------------------
     *(_latency(f"t_{op}_s", latency_doc, when=when) for op, _, latency_doc, when in _OPERATIONS),
+    # -- [support] ---------------------------------------------------------------------------------
+    Field("support", "neuron_models", "strings", "", OPTIONAL,
+          f"neurosim neuron models the cores run natively (`{ANY_MODEL}`: programmable cores that run every "
+          "model); absent: not declared, not checked"),
+    Field("support", "spike_payloads", "strings", "", OPTIONAL,
+          "what a spike between neurons can carry: `binary` (no payload), `ternary` (+-1 times a scale), "
+          "`graded` (a value of `spike_payload_bits` bits); absent: not checked", choices=SPIKE_PAYLOADS),
+    Field("support", "weight_structure", "enum", "", OPTIONAL,
+          "`per_synapse`: a weight per synapse; `axon_types`: each neuron has `axon_types` weights, one per type "
+          "of input axon (TrueNorth); absent: not checked", choices=WEIGHT_STRUCTURES),
+    _count("support", "axon_types", "weights per neuron, one per axon type; given exactly when "
+           "`weight_structure` is `axon_types`", need=OPTIONAL, when=("weight_structure", ("axon_types",))),
+    Field("support", "input_kinds", "strings", "", OPTIONAL,
+          "what input from the host can carry: `binary` spikes, or spike `counts` (values other than 1); "
+          "absent: not checked", choices=INPUT_KINDS),
+    # -- [counting] --------------------------------------------------------------------------------
+    Field("counting", "active_neurons", "enum", "", OPTIONAL,
+          "which neuron updates are charged as active (the rest of a chip that updates every neuron as idle): "
+          "`updated`: those neurosim updates, a neuron with input or whose state changes without input; "
+          "`input_bias_potential`: a neuron with input, a non-zero bias or a non-zero `v` at the start of the tick "
+          "(SANA-FE's LIF; needs the membranes after every tick); `all`: every neuron every tick; absent: `updated`",
+          choices=("updated", "input_bias_potential", "all"), default="updated"),
+    Field("counting", "synaptic_events_at", "enum", "", OPTIONAL,
+          "when a synaptic event is counted: `delivery`, the tick the spike reaches its synapses (events of "
+          "spikes still in flight at the end are not counted); `spike`, the tick of the spike (every event "
+          "of every spike of the run); absent: `delivery`",
+          choices=("delivery", "spike"), default="delivery"),
 )
 """Every field, in file order."""
 
@@ -282,7 +319,8 @@ def validate(raw: Mapping[str, Any], origin: str) -> dict[str, Any]:
     -------
     dict
         One entry per field name (absent values as their default, ``None`` for none), plus
-        ``"sources"`` (dict of dotted key to citation). Floats are ``float``, arrays tuples.
+        ``"sources"`` (dict of dotted key to citation) and ``"synapse_classes"`` (tuple of
+        :class:`~neurosim.chip.synapse_class.SynapseClass`). Floats are ``float``, arrays tuples.
 
     Raises
     ------
@@ -291,6 +329,7 @@ def validate(raw: Mapping[str, Any], origin: str) -> dict[str, Any]:
     """
     raw = {k: v for k, v in raw.items() if v is not None}
     _check_version(raw, origin)
+    classes = read_synapse_classes(raw.pop("synapse_class", ()), origin)
     tables = _split_sections(raw, origin)
     values = {name: check_value(FIELDS_BY_NAME[name], value, origin)
               for table in tables.values() for name, value in table.items() if value is not None}
@@ -302,8 +341,12 @@ def validate(raw: Mapping[str, Any], origin: str) -> dict[str, Any]:
     _check_assumed(assumed, values, sources, origin)
     _check_cross_fields(values, set(unpublished), origin)
     _check_presence(values, set(unpublished), origin)
+    if classes and "e_synop_J" not in values:
+        raise ProfileError(f"{origin}: [[synapse_class]] tables need the per-component energy model: give "
+                           f"energy.e_synop_J, the cost of the default class")
     out = {f.name: values.get(f.name, f.default) for f in FIELDS}
     out["sources"] = sources
+    out["synapse_classes"] = classes
     return out
 
 
@@ -338,7 +381,13 @@ def check_value(field: Field, value: Any, origin: str) -> Any:
         return value
     if field.kind == "strings":
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            raise ProfileError(f"{where} must be an array of field names (strings), got {_describe(value)}")
+            raise ProfileError(f"{where} must be an array of strings, got {_describe(value)}")
+        for v in value:
+            if field.choices and v not in field.choices:
+                raise ProfileError(f"{where}: {v!r} is not one of {', '.join(field.choices)}"
+                                   f"{did_you_mean(v, field.choices)}")
+        if len(set(value)) != len(value):
+            raise ProfileError(f"{where} lists {next(v for v in value if value.count(v) > 1)!r} twice")
         return tuple(value)
     return _check_pairs(field, value, where)
 
@@ -473,10 +522,27 @@ def _check_cross_fields(values: Mapping[str, Any], unpublished: set[str], origin
             f"{origin}: 'energy.e_synop_total_J' (all-inclusive, used alone) and 'energy.e_synop_J' (one component "
             f"of a sum) cannot both be set; keep the one the source publishes (list e_synop_J in unpublished, or "
             f"leave e_synop_total_J out)")
+    _check_support(values, origin)
     low, high = values.get("delay_min_ticks"), values.get("delay_max_ticks")
     if low is not None and high is not None and low > high:
         raise ProfileError(f"{origin}: core.delay_min_ticks = {low} > core.delay_max_ticks = {high}; "
                            f"the smallest delay cannot exceed the largest")
+
+
+def _check_support(values: Mapping[str, Any], origin: str) -> None:
+    """``[support]`` rules: axon types exactly with that weight structure, payloads the spike can carry."""
+    structure, types = values.get("weight_structure"), values.get("axon_types")
+    if structure == "axon_types" and types is None:
+        raise ProfileError(f"{origin}: support.weight_structure = 'axon_types' needs 'support.axon_types' (weights "
+                           f"per neuron, TrueNorth 4); give it with a [sources] entry")
+    if types is not None and structure != "axon_types":
+        raise ProfileError(f"{origin}: 'support.axon_types' applies only when weight_structure is 'axon_types', not "
+                           f"{structure!r}; remove it")
+    bits = values.get("spike_payload_bits")
+    carried = [p for p in values.get("spike_payloads", ()) if p != "binary"]
+    if carried and bits == 0:
+        raise ProfileError(f"{origin}: support.spike_payloads lists {carried[0]!r} but core.spike_payload_bits = 0 "
+                           f"(binary spikes); list only 'binary', or give the payload width")
 
 
 def _check_range(field: Field, number: float, where: str) -> None:

@@ -27,7 +27,16 @@ spikes, T = 4 give 128 bits per connection; 2-bit weights, 2-bit spikes, T = 1 g
   when negative values occur;
 * graded values (anything else): the chip's ``spike_payload_bits``, else 32.
 
-Without the run's spike values, a source that sent only values in {-1, 0, 1} counts 1 bit.
+Without the run's spike values, a signed-ternary population counts 2 bits, a source that sent only
+values in {-1, 0, 1} 1 bit, any other the payload bits.
+
+**Packet payload** (:func:`payload_bits`): a spike packet exists only for a non-zero spike, so what it
+must carry besides its address is the value's bits beyond "a spike": none for a binary spike, the
+sign (1 bit) for a ternary one, ``b_s`` for a multi-bit or graded one. ``packet_payload_bits`` is that
+times the packets each source sent, over the run; a layer whose payload exceeds the chip's
+``spike_payload_bits`` (0 on a binary-spike chip) is listed. No chip profile prices a bit or a flit
+(``chip/schema.py`` has per-packet and per-hop costs only), so the network energy and latency stay
+per packet whatever the payload.
 
 **Storage bits**: what the chip holds for the network::
 
@@ -51,7 +60,7 @@ import numpy as np
 
 from neurosim._checks import plain
 from neurosim.chip.profile import ProfileValue
-from neurosim.net.network import Network
+from neurosim.net.network import Network, Population
 
 from neurosim.cost_model.energy import CostValues
 from neurosim.cost_model.synops import Tally
@@ -78,6 +87,8 @@ class LayerBits:
     spike_kind : str
         What the source's spikes are: ``"binary"``, ``"ternary"``, ``"multi-bit"`` or ``"graded"``.
         ``b_w``, ``b_s`` and ``T`` (time steps per sample).
+    payload_bits : int
+        Bits one packet of the source carries (:func:`payload_bits`).
     synapses, dense_connections : int
         Synapses of the projection, and ``pre.size * post.size``.
     """
@@ -91,6 +102,7 @@ class LayerBits:
     synapses: int
     dense_connections: int
     spike_kind: str = "binary"
+    payload_bits: int = 0
 
     @property
     def bits_per_connection(self) -> int:
@@ -125,6 +137,10 @@ class BitBudget:
         Synapses, and neurons of model populations.
     values : tuple of ProfileValue
         The widths' sources; defaults have status ``"fallback"`` (estimated).
+    packet_payload_bits : int
+        Payload bits of every packet sent in the run: per source, packets x its payload bits.
+    payload_capacity_bits : int or None
+        The chip's ``spike_payload_bits`` (``None``: the profile does not say).
     """
 
     definition: str
@@ -135,6 +151,15 @@ class BitBudget:
     synapses: int
     neurons: int
     values: tuple[ProfileValue, ...] = ()
+    packet_payload_bits: int = 0
+    payload_capacity_bits: int | None = None
+
+    @property
+    def over_capacity(self) -> tuple[str, ...]:
+        """Projections whose source's payload does not fit the chip's ``spike_payload_bits``."""
+        if self.payload_capacity_bits is None:
+            return ()
+        return tuple(layer.projection for layer in self.layers if layer.payload_bits > self.payload_capacity_bits)
 
     @property
     def total_bits(self) -> int:
@@ -181,18 +206,24 @@ class BitBudget:
         return lines + [f"  {'total':<68}{self.total_bits:>14}{self.dense_total_bits:>14}",
                         f"  storage: weights {self.weight_storage_bits} + states {self.state_storage_bits} + delays "
                         f"{self.delay_storage_bits} = {self.storage_bits} bits ({self.footprint_bytes} bytes; widths "
-                        f"{self.weight_bits}/{self.state_bits}/{self.delay_bits} bits)"]
+                        f"{self.weight_bits}/{self.state_bits}/{self.delay_bits} bits)",
+                        f"  packet payload: {self.packet_payload_bits} bits in the run (per packet: "
+                        + ", ".join(f"{layer.pre} {layer.payload_bits}" for layer in _by_source(self.layers))
+                        + f"); chip payload {_capacity(self.payload_capacity_bits)}"
+                        + (f"; exceeded by {', '.join(self.over_capacity)}" if self.over_capacity else "")
+                        + "; NoC costs are per packet, not per bit"]
 
     def to_dict(self) -> dict[str, Any]:
         derived = ("total_bits", "dense_total_bits", "weight_storage_bits", "state_storage_bits",
                    "delay_storage_bits", "storage_bits", "footprint_bytes", "estimated")
         out = {name: plain(getattr(self, name)) for name in self.__dataclass_fields__}
         out["layers"] = [layer.to_dict() for layer in self.layers]
-        return {**out, **{name: getattr(self, name) for name in derived}}
+        return {**out, **{name: getattr(self, name) for name in derived}, "over_capacity": list(self.over_capacity)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BitBudget:
-        d = {k: data[k] for k in cls.__dataclass_fields__}
+        defaults = {"packet_payload_bits": 0, "payload_capacity_bits": None}  # absent from older reports
+        d = {k: data[k] if k in data or k not in defaults else defaults[k] for k in cls.__dataclass_fields__}
         keys = LayerBits.__dataclass_fields__
         d["layers"] = tuple(LayerBits(**{k: layer[k] for k in keys if k in layer}) for layer in d["layers"])
         d["values"] = tuple(ProfileValue(**v) for v in d["values"])
@@ -228,17 +259,48 @@ def bit_budget(network: Network, t: Tally, values: CostValues, time_steps: int,
     for proj in projections:
         pre = network.nodes[proj.pre]
         sent = spike_values.get(proj.pre) if spike_values is not None else None
-        ternary_model = getattr(getattr(pre, "model", None), "name", None) in TERNARY_MODELS
-        kind, bits = spike_bits(sent, ternary_model) if sent is not None else \
-            (("graded", None) if t.pop_graded[index[proj.pre]] else ("binary", 1))
-        layers.append(LayerBits(proj.name, proj.pre, proj.post, w, _graded_bits(values, used) if bits is None else bits,
-                                time_steps, proj.n_synapses, pre.size * network.nodes[proj.post].size, kind))
+        ternary_model = isinstance(pre, Population) and pre.model.payload == "ternary"
+        if sent is not None:
+            kind, bits = spike_bits(sent, ternary_model)
+        elif ternary_model:
+            kind, bits = "ternary", 2
+        else:
+            kind, bits = ("graded", None) if t.pop_graded[index[proj.pre]] else ("binary", 1)
+        b_s = _graded_bits(values, used) if bits is None else bits
+        layers.append(LayerBits(proj.name, proj.pre, proj.post, w, b_s, time_steps, proj.n_synapses,
+                                pre.size * network.nodes[proj.post].size, kind, payload_bits(kind, b_s)))
+    packets = t.pop_net[0] if t.pop_net.size else np.zeros(len(t.names))
+    sent_bits = sum(int(round(packets[index[layer.pre]])) * layer.payload_bits for layer in _by_source(layers))
     return BitBudget(DEFINITION, tuple(layers), w, s, math.ceil(math.log2(d + 1)), synapses, t.model_neurons,
-                     tuple(used.values()))
+                     tuple(used.values()), sent_bits, values.profile.spike_payload_bits)
 
 
-TERNARY_MODELS = ("st_bif",)
-"""Neuron models whose spikes are ``+theta``, ``-theta`` or none: ternary spikes of a per-population scale."""
+def payload_bits(kind: str, spike_bits: int) -> int:
+    """Bits one packet carries for a non-zero spike of ``kind`` (module docstring, "Packet payload").
+
+    Parameters
+    ----------
+    kind : str
+        ``"binary"`` (0 bits: the packet is the spike), ``"ternary"`` (1: the sign), ``"multi-bit"`` or
+        ``"graded"`` (``spike_bits``).
+    spike_bits : int
+        ``b_s`` of the source.
+    """
+    return {"binary": 0, "ternary": 1}.get(kind, spike_bits)
+
+
+def _by_source(layers) -> list[LayerBits]:
+    """The first layer of every source, in order: a packet carries a spike once, whatever its fan-out."""
+    seen: dict[str, LayerBits] = {}
+    for layer in layers:
+        seen.setdefault(layer.pre, layer)
+    return list(seen.values())
+
+
+def _capacity(bits: int | None) -> str:
+    if bits is None:
+        return "not published"
+    return "0 bits (binary spikes only)" if bits == 0 else f"up to {bits} bits"
 
 
 def spike_bits(sent: np.ndarray, ternary_model: bool = False) -> tuple[str, int | None]:
@@ -249,7 +311,8 @@ def spike_bits(sent: np.ndarray, ternary_model: bool = False) -> tuple[str, int 
     sent : ndarray
         Every non-zero spike value the source sent (zeros are ignored).
     ternary_model : bool
-        The source is a signed-ternary model (:data:`TERNARY_MODELS`): its ``+-theta`` count as ternary.
+        The source is a signed-ternary population (model payload ``"ternary"``): its ``+-theta`` count as
+        ternary.
 
     Returns
     -------

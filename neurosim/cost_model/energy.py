@@ -38,6 +38,7 @@ from neurosim._checks import did_you_mean, freeze_arrays, plain, si
 from neurosim.errors import ProfileError
 from neurosim.chip.profile import ChipProfile, ProfileValue
 from neurosim.chip.schema import FIELDS_BY_NAME, NOC_ROUTINGS
+from neurosim.chip.synapse_class import DEFAULT_CLASS
 
 from neurosim.cost_model.synops import Tally
 from neurosim.cost_model.unpublished import MESH_KEYS, Missing, as_missing, check_mode, missing_keys, missing_lines
@@ -245,7 +246,7 @@ class EnergyReport:
 
 
 def energy(t: Tally, values: CostValues, physical_time_s: Callable[[], tuple[float, Missing]], *,
-           mesh_known: bool = True) -> EnergyReport:
+           mesh_known: bool = True, static: bool = True) -> EnergyReport:
     """Energy of tally ``t`` under ``values.profile``.
 
     Parameters
@@ -259,6 +260,8 @@ def energy(t: Tally, values: CostValues, physical_time_s: Callable[[], tuple[flo
     mesh_known : bool
         Whether the placement's router mesh is published; without one, hop and chip-crossing counts
         are unknown and their classes are left out as missing ``mesh_x``/``mesh_y``.
+    static : bool
+        Include the static (leakage) energy of the used cores (``per_component`` only).
 
     Raises
     ------
@@ -277,11 +280,12 @@ def energy(t: Tally, values: CostValues, physical_time_s: Callable[[], tuple[flo
                   t.pop_events - t.pop_graded_events, 0.0),
                  ("effective_macs", "e_mac_J", t.core_graded_events, t.pop_graded_events, 0.0)]
     else:
-        table = _component_counts(t, values, used, missing)
+        table = _component_counts(t, values, used, missing, static)
+    class_values = synapse_class_values(values.profile, t.class_names)
     units = np.zeros(len(table))
     for k, (name, key, core, pop, host) in enumerate(table):
         if core is None:  # static: asked before the physical time, so a missing power is named first
-            power = values.get(key, f"the static power of {t.cores.size} cores")
+            power = values.get(key, f"the static power of {t.cores.size} cores (static=False leaves it out)")
             if power is None:
                 missing.append((key, name))
                 table[k] = (name, key, np.zeros(t.cores.size), pop, host)
@@ -307,7 +311,7 @@ def energy(t: Tally, values: CostValues, physical_time_s: Callable[[], tuple[flo
                                    f"mesh_y=...), or pass missing='mark'")
             missing.extend((mesh_key, name) for mesh_key in MESH_KEYS)
             continue
-        unit = used.get(key) or values.get(key, f"{total:g} {name.replace('_', ' ')}")
+        unit = used.get(key) or class_values.get(key) or values.get(key, f"{total:g} {name.replace('_', ' ')}")
         if unit is None:
             missing.append((key, name))
             continue
@@ -330,12 +334,31 @@ _MESH_CLASSES = ("hops_x", "hops_y", "chip_crossings")
 """The classes whose counts need the router mesh."""
 
 
+def synapse_class_values(profile: ChipProfile, names: tuple[str, ...]) -> dict[str, ProfileValue]:
+    """``{unit key: value}`` of the synapse classes ``names`` other than the default (whose costs are
+    the profile's ``e_synop_J`` and ``t_synop_s``); keys ``synapse_class.<name>.e_synop_J`` and ``..t_synop_s``."""
+    out = {}
+    for c in profile.synapse_classes:
+        if c.name in names:
+            for key in ("e_synop_J", "t_synop_s"):
+                out[class_key(c.name, key)] = ProfileValue(class_key(c.name, key), getattr(c, key), c.source,
+                                                           "published")
+    return out
+
+
+def class_key(name: str, key: str) -> str:
+    """The unit key of synapse class ``name``'s cost ``key`` (the default class: ``key`` itself)."""
+    return key if name == DEFAULT_CLASS else f"synapse_class.{name}.{key}"
+
+
 def _component_counts(t: Tally, values: CostValues, used: dict[str, ProfileValue],
-                      missing: list[tuple[str, str]]) -> list[tuple]:
+                      missing: list[tuple[str, str]], static: bool) -> list[tuple]:
     """Rows (class, unit key, per-core counts, per-population counts, host count) of ``per_component``.
 
     Records in ``used`` the values consulted to build the counts (``updates_all_neurons``), and in
-    ``missing`` the idle updates when the profile does not say whether they happen.
+    ``missing`` the idle updates when the profile does not say whether they happen. Synaptic events
+    split by synapse class give one row per class (``synops`` for the default class,
+    ``synops[<class>]`` for the others); ``static=False`` leaves the static row out.
     """
     profile = values.profile
     zeros_c, zeros_p = np.zeros(t.cores.size), np.zeros(t.pop_size.size)
@@ -350,8 +373,12 @@ def _component_counts(t: Tally, values: CostValues, used: dict[str, ProfileValue
             used["updates_all_neurons"] = every_tick
             if not every_tick.value:
                 idle_core, idle_pop = zeros_c, zeros_p
-    rows = [("synops", "e_synop_J", t.core_events, t.pop_events, 0.0),
-            ("neuron_updates_active", "e_neuron_update_active_J", t.core_active, t.pop_active, 0.0),
+    if t.class_names:
+        rows = [("synops" if name == DEFAULT_CLASS else f"synops[{name}]", class_key(name, "e_synop_J"),
+                 t.core_class_events[k], t.pop_class_events[k], 0.0) for k, name in enumerate(t.class_names)]
+    else:
+        rows = [("synops", "e_synop_J", t.core_events, t.pop_events, 0.0)]
+    rows += [("neuron_updates_active", "e_neuron_update_active_J", t.core_active, t.pop_active, 0.0),
             ("neuron_updates_idle", "e_neuron_update_idle_J", idle_core, idle_pop, 0.0),
             ("spikes", "e_spike_J", t.core_spikes, np.where(model_pop, t.pop_spikes, 0), 0.0)]
     # Network classes apply to chips with a network on chip only (the schema forbids their costs
@@ -361,5 +388,6 @@ def _component_counts(t: Tally, values: CostValues, used: dict[str, ProfileValue
         rows.append((name, key, t.core_net[k] if noc else zeros_c, t.pop_net[k] if noc else zeros_p,
                      float(t.host_net[k]) if noc else 0.0))
     # Static core-seconds are filled in by energy() (None), once the static power is known to exist.
-    rows.append(("static", "p_static_per_core_W", None if t.cores.size and t.ticks else zeros_c, zeros_p, 0.0))
+    if static:
+        rows.append(("static", "p_static_per_core_W", None if t.cores.size and t.ticks else zeros_c, zeros_p, 0.0))
     return rows

@@ -2,7 +2,7 @@
 
 A tick is modelled as three phases that follow each other (``docs/hardware.md``, "Cost model")::
 
-    core work   w[t, c] = events[t, c] * t_synop_s
+    core work   w[t, c] = events[t, c] * t_synop_s                     (each synapse class at its own t_synop_s)
                         + active[t, c] * t_neuron_update_active_s
                         + idle[t, c] * t_neuron_update_idle_s           (updates_all_neurons chips)
                         + spikes[t, c] * t_spike_s
@@ -37,7 +37,7 @@ from neurosim.errors import ProfileError
 from neurosim.chip.profile import ProfileValue
 from neurosim.chip.schema import NOC_ROUTINGS
 
-from neurosim.cost_model.energy import CostValues
+from neurosim.cost_model.energy import CostValues, class_key, synapse_class_values
 from neurosim.cost_model.synops import Tally
 from neurosim.cost_model.unpublished import MESH_KEYS, Missing, as_missing, missing_keys, missing_lines
 
@@ -209,6 +209,7 @@ def latency(t: Tally, values: CostValues, ticks_per_sample: int, *, mesh_known: 
     p = values.profile
     used: dict[str, ProfileValue] = {}
     missing: list[tuple[str, str]] = []
+    class_values = synapse_class_values(p, t.class_names)
 
     def unit(key: str, count: float, why: str) -> float:
         if count <= 0:
@@ -220,7 +221,7 @@ def latency(t: Tally, values: CostValues, ticks_per_sample: int, *, mesh_known: 
                                    f"profile.replace(mesh_x=..., mesh_y=...), or pass missing='mark'")
             missing.extend((mesh_key, why) for mesh_key in MESH_KEYS)
             return 0.0
-        found = used.get(key) or values.get(key, why)
+        found = used.get(key) or class_values.get(key) or values.get(key, why)
         if found is None:
             missing.append((key, why))
             return 0.0
@@ -236,7 +237,12 @@ def latency(t: Tally, values: CostValues, ticks_per_sample: int, *, mesh_known: 
             used["updates_all_neurons"] = every_tick
         if every_tick is None or not every_tick.value:
             idle = np.zeros_like(idle)
-    work = (t.tick_events * unit("t_synop_s", t.tick_events.sum(), "synaptic events")
+    if t.tick_class_events is not None:
+        synapses = sum(events * unit(class_key(name, "t_synop_s"), events.sum(), f"synaptic events ({name})")
+                       for name, events in zip(t.class_names, t.tick_class_events))
+    else:
+        synapses = t.tick_events * unit("t_synop_s", t.tick_events.sum(), "synaptic events")
+    work = (synapses
             + t.tick_active * unit("t_neuron_update_active_s", t.tick_active.sum(), "active neuron updates")
             + idle * unit("t_neuron_update_idle_s", idle.sum(), "idle neuron updates")
             + t.tick_spikes * unit("t_spike_s", t.tick_spikes.sum(), "population spikes"))

@@ -3,7 +3,9 @@
 Objectives are minimised, except ``accuracy`` (and any name in ``maximize``), which is maximised.
 Row ``a`` dominates row ``b`` when ``a`` is no worse than ``b`` on every objective and strictly
 better on at least one; the front is the rows that no row dominates. Rows with an error or a
-missing (``None``/empty/NaN) objective value take no part.
+missing (``None``/empty/NaN) objective value take no part. A row whose totals are partial (a
+``partial`` cell naming the unpublished numbers they leave out, ``docs/explore.md``) is compared
+only with rows that leave out the same numbers: a sum of fewer terms is not a better design.
 """
 from __future__ import annotations
 
@@ -39,6 +41,12 @@ def pareto_front(rows: Iterable[Mapping[str, Any]], objectives: Sequence[str] = 
     maximize : iterable of str
         Objectives to maximise (default: ``accuracy``); the others are minimised.
 
+    Returns
+    -------
+    list of mapping
+        The front's rows: with partial rows (see the module docstring), the union of the fronts of
+        each set of rows leaving out the same numbers.
+
     Raises
     ------
     ValueError
@@ -55,11 +63,11 @@ def pareto_front(rows: Iterable[Mapping[str, Any]], objectives: Sequence[str] = 
         values = [objective_value(row.get(k)) for k in objectives]
         if any(v is None for v in values):
             continue
-        keyed.append((row, tuple(flip[k] * v for k, v in zip(objectives, values))))
+        keyed.append((row, tuple(flip[k] * v for k, v in zip(objectives, values)), row.get("partial") or None))
     front = []
-    for row, a in keyed:
-        dominated = any(all(bi <= ai for ai, bi in zip(a, b)) and any(bi < ai for ai, bi in zip(a, b))
-                        for _, b in keyed)
+    for row, a, left_out in keyed:
+        dominated = any(same == left_out and all(bi <= ai for ai, bi in zip(a, b))
+                        and any(bi < ai for ai, bi in zip(a, b)) for _, b, same in keyed)
         if not dominated:
             front.append(row)
     return front

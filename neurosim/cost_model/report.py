@@ -23,6 +23,7 @@ from neurosim._checks import freeze_arrays, plain, positive_int, si
 from neurosim.errors import ModelError, NeurosimError, ProfileError
 from neurosim.chip.profile import ChipProfile, ProfileValue
 from neurosim.mapping.routing import RouteTable
+from neurosim.mapping.violations import CAPACITY, COMPATIBILITY, Violation
 from neurosim.chip.schema import NOC_ROUTINGS
 
 from neurosim.cost_model.bit_budget import BitBudget, bit_budget
@@ -31,6 +32,7 @@ from neurosim.cost_model.conventions import (DEFAULT_CONVENTION, ConventionFigur
                                              get_convention)
 from neurosim.cost_model.energy import CostValues, EnergyReport, energy, energy_model
 from neurosim.cost_model.latency import LatencyReport, latency as latency_model
+from neurosim.cost_model.counting import profile_counts
 from neurosim.cost_model.synops import Operations, Tally, ac_mac_values, operations, tally
 from neurosim.cost_model.tables import data_frame, figure_text, not_published_text, report_columns, report_html
 from neurosim.cost_model.unpublished import Missing, missing_keys
@@ -72,6 +74,10 @@ class Report:
     convention : ConventionFigures or None
         The run's figures under the metric convention asked of :func:`cost` (default ``events``),
         per sample or per tick, with the convention's source (:mod:`neurosim.cost_model.conventions`).
+    violations : tuple of Violation
+        The capacities the placement exceeds and what the chip does not run natively, mapped anyway
+        under the ``warn`` policies (``placement.violations``); the figures are then marked: they
+        describe a chip without those limits, or the network as written.
     """
 
     chip: str
@@ -92,9 +98,20 @@ class Report:
     bit_budget: BitBudget = field(repr=False)
     notes: tuple[str, ...] = ()
     convention: ConventionFigures | None = field(default=None, repr=False)
+    violations: tuple[Violation, ...] = ()
 
     def __post_init__(self) -> None:
         freeze_arrays(self)
+
+    @property
+    def over_capacity(self) -> bool:
+        """Whether the placement exceeds a capacity of the chip (``capacity="warn"``)."""
+        return any(v.kind == CAPACITY for v in self.violations)
+
+    @property
+    def not_native(self) -> bool:
+        """Whether the network uses something the chip does not run natively (``compatibility="warn"``)."""
+        return any(v.kind == COMPATIBILITY for v in self.violations)
 
     @property
     def estimated(self) -> bool:
@@ -132,6 +149,8 @@ class Report:
             "latency": self.latency.to_dict() if self.latency is not None else None,
             "operations": self.operations.to_dict(), "bit_budget": self.bit_budget.to_dict(),
             "convention": self.convention.to_dict() if self.convention is not None else None,
+            "over_capacity": self.over_capacity, "not_native": self.not_native,
+            "violations": [v.to_dict() for v in self.violations],
         }
 
     def to_json(self, indent: int | None = None) -> str:
@@ -158,7 +177,8 @@ class Report:
             latency=LatencyReport.from_dict(data["latency"]) if data["latency"] is not None else None,
             operations=Operations.from_dict(data["operations"]), bit_budget=BitBudget.from_dict(data["bit_budget"]),
             notes=tuple(data["notes"]),
-            convention=ConventionFigures.from_dict(data["convention"]) if data.get("convention") else None)
+            convention=ConventionFigures.from_dict(data["convention"]) if data.get("convention") else None,
+            violations=tuple(Violation.from_dict(v) for v in data.get("violations", ())))
 
     @classmethod
     def from_json(cls, text: str) -> Report:
@@ -201,7 +221,7 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
          fallbacks: Mapping[str, Any] | None = None, *, samples: int | None = None,
          ticks_per_sample: int | None = None, latency: bool = True, convention: str = DEFAULT_CONVENTION,
          execution: str = "sample", membranes: Mapping[str, npt.ArrayLike] | None = None,
-         missing: str = "error", energy_preset: str = DEFAULT_PRESET) -> Report:
+         missing: str = "error", energy_preset: str = DEFAULT_PRESET, static: bool = True) -> Report:
     """Cost one run on a chip profile.
 
     Parameters
@@ -233,7 +253,8 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
         ``"sample"`` (counts per sample) or ``"tick"`` (per execution of a streaming model: one tick).
     membranes : mapping, optional
         ``{population: [T, size]}`` membrane ``v`` after every tick, for conventions that read it
-        (``neurobench``'s MembraneUpdates); default the populations ``result`` probed.
+        (``neurobench``'s MembraneUpdates) and for the counting rule ``input_bias_potential``;
+        default the populations ``result`` probed.
     missing : {"error", "mark"}
         For a number the run needs that neither the profile nor ``fallbacks`` gives (a router mesh
         included): raise (default), or leave its term out, record it in :attr:`Report.missing` and
@@ -242,6 +263,10 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
         The E_MAC / E_AC pair (:mod:`neurosim.cost_model.energy_presets`) of the conventions that
         cost operations (``spikformer``, ``spikingjelly``) and of the network's host operations;
         the chip's own energy uses the chip profile.
+    static : bool
+        Include the static (leakage) energy of the used cores over the run's physical time (the
+        default: a chip leaks whether it computes or not, so its energy per inference includes it);
+        ``False`` reports the dynamic energy alone, as SANA-FE does.
 
     Returns
     -------
@@ -261,8 +286,10 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
     ticks = int(result.ticks)
     samples, ticks_per_sample = _samples(ticks, samples, ticks_per_sample)
     timed, routed = cost_needs(profile, latency)
-    t = tally(result, placement, _routes(placement, traffic) if routed else None, timed)
-    en, lat = energy_and_latency(t, values, ticks_per_sample, timed, mesh_known=placement.mesh.published)
+    t = profile_counts(tally(result, placement, _routes(placement, traffic) if routed else None, timed), result,
+                       placement, profile, membranes)
+    en, lat = energy_and_latency(t, values, ticks_per_sample, timed, mesh_known=placement.mesh.published,
+                                 static=static)
     ops = operations(t, result.compiled.network, ac_mac_values(profile), samples)
     bits = bit_budget(result.compiled.network, t, values, ticks_per_sample, _sent_values(result))
     record = _run_record(result, samples, ticks_per_sample, ops, bits, membranes, get_preset(energy_preset))
@@ -272,8 +299,8 @@ def cost(result: SimResult, placement: Placement, profile: ChipProfile | None = 
                   core_synops=t.core_events.astype(np.int64), core_spikes=t.core_spikes.astype(np.int64),
                   population_size=t.pop_size, population_spikes=t.pop_spikes, population_synops=t.pop_events,
                   energy=en, latency=lat, operations=ops, bit_budget=bits,
-                  notes=_notes(t, result, profile, en, lat, placement.mesh.published),
-                  convention=chosen)
+                  notes=_notes(t, result, profile, en, lat, placement.mesh.published, static) + _payload_notes(bits, profile),
+                  convention=chosen, violations=placement.violations)
 
 
 def _sent_values(result: SimResult) -> dict[str, np.ndarray]:
@@ -310,10 +337,11 @@ def cost_needs(profile: ChipProfile, latency: bool) -> tuple[bool, bool]:
 
 
 def energy_and_latency(t: Tally, values: CostValues, ticks_per_sample: int, timed: bool, *,
-                       mesh_known: bool = True) -> tuple[EnergyReport, LatencyReport | None]:
+                       mesh_known: bool = True, static: bool = True) -> tuple[EnergyReport, LatencyReport | None]:
     """Energy of tally ``t`` and, when ``timed``, its latency (a barrier chip's physical time).
 
-    ``mesh_known``: whether the placement's router mesh is published (hop and crossing counts).
+    ``mesh_known``: whether the placement's router mesh is published (hop and crossing counts);
+    ``static``: include the static energy.
     """
     lat = latency_model(t, values, ticks_per_sample, mesh_known=mesh_known) if timed else None
     time_values: list[ProfileValue] = []
@@ -331,7 +359,7 @@ def energy_and_latency(t: Tally, values: CostValues, ticks_per_sample: int, time
             return lat.physical_time_s, lat.missing
         return lat.physical_time_s, ()
 
-    en = energy(t, values, physical_time_s, mesh_known=mesh_known)
+    en = energy(t, values, physical_time_s, mesh_known=mesh_known, static=static)
     keys = {v.key for v in en.values}
     en = replace(en, values=en.values + tuple(v for v in time_values if v.key not in keys))
     _require_finite(en, lat)
@@ -377,9 +405,22 @@ def _routes(placement: Placement, traffic: Traffic | None) -> RouteTable:
 
 
 def _notes(t: Tally, result: SimResult, profile: ChipProfile, en: EnergyReport,
-           lat: LatencyReport | None, placement_mesh_published: bool) -> tuple[str, ...]:
+           lat: LatencyReport | None, placement_mesh_published: bool, static: bool = True) -> tuple[str, ...]:
     """How figures were obtained where the model made a choice, one sentence each."""
     notes = []
+    if not static and en.model == "per_component":
+        notes.append("static energy left out (static=False): the energy is the dynamic energy of the events alone")
+    if profile.synaptic_events_at == "spike":
+        notes.append("synaptic events counted at the tick of their spike, every event of every spike of the run "
+                     "(counting.synaptic_events_at = 'spike')")
+    if profile.active_neurons == "all":
+        notes.append("every neuron counted as an active update at every tick (counting.active_neurons = 'all')")
+    elif profile.active_neurons == "input_bias_potential":
+        notes.append("a neuron update counted as active when the neuron has an input, a non-zero bias or a non-zero "
+                     "v at the start of the tick (counting.active_neurons = 'input_bias_potential')")
+    if len(t.class_names) > 1 and en.model == "per_component":
+        notes.append("synaptic events charged per synapse class: " + ", ".join(
+            f"{name} {int(n)}" for name, n in zip(t.class_names, t.core_class_events.sum(axis=1))))
     if not placement_mesh_published:
         notes.append(f"chip '{profile.name}' publishes no router mesh: its tiles are numbered in one row (core x "
                      "is the tile), and hop, link and chip-crossing counts are not published")
@@ -393,7 +434,7 @@ def _notes(t: Tally, result: SimResult, profile: ChipProfile, en: EnergyReport,
         notes.append("no network on chip (routing = 'none'): packets and hops are not costed")
     if profile.e_ac_J is None or profile.e_mac_J is None:
         notes.append(f"E_AC/E_MAC comparison uses generic_45nm's values: chip '{profile.name}' gives none")
-    if np.any(result.counters.pop_forced_updates):
+    if np.any(result.counters.pop_forced_updates) and profile.active_neurons == "updated":
         notes.append("probed populations: their probe-forced updates are removed pro rata per core and tick "
                      "(the engine counts them per population only)")
     if not t.recorded:
@@ -403,6 +444,15 @@ def _notes(t: Tally, result: SimResult, profile: ChipProfile, en: EnergyReport,
         notes.append(f"barrier for {lat.tiles_used} tiles clamped to the table's last entry "
                      f"({profile.barrier_s_by_tiles[-1][0]} tiles)")
     return tuple(notes)
+
+
+def _payload_notes(bits: BitBudget, profile: ChipProfile) -> tuple[str, ...]:
+    """A note when some spikes carry more payload bits than the chip's packets can (``bit_budget.over_capacity``)."""
+    if not bits.over_capacity:
+        return ()
+    return (f"projection(s) {', '.join(bits.over_capacity)} deliver spike values that chip '{profile.name}' cannot "
+            f"carry (spike_payload_bits = {bits.payload_capacity_bits}); their packets and synaptic events are "
+            "costed as if it could",)
 
 
 @dataclass(frozen=True)
@@ -470,6 +520,7 @@ def _text(r: Report) -> str:
             f"{r.ticks_per_sample} ticks, {e.cores.size} cores used"]
     if r.estimated:
         head.append("ESTIMATED: some figures rest on assumed or fallback values (listed at the end)")
+    head += _violation_lines(r)
     if r.partial:
         head.append(f"PARTIAL: the profile does not publish {', '.join(missing_keys(r.missing))}; the totals leave "
                     "their terms out (marked 'not published' below)")
@@ -489,7 +540,7 @@ def _text(r: Report) -> str:
 def _summary(r: Report) -> list[str]:
     e, lat = r.energy, r.latency
     lines = [f"chip {r.chip}: {e.cores.size} core(s) used, {r.samples} sample(s) x {r.ticks_per_sample} ticks",
-             f"energy per sample   {figure_text(e.total_J / r.samples, 'J', e)}"]
+             f"energy per sample   {figure_text(e.total_J / r.samples, 'J', e)}{_violation_mark(r)}"]
     if lat is None:
         lines.append("latency per sample  not modelled (--no-latency)")
     elif lat.tick_period_s is not None:  # a fixed tick: the sample takes its ticks, whatever the modelled work
@@ -503,6 +554,26 @@ def _summary(r: Report) -> list[str]:
         lines.append(f"not published: {unpublished}")
     if r.assumed:
         lines.append("estimated: rests on assumed or fallback values of " + ", ".join(v.key for v in r.assumed))
+    return lines + _violation_lines(r)
+
+
+def _violation_mark(r: Report) -> str:
+    """``" [over capacity, not native]"``: the marks of figures computed despite violations."""
+    marks = [m for m, on in (("over capacity", r.over_capacity), ("not native", r.not_native)) if on]
+    return f" [{', '.join(marks)}]" if marks else ""
+
+
+def _violation_lines(r: Report) -> list[str]:
+    """What the figures marked by :func:`_violation_mark` ignore, one line per violation."""
+    lines = []
+    for kind, on, meaning in ((CAPACITY, r.over_capacity, "the figures are of a chip without these limits"),
+                              (COMPATIBILITY, r.not_native, "the figures are of the network as written, not as "
+                                                             "the chip would run it")):
+        if on:
+            found = [v for v in r.violations if v.kind == kind]
+            lines.append(f"{kind.upper()} VIOLATIONS ({len(found)}, mapped under {kind}=warn; {meaning}; "
+                         f"strict refuses):")
+            lines += [f"  {v.message}" for v in found]
     return lines
 
 

@@ -47,7 +47,7 @@ class SimResult:
     # Spikes in emission order: by tick, then processing order of populations, then neuron id.
     spike_ticks: np.ndarray = field(repr=False)  # (n_spikes,) from the start of the run
     spike_ids: np.ndarray = field(repr=False)  # (n_spikes,) global neuron ids
-    spike_values: np.ndarray = field(repr=False)  # (n_spikes,) spike values (1 for binary spikes)
+    spike_values: np.ndarray = field(repr=False)  # (n_spikes,) spike values (docs/semantics.md section 4)
     probes: dict = field(repr=False)  # population name -> (ticks, size, n_state) float64
     counters: Counters = field(repr=False)
     wall_s: float = 0.0

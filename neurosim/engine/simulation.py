@@ -25,6 +25,7 @@ from neurosim.engine.codegen import engine_module
 from neurosim.engine.counters import Counters
 from neurosim.engine.kernels import GATHER_BLOCK
 from neurosim.engine.result import Chunk, SimResult
+from neurosim.engine.spike_buffers import spike_room
 from neurosim.engine.state import Counts, Inputs, NeuronState, Queues, Recording, Scratch, Structure
 from neurosim.errors import ModelError, SimulationInterrupted
 from neurosim.net.network import Network, SpikeArray, SpikeSource, check_seed
@@ -221,7 +222,9 @@ class Simulation:
             For a negative or non-integer ``ticks``, a run whose results would not fit the memory
             limit (the estimate is in the message), an input that names no spike source or is not
             a ``[T, size]`` array of numbers or a spike source of its size, or a run after an
-            interrupted one without ``reset()`` in between.
+            interrupted one without ``reset()`` in between. Also during a run whose recorded spikes
+            could outgrow the limit in the next tick (``engine/spike_buffers.py``); the simulation
+            then stands at the end of the last chunk run.
         SimulationInterrupted
             On Ctrl-C, with the result of the ticks done. In the main thread Ctrl-C is deferred
             while a run is in progress (the previous SIGINT handler is restored at its end): the
@@ -259,6 +262,11 @@ class Simulation:
         done = 0
         while done < ticks and not stop.requested:
             end = min(done + self._step, ticks)
+            if self.record_spikes or on_chunk is not None:  # the kernel records this chunk's spikes
+                end = done + spike_room(self._spk[0].size, out.n_spikes, self.compiled.n_neurons, end - done,
+                                        out.sizes(self.compiled, ticks, self._net.probe_ids.size,
+                                                  self.keep_tick_groups),
+                                        self._memory_limit, f"a run of {ticks} ticks recording its spikes")
             first_spike = out.n_spikes
             forced_before = out.totals["pop_forced_updates"].copy()
             call_start = time.perf_counter()

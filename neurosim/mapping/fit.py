@@ -131,54 +131,53 @@ def _is_crossbar(profile: ChipProfile) -> bool:
 # -- placement-independent checks -------------------------------------------------------------------
 
 
-def check_network(compiled: CompiledNetwork, profile: ChipProfile, post: IntArray) -> dict[str, int]:
-    """Check the delays and the fan-in per neuron, which no placement can change.
+def network_peaks(compiled: CompiledNetwork, post: IntArray) -> dict[str, int]:
+    """The network's extreme delays and largest fan-in, keyed by profile field."""
+    fanin = np.bincount(post, minlength=compiled.n_neurons)
+    delays = compiled.seg_delay
+    return {"delay_min_ticks": int(delays.min(initial=0)), "delay_max_ticks": int(delays.max(initial=0)),
+            "fanin_per_neuron": int(fanin.max(initial=0))}
 
-    Returns
-    -------
-    dict
-        ``delay_min_ticks``, ``delay_max_ticks`` (the network's extreme delays) and
-        ``fanin_per_neuron`` (the largest fan-in).
 
-    Raises
-    ------
-    DoesNotFitError
-        Naming the projection (delays) or population (fan-in), the limit and the fix.
-    """
+def network_errors(compiled: CompiledNetwork, profile: ChipProfile, post: IntArray) -> list[DoesNotFitError]:
+    """Every delay and fan-in limit the network breaks, which no placement can change: one error per
+    projection (delays) and per population (fan-in), in network order, each naming the item, the
+    limit and the fix."""
     chip = profile.name
     low, high = profile.delay_min_ticks, profile.delay_max_ticks
+    errors = []
     for name, proj in compiled.network.projections.items():
         if low is not None and proj.n_synapses and proj.delay.min() < low:
             got = int(proj.delay.min())
-            raise DoesNotFitError(
+            errors.append(DoesNotFitError(
                 f"projection '{name}': {int(np.count_nonzero(proj.delay < low))} synapses have delay {got} ticks, "
                 f"below {chip}'s delay_min_ticks = {low} (the chip cannot deliver a spike within the tick it was "
                 f"sent); give them delays >= {low}, so that each zero-delay layer takes one tick more: "
                 f"`neurosim run` does that unless given --keep-delays, `neurosim sweep --raise-delays` and "
                 f"raise_delays=True in run_on_chip, run_nir and sweep do too, and report the latency added per layer",
-                limit="delay_min_ticks", needed=got, available=low)
+                limit="delay_min_ticks", needed=got, available=low))
         if high is not None and proj.n_synapses and proj.delay.max() > high:
             got = int(proj.delay.max())
-            raise DoesNotFitError(
+            errors.append(DoesNotFitError(
                 f"projection '{name}': {int(np.count_nonzero(proj.delay > high))} synapses have delays up to "
                 f"{got} ticks, {got - high} over {chip}'s delay_max_ticks = {high}; shorten them to <= {high}, "
-                f"or relay the spikes through intermediate neurons (each relay adds up to {high} ticks)",
-                limit="delay_max_ticks", needed=got, available=high)
+                f"or relay the spikes through intermediate neurons (each relay adds up to {high} ticks): "
+                f"--raise-delays (raise_delays=True) adds the relays and counts them as chip work",
+                limit="delay_max_ticks", needed=got, available=high))
     fanin = np.bincount(post, minlength=compiled.n_neurons)
     limit = profile.fanin_per_neuron
     if limit is not None and fanin.max(initial=0) > limit:
-        i = int(np.argmax(fanin > limit))
-        pop = int(compiled.neuron_pop[i])
-        over = _plural(int(np.count_nonzero(fanin[compiled.pop_slice(compiled.names[pop])] > limit)), "neuron")
-        raise DoesNotFitError(
-            f"population '{compiled.names[pop]}': {over} with more than "
-            f"{limit} presynaptic inputs (neuron {i - int(compiled.pop_offset[pop])} has {int(fanin[i])}, "
-            f"{int(fanin[i]) - limit} over {chip}'s fanin_per_neuron = {limit}); reduce their fan-in to {limit}: "
-            f"prune synapses, or sum the inputs through a tree of intermediate neurons",
-            limit="fanin_per_neuron", needed=int(fanin.max()), available=limit)
-    delays = compiled.seg_delay
-    return {"delay_min_ticks": int(delays.min(initial=0)), "delay_max_ticks": int(delays.max(initial=0)),
-            "fanin_per_neuron": int(fanin.max(initial=0))}
+        for pop in np.unique(compiled.neuron_pop[fanin > limit]):
+            part = compiled.pop_slice(compiled.names[pop])
+            i = part.start + int(np.argmax(fanin[part] > limit))
+            over = _plural(int(np.count_nonzero(fanin[part] > limit)), "neuron")
+            errors.append(DoesNotFitError(
+                f"population '{compiled.names[pop]}': {over} with more than "
+                f"{limit} presynaptic inputs (neuron {i - int(compiled.pop_offset[pop])} has {int(fanin[i])}, "
+                f"{int(fanin[i]) - limit} over {chip}'s fanin_per_neuron = {limit}); reduce their fan-in to {limit}: "
+                f"prune synapses, or sum the inputs through a tree of intermediate neurons",
+                limit="fanin_per_neuron", needed=int(fanin.max()), available=limit))
+    return errors
 
 
 # -- placement checks ---------------------------------------------------------------------------------
@@ -195,9 +194,10 @@ _PER_CORE = (
 """(profile field, Usage attribute, what a core does, the fix when no neurons_per_core helps)."""
 
 
-def require_fit(usage: Usage, compiled: CompiledNetwork, profile: ChipProfile, n_cores: int,
-                neurons_per_core: int | None, retry: Callable[[int], Usage] | None) -> None:
-    """Raise :class:`DoesNotFitError` for the first capacity ``usage`` exceeds.
+def fit_errors(usage: Usage, compiled: CompiledNetwork, profile: ChipProfile, n_cores: int,
+               neurons_per_core: int | None, retry: Callable[[int], Usage] | None) -> list[DoesNotFitError]:
+    """Every capacity ``usage`` exceeds: the destination cores of a neuron, then one error per per-core
+    limit, in the order of ``_PER_CORE``, each naming the core, the limit and the fix.
 
     Parameters
     ----------
@@ -215,29 +215,38 @@ def require_fit(usage: Usage, compiled: CompiledNetwork, profile: ChipProfile, n
         ``retry(k)`` is the :class:`Usage` of the same strategy with ``neurons_per_core=k``; used
         to find the largest ``k`` that fits when a per-core limit is exceeded. ``None`` for a fixed
         placement, which neurosim cannot refill: the fix then names the core to relieve.
+
+    Raises
+    ------
+    DoesNotFitError
+        When the placement needs more cores than the system has: a core that does not exist has no
+        place on the mesh, so no policy maps it.
     """
     if usage.neurons.size > n_cores:
         _too_many_cores(usage, compiled, profile, n_cores, neurons_per_core)
-    _check_fanout_cores(usage, compiled, profile)
+    errors = [err for err in (_fanout_cores_error(usage, compiled, profile),) if err is not None]
     over = _per_core_violations(usage, profile)
-    if not over:
-        return
-    field, attr, doing, no_fix = over[0]
-    limit = getattr(profile, field)
-    used = getattr(usage, attr)
-    core = int(np.argmax(used > limit))
-    detail = _memory_detail(usage, profile, core) if attr == "memory_bits" else ""
-    pops = _populations_on(usage, compiled, core)
-    if retry is None:
-        fix = f"the placement is fixed: move neurons off core {core}, or {no_fix} {pops}"
-    else:
-        fix = _smaller_capacity_fix(usage, profile, n_cores, neurons_per_core, retry, no_fix, pops)
-    where = _plural(int(np.count_nonzero(used > limit)), "core")
-    also = "".join(f"; also over {f}" for f, *_ in over[1:])
-    raise DoesNotFitError(
-        f"core {core} ({pops}) {doing.format(used=int(used[core]), detail=detail)}, "
-        f"{int(used[core]) - limit} over {profile.name}'s {field} = {limit} (on {where}{also}); {fix}",
-        limit=field, needed=int(used.max()), available=limit)
+    fix_cache: dict[str, str] = {}
+    for k, (field, attr, doing, no_fix) in enumerate(over):
+        limit = getattr(profile, field)
+        used = getattr(usage, attr)
+        core = int(np.argmax(used > limit))
+        detail = _memory_detail(usage, profile, core) if attr == "memory_bits" else ""
+        pops = _populations_on(usage, compiled, core)
+        if retry is None:
+            fix = f"the placement is fixed: move neurons off core {core}, or {no_fix} {pops}"
+        else:
+            if "fix" not in fix_cache:
+                fix_cache["fix"] = _smaller_capacity_fix(usage, profile, n_cores, neurons_per_core, retry, no_fix,
+                                                         pops)
+            fix = fix_cache["fix"] if k == 0 else f"{no_fix} {pops}, or place with a smaller neurons_per_core"
+        where = _plural(int(np.count_nonzero(used > limit)), "core")
+        also = "".join(f"; also over {f}" for f, *_ in over[1:]) if k == 0 else ""
+        errors.append(DoesNotFitError(
+            f"core {core} ({pops}) {doing.format(used=int(used[core]), detail=detail)}, "
+            f"{int(used[core]) - limit} over {profile.name}'s {field} = {limit} (on {where}{also}); {fix}",
+            limit=field, needed=int(used.max()), available=limit))
+    return errors
 
 
 def _smaller_capacity_fix(usage: Usage, profile: ChipProfile, n_cores: int, neurons_per_core: int | None,
@@ -309,17 +318,17 @@ def _more_chips(profile: ChipProfile, cores: int) -> str:
     return f"use {chips_x * profile.chips_y} chips (profile.replace(chips_x={chips_x}))"
 
 
-def _check_fanout_cores(usage: Usage, compiled: CompiledNetwork, profile: ChipProfile) -> None:
+def _fanout_cores_error(usage: Usage, compiled: CompiledNetwork, profile: ChipProfile) -> DoesNotFitError | None:
     limit = profile.fanout_cores_per_neuron
     if limit is None:
-        return
+        return None
     excess = np.where(usage.neuron_core >= 0, usage.fanout_cores - limit, 0)
     if excess.max(initial=0) <= 0:
-        return
+        return None
     i = int(np.argmax(excess > 0))
     pop = int(compiled.neuron_pop[i])
     over = _plural(int(np.count_nonzero(excess[compiled.pop_slice(compiled.names[pop])] > 0)), "neuron")
-    raise DoesNotFitError(
+    return DoesNotFitError(
         f"population '{compiled.names[pop]}': {over} sending spikes to more than "
         f"{_plural(limit, 'core')} (neuron {i - int(compiled.pop_offset[pop])} to "
         f"{int(usage.fanout_cores[i])}), but {profile.name} sends each neuron's spikes to at most {limit} "

@@ -3,7 +3,8 @@ population to array, or a ``.npy``/``.csv`` file), checked as :func:`~neurosim.m
 checks a strategy's, giving the same :class:`~neurosim.mapping.placement.Placement`.
 
 Core ids are those of :mod:`neurosim.mapping.placement` (row-major tiles); spike sources live on
-the host (core ``-1``). Readers of other tools' mappings (``neurosim.sanafe``) translate their core
+the host (core ``-1``) unless given a core, where they take a neuron slot and send their packets
+from its router (SANA-FE maps its input neurons to cores). Readers of other tools' mappings (``neurosim.sanafe``) translate their core
 ids to these before calling :func:`place_fixed`.
 """
 from __future__ import annotations
@@ -22,13 +23,15 @@ from neurosim.compile.compiled import CompiledNetwork, compile_network
 from neurosim.errors import DoesNotFitError, PlacementError
 from neurosim.mapping import fit
 from neurosim.mapping.placement import Placement, placement_from_usage
+from neurosim.mapping.violations import apply_policy, check_policy
 from neurosim.net.network import Network
 
 IntArray = npt.NDArray[np.int64]
 
 
 def place_fixed(compiled: CompiledNetwork | Network, profile: ChipProfile,
-                neuron_core: npt.ArrayLike | Mapping[str, npt.ArrayLike] | str | os.PathLike[str]) -> Placement:
+                neuron_core: npt.ArrayLike | Mapping[str, npt.ArrayLike] | str | os.PathLike[str], *,
+                capacity: str = "strict") -> Placement:
     """Place every neuron on the core the caller gives, and check every capacity as :func:`place` does.
 
     A separate function rather than a strategy of :func:`place`: a fixed assignment takes no
@@ -43,10 +46,13 @@ def place_fixed(compiled: CompiledNetwork | Network, profile: ChipProfile,
         The chip; cores are numbered as in this module's docstring (row-major tiles).
     neuron_core : array_like, mapping or path
         The core of every neuron, in the compiled order (populations and sources in the order they
-        were added), ``-1`` for every spike-source neuron (sources live on the host); or a mapping
+        were added); a spike-source neuron may be given ``-1``, the host (router (0, 0)); or a mapping
         of population name to the cores of its neurons (sources may be left out); or a ``.npy`` file
         of the array; or a ``.csv`` file of rows ``population,neuron,core`` (a header row with
         those names is allowed; sources may be left out).
+    capacity : {"strict", "warn"}
+        ``"warn"`` keeps every limit exceeded in ``Placement.violations`` instead of raising the first
+        (:func:`~neurosim.mapping.placement.place`).
 
     Returns
     -------
@@ -56,14 +62,14 @@ def place_fixed(compiled: CompiledNetwork | Network, profile: ChipProfile,
     Raises
     ------
     PlacementError
-        For an array of the wrong length or type, a core outside the system, a spike source off
-        the host, or a file or mapping naming an unknown population, an unknown neuron, a neuron
+        For an array of the wrong length or type, a core outside the system, or a file or mapping naming an unknown population, an unknown neuron, a neuron
         twice or leaving one out; each message names the neuron and the rule.
     DoesNotFitError
         If a capacity is exceeded (neurons per core included), naming the core and the limit.
     ProfileError
         If the profile does not publish its router mesh.
     """
+    capacity = check_policy(capacity, "place_fixed: capacity")
     if isinstance(compiled, Network):
         compiled = compile_network(compiled)
     options: dict[str, Any] = {}
@@ -75,11 +81,14 @@ def place_fixed(compiled: CompiledNetwork | Network, profile: ChipProfile,
     mesh = Mesh.of(profile)
     core = _checked_cores(neuron_core, compiled, profile.name, mesh.n_cores)
     pre, post = fit.synapse_endpoints(compiled)
-    network_peaks = fit.check_network(compiled, profile, post)
+    violations = apply_policy(fit.network_errors(compiled, profile, post), capacity)
     usage = fit.measure(compiled, pre, post, core, profile)
-    _check_neurons_per_core(usage, compiled, profile)
-    fit.require_fit(usage, compiled, profile, mesh.n_cores, profile.neurons_per_core, None)
-    return placement_from_usage(compiled, profile, "fixed", options, mesh, usage, network_peaks)
+    crowded = _neurons_per_core_error(usage, compiled, profile)
+    violations += apply_policy([] if crowded is None else [crowded], capacity)
+    violations += apply_policy(fit.fit_errors(usage, compiled, profile, mesh.n_cores, profile.neurons_per_core, None),
+                               capacity)
+    return placement_from_usage(compiled, profile, "fixed", options, mesh, usage, fit.network_peaks(compiled, post),
+                                violations)
 
 
 def _neuron_name(compiled: CompiledNetwork, i: int) -> str:
@@ -109,12 +118,12 @@ def _checked_cores(neuron_core: npt.ArrayLike, compiled: CompiledNetwork, chip: 
                                  f"core id")
     core = raw.astype(np.int64)
     on_chip = compiled.pop_model[compiled.neuron_pop] >= 0
-    off = ~on_chip & (core != -1)
+    off = ~on_chip & (core < -1)
     if off.any():
         i = int(np.argmax(off))
-        raise PlacementError(f"{what}[{i}] ({_neuron_name(compiled, i)}) = {core[i]}, but spike sources live on "
-                             f"the host: give them core -1")
-    outside = on_chip & ((core < 0) | (core >= n_cores))
+        raise PlacementError(f"{what}[{i}] ({_neuron_name(compiled, i)}) = {core[i]} is not a core: give a spike "
+                             f"source -1 (the host) or a core of {chip} (0..{n_cores - 1})")
+    outside = (on_chip & (core < 0)) | (core >= n_cores)
     if outside.any():
         i = int(np.argmax(outside))
         raise PlacementError(f"{what}[{i}] ({_neuron_name(compiled, i)}) = {core[i]} is not a core of {chip} "
@@ -122,14 +131,15 @@ def _checked_cores(neuron_core: npt.ArrayLike, compiled: CompiledNetwork, chip: 
     return core
 
 
-def _check_neurons_per_core(usage: fit.Usage, compiled: CompiledNetwork, profile: ChipProfile) -> None:
+def _neurons_per_core_error(usage: fit.Usage, compiled: CompiledNetwork,
+                            profile: ChipProfile) -> DoesNotFitError | None:
     limit = profile.neurons_per_core
     if limit is None or usage.neurons.max(initial=0) <= limit:
-        return
+        return None
     core = int(np.argmax(usage.neurons > limit))
     pops = np.unique(compiled.neuron_pop[usage.neuron_core == core])
     names = ", ".join(f"'{compiled.names[p]}'" for p in pops)
-    raise DoesNotFitError(f"core {core} (population{'s' if pops.size > 1 else ''} {names}) holds "
+    return DoesNotFitError(f"core {core} (population{'s' if pops.size > 1 else ''} {names}) holds "
                           f"{int(usage.neurons[core])} neurons, {int(usage.neurons[core]) - limit} over "
                           f"{profile.name}'s neurons_per_core = {limit}; move neurons off core {core}",
                           limit="neurons_per_core", needed=int(usage.neurons.max()), available=limit)

@@ -31,6 +31,7 @@ from neurosim.errors import DoesNotFitError, PlacementError
 from neurosim.chip.mesh import Mesh
 from neurosim.mapping import fit
 from neurosim.mapping.locality import locality
+from neurosim.mapping.violations import Violation, apply_policy, check_policy
 from neurosim.chip.profile import ChipProfile
 from neurosim.net.network import Network
 
@@ -69,6 +70,9 @@ class Placement:
     usage : mapping of str to int
         The largest use of each capacity (keys as the profile's fields, plus ``"cores"``), whether
         or not the profile limits it.
+    violations : tuple of Violation
+        The limits this placement breaks, kept under ``capacity="warn"`` (and the compatibility
+        checks a workflow adds, :mod:`neurosim.mapping.support`); empty when it fits.
     """
 
     compiled: CompiledNetwork = field(repr=False)
@@ -81,6 +85,7 @@ class Placement:
     core_xy: IntArray = field(repr=False)
     core_chip: IntArray = field(repr=False)
     usage: Mapping[str, int] = field(repr=False)
+    violations: tuple[Violation, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("neuron_core", "group_core", "core_xy", "core_chip"):
@@ -177,8 +182,8 @@ register_strategy("locality", locality)
 # -- place --------------------------------------------------------------------------------------------
 
 
-def place(compiled: CompiledNetwork | Network, profile: ChipProfile, strategy: str = "fill",
-          **options: Any) -> Placement:
+def place(compiled: CompiledNetwork | Network, profile: ChipProfile, strategy: str = "fill", *,
+          capacity: str = "strict", **options: Any) -> Placement:
     """Map every neuron onto a core of ``profile`` and check every capacity.
 
     Parameters
@@ -190,6 +195,10 @@ def place(compiled: CompiledNetwork | Network, profile: ChipProfile, strategy: s
     strategy : str
         ``"fill"`` (populations in order, each from a fresh core) or ``"locality"`` (graph
         bisection; fewer hops), or any name added with :func:`register_strategy`.
+    capacity : {"strict", "warn"}
+        ``"strict"``: raise for the first limit exceeded; ``"warn"``: place anyway and keep every
+        limit exceeded in ``Placement.violations`` (:mod:`neurosim.mapping.violations`). A placement
+        needing more cores than the system has is refused under both.
     **options
         ``neurons_per_core``: fill cores to at most this many neurons (default and maximum: the
         profile's ``neurons_per_core``), for design-space sweeps; a strategy's own options.
@@ -206,6 +215,7 @@ def place(compiled: CompiledNetwork | Network, profile: ChipProfile, strategy: s
         If a capacity is exceeded; the message names the population, projection or core, the
         limit, by how much, and the smallest change that would fit.
     """
+    capacity = check_policy(capacity, "place: capacity")
     if isinstance(compiled, Network):
         compiled = compile_network(compiled)
     spec = _strategy(strategy)
@@ -215,9 +225,9 @@ def place(compiled: CompiledNetwork | Network, profile: ChipProfile, strategy: s
         raise PlacementError(f"placement strategy '{strategy}' has no option '{unknown[0]}' (options: {known})")
     extra = {k: v for k, v in options.items() if k != "neurons_per_core"}
     mesh = Mesh.of(profile)
-    capacity = _capacity(profile, options.get("neurons_per_core"))
+    per_core = _capacity(profile, options.get("neurons_per_core"))
     pre, post = fit.synapse_endpoints(compiled)
-    network_peaks = fit.check_network(compiled, profile, post)
+    violations = apply_policy(fit.network_errors(compiled, profile, post), capacity)
 
     on_chip = compiled.pop_model[compiled.neuron_pop] >= 0
 
@@ -229,19 +239,22 @@ def place(compiled: CompiledNetwork | Network, profile: ChipProfile, strategy: s
                                  f"spike-source neuron -1, as an array of {on_chip.size} core ids")
         return fit.measure(compiled, pre, post, core.astype(np.int64), profile)
 
-    usage = attempt(capacity)
-    fit.require_fit(usage, compiled, profile, mesh.n_cores, capacity, attempt)
-    return placement_from_usage(compiled, profile, strategy, options, mesh, usage, network_peaks)
+    usage = attempt(per_core)
+    violations += apply_policy(fit.fit_errors(usage, compiled, profile, mesh.n_cores, per_core, attempt), capacity)
+    return placement_from_usage(compiled, profile, strategy, options, mesh, usage, fit.network_peaks(compiled, post),
+                                violations)
 
 
 def placement_from_usage(compiled: CompiledNetwork, profile: ChipProfile, strategy: str, options: Mapping[str, Any],
-                         mesh: Mesh, usage: fit.Usage, network_peaks: Mapping[str, int]) -> Placement:
+                         mesh: Mesh, usage: fit.Usage, network_peaks: Mapping[str, int],
+                         violations: tuple[Violation, ...] = ()) -> Placement:
     """The :class:`Placement` of an assignment whose capacities were checked (``usage.neuron_core``),
-    recompiled with one destination group per (population, core)."""
+    recompiled with one destination group per (population, core); ``violations`` are the limits it
+    breaks (``capacity="warn"``)."""
     neuron_group, group_core = _core_groups(compiled, usage.neuron_core, mesh.n_cores)
     return Placement(regroup(compiled, neuron_group), profile, strategy, options,
                      mesh, usage.neuron_core, group_core, mesh.core_xy(), mesh.core_chip(),
-                     {**usage.peaks(), **network_peaks})
+                     {**usage.peaks(), **network_peaks}, violations)
 
 
 def _strategy(name: str) -> Strategy:

@@ -11,5 +11,8 @@ from neurosim.models import truenorth  # noqa: F401  (registers "truenorth")
 from neurosim.models import alif  # noqa: F401  (registers "alif")
 from neurosim.models import st_bif  # noqa: F401  (registers "st_bif")
 from neurosim.models import ttfs  # noqa: F401  (registers "ttfs")
+from neurosim.models import sliding_psn  # noqa: F401  (registers "sliding_psn")
+from neurosim.models import masked_psn  # noqa: F401  (registers "masked_psn")
+from neurosim.models import psn  # noqa: F401  (registers "psn")
 
 __all__ = ["NeuronModel", "Param", "StateVar", "get_model", "list_models", "register", "registered_models"]

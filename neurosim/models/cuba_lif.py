@@ -11,10 +11,31 @@ weight x spike value over the synaptic events delivered at this tick)::
     v <- v + bias
     v <- v - v_th * s_prev                     # reset="subtract_next" only (snnTorch's reset_delay=True)
     s  = v > v_th        (threshold=">")    or    v >= v_th   (threshold=">=")
-    if s:  v <- v_reset  (reset="value")  |  v - v_th  ("subtract")  |  unchanged ("subtract_next", "none")
+    if s:  v <- v_reset  (reset="value")  |  v - n v_th  ("subtract")  |  unchanged ("subtract_next", "none")
     s_prev <- s
+    spike value sent: n = 1, or with max_spikes > 1, reset="subtract" and v_th > 0:
+           n = min(floor(v / v_th), max_spikes)    (a spike count: a graded payload)
 
-The current is never reset (NIR, snnTorch and Norse all leave it alone). ``gain_syn`` is NIR's
+**Multi-spike neurons.** Rockpool's ``LIFTorch`` emits ``floor(v / v_th)`` spikes in one step, at
+most ``max_spikes_per_dt`` (its ``StepPWL``: ``(v >= v_th) * floor(v / v_th)``, clamped), and subtracts
+``n * v_th``; ``max_spikes`` reproduces it, the count travelling as the spike's value (``payload``
+``"graded"`` for a population with ``max_spikes > 1``). ``max_spikes = 1`` is the single-spike neuron.
+
+The current is never reset (NIR, snnTorch and Norse all leave it alone).
+
+**snnTorch 0.8.0 to 0.9.1 (``current_from="membrane"``).** snnTorch's ``Synaptic.forward(input_, syn,
+mem)`` of those versions began with ``if not syn == None: self.syn = mem``: a caller that passes its
+states explicitly (as L2MU's cells do, ``init_hidden=False``) has its synaptic current replaced by
+the previous membrane potential at every step, so the step is ``i <- alpha * v + x`` instead of
+``i <- alpha * i + x``. The line came with commit 583a860 ("Add synaptic fullgraph support",
+2024-02-14, first released in 0.8.0) and was fixed by commit 5f404e6 ("Fixed bug in forward method of
+Synaptic class when the argument syn is given", 2025-01-23, first released in 0.9.2a0;
+github.com/jeshraghian/snntorch). ``current_from="membrane"`` reproduces it: the first line above
+becomes ``i <- alpha * v + gain_syn * (x + bias_in)`` with the stored ``v`` of the previous tick;
+the default ``"current"`` is snnTorch 0.9.2 and later (1.0.0 included). The same versions also
+dropped the immediate reset of ``reset_delay=False`` (it assigned the reset to a local variable;
+fixed by commit 8f6ac76, 2025-02-02): there, such a layer still resets one step late, which is
+``reset="subtract_next"`` here. ``gain_syn`` is NIR's
 ``w_in`` and ``gain`` its ``r * dt / tau_mem`` factor. Every operation is rounded to ``precision`` in
 the order written (float32 reproduces PyTorch-trained models). Norse 1.1.0's ``lif_feed_forward_step``
 (``norse/torch/functional/lif.py``) adds the input to the current first and drives ``v`` with that
@@ -59,6 +80,12 @@ PARAMS = (
     *float_params("reset", "threshold", "precision"),
     Param("bias_in", default=0.0, doc="constant added to the synaptic input x every tick, before gain_syn "
                                       "(an Affine bias feeding the current, as in snnTorch's Synaptic)"),
+    Param("current_from", default=0.0, choices=("current", "membrane"),
+          doc="what the current decays from: its own value, or the previous membrane potential "
+              "(snnTorch 0.8.0-0.9.1 Synaptic with explicit states)"),
+    Param("max_spikes", default=1.0, low=1.0, high=2.0 ** 24, integer=True,
+          doc="most spikes per tick (Rockpool's max_spikes_per_dt): with reset='subtract' and v_th > 0 a neuron "
+              "sends the count min(floor(v / v_th), max_spikes) as its spike value and subtracts count * v_th"),
 )
 STATE = (
     StateVar("i", 0.0, "synaptic current"),
@@ -69,7 +96,7 @@ STATE = (
 # Column indices into ``params`` and ``state``; kernels assume validated arrays. The helpers below
 # are this module's own, not lif's: Numba's on-disk cache does not notice edits to jitted functions
 # imported from another module, so sharing them could leave a stale compiled handler.
-ALPHA, BETA, V_TH, V_LEAK, V_RESET, GAIN_SYN, GAIN, BIAS, RESET, THRESHOLD, PRECISION, BIAS_IN = range(12)
+ALPHA, BETA, V_TH, V_LEAK, V_RESET, GAIN_SYN, GAIN, BIAS, RESET, THRESHOLD, PRECISION, BIAS_IN, CURRENT_FROM, MAX_SPIKES = range(14)
 I, V, S_PREV = 0, 1, 2
 R_VALUE, R_SUBTRACT, R_SUBTRACT_NEXT, R_NONE = 0, 1, 2, 3
 
@@ -82,9 +109,10 @@ HORIZON_TICKS = 64.0
 
 
 @njit
-def _tick(i, v, alpha, beta, v_leak, gain_syn, gain, x, bias, v_th, s_prev):
-    """One tick before the spike test, in the float type of the arguments (all one type)."""
-    i = alpha * i + gain_syn * x
+def _tick(i, v, alpha, beta, v_leak, gain_syn, gain, x, bias, v_th, s_prev, from_v):
+    """One tick before the spike test, in the float type of the arguments (all one type but the
+    bool ``from_v``: the current decays from ``v``, snnTorch 0.8.0-0.9.1)."""
+    i = alpha * (v if from_v else i) + gain_syn * x
     v = v_leak + (v - v_leak) * beta
     v = v + gain * i
     v = v + bias
@@ -92,7 +120,7 @@ def _tick(i, v, alpha, beta, v_leak, gain_syn, gain, x, bias, v_th, s_prev):
 
 
 @njit
-def _advance_steps(i, v, alpha, beta, v_leak, gain_syn, gain, bias, v_th, k):
+def _advance_steps(i, v, alpha, beta, v_leak, gain_syn, gain, bias, v_th, k, from_v):
     """``k`` input-free ticks one by one, stopping once ``(i, v)`` is a fixed point (bit-identical).
 
     ``bias`` and ``v_th`` are passed although an idle tick adds nothing with them, so that every
@@ -100,7 +128,7 @@ def _advance_steps(i, v, alpha, beta, v_leak, gain_syn, gain, bias, v_th, k):
     """
     zero = alpha - alpha  # +0 in the arguments' float type (a - a is +0 for every finite a)
     for _ in range(k):
-        ni, nv = _tick(i, v, alpha, beta, v_leak, gain_syn, gain, zero, bias, v_th, zero)
+        ni, nv = _tick(i, v, alpha, beta, v_leak, gain_syn, gain, zero, bias, v_th, zero, from_v)
         stationary = ni == i and nv == v
         i, v = ni, nv
         if stationary:  # the map is deterministic: every later idle tick returns the same (i, v)
@@ -203,19 +231,37 @@ def _may_fire_idle(i, v, alpha, beta, v_leak, gain, v_th, eps, tiny):
 
 
 @njit
-def _fire(i, v, s_prev, alpha, beta, v_th, v_leak, v_reset, gain_syn, gain, x, bias, reset, ge):
+def _at_rest(i, v, alpha, beta, v_leak, gain_syn, gain, bias, v_th, ge, from_v):
+    """True if an input-free tick (no bias, no pending reset) leaves ``(i, v)`` as it is and does
+    not fire: then no later input-free tick fires either. The awake rule of ``current_from="membrane"``,
+    whose idle dynamics (``i <- alpha * v``) the bound of :func:`_may_fire_idle` does not cover."""
+    zero = alpha - alpha
+    ni, nv = _tick(i, v, alpha, beta, v_leak, gain_syn, gain, zero, bias, v_th, zero, from_v)
+    fires = nv >= v_th if ge else nv > v_th
+    return ni == i and nv == v and not fires
+
+
+@njit
+def _fire(i, v, s_prev, alpha, beta, v_th, v_leak, v_reset, gain_syn, gain, x, bias, reset, ge, from_v, max_spikes):
     """One tick with input ``x``, the spike test and the reset, in the float type of the arguments.
 
-    Returns ``(i, v, spiked)``.
+    Returns ``(i, v, spiked, count)``: ``count`` is the spike value, 1.0 unless a multi-spike neuron
+    (``max_spikes > 1``, ``reset == "subtract"``, ``v_th > 0``) sends ``min(floor(v / v_th), max_spikes)``.
     """
-    i, v = _tick(i, v, alpha, beta, v_leak, gain_syn, gain, x, bias, v_th, s_prev)
+    i, v = _tick(i, v, alpha, beta, v_leak, gain_syn, gain, x, bias, v_th, s_prev, from_v)
     spiked = v >= v_th if ge else v > v_th
+    count = 1.0
     if spiked:
         if reset == R_VALUE:
             v = v_reset
         elif reset == R_SUBTRACT:
-            v = v - v_th
-    return i, v, spiked
+            if max_spikes > 1.0 and v_th > 0.0:
+                n = min(np.floor(v / v_th), max_spikes)
+                v = v - n * v_th
+                count = float(n)
+            else:
+                v = v - v_th
+    return i, v, spiked, count
 
 
 @njit
@@ -227,7 +273,7 @@ def _rounded(z, single):
 @njit
 def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
     """Handler (contract in ``neurosim.models.registry``): per neuron, catch up the idle ticks, then
-    ``i <- alpha i + gain_syn (x + bias_in)``, ``v <- v_leak + (v - v_leak) beta + gain i + bias - v_th s_prev``,
+    ``i <- alpha i + gain_syn (x + bias_in)`` (``alpha v`` with ``current_from="membrane"``), ``v <- v_leak + (v - v_leak) beta + gain i + bias - v_th s_prev``,
     fire if ``v`` passes ``v_th`` and reset."""
     n_fired = 0
     n_awake = 0
@@ -236,7 +282,10 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
         reset = int(params[n, RESET])
         ge = params[n, THRESHOLD] != 0.0
         single = params[n, PRECISION] != 0.0
-        idle = elapsed[j] - 1  # idle ticks happen only with bias == bias_in == 0 and no pending reset
+        from_v = params[n, CURRENT_FROM] != 0.0
+        # Idle ticks happen only with bias == bias_in == 0 and no pending reset, and with
+        # current_from="membrane" only at rest (then stepping stops after one tick).
+        idle = elapsed[j] - 1
         # The two precisions use separate variables: Numba would otherwise unify them to float64.
         if single:
             c = np.float32
@@ -246,32 +295,41 @@ def update(state, params, idx, x, elapsed, t, seed, fired, payload, awake):
             i32, v32 = c(state[n, I]), c(state[n, V])
             if idle > 0:
                 i32, v32 = _advance_steps(i32, v32, alpha32, beta32, v_leak32, gain_syn32, gain32, bias32,
-                                          v_th32, idle)
-            i32, v32, spiked = _fire(i32, v32, c(state[n, S_PREV]), alpha32, beta32, v_th32, v_leak32,
-                                     c(params[n, V_RESET]), gain_syn32, gain32, c(x[j] + params[n, BIAS_IN]), bias32,
-                                     reset, ge)
+                                          v_th32, idle, from_v)
+            i32, v32, spiked, count = _fire(i32, v32, c(state[n, S_PREV]), alpha32, beta32, v_th32, v_leak32,
+                                            c(params[n, V_RESET]), gain_syn32, gain32, c(x[j] + params[n, BIAS_IN]),
+                                            bias32, reset, ge, from_v, c(params[n, MAX_SPIKES]))
+            rest = from_v and _at_rest(i32, v32, alpha32, beta32, v_leak32, gain_syn32, gain32, bias32, v_th32, ge,
+                                       from_v)
             i, v = float(i32), float(v32)
             eps, tiny = EPS_F32, TINY_F32
         else:
             alpha, beta, v_th, v_leak = params[n, ALPHA], params[n, BETA], params[n, V_TH], params[n, V_LEAK]
             gain = params[n, GAIN]
             i, v = state[n, I], state[n, V]
-            if idle > 0:
+            if idle > 0 and from_v:
+                i, v = _advance_steps(i, v, alpha, beta, v_leak, params[n, GAIN_SYN], gain, params[n, BIAS], v_th,
+                                      idle, from_v)
+            elif idle > 0:
                 i, v = _advance_closed(i, v, alpha, beta, v_leak, gain, idle)
-            i, v, spiked = _fire(i, v, state[n, S_PREV], alpha, beta, v_th, v_leak, params[n, V_RESET],
-                                 params[n, GAIN_SYN], gain, x[j] + params[n, BIAS_IN], params[n, BIAS], reset, ge)
+            i, v, spiked, count = _fire(i, v, state[n, S_PREV], alpha, beta, v_th, v_leak, params[n, V_RESET],
+                                        params[n, GAIN_SYN], gain, x[j] + params[n, BIAS_IN], params[n, BIAS], reset,
+                                        ge, from_v, params[n, MAX_SPIKES])
+            rest = from_v and _at_rest(i, v, alpha, beta, v_leak, params[n, GAIN_SYN], gain, params[n, BIAS], v_th,
+                                       ge, from_v)
             eps, tiny = EPS_F64, TINY_F64
         if spiked:
             fired[n_fired] = n
-            payload[n_fired] = 1.0
+            payload[n_fired] = count
             n_fired += 1
         state[n, I] = i
         state[n, V] = v
         state[n, S_PREV] = 1.0 if (spiked and reset == R_SUBTRACT_NEXT) else 0.0
         if (params[n, BIAS] != 0.0 or params[n, BIAS_IN] != 0.0 or state[n, S_PREV] != 0.0
-                or _may_fire_idle(i, v, _rounded(params[n, ALPHA], single), _rounded(params[n, BETA], single),
+                or (from_v and not rest)
+                or (not from_v and _may_fire_idle(i, v, _rounded(params[n, ALPHA], single), _rounded(params[n, BETA], single),
                                   _rounded(params[n, V_LEAK], single), _rounded(params[n, GAIN], single),
-                                  _rounded(params[n, V_TH], single), eps, tiny)):
+                                  _rounded(params[n, V_TH], single), eps, tiny))):
             awake[n_awake] = n
             n_awake += 1
     return n_fired, n_awake
@@ -286,18 +344,28 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
     out = np.zeros(x.shape[0])
     for sel, dtype, p in precision_groups(params, PRECISION):
         s = state[sel].astype(dtype)
-        i = p[:, ALPHA] * s[:, I] + p[:, GAIN_SYN] * (x[sel] + params[sel, BIAS_IN]).astype(dtype)
+        decaying = np.where(params[sel, CURRENT_FROM] != 0.0, s[:, V], s[:, I])
+        i = p[:, ALPHA] * decaying + p[:, GAIN_SYN] * (x[sel] + params[sel, BIAS_IN]).astype(dtype)
         v = p[:, V_LEAK] + (s[:, V] - p[:, V_LEAK]) * p[:, BETA]
         v = v + p[:, GAIN] * i
         v = v + p[:, BIAS]
         v = v - p[:, V_TH] * s[:, S_PREV]
         reset = params[sel, RESET]
+        before = v
         spiked, v = spike_and_reset(v, p[:, V_TH], p[:, V_RESET], params[sel, THRESHOLD] != 0.0, reset)
+        multi = spiked & (reset == R_SUBTRACT) & (p[:, MAX_SPIKES] > 1) & (p[:, V_TH] > 0)
+        count = np.where(multi, np.minimum(np.floor(before / p[:, V_TH]), p[:, MAX_SPIKES]), spiked).astype(dtype)
+        v = np.where(multi, before - count * p[:, V_TH], v)
         state[sel, I] = i
         state[sel, V] = v
         state[sel, S_PREV] = spiked & (reset == R_SUBTRACT_NEXT)
-        out[sel] = spiked
+        out[sel] = count
     return out
 
 
-MODEL = register(NeuronModel("cuba_lif", PARAMS, STATE, update, reference_step, doc=__doc__))
+def payload(params: npt.NDArray[np.float64]) -> str:
+    """``"graded"`` (spike counts) if a neuron has ``max_spikes > 1`` (multi-spike), else ``"binary"``."""
+    return "graded" if bool((params[:, MAX_SPIKES] > 1).any()) else "binary"
+
+
+MODEL = register(NeuronModel("cuba_lif", PARAMS, STATE, update, reference_step, doc=__doc__, payload=payload))

@@ -135,6 +135,10 @@ class Param:
 PRECISIONS = ("float64", "float32")  # the choices of the float models' ``precision``
 THRESHOLDS = (">", ">=")  # the choices of the spiking float models' ``threshold``
 RESETS = ("value", "subtract", "subtract_next", "none")  # the choices of the leaky float models' ``reset``
+PAYLOADS = ("binary", "ternary", "graded")
+"""What a model's spikes carry (``NeuronModel.payload``): ``binary`` the value 1; ``ternary`` ``+s`` or
+``-s`` of a scale ``s`` per neuron (a sign and a scale the synapses can absorb); ``graded`` any value
+(a spike count, an n-bit value)."""
 
 # The parameters that mean the same in every float model that has them, each defined once; a model
 # picks its own with :func:`float_params`, in the order of its columns.
@@ -238,6 +242,17 @@ class NeuronModel:
     dense_update: Callable | None = field(default=None, repr=False)  # optional, see the module docstring
     uniform_update: Callable | None = field(default=None, repr=False)  # optional, see the module docstring
     stochastic: bool = False  # the handlers draw from (seed, global neuron id, tick): see the module docstring
+    payload: str | Callable[[np.ndarray], str] = "binary"
+    """What the spikes carry, one of :data:`PAYLOADS`, or a function of a population's ``(n, len(params))``
+    parameter array returning one (for a model whose parameters decide, e.g. ``cuba_lif``'s ``max_spikes``)."""
+
+    def payload_of(self, params: np.ndarray) -> str:
+        """What the spikes of a population with parameters ``params`` carry (one of :data:`PAYLOADS`)."""
+        kind = self.payload(params) if callable(self.payload) else self.payload
+        if kind not in PAYLOADS:
+            raise ModelError(f"model '{self.name}': payload {kind!r} is not one of {', '.join(PAYLOADS)}; "
+                             "declare what the model's spikes carry")
+        return kind
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -280,7 +295,10 @@ _MODELS: dict[str, NeuronModel] = {}
 
 
 def register(model: NeuronModel) -> NeuronModel:
-    """Add ``model`` to the registry; a second model of the same name is refused."""
+    """Add ``model`` to the registry; a second model of the same name, or an unknown payload, is refused."""
+    if not callable(model.payload) and model.payload not in PAYLOADS:
+        raise ModelError(f"model '{model.name}': payload {model.payload!r} is not one of {', '.join(PAYLOADS)}; "
+                         "declare what the model's spikes carry")
     if model.name in _MODELS:
         raise ModelError(f"a neuron model named '{model.name}' is already registered")
     _MODELS[model.name] = model

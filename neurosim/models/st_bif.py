@@ -136,4 +136,4 @@ def reference_step(state: npt.NDArray[np.float64], params: npt.NDArray[np.float6
     return (s * theta).astype(np.float64)
 
 
-MODEL = register(NeuronModel("st_bif", PARAMS, STATE, update, reference_step, doc=__doc__))
+MODEL = register(NeuronModel("st_bif", PARAMS, STATE, update, reference_step, doc=__doc__, payload="ternary"))

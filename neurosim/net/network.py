@@ -13,6 +13,7 @@ population, source or projection at fault.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -256,6 +257,7 @@ class Projection:
     weight: np.ndarray = field(repr=False)  # (n,) float32
     delay: np.ndarray = field(repr=False)  # (n,) uint8, uint16 or uint32
     origin: LayerOrigin | None = field(default=None, repr=False)  # the NIR layers folded into it, if any
+    attributes: Mapping[str, str] = field(default_factory=dict, repr=False)  # labels a chip's synapse classes select (a copy)
 
     @property
     def n_synapses(self) -> int:
@@ -457,24 +459,29 @@ class Network:
 
     # -- projections ---------------------------------------------------------------------------
     def connect(self, pre: str, post: str, weights, delays=0, name: str | None = None,
-                origin: LayerOrigin | None = None) -> str:
+                origin: LayerOrigin | None = None, attributes: Mapping[str, str] | None = None) -> str:
         """Connect ``pre`` to ``post`` with a ``(post.size, pre.size)`` weight matrix (dense or sparse).
 
         ``delays`` is an integer or a ``(post.size, pre.size)`` integer array; ``origin`` records the
-        NIR layers the weights were folded from (:mod:`neurosim.net.origin`).
+        NIR layers the weights were folded from (:mod:`neurosim.net.origin`); ``attributes`` are
+        string labels a chip profile's synapse classes select by (``{"synapse": "conv"}``).
         """
         name, owner, n_pre, n_post = self._projection_ends(pre, post, name)
         pre_idx, post_idx, w, d = _synapses_from_matrix(owner, weights, delays, n_post, n_pre)
-        return self._add_projection(name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post, origin)
+        return self._add_projection(name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post, origin,
+                                    attributes)
 
     def connect_synapses(self, pre: str, post: str, pre_idx, post_idx, weights, delays=0,
-                         name: str | None = None, origin: LayerOrigin | None = None) -> str:
-        """Connect with explicit synapse lists (``weights``/``delays`` scalars or per synapse)."""
+                         name: str | None = None, origin: LayerOrigin | None = None,
+                         attributes: Mapping[str, str] | None = None) -> str:
+        """Connect with explicit synapse lists (``weights``/``delays`` scalars or per synapse);
+        ``origin`` and ``attributes`` as for :meth:`connect`."""
         name, owner, n_pre, n_post = self._projection_ends(pre, post, name)
         n = np.shape(pre_idx)[0] if np.ndim(pre_idx) == 1 else -1
         w = np.broadcast_to(np.asarray(weights, dtype=np.float64), (max(n, 0),)) if np.ndim(weights) == 0 else weights
         d = np.broadcast_to(np.asarray(delays), (max(n, 0),)) if np.ndim(delays) == 0 else delays
-        return self._add_projection(name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post, origin)
+        return self._add_projection(name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post, origin,
+                                    attributes)
 
     def _projection_ends(self, pre, post, name):
         for end in (pre, post):
@@ -489,17 +496,21 @@ class Network:
         return name, f"projection '{name}'", self.nodes[pre].size, self.nodes[post].size
 
     def _add_projection(self, name, owner, pre, post, pre_idx, post_idx, w, d, n_pre, n_post,
-                        origin: LayerOrigin | None = None) -> str:
+                        origin: LayerOrigin | None = None, attributes: Mapping[str, str] | None = None) -> str:
         if origin is not None and not isinstance(origin, LayerOrigin):
             raise ModelError(f"{owner}: origin must be a neurosim.net.origin.LayerOrigin or None, "
                              f"got {type(origin).__name__}")
+        attributes = dict(attributes or {})
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in attributes.items()):
+            raise ModelError(f"{owner}: attributes must map strings to strings, e.g. {{'synapse': 'conv'}}, "
+                             f"got {attributes!r}")
         pre_idx, post_idx, w, d = _validate_synapses(owner, pre_idx, post_idx, w, d, n_pre, n_post)
         target = self.nodes[post].model
         if target.integer_input:
             _check_integer_input(owner, target.name, w, self.nodes[pre])
         pre_ptr, post_idx, w, d = _sorted_by_pre(pre_idx, post_idx, w, d, n_pre)
         self.projections[name] = Projection(name, pre, post, _readonly(pre_ptr), _readonly(post_idx),
-                                            _readonly(w), _readonly(d), origin)
+                                            _readonly(w), _readonly(d), origin, attributes)
         return name
 
     # -- host operations ---------------------------------------------------------------------

@@ -27,6 +27,7 @@ dialect             dt      prec.  decay  gain      IF gain   reset           te
 ``spikingjelly``    1e-4    f32    euler  euler     r dt      value           ``>=`` 0
 ``sinabs``          1       f32    exact  zoh/LI r  r         subtract        ``>=`` 0
 ``rockpool``        1e-3    f32    exact  rockpool  r dt      subtract        ``>=`` 0
+``rockpool-single`` as ``rockpool``, one spike per step (``max_spikes_per_dt=1``)
 ==================  ======  =====  =====  ========  ========  ==============  =====  ======
 
 * ``nir``: the NIR primitives' equations read literally. ``dt`` is not in the file; 1e-4 s is what
@@ -60,7 +61,13 @@ dialect             dt      prec.  decay  gain      IF gain   reset           te
   (the ``"rockpool"`` gain gives 1 back for the module's ``dt``; pass ``dt=`` if it was not
   1e-3: a recovered gain that is not 1 is refused); ``ExpSynTorch`` (-> LI) is ``v = beta (v + x)``,
   which the Euler gain ``r dt / tau = beta`` gives; subtractive reset, fires on ``v >= v_th``
-  (multi-spike as Sinabs'); the neuron bias is not exported.
+  the neuron bias is not exported. **Multi-spike**: ``LIFTorch`` emits ``min(floor(v / v_th),
+  max_spikes_per_dt)`` spikes per step (``StepPWL``; ``max_spikes_per_dt`` defaults to ``2**16``) and
+  subtracts that many thresholds. The file does not record ``max_spikes_per_dt``, so ``rockpool``
+  reads a CubaLIF with the default: a ``cuba_lif`` with ``max_spikes = 2**16``, whose spike value is
+  the count (graded payload; costed as ``docs/metrics.md`` section 5 says). A LIF or IF node, which
+  neurosim's single-spike ``lif``/``if`` would silently reduce, is refused.
+* ``rockpool-single``: Rockpool modules built with ``max_spikes_per_dt=1`` (binary spikes).
 """
 from __future__ import annotations
 
@@ -89,6 +96,7 @@ class Dialect:
     if_gain: str = "euler"  # input gain of IF and I: "euler" (r dt) | "r"
     syn_gain: str = "euler"  # CubaLIF current input: "euler" (w_in dt/tau_syn) | "w_in" | "decayed" (w_in alpha)
     v_init: str = "zero"  # initial membrane of LIF, CubaLIF, LI: "zero" | "v_leak"
+    max_spikes: int = 1  # most spikes a CubaLIF neuron emits per step (its count is the spike's value)
     doc: str = ""
 
 
@@ -111,7 +119,13 @@ DIALECTS: dict[str, Dialect] = {
                       doc="Sinabs: tau in steps, exact decay, norm_input, subtract, v >= v_th"),
     "rockpool": Dialect("rockpool", dt=1e-3, precision="float32", reset="subtract", threshold=">=", if_model="if",
                         snap_unit_gain=False, decay="exact", gain="rockpool", syn_gain="decayed",
-                        doc="Rockpool LIFTorch/ExpSynTorch: exact decay, subtract, v >= v_th"),
+                        max_spikes=2 ** 16,
+                        doc="Rockpool LIFTorch/ExpSynTorch: exact decay, subtract, v >= v_th, up to 2**16 spikes "
+                            "per step (max_spikes_per_dt's default)"),
+    "rockpool-single": Dialect("rockpool-single", dt=1e-3, precision="float32", reset="subtract", threshold=">=",
+                               if_model="if", snap_unit_gain=False, decay="exact", gain="rockpool",
+                               syn_gain="decayed",
+                               doc="Rockpool modules built with max_spikes_per_dt=1: as rockpool, one spike per step"),
 }
 
 

@@ -296,6 +296,8 @@ def _neuron(key: str, pop: Population, spec: Dialect):
             node = nir.CubaLI(tau_syn=tau_syn, tau_mem=tau_mem, r=r, v_leak=target(par("v_leak")), w_in=w_in)
         else:
             reset_check(spec.reset)
+            _check_choice(key, pop, "current_from", "current", choices["current_from"],
+                          "cannot be expressed: NIR's CubaLIF current decays from itself")
             node = nir.CubaLIF(tau_syn=tau_syn, tau_mem=tau_mem, r=r, v_leak=target(par("v_leak")),
                                v_threshold=target(par("v_th")), v_reset=target(par("v_reset")), w_in=w_in)
         bias_in = par("bias_in")

@@ -84,7 +84,8 @@ def load_nir(source, dialect: str = "nir", dt: float | None = None, inputs: dict
     source : path of a ``.nir`` file (HDF5, from ``nir.write``) or a ``nir.NIRGraph``.
     dialect : how to read what the file does not say (dt, integration, gains, reset, threshold test,
         precision, initial state), see :mod:`neurosim.nir.dialects`: ``"nir"`` (literal),
-        ``"snntorch"``, ``"norse"``, ``"norse-1.1"``, ``"spikingjelly"``, ``"sinabs"``, ``"rockpool"``.
+        ``"snntorch"``, ``"norse"``, ``"norse-1.1"``, ``"spikingjelly"``, ``"sinabs"``, ``"rockpool"``,
+        ``"rockpool-single"``.
     dt : time step in the file's time unit; default the dialect's.
     inputs : ``{input node name: array [T, N]}``, one entry per ``Input`` node (a bare array is
         accepted when the graph has one input). ``None`` leaves the sources silent; fill them
@@ -440,6 +441,10 @@ def _neuron(key: str, node, n: int, bias: np.ndarray, spec: Dialect) -> tuple[st
 
     common = {"precision": spec.precision}
     init = {"v": f64(p["v_leak"])} if spec.v_init == "v_leak" and "v_leak" in p and np.any(p["v_leak"] != 0) else {}
+    if kind in ("LIF", "IF") and spec.max_spikes > 1:
+        raise ModelError(f"{what}: dialect '{spec.name}' emits up to {spec.max_spikes} spikes per step, which the "
+                         f"single-spike model of a {kind} node cannot send; export the module with "
+                         f"max_spikes_per_dt=1 and load with dialect '{spec.name}-single'")
     if kind in ("LIF", "CubaLIF", "IF"):
         common.update(v_th=f64(p["v_threshold"]), threshold=spec.threshold)
     if kind == "LIF":
@@ -454,7 +459,8 @@ def _neuron(key: str, node, n: int, bias: np.ndarray, spec: Dialect) -> tuple[st
                   "gain": gain(spec.gain, p["r"], p["tau_mem"], beta), "v_leak": f64(p["v_leak"]), "bias_in": bias}
         if kind == "CubaLI":
             return "cuba_li", params, init
-        return "cuba_lif", {**params, "v_reset": f64(p["v_reset"]), "reset": spec.reset}, init
+        multi = {"max_spikes": float(spec.max_spikes)} if spec.max_spikes > 1 else {}
+        return "cuba_lif", {**params, "v_reset": f64(p["v_reset"]), "reset": spec.reset, **multi}, init
     if kind == "IF":
         g = snap(p["r"] * dt if spec.if_gain == "euler" else p["r"])
         if spec.if_model == "lif":

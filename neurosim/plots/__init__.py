@@ -10,6 +10,9 @@ from __future__ import annotations
 import importlib
 
 TRACE_KINDS = ("raster", "mesh", "links", "timeline", "energy", "animation")
+OFF_MESH_KINDS = ("mesh", "links", "timeline")
+"""Trace pictures that draw core positions, links or hops: noted when the trace's mesh is not published."""
+OFF_MESH_NOTE = "'{profile}' publishes no router mesh: its tiles drawn in one numbered row, hops not the chip's"
 REPORT_KINDS = ("class", "population", "core", "mesh", "compare")
 
 # Where each plot function lives: imported on first access (PEP 562).

@@ -7,8 +7,9 @@ from pathlib import Path
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from neurosim.cost_model.unpublished import missing_keys
 from neurosim.errors import PlotError
-from neurosim.plots import REPORT_KINDS, TRACE_KINDS
+from neurosim.plots import OFF_MESH_KINDS, OFF_MESH_NOTE, REPORT_KINDS, TRACE_KINDS
 from neurosim.plots.animation import write_traffic_animation
 from neurosim.plots.energy import plot_energy, plot_energy_comparison
 from neurosim.plots.links import plot_links
@@ -22,7 +23,7 @@ def plot_trace(path: str | os.PathLike, kind: str, out: str | os.PathLike, *, pr
     """Draw picture ``kind`` (:data:`TRACE_KINDS`) of the trace at ``path`` into the file ``out``.
 
     ``options`` go to the plot function (e.g. ``metric="synops"`` for ``mesh``, ``seconds=True``);
-    for ``energy`` to :func:`neurosim.trace.cost_trace` (``profile=``, ``fallbacks=``); for
+    for ``energy`` to :func:`neurosim.trace.cost_trace` (``profile=``, ``fallbacks=``, ``missing=``); for
     ``animation`` ``window=`` (ticks per frame, default 10), ``metric=`` (``packets`` or ``spikes``)
     and ``fps=``. The format follows ``out``'s suffix: png, svg, pdf; ``.gif`` or ``.mp4`` for
     ``animation``. ``progress=True`` shows a progress bar (stderr) while the trace is read.
@@ -37,6 +38,8 @@ def plot_trace(path: str | os.PathLike, kind: str, out: str | os.PathLike, *, pr
     if kind == "animation":
         return write_traffic_animation(trace, out, **options)
     ax = plot_trace_energy(trace, **options) if kind == "energy" else plot[kind](trace, **options)
+    if kind in OFF_MESH_KINDS and trace.mesh_published is False:
+        ax.set_title(f"{ax.get_title()}\n{OFF_MESH_NOTE.format(profile=trace.profile)}", fontsize=9)
     return _save(ax, out)
 
 
@@ -48,13 +51,15 @@ def plot_trace_energy(trace, **cost_options) -> Axes:
     from neurosim.trace import cost_trace
 
     costed = cost_trace(trace, **cost_options)
+    partial = f" (partial: {', '.join(missing_keys(costed.missing))} not published)" if costed.partial else ""
     fig = Figure(figsize=(11, 4.8), layout="constrained")
     left, right = fig.subplots(1, 2)
     plot_energy(costed, left, by="class")
     plot_energy(costed, right, by="population")
     left.set_title("by class")
     right.set_title("by population (static energy belongs to cores)")
-    fig.suptitle(f"energy of {costed.network} on {costed.chip}, {costed.ticks} ticks: {costed.energy.total_J:.4g} J")
+    fig.suptitle(f"energy of {costed.network} on {costed.chip}, {costed.ticks} ticks: {costed.energy.total_J:.4g} J"
+                 f"{partial}")
     return left
 
 

@@ -11,7 +11,8 @@ from neurosim.plots._common import new_axes
 
 def plot_pareto(result, x: str = "energy_J", y: str = "latency_s", ax: Axes | None = None,
                 label_point: str | Callable[[dict], str] | None = None) -> Axes:
-    """Every successful point of ``result`` (grey) and its non-dominated points on ``x``, ``y`` (joined).
+    """Every successful point of ``result`` (grey) and its non-dominated points on ``x``, ``y`` (joined;
+    one front, labelled, per set of unpublished numbers that partial rows leave out).
 
     Parameters
     ----------
@@ -28,8 +29,12 @@ def plot_pareto(result, x: str = "energy_J", y: str = "latency_s", ax: Axes | No
     ok = [r for r in rows if not r.get("error") and objective_value(r.get(x)) is not None and objective_value(r.get(y)) is not None]
     front = sorted(pareto_front(ok, (x, y)), key=lambda r: float(r[x]))
     ax.scatter([float(r[x]) for r in ok], [float(r[y]) for r in ok], s=18, color="0.6", label=f"points ({len(ok)})")
-    ax.plot([float(r[x]) for r in front], [float(r[y]) for r in front], "o-", color="C3", ms=6,
-            label=f"Pareto front ({len(front)})")
+    left_out = list(dict.fromkeys(r.get("partial") or None for r in front))
+    for k, keys in enumerate(left_out):  # one front per set of unpublished numbers the totals leave out
+        line = [r for r in front if (r.get("partial") or None) == keys]
+        mark = "" if keys is None else f", partial: without {keys}"
+        ax.plot([float(r[x]) for r in line], [float(r[y]) for r in line], "o-", color=f"C{3 + k}", ms=6,
+                label=f"Pareto front ({len(line)}{mark})")
     if label_point is not None:
         name = label_point if callable(label_point) else (lambda r, c=label_point: f"{c}={r.get(c)}")
         for r in front:

@@ -7,7 +7,8 @@ reader sees the same text and converts each value where it knows what it should 
 file and the item when it cannot.
 
 Speed: PyYAML builds one Python string per scalar, several microseconds each, which a network of a
-million synapses cannot afford. Long flow lists of plain numbers (``weight: [1, -2, ...]``) and of
+million synapses cannot afford. Runs of one-neuron mapping lines (SANA-FE's DVS network maps its
+18,678 neurons one line each) are first rewritten as one id-range line each, with the same meaning. Long flow lists of plain numbers (``weight: [1, -2, ...]``) and of
 number pairs (``source_target_pairs: [[0, 1], ...]``) are therefore cut out of the text before
 parsing, replaced by a placeholder scalar, and converted by numpy; the placeholder is swapped back
 for the array after parsing. The cut keeps the line count, so YAML errors keep their line numbers.
@@ -34,6 +35,11 @@ _LONG_PAIRS = re.compile(r"\[\s*\[[-+0-9.eE,\s\[\]]{256,}\]")
 _NOT_STRUCTURE = str.maketrans("", "", "-+0123456789.eE \t\r\n")
 _PLACEHOLDER = "__neurosim_array_{}__"
 _RANGE = re.compile(r"^\s*(\d+)\s*\.\.\s*(\d+)\s*$")
+_ADDRESS = r"'?(?P<group>[A-Za-z0-9_\-]+)\.(?P<id>\d+)'?\s*:\s*"
+_CORE = r"core\s*:\s*'?(?P<core>\d+\.\d+)'?\s*"
+_MAPPING_LINES = (re.compile(rf"^(?P<indent>\s*)- \{{\s*{_ADDRESS}\{{\s*{_CORE}\}}\s*\}}\s*$"),
+                  re.compile(rf"^(?P<indent>\s*)- {_ADDRESS}\[\s*{_CORE}\]\s*$"),
+                  re.compile(rf"^(?P<indent>\s*)- {_ADDRESS}\{{\s*{_CORE}\}}\s*$"))
 _UNIT_RANGE = re.compile(r"^(.*)\[(\d+)(?:\.\.(\d+))?\]$")
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
@@ -48,6 +54,7 @@ def load(path: str | Path, error: Error) -> Any:
     except OSError as err:
         raise error(f"{path}: cannot read the file ({err.strerror})") from None
     arrays: list[np.ndarray] = []
+    text = _collapse_mappings(text)
     text = _LONG_PAIRS.sub(lambda m: _cut(m, arrays, pairs=True), text)
     text = _LONG_LIST.sub(lambda m: _cut(m, arrays, pairs=False), text)
     try:
@@ -58,6 +65,41 @@ def load(path: str | Path, error: Error) -> Any:
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise error(f"{path}: not valid YAML{line} ({problem})") from None
     return _paste(doc, arrays) if arrays else doc
+
+
+def _collapse_mappings(text: str) -> str:
+    """``text`` with every run of consecutive one-neuron mapping lines of one group, consecutive ids and
+    one core (``- {'5.0': {core: '0.0'}}``, ``- 5.1: [core: 0.0]``, ...) written as one range line
+    (``- '5.0..1': {core: '0.0'}``) followed by blank lines, so the line count is kept."""
+    if "core" not in text:
+        return text
+    lines = text.split("\n")
+    out: list[str] = []
+    run: tuple[str, str, int, int, str] | None = None  # indent, group, first id, last id, core
+
+    def flush() -> None:
+        if run is not None:
+            indent, group, first, last, core = run
+            out.append(f"{indent}- '{group}.{first}..{last}': {{core: '{core}'}}")
+            out.extend([""] * (last - first))
+
+    for line in lines:
+        m = None
+        if "core" in line:
+            m = next((m for m in (pattern.match(line) for pattern in _MAPPING_LINES) if m is not None), None)
+        if m is None:
+            flush()
+            run = None
+            out.append(line)
+            continue
+        indent, group, k, core = m.group("indent"), m.group("group"), int(m.group("id")), m.group("core")
+        if run is not None and run[:2] == (indent, group) and run[3] + 1 == k and run[4] == core:
+            run = (indent, group, run[2], k, core)
+        else:
+            flush()
+            run = (indent, group, k, k, core)
+    flush()
+    return "\n".join(out)
 
 
 def _cut(match: re.Match[str], arrays: list[np.ndarray], pairs: bool) -> str:

@@ -15,6 +15,11 @@ profile field                  SANA-FE attribute
 ``e_hop_y_J``, ``t_hop_y_s``   tile ``energy_north_hop``, ``latency_north_hop``
 ``neurons_per_core``           core ``max_neurons_supported``
 ``barrier_s_by_tiles``         architecture ``latency_sync`` (``sync_model: table`` or ``fixed``)
+``[[synapse_class]]``          every other synapse unit the network uses, selected by the
+                               projection attribute ``synapse`` (its unit's name)
+``synaptic_events_at``         ``spike``: SANA-FE processes a spike's synapses in its own step
+``active_neurons``             ``input_bias_potential``: SANA-FE's LIF charges its update cost to a
+                               neuron with input, a bias or a non-zero potential
 =============================  =============================================================
 
 (and the ``latency_*`` twins of the soma costs). SANA-FE's sync table is a step function of the
@@ -25,7 +30,7 @@ hence unchecked.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from neurosim.chip.profile import ChipProfile
 from neurosim.chip.schema import FIELDS, PUBLISHED, applies
@@ -36,11 +41,20 @@ from neurosim.sanafe.arch import SanafeArch, Unit
 SOMA_COSTS = ("energy_access_neuron", "energy_update_neuron", "energy_spike_out",
               "latency_access_neuron", "latency_update_neuron", "latency_spike_out")
 SYNAPSE_COSTS = ("energy_process_spike", "latency_process_spike")
+SANA_FE_EVENTS = ("SANA-FE (github.com/SLAM-Lab/SANA-FE at 8951ab0), src/chip.cpp SpikingChip::sim_timestep: the "
+                  "messages of the neurons fired in a time step are processed (synapse energy and latency charged) "
+                  "in that step, process_messages after the neuron updates")
+SANA_FE_ACTIVE = ("SANA-FE (github.com/SLAM-Lab/SANA-FE at 8951ab0), src/models.cpp LoihiLifModel::update: a "
+                  "compartment is 'updated' (charged energy_update_neuron) when |potential| > 0, an input current "
+                  "arrived, |bias| > 0 or an update is forced")
 AXON_OUT_COSTS = ("energy_message_out", "latency_message_out")
 
 
-def chip_profile(arch: SanafeArch, soma: Unit, synapse: Unit) -> tuple[ChipProfile, tuple[str, ...]]:
-    """The profile of ``arch`` costed with the units ``soma`` and ``synapse``.
+def chip_profile(arch: SanafeArch, soma: Unit, synapse: Unit,
+                 other_synapses: Sequence[str] = ()) -> tuple[ChipProfile, tuple[str, ...]]:
+    """The profile of ``arch`` costed with the units ``soma`` and ``synapse`` (the default synapse
+    class), one synapse class per unit named in ``other_synapses`` (selected by the projection
+    attribute ``synapse``), and SANA-FE's counting rules.
 
     Returns
     -------
@@ -117,6 +131,10 @@ def chip_profile(arch: SanafeArch, soma: Unit, synapse: Unit) -> tuple[ChipProfi
         put(section, name, _yaml.number(tile[key], f"{where}: tile {key}", ProfileError),
             f"SANA-FE architecture file {where}: tile {key}")
 
+    put("counting", "synaptic_events_at", "spike", SANA_FE_EVENTS)
+    put("counting", "active_neurons", "input_bias_potential", SANA_FE_ACTIVE)
+    classes = [_synapse_class(arch, arch.unit("synapse", name)) for name in other_synapses]
+
     flat = {name: value for name, (_, value) in values.items()}
     unpublished = [f.name for f in FIELDS if f.need == PUBLISHED and f.name not in flat and applies(f, flat)]
     data: dict[str, Any] = {
@@ -128,6 +146,7 @@ def chip_profile(arch: SanafeArch, soma: Unit, synapse: Unit) -> tuple[ChipProfi
         "assumed": [name for name, (section, _) in values.items()
                     if sources[f"{section}.{name}"].startswith(("assumed", "derived"))],
         "sources": sources,
+        "synapse_class": classes,
     }
     for name, (section, value) in values.items():
         data.setdefault(section, {})[name] = value
@@ -192,12 +211,15 @@ def _unrepresented(arch: SanafeArch, soma: Unit, synapse: Unit) -> tuple[str, ..
     if arch.n_tiles < arch.width * arch.height:
         lines.append(f"the architecture defines {arch.n_tiles} tiles on a {arch.width} x {arch.height} mesh; the "
                      f"profile's chip has the full mesh of {arch.width * arch.height} tiles (the extra ones unused)")
-    for unit in arch.units:
-        if unit.kind == "synapse" and unit.name != synapse.name:
-            lines.append(f"synapse '{unit.name}' costs ({_costs(unit, SYNAPSE_COSTS)}) are not in the profile, which "
-                         f"costs every synapse as '{synapse.name}'")
     return tuple(lines)
 
 
-def _costs(unit: Unit, keys: tuple[str, ...]) -> str:
-    return ", ".join(f"{k} {unit.attributes[k]}" for k in keys if k in unit.attributes)
+def _synapse_class(arch: SanafeArch, unit: Unit) -> dict[str, Any]:
+    """The ``[[synapse_class]]`` table of synapse unit ``unit``, selected by ``synapse = <its name>``."""
+    where = f"{arch.path}: synapse '{unit.name}'"
+    costs = {key: _yaml.number(_yaml.required(unit.attributes, attribute, where, ProfileError),
+                               f"{where} {attribute}", ProfileError)
+             for key, attribute in (("e_synop_J", "energy_process_spike"), ("t_synop_s", "latency_process_spike"))}
+    return {"name": unit.name, **costs, "attribute": {"synapse": unit.name},
+            "source": f"SANA-FE architecture file {arch.path}: synapse '{unit.name}' energy_process_spike, "
+                      f"latency_process_spike"}

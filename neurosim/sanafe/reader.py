@@ -5,7 +5,9 @@ own mapping as a fixed :class:`~neurosim.mapping.placement.Placement`).
 Each group becomes a population (``leaky_integrate_fire`` soma -> ``loihi_cuba``) or a spike source
 (``input`` soma), in file order; the edges between two groups become one projection per synapse
 unit of their targets, every synapse kept (zero weights included) with delay 1, SANA-FE's one step
-from spike to delivery. The units and the layouts are in :mod:`neurosim.sanafe.soma`,
+from spike to delivery, and the attribute ``synapse`` naming the unit (the profile's synapse class
+of that name costs its events). Every neuron, input neurons included, sits on the core SANA-FE maps
+it to; an input group without a mapping stays on the host. The units and the layouts are in :mod:`neurosim.sanafe.soma`,
 :mod:`neurosim.sanafe.snn` and ``docs/migrating-from-sanafe.md``.
 """
 from __future__ import annotations
@@ -44,7 +46,8 @@ class SanafeModel:
     profile : ChipProfile
         The architecture's costs (see :func:`~neurosim.sanafe.profile.chip_profile`).
     placement : Placement
-        SANA-FE's mapping, core ids translated (strategy ``"fixed"``); simulate ``placement.compiled``.
+        SANA-FE's mapping, core ids translated (strategy ``"fixed"``), input neurons on their cores;
+        simulate ``placement.compiled``.
     soma_units : mapping of str to tuple of str
         The SANA-FE soma unit(s) of each population.
     synapse_units : mapping of str to str
@@ -100,12 +103,10 @@ def read_sanafe(net_yaml: str | os.PathLike[str], arch_yaml: str | os.PathLike[s
     synapse_of = _add_projections(network, net, arch)
     soma = _most_used(arch, "soma", soma_neurons, LIF)
     synapse = _most_used(arch, "synapse", _synapse_counts(network, synapse_of), None)
-    profile, arch_lines = chip_profile(arch, soma, synapse)
+    profile, arch_lines = chip_profile(arch, soma, synapse, sorted(set(synapse_of.values()) - {synapse.name}))
     lines = list(arch_lines) + lines + [
         f"group '{g}' uses soma '{u}', but the profile costs every neuron as '{soma.name}'"
-        for g, units in populations.items() for u in units if u != soma.name] + [
-        f"projection '{p}' uses synapse '{u}', but the profile costs every synapse as '{synapse.name}'"
-        for p, u in synapse_of.items() if u != synapse.name]
+        for g, units in populations.items() for u in units if u != soma.name]
     neuron_core = np.concatenate([_neuron_cores(net.groups[name], arch, name in populations, net.path)
                                   for name in network.nodes])
     placement = place_fixed(network, profile, neuron_core)
@@ -130,10 +131,6 @@ def _add_group(network: Network, group: Group, arch: SanafeArch, path: Path, som
     models = sorted({u.model or "" for u in units.values()})
     if models == [INPUT]:
         network.spike_array(group.name, somas.input_spikes(group.values, group.size, where))
-        if np.any(group.tile >= 0):
-            lines.append(f"group '{group.name}': its {group.size} input neurons are mapped to SANA-FE cores; "
-                         f"neurosim's spike sources send from the host at router (0, 0), so their packets and hops "
-                         f"differ")
         return
     if models != [LIF]:
         raise ModelError(f"{where}: its neurons use soma model(s) {', '.join(models)}; the reader translates a group "
@@ -187,7 +184,8 @@ def _add_projections(network: Network, net: SanafeNet, arch: SanafeArch) -> dict
             unit = units[name].name
             proj = f"{pre}->{post}" if len(code) == 1 else f"{pre}->{post} ({unit})"
             keep = syn_unit == k
-            network.connect_synapses(pre, post, pre_idx[keep], post_idx[keep], weight[keep], delays=1, name=proj)
+            network.connect_synapses(pre, post, pre_idx[keep], post_idx[keep], weight[keep], delays=1, name=proj,
+                                     attributes={"synapse": unit})
             synapse_of[proj] = unit
     return synapse_of
 
@@ -211,10 +209,10 @@ def _most_used(arch: SanafeArch, kind: str, counts: Counter, model: str | None) 
 
 
 def _neuron_cores(group: Group, arch: SanafeArch, on_chip: bool, path: Path) -> np.ndarray:
-    """neurosim's core of every neuron of ``group``; -1 for input neurons (neurosim's sources are on the host)."""
-    if not on_chip:
-        return np.full(group.size, -1, np.int64)
+    """neurosim's core of every neuron of ``group``; an input group left unmapped stays on the host (-1)."""
     unmapped = group.tile < 0
+    if not on_chip and unmapped.all():
+        return np.full(group.size, -1, np.int64)
     if unmapped.any():
         raise PlacementError(f"{path}: neuron {group.name}.{int(np.argmax(unmapped))} has no mapping "
                              f"({int(unmapped.sum())} of group '{group.name}' have none); map every neuron to a core")

@@ -281,14 +281,17 @@ def _conv2d(attributes: Mapping[str, Any], n_pre: int, n_post: int,
         if size != expected:
             raise ModelError(f"{where}: the {end} group has {size} neurons, but the convolution needs {expected} "
                              f"({rule})")
-    c, y, x, ci, ky, kx = (a.ravel() for a in np.meshgrid(
-        np.arange(k_out), np.arange(out_h), np.arange(out_w), np.arange(c_in), np.arange(p["kernel_height"]),
-        np.arange(p["kernel_width"]), indexing="ij"))
+    # Axes (output channel, y, x, input channel, kernel y, kernel x), in SANA-FE's loop order; each
+    # index is a broadcast sum of per-axis terms, one full-size array per result.
+    shape = (k_out, out_h, out_w, c_in, p["kernel_height"], p["kernel_width"])
+    c, y, x, ci, ky, kx = (np.arange(n, dtype=np.int64).reshape([-1 if a == k else 1 for a in range(6)])
+                           for k, n in enumerate(shape))
+    w_in = p["input_width"]
     post_idx = (c * out_h + y) * out_w + x
-    pre_idx = (ci * p["input_height"] + y * p["stride_height"] + ky) * p["input_width"] + x * p["stride_width"] + kx
+    pre_idx = ci * (p["input_height"] * w_in) + (y * p["stride_height"] + ky) * w_in + x * p["stride_width"] + kx
     kernel_idx = ((ky * p["kernel_width"] + kx) * c_in + ci) * k_out + c
     n_kernel = p["kernel_height"] * p["kernel_width"] * c_in * k_out
-    return pre_idx.astype(np.int64), post_idx.astype(np.int64), kernel_idx.astype(np.int64), n_kernel
+    return tuple(np.broadcast_to(a, shape).ravel() for a in (pre_idx, post_idx, kernel_idx)) + (n_kernel,)
 
 
 # -- mappings ------------------------------------------------------------------------------------------

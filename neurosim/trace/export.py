@@ -9,16 +9,22 @@ Three tables, one row per spike, per packet or per tick (:data:`TRACE_TABLES`; `
 
 CSV needs nothing beyond the standard library; Parquet needs ``pyarrow`` and DataFrames need
 ``pandas`` (neither is required by neurosim: a one-line error names the package to install).
+
+What the trace records about its profile travels with the tables (:attr:`Trace.metadata`): in a
+Parquet file's schema metadata (key ``neurosim``, JSON) and in a DataFrame's ``attrs["neurosim"]``;
+a CSV file holds only the table, and ``neurosim export`` prints :func:`published_notes` beside it.
 """
 from __future__ import annotations
 
 import csv
+import json
 import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from neurosim.chip.schema import FIELDS
 from neurosim.errors import NeurosimError
 from neurosim.cost_model.tables import data_frame
 from neurosim.trace.reader import Trace, read_trace
@@ -29,8 +35,8 @@ TRACE_TABLES: dict[str, dict[str, tuple[str, str]]] = {
         "neuron": ("int64", "global id of the spiking neuron"),
         "population": ("string", "its population or spike source"),
         "core": ("int64", "its core; -1 for spike sources (injected by the host)"),
-        "value": ("float64", "spike value: 1 for binary spikes, graded values from spike sources "
-                             "(1 throughout in a version-1 trace)"),
+        "value": ("float64", "spike value: 1 for binary spikes, +-theta of signed-ternary models, counts or "
+                             "graded values (1 throughout in a version-1 trace)"),
     },
     "packets": {
         "tick": ("int64", "tick the spike was emitted in"),
@@ -50,6 +56,9 @@ TRACE_TABLES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 """Table name -> column -> (dtype, meaning)."""
+
+COST_KEYS = tuple(f.name for f in FIELDS if f.section in ("timing", "energy", "latency"))
+"""Profile keys of the numbers costing a trace reads: those :func:`published_notes` names when unpublished."""
 
 FORMATS = {".parquet": "Parquet", ".csv": "CSV"}
 """File suffixes :func:`export_trace` writes, and the format of each."""
@@ -89,9 +98,30 @@ def trace_columns(trace: Trace, table: str = "spikes") -> dict[str, np.ndarray]:
     raise NeurosimError(f"a trace has no table {table!r}; ask for one of {', '.join(TRACE_TABLES)}")
 
 
+def published_notes(trace: Trace) -> list[str]:
+    """One line per thing the trace's figures lack: a router mesh the profile does not publish (its
+    hops lie on a numbered row of tiles) and the energy, latency and timing numbers it does not
+    publish; none for a profile that publishes them all."""
+    notes = []
+    if trace.mesh_published is False:
+        notes.append(f"mesh not published: profile '{trace.profile}' gives no router mesh, so core positions, hops "
+                     "and link loads are on a numbered row of tiles, not the chip's")
+    if trace.mesh_published is None:
+        notes.append("mesh: not recorded (a version-1 trace)")
+    costs = [key for key in trace.unpublished or () if key in COST_KEYS]
+    if costs:
+        notes.append(f"not published by '{trace.profile}': {', '.join(costs)} (costing the trace marks the figures "
+                     "needing them partial; docs/traces.md)")
+    return notes
+
+
 def trace_frame(trace: Trace | str | os.PathLike, table: str = "spikes") -> Any:
-    """One table of a trace (or of the trace file at that path) as a ``pandas.DataFrame`` (needs pandas)."""
-    return data_frame(trace_columns(_trace(trace), table), "trace_frame")
+    """One table of a trace (or of the trace file at that path) as a ``pandas.DataFrame`` (needs pandas),
+    with :attr:`Trace.metadata` in ``frame.attrs["neurosim"]``."""
+    trace = _trace(trace)
+    frame = data_frame(trace_columns(trace, table), "trace_frame")
+    frame.attrs["neurosim"] = trace.metadata
+    return frame
 
 
 def export_trace(trace: Trace | str | os.PathLike, out: str | os.PathLike, table: str = "spikes") -> Path:
@@ -102,7 +132,8 @@ def export_trace(trace: Trace | str | os.PathLike, out: str | os.PathLike, table
     trace : Trace or path
         A trace read back, or the path of a trace file (``run --trace RUN.h5``).
     out : path
-        ``*.parquet`` (needs ``pyarrow``) or ``*.csv`` (a header row, then one row per table row).
+        ``*.parquet`` (needs ``pyarrow``; :attr:`Trace.metadata` as JSON under the schema metadata key
+        ``neurosim``) or ``*.csv`` (a header row, then one row per table row).
     table : str
         ``"spikes"`` (default), ``"packets"`` or ``"ticks"`` (:data:`TRACE_TABLES`).
 
@@ -122,9 +153,10 @@ def export_trace(trace: Trace | str | os.PathLike, out: str | os.PathLike, table
     if suffix not in FORMATS:
         raise NeurosimError(f"{out}: cannot tell the format from the suffix {out.suffix!r}; name the file "
                             f"{' or '.join('*' + s for s in FORMATS)}")
-    columns = trace_columns(_trace(trace), table)
+    trace = _trace(trace)
+    columns = trace_columns(trace, table)
     if suffix == ".parquet":
-        _write_parquet(columns, out)
+        _write_parquet(columns, out, trace.metadata)
     else:
         _write_csv(columns, out)
     return out
@@ -143,7 +175,7 @@ def _population_names(trace: Trace, neuron: np.ndarray) -> np.ndarray:
     return names[np.searchsorted(starts, neuron, side="right") - 1]
 
 
-def _write_parquet(columns: dict[str, np.ndarray], out: Path) -> None:
+def _write_parquet(columns: dict[str, np.ndarray], out: Path, metadata: dict[str, Any]) -> None:
     try:
         import pyarrow
         import pyarrow.parquet
@@ -153,6 +185,7 @@ def _write_parquet(columns: dict[str, np.ndarray], out: Path) -> None:
     table = pyarrow.table({name: pyarrow.array(values.tolist() if values.dtype == object else values,
                                                type=pyarrow.string() if values.dtype == object else None)
                            for name, values in columns.items()})
+    table = table.replace_schema_metadata({"neurosim": json.dumps(metadata)})
     pyarrow.parquet.write_table(table, out)
 
 

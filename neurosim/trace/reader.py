@@ -71,6 +71,16 @@ class Trace:
     probes : dict of str to tuple (ticks (S,), state (S, size, n_state), state_names)
     chip_profile : dict or None
         The profile simulated, as ``ChipProfile.to_dict()`` (``None`` in a version-1 trace).
+    mesh_published : bool or None
+        Whether the placement's router mesh is the chip's published one. ``False``: the profile
+        publishes none, its tiles lie in one numbered row, and ``core_xy``, the hops, link loads and
+        route tables are on that row, not the chip's (:func:`~neurosim.trace.cost.cost_trace` marks
+        their terms). ``None`` in a version-1 trace (not recorded).
+    unpublished : tuple of str or None
+        The profile's keys it does not publish (``None`` in a version-1 trace).
+    projection_labels : dict or None
+        ``{projection: {"attributes": ..., "kinds": [...]}}``, what synapse classes select by
+        (``None`` in a trace written before neurosim kept it).
     group_population, group_core, group_events, group_updates, group_graded_events : ndarray or None
         (G,) per destination group: its population and core, and its totals over the completed run.
     pop_forced_updates : ndarray or None
@@ -110,6 +120,7 @@ class Trace:
     core_spikes: np.ndarray | None = field(repr=False)
     probes: dict = field(repr=False)
     chip_profile: dict | None = field(default=None, repr=False)
+    projection_labels: dict | None = field(default=None, repr=False)
     group_population: np.ndarray | None = field(default=None, repr=False)
     group_core: np.ndarray | None = field(default=None, repr=False)
     group_events: np.ndarray | None = field(default=None, repr=False)
@@ -120,6 +131,8 @@ class Trace:
     packet_dx: np.ndarray | None = field(default=None, repr=False)
     packet_dy: np.ndarray | None = field(default=None, repr=False)
     packet_crossings: np.ndarray | None = field(default=None, repr=False)
+    mesh_published: bool | None = None
+    unpublished: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         arrays = [v for v in self.__dict__.values() if isinstance(v, np.ndarray)]
@@ -145,14 +158,25 @@ class Trace:
                 return pop
         raise TraceError(f"{self.path}: no population '{name}' (has: {', '.join(p['name'] for p in self.populations)})")
 
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """What an exported table carries about its trace (JSON-serialisable): network, profile, version,
+        ticks, and whether the mesh and the profile's numbers were published."""
+        return {"network": self.network, "profile": self.profile, "trace_version": self.version,
+                "ticks": self.ticks, "complete": self.complete, "mesh_published": self.mesh_published,
+                "unpublished": None if self.unpublished is None else list(self.unpublished)}
+
     def to_pandas(self) -> Any:
-        """The packet table as a ``pandas.DataFrame`` (needs pandas, which neurosim does not require)."""
+        """The packet table as a ``pandas.DataFrame`` (needs pandas, which neurosim does not require), with
+        :attr:`metadata` in its ``attrs["neurosim"]``."""
         try:
             import pandas as pd
         except ImportError:
             raise TraceError("Trace.to_pandas needs pandas, which is not installed; use the numpy arrays in "
                              "trace.packets instead") from None
-        return pd.DataFrame(self.packets)
+        frame = pd.DataFrame(self.packets)
+        frame.attrs["neurosim"] = self.metadata
+        return frame
 
 
 def read_trace(path: str | os.PathLike, *, chunk_rows: int | None = None, progress: bool = False) -> Trace:
@@ -420,7 +444,27 @@ def _version2(f: h5py.File, path: Path) -> dict[str, Any]:
     """The fields version 2 added (what costing a trace needs)."""
     out: dict[str, Any] = {k: _int64(f[name], path) for k, name in _VERSION2_FIELDS.items()}
     out["chip_profile"] = json.loads(_str(f.attrs["chip_profile"]))
+    out.update(_published(f.attrs, out["chip_profile"], path))
+    if "projection_labels" in f.attrs:
+        out["projection_labels"] = json.loads(_str(f.attrs["projection_labels"]))
     return out
+
+
+def _published(attrs: Any, profile: Any, path: Path) -> dict[str, Any]:
+    """``mesh_published`` and ``unpublished`` from their attributes, else (a trace written before them)
+    from the recorded profile: a mesh is published when the profile gives ``mesh_x`` and ``mesh_y``."""
+    if not isinstance(profile, dict) or not isinstance(profile.get("chip", {}), dict):
+        raise TraceError(f"{path}: damaged neurosim trace: attribute chip_profile is not a profile's JSON object")
+    mesh = attrs.get("mesh_published")
+    mesh = mesh.item() if isinstance(mesh, np.generic) else mesh
+    if mesh is None:
+        mesh = all(key in profile.get("chip", {}) for key in ("mesh_x", "mesh_y"))
+    elif not isinstance(mesh, (bool, int)) or mesh not in (0, 1):
+        raise TraceError(f"{path}: damaged neurosim trace: attribute mesh_published={mesh!r} is not true or false")
+    keys = json.loads(_str(attrs["unpublished"])) if "unpublished" in attrs else profile.get("unpublished", [])
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise TraceError(f"{path}: damaged neurosim trace: attribute unpublished is not a JSON list of profile keys")
+    return {"mesh_published": bool(mesh), "unpublished": tuple(keys)}
 
 
 class _Columns:

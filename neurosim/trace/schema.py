@@ -33,7 +33,16 @@ ATTRIBUTES = {
                                   "model is the neuron model, or 'source:<kind>' for spike sources"),
     "probe_every": ("int", "membrane samples are taken at ticks t with t % probe_every == 0"),
     "chip_profile": ("str (JSON)", "the chip profile simulated, as ChipProfile.to_dict() (version 2)"),
+    "mesh_published": ("bool", "whether the placement's router mesh is the chip's published one; False: the "
+                               "profile publishes none and the tiles lie in one numbered row, so core_xy, hops, "
+                               "link loads and routes/ are on that row, not the chip's (optional: from the "
+                               "profile's mesh_x, mesh_y when absent)"),
+    "unpublished": ("str (JSON)", "list of the profile's keys it does not publish: figures needing them are "
+                                  "marked not published and their totals partial (optional: from chip_profile "
+                                  "when absent)"),
 }
+OPTIONAL_ATTRIBUTES = ("mesh_published", "unpublished")
+"""Root attributes a trace of this version may lack (written by an earlier neurosim): the reader derives them."""
 
 # Dataset path -> (dtype, shape, meaning). T: completed ticks, N: neurons, C: cores used.
 PACKET_FIELDS = {
@@ -46,7 +55,8 @@ PACKET_FIELDS = {
 SPIKE_FIELDS = {
     "tick": ("int64", "tick of the spike"),
     "neuron": ("int64", "global id of the spiking neuron (every spike, even one that sends no packet)"),
-    "value": ("float64", "spike value (1 for binary spikes; graded values from spike sources) (version 2)"),
+    "value": ("float64", "spike value (1 for binary spikes; +-theta of signed-ternary models, counts or graded "
+                         "values) (version 2)"),
 }
 TICK_FIELDS = {
     "spikes": ("int64", "spikes emitted in the tick"),

@@ -22,10 +22,11 @@ import numpy as np
 from neurosim._checks import positive_int
 from neurosim._version import __version__
 from neurosim.cost_model.per_core import per_core, spikes_per_core
-from neurosim.cost_model.synops import graded_events_per_group, is_graded
+from neurosim.cost_model.synops import graded_events_per_group, graded_spike_mask, ternary_populations
 from neurosim.cost_model.traffic import route_link_load
 from neurosim.engine import Chunk, SimResult, simulate
 from neurosim.errors import ModelError, TraceError
+from neurosim.chip.synapse_class import projection_labels
 from neurosim.mapping.placement import Placement
 from neurosim.mapping.routing import RouteTable, gather_rows
 from neurosim.net.network import SpikeSource
@@ -104,7 +105,9 @@ class TraceWriter:
             tick_s=float(profile.tick_s) if profile.tick_s is not None else math.nan,
             ticks_planned=ticks, neurons_per_core=int(npc) if npc else -1, strategy=pl.strategy,
             grid_shape=np.asarray(self.routes.grid_shape, dtype=np.int64), populations=json.dumps(pops),
-            probe_every=self.probe_every, chip_profile=json.dumps(profile.to_dict())))
+            probe_every=self.probe_every, chip_profile=json.dumps(profile.to_dict()),
+            mesh_published=bool(pl.mesh.published), unpublished=json.dumps(list(profile.unpublished)),
+            projection_labels=json.dumps(projection_labels(c.network))))
         f.create_dataset("progress", data=np.zeros(4, dtype=np.int64))
         rt = self.routes
         r = rt.packet_route
@@ -203,7 +206,7 @@ class TraceWriter:
         pt, tot = chunk.per_tick, dict(self.totals)
         tot["events"] = tot["events"] + np.asarray(pt["tick_group_events"], dtype=np.int64).sum(axis=0)
         tot["updates"] = tot["updates"] + np.asarray(pt["tick_group_updates"], dtype=np.int64).sum(axis=0)
-        graded = is_graded(values)
+        graded = graded_spike_mask(values, ids, self.compiled.pop_offset, ternary_populations(self.compiled.network))
         if graded.any():
             planned = int(self.f.attrs["ticks_planned"])
             tot["graded_events"] = tot["graded_events"] + np.rint(graded_events_per_group(

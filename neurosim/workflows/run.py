@@ -32,6 +32,7 @@ from neurosim.engine import Chunk, SimResult, simulate, simulate_samples
 from neurosim.mapping.delays import DelayShift
 from neurosim.mapping.placement import Placement
 from neurosim.mapping.quantize import QuantizationReport
+from neurosim.mapping.support import count_valued
 from neurosim.net.network import Network, Population
 from neurosim.nir.batch import NirBatch, load_batch
 from neurosim.workflows.options import RunOptions, resolve_options
@@ -109,7 +110,7 @@ def run_on_chip(network: Network, chip: str | ChipProfile, ticks: int, options: 
         else None
     report = cost(result, prepared.placement, profile, fallbacks=options.fallbacks, latency=options.latency,
                   convention=convention, execution=execution, membranes=membranes, missing=options.missing,
-                  energy_preset=energy_preset)
+                  energy_preset=energy_preset, static=options.static)
     return ChipRun(prepared.network, prepared.placement, result, report, prepared.quantization, prepared.delay_shift)
 
 
@@ -234,7 +235,7 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
     options = resolve_options(options, keywords)
     profile = chip if isinstance(chip, ChipProfile) else load_chip(chip)
     batch = load_batch(model, inputs, dialect, dt=dt, labels=labels, ticks=ticks, samples=samples)
-    prepared = prepare(batch.network, profile, options)
+    prepared = prepare(batch.network, profile, options, count_valued(batch.data))
     keep = cost_needs(profile, options.latency)[0]  # the (ticks x groups) counters only the latency model reads
     total = batch.samples * batch.ticks_per_sample
     with _trace_writer(trace, prepared.placement, total, list(batch.potential)) as writer, \
@@ -247,7 +248,7 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
         membranes = _membranes(prepared.compiled, batch.sample_inputs(), batch.ticks_per_sample, options.seed)
     report = cost(result, prepared.placement, profile, fallbacks=options.fallbacks, samples=batch.samples,
                   latency=options.latency, convention=convention, execution=execution, membranes=membranes,
-                  missing=options.missing, energy_preset=energy_preset)
+                  missing=options.missing, energy_preset=energy_preset, static=options.static)
     outputs = batch.outputs(runs)
     readout = "mean membrane" if batch.output_node in batch.potential else "spike count"
     return NirRun(prepared.network, prepared.placement, result, report, batch.samples, batch.ticks_per_sample,
@@ -259,8 +260,10 @@ def _delay_rows(shift: DelayShift | None) -> list[tuple[str, str]]:
     """The latency ``raise_delays`` added per population, as a summary row (none when nothing was raised)."""
     if shift is None:
         return []
-    return [("delays raised", f"to {shift.min_delay} tick; added latency (ticks): "
-             + ", ".join(f"{k} +{v}" for k, v in shift.latency.items()))]
+    relays = f"; {shift.relay_neurons} relay neurons" if shift.relays else ""
+    how = "shifted per projection" if shift.method == "shift" else f"raised to {shift.min_delay} tick"
+    return [("delays lowered", f"{how}{relays}; added latency (ticks): "
+             + ", ".join(f"{k} +{v}" for k, v in shift.latency.items() if k not in shift.relays))]
 
 
 def simulate_batch(batch: NirBatch, compiled: CompiledNetwork, *, seed: int,

@@ -7,9 +7,9 @@ Each point of a sweep is a set of changes to a base chip profile, the placement 
 (:mod:`neurosim.workflows.prepare`). Every point is obtained in the cheapest exact way, and its row
 says which (``how``):
 
-- changes to the **dynamics** (``quantize``, and ``weight_bits``/``weight_signed`` with it;
-  ``delay_min_ticks`` with ``raise_delays``) make a new **group**: each group simulates once (the
-  group's first point is ``"simulated"``);
+- changes to the **dynamics** (``quantize``, and ``weight_bits``/``weight_signed``/``weight_structure``/
+  ``axon_types`` with it; ``delay_min_ticks``/``delay_max_ticks`` with ``raise_delays``) make a new
+  **group**: each group simulates once (the group's first point is ``"simulated"``);
 - changes to the **placement** (``strategy``, ``neurons_per_core``, any ``[core]`` capacity, the
   mesh: ``mesh_x``, ``mesh_y``, ``cores_per_tile``, ``cores_per_chip``, ``chips_x``, ``chips_y``)
   never change the spikes, only how the engine groups its counts (population x core): the group
@@ -51,8 +51,10 @@ from neurosim.mapping.placement import Placement
 from neurosim.cost_model.reroute import refined_network, reroute
 from neurosim.chip.schema import FIELDS
 from neurosim.net.network import Network
+from neurosim.mapping.support import count_valued
 from neurosim.nir.batch import load_batch
 from neurosim.cost_model.pareto import MAXIMIZED, pareto_front
+from neurosim.cost_model.unpublished import missing_keys
 from neurosim.workflows.options import RunOptions, resolve_options
 from neurosim.workflows.prepare import place_compiled, transform_network
 from neurosim.workflows.run import simulate_batch
@@ -64,17 +66,21 @@ SWEEP_KEYS = ("strategy", "neurons_per_core", "quantize")
 RECOST_FIELDS = tuple(f.name for f in FIELDS if f.section in ("timing", "energy", "latency")) + (
     "process_nm", "operating_voltage_V", "routing", "updates_all_neurons")
 """Profile fields whose change is re-costed from an existing simulation."""
-QUANTIZE_FIELDS = ("weight_bits", "weight_signed")
+QUANTIZE_FIELDS = ("weight_bits", "weight_signed", "weight_structure", "axon_types")
 """Profile fields that change the dynamics of a ``quantize`` point (the weights); else only the placement."""
-RAISE_DELAYS_FIELDS = ("delay_min_ticks",)
+RAISE_DELAYS_FIELDS = ("delay_min_ticks", "delay_max_ticks")
 """Profile fields that change the dynamics under ``raise_delays`` (the delays); else only the placement."""
 HOW = ("simulated", "rerouted", "recosted")
 """Values of the ``how`` column: the group's simulation ran for this point; its placement's counters
 were summed from that run; its placement's run was costed again under its profile."""
 ENERGY_CLASSES = tuple(name for name, _ in COMPONENTS) + ("synops_all_inclusive", "effective_acs", "effective_macs")
-RESULT_COLUMNS = ("how", "fits", "error", "energy_J", *(f"energy_{c}_J" for c in ENERGY_CLASSES), "latency_s",
-                  "synops", "cores_used", "accuracy", "seconds", *IDENTITY_COLUMNS)
+RESULT_COLUMNS = ("how", "fits", "error", "partial", "energy_J", *(f"energy_{c}_J" for c in ENERGY_CLASSES),
+                  "latency_s", "synops", "cores_used", "accuracy", "seconds", *IDENTITY_COLUMNS)
 _SETTABLE = tuple(f.name for f in FIELDS if f.is_hardware)
+REQUIRED_COLUMNS = ("how", "fits", "error", "energy_J")
+"""Columns every sweep table has had (``partial`` came later: an older table reads with it empty)."""
+PARTIAL_SEPARATOR = ";"
+"""Joins the keys of a ``partial`` cell: ``t_spike_s;mesh_x;mesh_y``."""
 
 
 @dataclass(frozen=True)
@@ -159,19 +165,30 @@ class SweepResult:
 
     def pareto(self, objectives: Sequence[str] = ("energy_J", "latency_s"),
                maximize: Iterable[str] = MAXIMIZED) -> list[dict]:
-        """The non-dominated rows (:func:`neurosim.cost_model.pareto.pareto_front`; ``accuracy`` is maximised)."""
+        """The non-dominated rows (:func:`neurosim.cost_model.pareto.pareto_front`; ``accuracy`` is maximised;
+        a row is compared only with rows whose totals leave out the same terms, its ``partial`` cell)."""
         return pareto_front(self.rows, objectives, maximize)
 
     def to_text(self, columns: Sequence[str] | None = None) -> str:
-        """The table as fixed-width text (default: parameters, how, fits, energy, latency, SynOps, cores, error)."""
-        cols = list(columns or ("point", *self.params, "how", "fits", "energy_J", "latency_s", "synops",
-                                "cores_used", *(("accuracy",) if any(r.get("accuracy") is not None
-                                                                      for r in self.rows) else ()), "error"))
+        """The table as fixed-width text (default: parameters, how, fits, energy, partial where a row is,
+        latency, SynOps, cores, accuracy where known, error)."""
+        cols = list(columns or self._shown_columns())
         shown = [[_show(r.get(c), c) for c in cols] for r in self.rows]
         widths = [max([len(c)] + [len(row[k]) for row in shown]) for k, c in enumerate(cols)]
         lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip()]
         lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in shown]
         return "\n".join(lines)
+
+    @property
+    def partial_keys(self) -> tuple[str, ...]:
+        """The unpublished profile keys some row's totals leave out (its ``partial`` cell), in order."""
+        return tuple(dict.fromkeys(k for r in self.rows for k in partial_keys(r)))
+
+    def _shown_columns(self) -> tuple[str, ...]:
+        """The columns of :meth:`to_text` and the HTML table: ``partial`` and ``accuracy`` where a row has one."""
+        optional = {c: any(r.get(c) is not None for r in self.rows) for c in ("partial", "accuracy")}
+        return ("point", *self.params, "how", "fits", "energy_J", *(("partial",) if optional["partial"] else ()),
+                "latency_s", "synops", "cores_used", *(("accuracy",) if optional["accuracy"] else ()), "error")
 
     def to_pandas(self) -> Any:
         """The table as a ``pandas.DataFrame``: one row per point, the columns of :attr:`columns` in order
@@ -182,8 +199,7 @@ class SweepResult:
     def _repr_html_(self) -> str:
         """How the points were obtained, then the points (the columns of :meth:`to_text`; at most
         :data:`HTML_ROWS` rows: ``to_pandas()`` has them all), as HTML."""
-        cols = ("point", *self.params, "how", "fits", "energy_J", "latency_s", "synops", "cores_used",
-                *(("accuracy",) if any(r.get("accuracy") is not None for r in self.rows) else ()), "error")
+        cols = self._shown_columns()
         units = {"energy_J": "energy", "latency_s": "latency"}
         rows = [[_html_cell(r.get(c), c) for c in cols] for r in self.rows[:HTML_ROWS]]
         more = len(self.rows) - len(rows)
@@ -198,7 +214,7 @@ def read_sweep(path: str | os.PathLike) -> SweepResult:
         reader = csv.DictReader(f)
         fields = reader.fieldnames or []
         rows = sorted(({k: parse(v) for k, v in row.items()} for row in reader), key=lambda r: r.get("point") or 0)
-    missing = [c for c in ("point", *RESULT_COLUMNS[:4]) if c not in fields]
+    missing = [c for c in ("point", *REQUIRED_COLUMNS) if c not in fields]
     if missing:
         raise NeurosimError(f"{path}: not a sweep table (no column {missing[0]!r}); "
                             "write one with neurosim sweep --out")
@@ -232,7 +248,8 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     options : RunOptions, optional
         The options of every point, as for :func:`neurosim.workflows.run.run_on_chip` (default
         ``RunOptions()``); a point's ``strategy``, ``neurons_per_core`` or ``quantize`` replaces
-        the option's value. ``raise_delays`` raises delays to each point's ``delay_min_ticks``.
+        the option's value. ``raise_delays`` lowers delays onto each point's ``delay_min_ticks`` ..
+        ``delay_max_ticks``.
     executor : concurrent.futures.Executor, optional
         Runs the groups (one simulation each); default: serially in this process. With a
         :class:`~concurrent.futures.ProcessPoolExecutor` or Dask's ``Client.get_executor()``,
@@ -252,22 +269,21 @@ def sweep(network_or_builder: Network | Callable[[], Network] | str | os.PathLik
     Returns
     -------
     SweepResult
-        A failing point records its error (``fits`` False for a :class:`DoesNotFitError`) and does
-        not stop the sweep.
+        A failing point records its error (``fits`` False for a :class:`DoesNotFitError`; under
+        ``capacity="warn"`` a point over a limit has its figures, ``fits`` False and its violations
+        in ``error``) and does not stop the sweep. With ``missing="mark"`` (an option, as for
+        ``run_on_chip``) a point costed without a number its profile does not publish has its totals
+        without that term and names the keys left out in its ``partial`` cell (``docs/explore.md``).
 
     Raises
     ------
     NeurosimError
-        Before anything runs: for a key that is not a profile field nor a sweep option,
-        ``missing="mark"`` (a row has no partial mark: pass ``fallbacks``), ``resume`` without
-        ``out``, or an ``out`` file written by another sweep
+        Before anything runs: for a key that is not a profile field nor a sweep option, ``resume``
+        without ``out``, or an ``out`` file written by another sweep
         (:class:`~neurosim.workflows.sweep_table.SweepFileError`: other varied keys, model, chip or settings).
     """
     start = time.perf_counter()
     options = resolve_options(options, keywords)
-    if options.missing != "error":
-        raise NeurosimError("sweep(): missing='mark' is not supported, since a sweep row has no mark for a partial "
-                            "total; pass fallbacks={key: value} for the numbers the profile does not publish")
     profile = chip if isinstance(chip, ChipProfile) else load_chip(chip)
     points, params = _points(vary)
     nir = None
@@ -406,7 +422,8 @@ def _run_group(group: _Group) -> list[dict]:
     except Exception as err:
         return _failed_rows(group, err, None)
     shared_s = time.perf_counter() - start
-    placed = [_place(group, layout, compiled) for layout in group.layouts]  # (profile, placement or error, s)
+    counted = count_valued(batch.data) if batch is not None else frozenset()
+    placed = [_place(group, layout, compiled, counted) for layout in group.layouts]  # (profile, placement or error, s)
     fitting = [p[1] for p in placed if isinstance(p[1], Placement)]
     how = _roles(group, [isinstance(p[1], Placement) for p in placed])
     if not fitting:
@@ -451,16 +468,19 @@ def _network(group: _Group):
         if not isinstance(network, Network):
             raise NeurosimError(f"sweep: the builder returned {type(network).__name__}, not a Network")
     profile = group.profile.replace(**group.dynamics) if group.dynamics else group.profile
-    return transform_network(network, profile, group.options).network, batch
+    counted = count_valued(batch.data) if batch is not None else frozenset()
+    return transform_network(network, profile, group.options, counted).network, batch
 
 
-def _place(group: _Group, layout: _Layout, compiled) -> tuple[ChipProfile | None, Placement | Exception, float]:
-    """(the layout's profile, its placement or the error placing it, seconds)."""
+def _place(group: _Group, layout: _Layout, compiled,
+           counted: frozenset[str]) -> tuple[ChipProfile | None, Placement | Exception, float]:
+    """(the layout's profile, its placement or the error placing it, seconds); ``counted``: the sources
+    whose inputs carry counts."""
     t0 = time.perf_counter()
     try:
         options = replace(group.options, strategy=layout.strategy, neurons_per_core=layout.neurons_per_core)
         profile = group.profile.replace(**layout.structural) if layout.structural else group.profile
-        return profile, place_compiled(compiled, profile, options), time.perf_counter() - t0
+        return profile, place_compiled(compiled, profile, options, counted), time.perf_counter() - t0
     except Exception as err:
         return None, err, time.perf_counter() - t0
 
@@ -482,15 +502,20 @@ def _cost_row(group: _Group, index: int, params: dict, how: str, profile: ChipPr
     """The row of one point: ``run`` on ``placement`` costed with ``profile`` changed by ``changes``."""
     t0 = time.perf_counter()
     row = _row(group, index, params, how)
-    row.update(fits=True, cores_used=placement.n_cores_used, accuracy=accuracy)
+    over = [v.message for v in placement.violations if v.kind == "capacity"]  # mapped under capacity="warn"
+    row.update(fits=not over, cores_used=placement.n_cores_used, accuracy=accuracy)
+    if over:
+        row["error"] = "over capacity (mapped under capacity=warn): " + "; ".join(over)
     try:
         point_profile = profile.replace(**changes) if changes else profile
         report = cost(run, placement, point_profile, fallbacks=group.options.fallbacks, samples=samples,
-                      latency=group.options.latency)
+                      latency=group.options.latency, missing=group.options.missing,
+                      static=group.options.static)
     except Exception as err:
         row["error"] = _message(err)
     else:
         row["energy_J"] = float(report.energy.total_J)
+        row["partial"] = PARTIAL_SEPARATOR.join(missing_keys(report.missing)) or None
         for name, joules in zip(report.energy.classes, report.energy.energy_J):
             row[f"energy_{name}_J"] = float(joules)
         row["latency_s"] = float(report.latency.total_s) if report.latency is not None else None
@@ -512,6 +537,12 @@ def _error_rows(group: _Group, points: tuple, how: dict[int, str], err: BaseExce
 def _failed_rows(group: _Group, err: BaseException, fits: bool | None) -> list[dict]:
     how = _roles(group, [True] * len(group.layouts))
     return [{**row, "fits": fits} for row in _error_rows(group, tuple(group.points), how, err)]
+
+
+def partial_keys(row: Mapping[str, Any]) -> tuple[str, ...]:
+    """The unpublished profile keys a sweep row's totals leave out (its ``partial`` cell); none when complete."""
+    cell = row.get("partial")
+    return tuple(cell.split(PARTIAL_SEPARATOR)) if isinstance(cell, str) and cell else ()
 
 
 def _simulations(rows: list[dict]) -> int:

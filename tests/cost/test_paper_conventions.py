@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import pathlib
 
+import nir
 import numpy as np
 import pytest
 
@@ -13,6 +14,7 @@ from neurosim.cost_model.conventions import RunRecord, figures_of, get_conventio
 from neurosim.cost_model.energy_presets import PRESETS, get_preset
 from neurosim.errors import ModelError
 from neurosim.net.network import Network
+from neurosim.nir import load_nir
 from neurosim.workflows.run import run_nir, run_on_chip
 
 DATA = pathlib.Path(__file__).resolve().parent.parent / "data"
@@ -160,12 +162,39 @@ def test_spikformer_encoding_layer_is_the_one_fed_by_real_valued_input(tmp_path)
     assert figures("linear_counts")["FLOPs_encoding"] == 192
 
 
-def test_spikingjelly_leaves_conv_layers_undefined_with_a_reason():
-    x = np.load(DATA / "neurobench" / "conv_pool.npz")["x"]
-    figures = run_nir(str(DATA / "neurobench" / "conv_pool.nir"), x, "loihi_sanafe", "snntorch",
-                      convention="spikingjelly").report.convention
-    assert figures["SynOps"] is None
-    assert "conv rule is not reproduced" in figures.figures[0].note
+def _lif_node(shape):
+    return nir.LIF(tau=np.full(shape, 2e-4), r=np.ones(shape), v_leak=np.zeros(shape), v_threshold=np.ones(shape),
+                   v_reset=np.zeros(shape))
+
+
+def test_spikingjelly_convention_on_conv_and_pooling_equals_spikingjellys_own_counters():
+    """tests/data/spikingjelly/conv_pool: a conv on real input (MAC calls: B x T x 9 x 64 x 4 = 13824), a
+    strided grouped conv with zero weights on spikes (SynOp calls, 1508), AvgPool2d (no rule), then a
+    Linear on the pooled, non-binary values (MAC calls: B x T x 16 x 5 = 480)."""
+    ref = json.loads((DATA / "spikingjelly" / "conv_pool.json").read_text())
+    a = np.load(DATA / "spikingjelly" / "conv_pool.npz")
+    b, t = ref["B"], ref["T"]
+    nodes = {"input": nir.Input(input_type=np.array([1, 8, 8])),
+             "conv1": nir.Conv2d(input_shape=(8, 8), weight=a["w1"], stride=1, padding=1, dilation=1, groups=1,
+                                 bias=a["b1"]),
+             "lif1": _lif_node((4, 8, 8)),
+             "conv2": nir.Conv2d(input_shape=(8, 8), weight=a["w2"], stride=2, padding=1, dilation=1, groups=2,
+                                 bias=np.zeros(4, np.float32)),
+             "lif2": _lif_node((4, 4, 4)),
+             "pool": nir.AvgPool2d(kernel_size=np.array([2, 2]), stride=np.array([2, 2]), padding=np.array([0, 0])),
+             "flat": nir.Flatten(input_type={"input": np.array([4, 2, 2])}, start_dim=0, end_dim=-1),
+             "fc": nir.Affine(weight=a["w3"], bias=a["b3"]), "lif3": _lif_node((5,))}
+    edges = [("input", "conv1"), ("conv1", "lif1"), ("lif1", "conv2"), ("conv2", "lif2"), ("lif2", "pool"),
+             ("pool", "flat"), ("flat", "fc"), ("fc", "lif3")]
+    net = load_nir(nir.NIRGraph(nodes=nodes, edges=edges, type_check=False), dialect="spikingjelly")
+    spikes = {"input": a["x"].reshape(b, t, -1), "lif1": a["s1"].reshape(b, t, -1), "lif2": a["s2"].reshape(b, t, -1)}
+    record = RunRecord(net, b, t, lambda node: spikes[node], None, None, None, get_preset("horowitz45_fp32"))
+    figures = figures_of(get_convention("spikingjelly"), record, "sample")
+    assert (ref["SynOps"], ref["MACs"]) == (1508, 14304)
+    assert figures["SynOps"] * b == ref["SynOps"] == ref["synop_records"]["aten.convolution.default"]
+    assert figures["MACs"] * b == ref["MACs"] == b * t * (9 * 64 * 4 + 16 * 5)
+    assert figures["energy_J"] * b == pytest.approx(ref["energy_compute_pJ"] * PJ, rel=1e-9)
+    assert np.count_nonzero(a["w2"] == 0) > 0 and set(np.unique(a["s1"])) == {0.0, 1.0}
 
 
 # -- bit budget ----------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ and simulates it. The oracle is :func:`fuzz_harness.run_case`.
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -71,8 +73,12 @@ def _check_cli(case: dict) -> None:
             argv += ["--out", str(tmp / "p.png")]
         report = tmp / "o.json"
         read = [a for k, a in enumerate(argv[1:], 1) if not argv[k - 1].startswith("--") or argv[k - 1] in READ]
-        run_case("cli", case, lambda: main(argv), inputs=[p for p in files.values() if str(p) in read],
-                 figures=lambda status: _json(report))
+        around = set(os.listdir(ROOT))
+        with contextlib.chdir(tmp):  # a relative output path ("0", "loihi") is written in the case's folder
+            run_case("cli", case, lambda: main(argv), inputs=[p for p in files.values() if str(p) in read],
+                     figures=lambda status: _json(report))
+        stray = set(os.listdir(ROOT)) - around
+        assert not stray, f"cli case {case} wrote {sorted(stray)} into the repository"
 
 
 def _json(path: Path):

@@ -68,10 +68,25 @@ def test_csv_rows_may_come_in_any_order_and_without_a_header(tmp_path):
     np.testing.assert_array_equal(got.neuron_core, [-1] * 4 + [0, 1, 2, 0, 1, 2, 5, 5])
 
 
+def test_a_spike_source_on_a_core_sends_from_that_core_and_takes_a_neuron_slot():
+    chip = load_chip("loihi")
+    compiled = ns.compile_network(layered(n_in=4, n_hid=6, n_out=2))
+    on_host = place_fixed(compiled, chip, {"hid": [0] * 6, "out": [5, 5]})
+    cores = on_host.neuron_core.copy()
+    cores[:4] = 9  # tile 2 of the row-major mesh: router (2, 0)
+    on_core = place_fixed(compiled, chip, cores)
+    assert on_core.usage["neurons_per_core"] == 6 and on_core.n_cores_used == 3
+    hops_host, hops_core = on_host.routes.hops_x[:4], on_core.routes.hops_x[:4]
+    np.testing.assert_array_equal(hops_core - hops_host, [2] * 4)  # every packet to core 0 now starts 2 tiles east
+
+
 BAD_ARRAYS = [
     (lambda c: c[:-1], r"^neuron_core has shape \(165,\), expected \(166,\)"),
-    (lambda c: np.where(np.arange(c.size) == 3, 0, c), r"^neuron_core\[3\] \(source 'in' neuron 3\) = 0, but spike "
-                                                       r"sources live on the host: give them core -1$"),
+    (lambda c: np.where(np.arange(c.size) == 3, -2, c), r"^neuron_core\[3\] \(source 'in' neuron 3\) = -2 is not a "
+                                                        r"core: give a spike source -1 \(the host\) or a core of loihi "
+                                                        r"\(0..127\)$"),
+    (lambda c: np.where(np.arange(c.size) == 3, 128, c), r"^neuron_core\[3\] \(source 'in' neuron 3\) = 128 is not a "
+                                                         r"core of loihi"),
     (lambda c: np.where(np.arange(c.size) == 60, 128, c), r"^neuron_core\[60\] \(population 'hid' neuron 10\) = 128 "
                                                           r"is not a core of loihi \(cores 0..127\)"),
     (lambda c: np.where(np.arange(c.size) == 60, -1, c), r"neuron_core\[60\] \(population 'hid' neuron 10\) = -1 is "

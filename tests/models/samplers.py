@@ -31,6 +31,9 @@ from neurosim.models import cuba_li as cuba_li_model
 from neurosim.models import cuba_lif as cuba_lif_model
 from neurosim.models import if_ as if_model
 from neurosim.models import lif as lif_model
+from neurosim.models import masked_psn as masked_psn_model
+from neurosim.models import psn as psn_model
+from neurosim.models import sliding_psn as sliding_psn_model
 from neurosim.models import li as li_model
 from neurosim.models import st_bif as st_bif_model
 from neurosim.models import truenorth as truenorth_model
@@ -153,12 +156,23 @@ def cuba_lif(rng: np.random.Generator, n: int) -> Sample:
     params["gain_syn"] = np.where(grid, _pick(rng, (0.5, 1.0, 2.0), n), rng.uniform(0.3, 1.5, n))
     params["gain"] = np.where(grid, _pick(rng, (0.25, 0.5, 1.0, -0.5), n), rng.uniform(0.1, 1.0, n))
     params["bias_in"] = _bias(rng, grid, n)
+    # snnTorch 0.8.0-0.9.1 (the current decays from v): idle ticks are stepped, exact for any
+    # parameters; decays scaled so that the idle map v <- (beta + gain * alpha) v contracts.
+    from_v = rng.random(n) < 0.25
+    params["current_from"] = np.where(from_v, 1, 0)
+    params["alpha"] = np.where(from_v, params["alpha"] * 0.4, params["alpha"])
+    params["beta"] = np.where(from_v, params["beta"] * 0.5, params["beta"])
     state = {
         "i": np.where(grid, _grid(rng, -1.0, 1.0, n), rng.uniform(-1.0, 1.0, n)),
         "v": _potential(rng, grid, params["v_th"], n),
         "s_prev": (rng.random(n) < 0.1) * 1.0,
     }
-    return Sample(params, state, exact=single | grid, fine=single | grid)
+    # Multi-spike neurons (Rockpool's max_spikes_per_dt) only among the exact ones: a count boundary
+    # (v = k v_th) is a threshold too, which the tolerance of the others cannot straddle.
+    multi = (single | grid) & (rng.random(n) < 0.3)
+    params["max_spikes"] = np.where(multi, _pick(rng, (2.0, 3.0, 65536.0), n), 1.0)
+    exact = single | grid | from_v
+    return Sample(params, state, exact=exact, fine=exact)
 
 
 def cuba_li(rng: np.random.Generator, n: int) -> Sample:
@@ -310,6 +324,78 @@ def ttfs(rng: np.random.Generator, n: int) -> Sample:
     return Sample(params, state, fine=np.ones(n, dtype=bool))
 
 
+def _psn_values(rng: np.random.Generator, grid: np.ndarray, shape: tuple[int, ...], scale: float) -> np.ndarray:
+    """Weights or inputs of the PSN models: on the dyadic grid for ``grid`` rows (exact sums, so
+    ties at the threshold), continuous otherwise, a quarter of them zero."""
+    value = rng.uniform(-scale, scale, shape)
+    value = np.where(grid.reshape((-1,) + (1,) * (len(shape) - 1)), np.round(value / GRID) * GRID, value)
+    return np.where(rng.random(shape) < 0.25, 0.0, value)
+
+
+def _psn_biases(rng: np.random.Generator, grid: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Mostly negative (so that neurons can sleep), sometimes >= 0 (they fire on their own)."""
+    return np.where(rng.random(shape) < 0.1, 0.0, _psn_values(rng, grid, shape, 1.0) - 0.75)
+
+
+def sliding_psn(rng: np.random.Generator, n: int) -> Sample:
+    # float32 throughout, a sleeping neuron holds only zeros: exact for any parameters. Orders
+    # mostly small, some up to K_MAX; the stored inputs of the taps in use are random.
+    grid = rng.random(n) < 0.5
+    k_max = sliding_psn_model.K_MAX
+    k = np.where(rng.random(n) < 0.8, rng.integers(1, 6, n), rng.integers(1, k_max + 1, n))
+    lag = np.arange(k_max)[None, :]
+    w = np.where(lag < k[:, None], _psn_values(rng, grid, (n, k_max), 1.0), 0.0)
+    w[np.arange(n), k - 1] = np.where(grid, 0.5, 0.3)  # the last tap in use is not zero
+    params = {f"w{d}": w[:, d] for d in range(k_max)}
+    params["bias"] = _psn_biases(rng, grid, (n,))
+    past = np.where(lag[:, 1:] < k[:, None], _psn_values(rng, grid, (n, k_max - 1), 1.0), 0.0)
+    past = np.where(rng.random((n, 1)) < 0.5, 0.0, past).astype(np.float32)
+    return Sample(params, {f"x{d}": past[:, d - 1] for d in range(1, k_max)}, fine=np.ones(n, dtype=bool))
+
+
+def _windows(rng: np.random.Generator, n: int, t_max: int) -> np.ndarray:
+    """Window lengths, mostly short (so that windows end often), some up to ``t_max``."""
+    return np.where(rng.random(n) < 0.8, rng.integers(1, 6, n), rng.integers(1, t_max + 1, n))
+
+
+def masked_psn(rng: np.random.Generator, n: int) -> Sample:
+    # float32 throughout, a sleeping neuron holds only zeros: exact for any parameters.
+    grid = rng.random(n) < 0.5
+    t_max = masked_psn_model.T_MAX
+    windows = _windows(rng, n, t_max)
+    k = rng.integers(1, windows + 1)
+    w = _psn_values(rng, grid, (n, t_max, t_max), 1.0)
+    b = _psn_biases(rng, grid, (n, t_max))
+    params: dict[str, npt.ArrayLike] = {"T": windows}
+    for p in range(t_max):
+        for j in range(p + 1):
+            params[f"w{p}_{j}"] = np.where(p - j < k, w[:, p, j], 0.0)
+        params[f"b{p}"] = b[:, p]
+    phase = rng.integers(0, windows)
+    buf = np.where(np.arange(t_max)[None, :] < phase[:, None], _psn_values(rng, grid, (n, t_max), 1.0), 0.0)
+    state = {"phase": phase, **{f"x{j}": buf[:, j].astype(np.float32) for j in range(t_max)}}
+    return Sample(params, state, fine=np.ones(n, dtype=bool))
+
+
+def psn(rng: np.random.Generator, n: int) -> Sample:
+    # float32 throughout, a sleeping neuron holds only zeros: exact for any parameters.
+    grid = rng.random(n) < 0.5
+    t_max = psn_model.T_MAX
+    windows = _windows(rng, n, t_max)
+    w = _psn_values(rng, grid, (n, t_max, t_max), 1.0)
+    b = _psn_biases(rng, grid, (n, t_max))
+    params: dict[str, npt.ArrayLike] = {"T": windows}
+    params.update({f"w{t}_{j}": w[:, t, j] for t in range(t_max) for j in range(t_max)})
+    params.update({f"b{t}": b[:, t] for t in range(t_max)})
+    phase = rng.integers(0, windows)
+    steps = np.arange(t_max)[None, :]
+    buf = np.where(steps < phase[:, None], _psn_values(rng, grid, (n, t_max), 1.0), 0.0)
+    pending = (rng.random((n, t_max)) < 0.3) & (steps > phase[:, None]) & (steps < windows[:, None])
+    state = {"phase": phase, **{f"x{j}": buf[:, j].astype(np.float32) for j in range(t_max)},
+             **{f"s{t}": pending[:, t] * 1.0 for t in range(1, t_max)}}
+    return Sample(params, state, fine=np.ones(n, dtype=bool))
+
+
 # Models whose input must be an integer sum of integer weights (fixed-point chips): random tests
 # give them integer weights and spike values only.
 INTEGER_INPUT = frozenset({"loihi_cuba", "truenorth"})
@@ -326,4 +412,7 @@ SAMPLERS: dict[str, Callable[[np.random.Generator, int], Sample]] = {
     "alif": alif,
     "st_bif": st_bif,
     "ttfs": ttfs,
+    "sliding_psn": sliding_psn,
+    "masked_psn": masked_psn,
+    "psn": psn,
 }

@@ -230,6 +230,48 @@ def test_rockpool_lif_current_decays_after_the_input_and_reset_subtracts():
         _spikes(node, "rockpool", dt=2e-3)
 
 
+def _rockpool_multi_spikes(thr, cap):
+    """``LIFTorch.evolve`` with ``StepPWL``: ``spikes = (vmem >= thr) * floor(vmem / thr)`` clamped to
+    ``max_spikes_per_dt = cap``, ``vmem -= spikes * thr`` (Rockpool ``nn/modules/torch/lif_torch.py``)."""
+    dt, tau_syn, tau_mem = 1e-3, np.float32(4e-3), np.float32(8e-3)
+    a_mem, b_syn = np.exp(-np.float32(dt) / tau_mem), np.exp(-np.float32(dt) / tau_syn)
+    vmem, isyn, expected = np.zeros(3, np.float32), np.zeros(3, np.float32), []
+    for x in _drive():
+        isyn = isyn + x
+        vmem = vmem * a_mem
+        isyn = isyn * b_syn
+        vmem = vmem + isyn
+        spikes = ((vmem >= thr) * np.floor(vmem / thr)).astype(np.float32)
+        spikes = np.minimum(spikes, np.float32(cap))
+        vmem = vmem - spikes * thr
+        expected.append(spikes)
+    return _rockpool_cubalif(dt, tau_syn, tau_mem, thr), np.array(expected, dtype=float)
+
+
+def test_rockpool_multi_spike_neurons_send_their_count_as_the_spike_value():
+    """Rockpool's default ``max_spikes_per_dt`` (2**16): several spikes per step, read as one spike
+    whose value is the count, never reduced to one spike; ``rockpool-single`` is ``max_spikes_per_dt=1``."""
+    thr = np.float32(0.4)
+    node, expected = _rockpool_multi_spikes(thr, 2 ** 16)
+    assert expected.max() >= 3 and np.sum(expected > 1) > 5  # counts, not single spikes
+    got = _spikes(node, "rockpool")
+    assert np.array_equal(got, expected)
+    _, single = _rockpool_multi_spikes(thr, 1)
+    assert np.array_equal(_spikes(node, "rockpool-single"), single) and not np.array_equal(single, expected)
+    net = load_nir(_graph(node), dialect="rockpool")
+    (pop,) = [v for k, v in net.nodes.items() if k != "input"]
+    assert pop.model.payload_of(pop.params) == "graded" and np.all(pop.param("max_spikes") == 2 ** 16)
+
+
+@pytest.mark.parametrize("node, kind", [(nir.LIF(tau=ONES * 8e-3, r=ONES, v_leak=0 * ONES, v_threshold=ONES), "LIF"),
+                                        (nir.IF(r=ONES, v_threshold=ONES), "IF")])
+def test_rockpool_refuses_single_spike_nodes_it_would_reduce(node, kind):
+    with pytest.raises(ModelError, match=rf"^node '\w+' \({kind}\): dialect 'rockpool' emits up to 65536 spikes "
+                                         rf"per step, which the single-spike model of a {kind} node cannot send; export "
+                                         r"the module with max_spikes_per_dt=1 and load with dialect 'rockpool-single'$"):
+        load_nir(_graph(node), dialect="rockpool")
+
+
 @pytest.mark.parametrize("dialect, gain", [("nir", 1e-4 * 3), ("norse", 3.0), ("sinabs", 3.0), ("spikingjelly", 3e-4)])
 def test_if_input_gain_per_dialect(dialect, gain):
     net = load_nir(_graph(nir.IF(r=3 * ONES, v_threshold=ONES, v_reset=0 * ONES)), dialect=dialect)

@@ -390,7 +390,7 @@ def test_readout_feeding_a_layer_is_refused():
 
 def test_unknown_dialect():
     with pytest.raises(ModelError, match=r"unknown NIR dialect 'snntorhc'; supported: nir, snntorch, norse, "
-                                         r"norse-1.1, spikingjelly, sinabs, rockpool$"):
+                                         r"norse-1.1, spikingjelly, sinabs, rockpool, rockpool-single$"):
         load_nir(MODEL, dialect="snntorhc")
 
 

@@ -252,6 +252,12 @@ def _simple(model="lif", **params):
                                         r"constant"),
     ("cuba_lif", dict(alpha=0.5, beta=0.9, v_th=1.0, bias=0.1),
      r"population 'p' \(cuba_lif\): bias \(added to v\) cannot be expressed"),
+    # Multi-spike neurons need reset=subtract, which no exporting dialect reads: never written as single-spike.
+    ("cuba_lif", dict(alpha=0.5, beta=0.9, v_th=1.0, reset="subtract", max_spikes=4),
+     r"population 'p' \(cuba_lif\): reset=subtract cannot be expressed in dialect 'nir'"),
+    ("cuba_lif", dict(alpha=0.5, beta=0.9, v_th=1.0, current_from="membrane"),
+     r"population 'p' \(cuba_lif\): current_from=membrane cannot be expressed: NIR's CubaLIF current"),
+    ("sliding_psn", dict(w0=1.0), "population 'p' has model 'sliding_psn', which NIR cannot express"),
 ])
 def test_unrepresentable_populations(model, params, message):
     with pytest.raises(ModelError, match=message):

@@ -26,7 +26,7 @@ from neurosim.plots import (REPORT_KINDS, TRACE_KINDS, plot_energy, plot_energy_
 from neurosim.cli import main
 from neurosim.plots import animation as animation_module
 from neurosim.plots import plot_trace_energy, save_animation, traffic_animation, traffic_frames
-from neurosim.errors import PlotError
+from neurosim.errors import PlotError, ProfileError
 from neurosim.plots.links import link_segments
 from neurosim.plots.timeline import energy_per_tick
 from neurosim.trace import read_trace, record_trace
@@ -293,14 +293,24 @@ def test_cli_draws_trace_energy_and_animation(run, tmp_path, capsys):
     assert "as .gif or .mp4" in capsys.readouterr().err
 
 
-def test_cli_trace_energy_on_a_chip_missing_a_number_needs_a_fallback(tmp_path, capsys):
+def test_cli_trace_energy_on_a_chip_missing_a_number_marks_it_partial(tmp_path, capsys):
+    """As `neurosim run`: the picture is drawn with the unpublished numbers' terms left out and says so;
+    the API's cost_trace still raises by default; --fallback fills the numbers."""
+    from neurosim.plots import plot_trace_energy
+    from neurosim.trace import cost_trace, read_trace
+
     chip = ns.load_chip("loihi")  # publishes no e_spike_J nor t_spike_s (chips/loihi.toml, unpublished)
     placement = place(ns.compile_network(demo_network(seed=1)), chip, neurons_per_core=64)
     path = tmp_path / "loihi.h5"
     record_trace(placement, path, 10, seed=2)
-    assert main(["plot", str(path), "--kind", "energy", "-o", str(tmp_path / "e.png")]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "unpublished" in err and "fallbacks=" in err, err
+    assert main(["plot", str(path), "--kind", "energy", "-o", str(tmp_path / "e.png")]) == 0
+    assert (tmp_path / "e.png").stat().st_size > 0
+    trace = read_trace(path)
+    title = plot_trace_energy(trace, missing="mark").figure.get_suptitle()
+    assert title.endswith("(partial: e_spike_J, t_spike_s not published)"), title  # loihi's static energy is timed
+    with pytest.raises(ProfileError, match="unpublished"):
+        cost_trace(trace)
+    filled = cost_trace(trace, fallbacks={"e_spike_J": 0.0, "t_spike_s": 0.0}, missing="mark")
+    assert not filled.partial and filled.energy.total_J == cost_trace(trace, missing="mark").energy.total_J
     assert main(["plot", str(path), "--kind", "energy", "--fallback", "e_spike_J=0", "--fallback", "t_spike_s=0",
                  "-o", str(tmp_path / "e.png")]) == 0
-    assert (tmp_path / "e.png").stat().st_size > 0

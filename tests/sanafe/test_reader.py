@@ -116,12 +116,27 @@ def test_profile_takes_each_cost_from_the_unit_with_units_and_sources(model):
 def test_what_the_profile_cannot_hold_is_listed(model):
     lines = "\n".join(model.unrepresented)
     for text in ("axon_in 'test_in' latency_message_in = 10.0e-9 has no profile field",
-                 "architecture link_buffer_size = 4", "core buffer_position = soma",
-                 "synapse 'test_conv_synapse' costs (energy_process_spike 20.0e-12, latency_process_spike 2.0e-9)",
-                 "projection 'in->conv' uses synapse 'test_conv_synapse', but the profile costs every synapse as "
-                 "'test_dense_synapse'",
-                 "group 'in': its 4 input neurons are mapped to SANA-FE cores"):
+                 "architecture link_buffer_size = 4", "core buffer_position = soma"):
         assert text in lines
+    assert "test_conv_synapse" not in lines and "input neurons" not in lines  # a synapse class; inputs on cores
+
+
+def test_each_other_synapse_unit_becomes_a_synapse_class_selected_by_the_projection_attribute(model):
+    (conv,) = model.profile.synapse_classes
+    assert (conv.name, conv.e_synop_J, conv.t_synop_s) == ("test_conv_synapse", 20e-12, 2e-9)
+    assert dict(conv.attribute) == {"synapse": "test_conv_synapse"}
+    assert conv.source == (f"SANA-FE architecture file {ARCH}: synapse 'test_conv_synapse' energy_process_spike, "
+                           f"latency_process_spike")
+    attributes = {name: dict(p.attributes) for name, p in model.network.projections.items()}
+    assert attributes == {"in->hid": {"synapse": "test_dense_synapse"}, "in->conv": {"synapse": "test_conv_synapse"},
+                          "hid->hid": {"synapse": "test_dense_synapse"}}
+    assert model.profile.synaptic_events_at == "spike" and model.profile.active_neurons == "input_bias_potential"
+
+
+def test_input_neurons_sit_on_the_cores_sanafe_maps_them_to(model):
+    # in.0..1 on SANA-FE core 0.0, in.2..3 on 0.1: tile 0 is router (0, 0), neurosim cores 0 and 1.
+    np.testing.assert_array_equal(model.placement.neuron_core[:4], [0, 0, 1, 1])
+    assert model.placement.usage["neurons_per_core"] == 2
 
 
 def test_a_leak_decay_written_to_eleven_digits_is_rounded_to_its_dv_and_listed(tmp_path):
@@ -134,7 +149,7 @@ def test_a_leak_decay_written_to_eleven_digits_is_rounded_to_its_dv_and_listed(t
 
 def test_mapping_translates_column_major_tiles_to_neurosim_cores(model):
     # in: host; hid.0..1 on SANA-FE 1.0 (x 0, y 1), hid.2..3 on 2.1 (x 1, y 0), conv on 3.1 (x 1, y 1).
-    np.testing.assert_array_equal(model.placement.neuron_core, [-1] * 4 + [4, 4, 3, 3] + [7, 7])
+    np.testing.assert_array_equal(model.placement.neuron_core, [0, 0, 1, 1] + [4, 4, 3, 3] + [7, 7])
     assert model.placement.strategy == "fixed"
     np.testing.assert_array_equal(model.placement.core_xy[[4, 3, 7]], [[0, 1], [1, 0], [1, 1]])
 
@@ -223,7 +238,7 @@ ARCH_CHANGES = [
      "            - name: test_conv_synapse\n              attributes:\n                model: fancy\n", ModelError,
      r"net.yaml: group 'conv': synapse 'test_conv_synapse' has model 'fancy'; the reader translates current_based"),
     ("max_neurons_supported: 64", "max_neurons_supported: 1", DoesNotFitError,
-     r"core 3 \(population 'hid'\) holds 2 neurons, 1 over test_chip's neurons_per_core = 1; move neurons off core 3"),
+     r"core 0 \(population 'in'\) holds 2 neurons, 1 over test_chip's neurons_per_core = 1; move neurons off core 0"),
     ("    - name: test_tile[0..3]", "    - name: test_tile[0..4]", ProfileError,
      r"arch.yaml: architecture: 5 tiles do not fit its 2 x 2 mesh"),
     ("                model: leaky_integrate_fire\n",
@@ -327,3 +342,16 @@ def test_yaml_errors_after_a_long_list_keep_their_line(tmp_path):
     line = text.splitlines().index("  - a: [core: 0.0") + 1
     with pytest.raises(ModelError, match=rf"net.yaml: not valid YAML at line {line + 1} "):
         read_sanafe(tmp_path / "net.yaml", ARCH)
+
+
+def test_one_neuron_mapping_lines_are_read_as_id_ranges_with_the_same_meaning(tmp_path):
+    # SANA-FE's DVS network maps each neuron on its own line; consecutive ones are collapsed before parsing.
+    lines = NET.read_text().replace("  - hid.0..1: [core: 1.0]\n", "  - hid.0: [core: 1.0]\n  - {'hid.1': {core: '1.0'}}\n")
+    lines = lines.replace("  - hid.2..3: [core: 2.1]\n", "  - hid.2: {core: 2.1}\n  - hid.3: [core: 2.1]\n")
+    (tmp_path / "net.yaml").write_text(lines)
+    got = read_sanafe(tmp_path / "net.yaml", ARCH)
+    np.testing.assert_array_equal(got.placement.neuron_core, read_sanafe(NET, ARCH).placement.neuron_core)
+    twice = lines.replace("  - hid.3: [core: 2.1]\n", "  - hid.3: [core: 2.1]\n  - hid.3: [core: 2.1]\n")
+    (tmp_path / "twice.yaml").write_text(twice)
+    with pytest.raises(PlacementError, match=r"neuron hid\.3 is mapped twice"):
+        read_sanafe(tmp_path / "twice.yaml", ARCH)

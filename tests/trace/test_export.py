@@ -16,6 +16,7 @@ from neurosim.cli import main
 from neurosim.errors import NeurosimError
 from neurosim.mapping.placement import place
 from neurosim.trace import TRACE_TABLES, export_trace, read_trace, record_trace, trace_columns, trace_frame
+from neurosim.trace.export import published_notes
 
 TICKS = 30
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -115,7 +116,8 @@ def test_an_unknown_suffix_or_table_is_refused(trace, tmp_path):
 def test_cli_export_writes_the_asked_table(trace, trace_path, tmp_path, capsys):
     out = tmp_path / "packets.csv"
     assert main(["export", str(trace_path), "--to", str(out), "--table", "packets"]) == 0
-    assert capsys.readouterr().out.strip() == f"wrote {out} (packets)"
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [f"wrote {out} (packets)", *published_notes(trace)]
     with out.open(newline="") as f:
         assert sum(1 for _ in f) == 1 + trace.packets["tick"].size
     assert main(["export", str(tmp_path / "absent.h5"), "--to", str(out)]) == 2

@@ -26,8 +26,11 @@ def test_truenorth_sweep_with_raise_delays_fits_and_costs_every_point(tmp_path, 
 
 
 def test_truenorth_sweep_without_raise_delays_reports_the_delay_error(tmp_path, capsys):
+    """No point fits, so the sweep produced no figure: exit 2, one line, and every row says why."""
     out = tmp_path / "sweep.csv"
-    assert main(COMMAND + ["--out", str(out)]) == 0
+    assert main(COMMAND + ["--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no point of the sweep has a result (4 of 4 do not fit, 0 failed)" in err
     for row in read_sweep(out).rows:
         assert row["fits"] is False and row["energy_J"] is None
         assert "have delay 0 ticks, below truenorth's delay_min_ticks = 1" in row["error"]
@@ -46,7 +49,8 @@ def test_sweep_options_are_the_default_of_the_points(tmp_path):
     varied = read_sweep(tmp_path / "q.csv").rows
     assert varied[0]["synops"] == rows[0]["synops"] != varied[1]["synops"]
     # TrueNorth sends each neuron's spikes to one core; locality splits a layer over several cores
-    assert main(base + ["--strategy", "locality", "--vary", "quantize=false", "--out", str(tmp_path / "l.csv")]) == 0
+    # (its only point does not fit: no figure, exit 2)
+    assert main(base + ["--strategy", "locality", "--vary", "quantize=false", "--out", str(tmp_path / "l.csv")]) == 2
     (row,) = read_sweep(tmp_path / "l.csv").rows
     assert row["fits"] is False and row["error"].startswith("DoesNotFitError: population 'lif1'")
 

@@ -5,7 +5,8 @@ section 2; code: :mod:`neurosim.cost_model.synops` and :mod:`neurosim.cost_model
 
 * ``SynOps``: synaptic events delivered, one per synapse (a non-zero weight of the folded
   projections) per delivered spike; ``effective_ACs`` / ``effective_MACs`` split them per event:
-  a MAC when the spike's value is outside {-1, 0, 1} (a graded value), else an AC;
+  a MAC when the spike is graded (a value outside {-1, 0, 1} sent by anything but a signed-ternary
+  population, whose +-theta events are ACs: ``synops.py``'s payload rule), else an AC;
 * ``ANN_MACs``: synapses x ticks; ``dense_MACs``: sum over projections of pre.size x post.size x ticks;
 * ``activation_sparsity``: 1 - spikes / (neurons x ticks) over the spiking populations;
 * ``connection_sparsity``: 1 - synapses / sum of pre.size x post.size, unrounded;

@@ -15,6 +15,7 @@ import numpy as np
 from neurosim.cost_model.conventions.base import RunRecord
 from neurosim.cost_model.conventions.neurobench import _site_input, _sites, _Undefined
 from neurosim.net.network import Population
+from neurosim.net.origin import Layer
 
 Undefined = _Undefined
 """Raised where a layer's calls cannot be rebuilt; its message says why."""
@@ -39,6 +40,8 @@ class LayerCalls:
         ``"linear"`` or ``"conv"``.
     from_input : bool
         Whether it is fed by spike sources (the network's inputs) only, not by populations.
+    layer : Layer or None
+        The NIR node (its weights and geometry); ``None`` for a projection without an origin.
     """
 
     name: str
@@ -48,6 +51,7 @@ class LayerCalls:
     dense: int
     kind: str
     from_input: bool
+    layer: Layer | None = None
 
 
 def layer_calls(record: RunRecord) -> list[LayerCalls]:
@@ -67,10 +71,11 @@ def layer_calls(record: RunRecord) -> list[LayerCalls]:
         if site.layer.kind == "conv":
             spatial = int(np.prod(site.layer.output_shape[1:]))
             out.append(LayerCalls(site.name, x, n_in, int(np.prod(site.layer.output_shape)), int(w.size) * spatial,
-                                  "conv", from_input))
+                                  "conv", from_input, site.layer))
         else:
             lead = int(np.prod(x.shape[2:-1]))
-            out.append(LayerCalls(site.name, x, n_in, int(w.shape[0]) * lead, int(w.size) * lead, "linear", from_input))
+            out.append(LayerCalls(site.name, x, n_in, int(w.shape[0]) * lead, int(w.size) * lead, "linear", from_input,
+                                  site.layer))
     return out
 
 
