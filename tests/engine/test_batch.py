@@ -104,8 +104,13 @@ def test_tiled_network_keeps_each_copy_in_the_original_order():
     assert np.array_equal(np.sort(tiling.neuron.ravel()), np.arange(tiled.n_neurons))
 
 
+def _deterministic_seed() -> int:
+    """The first random network with no stochastic model (its samples run side by side)."""
+    return next(s for s in range(N_NETWORKS) if samples_per_call(ns.compile_network(random_case(s).network), 2) == 2)
+
+
 def test_chunks_progress_and_dropped_group_rows_of_a_batch():
-    case, compiled, batch = _batch(4, 4, ("array",))
+    case, compiled, batch = _batch(_deterministic_seed(), 4, ("array",))
     assert samples_per_call(compiled, 4) == 4
     chunks, progress = [], []
 
@@ -185,6 +190,6 @@ def test_parts_without_an_executor_is_refused(executor_batch):
 
 
 def test_the_side_by_side_limit_is_in_synapses(monkeypatch):
-    case, compiled, _ = _batch(4, 1, ("array",))
+    case, compiled, _ = _batch(_deterministic_seed(), 1, ("array",))
     monkeypatch.setattr(batch_module, "SIDE_BY_SIDE_SYNAPSES", 3 * compiled.n_synapses)
     assert samples_per_call(compiled, 10) == 3 and samples_per_call(compiled, 2) == 2
