@@ -35,20 +35,20 @@ from neurosim.net.network import SpikeArray, SpikeSource
 Samples = Sequence[Mapping[str, Events]]
 
 SIDE_BY_SIDE_SYNAPSES = 1 << 18
-"""Most synapses of the copies that one engine call holds (decision 00XX: beyond a few copies of a
-large network nothing is gained, and the copies cost memory)."""
+"""Most synapses plus neurons of the copies that one engine call holds (decision 00XX: more copies
+no longer fit the caches, and the copies cost memory)."""
 
 
 def samples_per_call(c: CompiledNetwork, samples: int) -> int:
     """How many of ``samples`` samples of ``c`` one engine call runs side by side (1: one at a time).
 
     One at a time when a model of the network is stochastic (its draws hash the neuron's id, which a
-    copy changes), else as many copies as fit :data:`SIDE_BY_SIDE_SYNAPSES` synapses.
+    copy changes), else as many copies as fit :data:`SIDE_BY_SIDE_SYNAPSES` synapses and neurons.
     """
     used = {int(m) for m in c.pop_model if m >= 0}
     if any(c.models[m].stochastic for m in used):
         return 1
-    return int(max(1, min(samples, SIDE_BY_SIDE_SYNAPSES // max(c.n_synapses, 1))))
+    return int(max(1, min(samples, SIDE_BY_SIDE_SYNAPSES // max(c.n_synapses + c.n_neurons, 1))))
 
 
 def simulate_samples(compiled: CompiledNetwork, samples: Samples, ticks_per_sample: int, *,

@@ -189,7 +189,7 @@ def test_parts_without_an_executor_is_refused(executor_batch):
         simulate_samples(compiled, batch, case.ticks, parts=2)
 
 
-def test_the_side_by_side_limit_is_in_synapses(monkeypatch):
+def test_the_side_by_side_limit_counts_synapses_and_neurons(monkeypatch):
     case, compiled, _ = _batch(_deterministic_seed(), 1, ("array",))
-    monkeypatch.setattr(batch_module, "SIDE_BY_SIDE_SYNAPSES", 3 * compiled.n_synapses)
+    monkeypatch.setattr(batch_module, "SIDE_BY_SIDE_SYNAPSES", 3 * (compiled.n_synapses + compiled.n_neurons))
     assert samples_per_call(compiled, 10) == 3 and samples_per_call(compiled, 2) == 2
