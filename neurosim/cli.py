@@ -24,7 +24,7 @@ from neurosim.models import get_model, list_models, load_plugin, model_origin
 from neurosim.models.plugins import entry_point_names, load_entry_point
 from neurosim.trace import read_trace
 from neurosim.trace.export import TRACE_TABLES, export_trace, published_notes
-from neurosim.plots import REPORT_KINDS, TRACE_KINDS, plot_report, plot_trace
+from neurosim.plots import REPORT_KINDS, TRACE_KINDS
 from neurosim.workflows.inputs import BUNDLED_DIALECT, BUNDLED_MODEL, BUNDLED_SAMPLES, bundled, load_input_file
 from neurosim.mapping.delays import LOWERINGS
 from neurosim.mapping.violations import POLICIES
@@ -208,6 +208,9 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
                         help="write every neuron node's outputs [B, T, *shape] to OUT.npz")
     parser.add_argument("--trace", metavar="RUN.h5",
                         help="write a spike-traffic trace while simulating (read with `neurosim plot RUN.h5`)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="split the samples over N local processes (default 1: this one); the results are "
+                             "identical")
 
 
 def _plugin_option(parser: argparse.ArgumentParser) -> None:
@@ -422,7 +425,7 @@ def _run(args: argparse.Namespace) -> int:
         run = run_nir(model.path, model.inputs, args.chip, model.dialect, options, ticks=args.ticks,
                       samples=model.samples, dt=args.dt, model_map=_model_map(args.model_map), progress=progress,
                       trace=args.trace, convention=args.convention, execution=args.per,
-                      energy_preset=args.energy_preset)
+                      energy_preset=args.energy_preset, workers=args.workers)
     finally:
         close()
     dt = f", dt {args.dt:g} s" if args.dt is not None else ""
@@ -626,6 +629,8 @@ def _draw(args: argparse.Namespace, source: pathlib.Path, out: pathlib.Path) -> 
         _check_report_file(source, "plot")
         if args.other is not None:
             _check_report_file(args.other, "--other")
+        from neurosim.plots import plot_report
+
         plot_report(source, out, kind=kind, other=args.other)
     else:
         kind = args.kind or "raster"
@@ -634,6 +639,8 @@ def _draw(args: argparse.Namespace, source: pathlib.Path, out: pathlib.Path) -> 
         options = {"window": args.window} if kind == "animation" else {}
         if kind == "energy":  # as `run`: numbers the recorded profile does not publish are marked
             options = {"fallbacks": _fallbacks(args.fallback), "missing": "mark"}
+        from neurosim.plots import plot_trace
+
         plot_trace(source, kind, out, progress=args.progress or sys.stderr.isatty(), **options)
 
 

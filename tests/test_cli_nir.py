@@ -174,3 +174,18 @@ def test_cli_plots_and_compares_reports(tmp_path, capsys):
     assert out.stat().st_size > 1000
     assert main(["plot", str(a), "--kind", "compare", "-o", str(out)]) == 2
     assert "--kind compare needs --other" in capsys.readouterr().err
+
+
+def test_cli_workers_split_the_samples_with_identical_outputs(tmp_path, capsys):
+    files = {}
+    for workers in ("1", "2"):
+        record, report = tmp_path / f"r{workers}.npz", tmp_path / f"r{workers}.json"
+        assert main(["run", "--samples", "12", "--workers", workers, "--record", str(record),
+                     "--json", str(report)]) == 0
+        with np.load(record) as data:
+            files[workers] = ({k: data[k] for k in data.files}, report.read_text(), capsys.readouterr().out)
+    (one, report_one, out_one), (two, report_two, out_two) = files["1"], files["2"]
+    assert one.keys() == two.keys() and all(np.array_equal(one[k], two[k]) for k in one)
+    assert report_one == report_two and out_one == out_two
+    assert main(["run", "--workers", "0"]) == 2
+    assert "workers" in capsys.readouterr().err

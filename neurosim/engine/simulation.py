@@ -7,8 +7,8 @@ result). Sizes are checked before anything is allocated: the memory a run needs 
 them and refused above a limit, and the delay ring has at most :data:`RING_SLOTS_MAX` slots
 (``docs/decisions/0010-memory-estimates-and-the-delay-ring.md``).
 Inputs are handed to a run (``run(ticks, inputs=...)``), not stored in the compiled structure, so
-one Simulation serves any number of stimuli: :func:`simulate_samples` runs a batch as reset -> run
-per sample. :func:`simulate` is the one-call form, ``Simulation(network).run(ticks)``.
+one Simulation serves any number of stimuli (:func:`neurosim.engine.batch.simulate_samples` runs a
+batch). :func:`simulate` is the one-call form, ``Simulation(network).run(ticks)``.
 """
 from __future__ import annotations
 
@@ -132,30 +132,16 @@ class Simulation:
         probe_ids = np.concatenate(
             [np.arange(c.pop_slice(p).start, c.pop_slice(p).stop) for p in self.probe] or [np.zeros(0)]
         ).astype(np.int64)
-        # Populations updated by their model's dense handler while all their neurons are awake: the
-        # model has one and all the population's neurons share one parameter row. (A probed
-        # population whose neurons are all awake has no forced updates, so probes do not matter.)
-        # Populations whose neurons share one parameter row and whose model has a uniform handler
-        # use it for their other (generic) updates.
-        pop_dense = np.zeros(n_pops, dtype=np.uint8)
-        pop_uniform = np.zeros(n_pops, dtype=np.uint8)
-        pop_group = np.full(n_pops, -1, dtype=np.int64)
-        for p in range(n_pops):
-            lo, hi = c.pop_offset[p], c.pop_offset[p + 1]
-            groups = np.unique(c.neuron_group[lo:hi])
-            if groups.size == 1:
-                pop_group[p] = groups[0]
-            if c.pop_model[p] < 0 or hi == lo or not (c.params[lo:hi] == c.params[lo]).all():
-                continue
-            model = c.models[c.pop_model[p]]
-            pop_dense[p] = model.dense_update is not None
-            pop_uniform[p] = model.uniform_update is not None
+        pop_group, pop_dense, pop_uniform = self._paths(c)
         return Structure(pop_offset=c.pop_offset, pop_model=c.pop_model, pop_order=c.pop_order, pop_group=pop_group,
                          pop_dense=pop_dense, pop_uniform=pop_uniform, pop_forced=pop_forced,
                          neuron_pop=c.neuron_pop, neuron_group=c.neuron_group, group_pop=c.group_pop,
                          params=c.params, src_fan_ptr=c.src_fan_ptr, fan_seg_ptr=c.fan_seg_ptr,
                          seg_delay=c.seg_delay, seg_group=c.seg_group, seg_syn_ptr=c.seg_syn_ptr,
                          syn_target=c.syn_target, syn_weight=c.syn_weight, probe_ids=probe_ids)
+
+    def _paths(self, c: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return population_paths(c)
 
     def _allocate(self, c: CompiledNetwork) -> None:
         """The buffers of the engine state, sized by the structure (their contents are set by reset)."""
@@ -433,18 +419,53 @@ class Simulation:
         n = int(np.searchsorted(self._spk[0][:out.n_spikes], start + done)) if interrupted else out.n_spikes
         spk_t, spk_id, spk_pay = (a[:n].copy() for a in self._spk)
         spk_t -= start
-        probes = {}
-        first = 0
-        for name in self.probe:
-            size = c.pop_slice(name).stop - c.pop_slice(name).start
-            n_state = len(c.network.nodes[name].model.state)
-            probes[name] = out.probe_buf[:done, first:first + size, :n_state]
-            first += size
+        probes = self._probes(out.probe_buf[:done])
         per_tick = {k: v[:done] for k, v in out.per_tick.items()}
         groups = {k: None if out.group_ticks is None else out.group_ticks[k][:done]
                   for k in ("tick_group_events", "tick_group_updates")}
         counters = Counters(c, done, **out.totals, **per_tick, **groups)
         return SimResult(c, done, spk_t, spk_id, spk_pay, probes, counters, wall, interrupted, start)
+
+
+    def _probes(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        return probe_views(self.compiled, self.probe, rows)
+
+
+def population_paths(c: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the one destination group of each population or -1, whether it takes its model's dense handler
+    while all its neurons are awake, whether it takes its model's uniform handler otherwise).
+
+    Dense: the model has a dense handler and all the population's neurons share one parameter row.
+    (A probed population whose neurons are all awake has no forced updates, so probes do not matter.)
+    Uniform: one parameter row and a model with a uniform handler, for the other (generic) updates.
+    """
+    n_pops = len(c.names)
+    pop_dense = np.zeros(n_pops, dtype=np.uint8)
+    pop_uniform = np.zeros(n_pops, dtype=np.uint8)
+    pop_group = np.full(n_pops, -1, dtype=np.int64)
+    for p in range(n_pops):
+        lo, hi = c.pop_offset[p], c.pop_offset[p + 1]
+        groups = np.unique(c.neuron_group[lo:hi])
+        if groups.size == 1:
+            pop_group[p] = groups[0]
+        if c.pop_model[p] < 0 or hi == lo or not (c.params[lo:hi] == c.params[lo]).all():
+            continue
+        model = c.models[c.pop_model[p]]
+        pop_dense[p] = model.dense_update is not None
+        pop_uniform[p] = model.uniform_update is not None
+    return pop_group, pop_dense, pop_uniform
+
+
+def probe_views(c: CompiledNetwork, probe: Sequence[str], rows: np.ndarray) -> dict[str, np.ndarray]:
+    """``{population: (ticks, size, n_state)}`` views of the probe rows ``(ticks, n_probed, state columns)``
+    of the populations ``probe``, in that order."""
+    probes = {}
+    first = 0
+    for name in probe:
+        size = c.pop_slice(name).stop - c.pop_slice(name).start
+        probes[name] = rows[:, first:first + size, :len(c.network.nodes[name].model.state)]
+        first += size
+    return probes
 
 
 class _RunOutput:
@@ -543,35 +564,3 @@ def simulate(network: Network | CompiledNetwork, ticks: int, probe: str | Iterab
     sim = Simulation(network, probe=probe, record_spikes=record_spikes, seed=seed, chunk_ticks=chunk_ticks,
                      keep_tick_groups=keep_tick_groups, memory_limit=memory_limit)
     return sim.run(ticks, progress=progress, on_chunk=on_chunk)
-
-
-def simulate_samples(compiled: CompiledNetwork, samples: Sequence[Mapping[str, Events]], ticks_per_sample: int, *,
-                     probe: Iterable[str] = (), seed: int = 0, progress: ProgressCallback | None = None,
-                     on_chunk: Callable[[int], ChunkCallback | None] | None = None,
-                     keep_tick_groups: bool | None = None) -> tuple[SimResult, list[SimResult]]:
-    """(the runs concatenated, the run of each sample) of every sample, each from the reset state.
-
-    One :class:`Simulation` runs them all: for each sample, ``reset()`` then
-    ``run(ticks_per_sample, inputs=sample)``, as a training framework runs each sample of a batch
-    (no membrane or spike in flight carries from one sample into the next).
-
-    Parameters
-    ----------
-    compiled : the network, compiled (or placed) once for all samples.
-    samples : the inputs of each sample, ``{spike source name: events}`` (see :meth:`Simulation.run`).
-    ticks_per_sample : ticks each sample runs.
-    probe, seed, keep_tick_groups : as for :class:`Simulation`.
-    progress : ``progress(done, total)`` counts ticks over all samples.
-    on_chunk : ``on_chunk(offset)`` gives the chunk callback of the sample starting at tick ``offset``
-        of the concatenated run (or ``None``).
-    """
-    sim = Simulation(compiled, probe=probe, seed=seed, keep_tick_groups=keep_tick_groups)
-    total = len(samples) * ticks_per_sample
-    runs = []
-    for b, inputs in enumerate(samples):
-        offset = b * ticks_per_sample
-        step = None if progress is None else (lambda done, _t, offset=offset: progress(offset + done, total))
-        sim.reset()
-        runs.append(sim.run(ticks_per_sample, inputs, progress=step,
-                            on_chunk=None if on_chunk is None else on_chunk(offset)))
-    return SimResult.concatenate(runs), runs

@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.sparse import csgraph
 
 from neurosim.compile.compiled import CompiledNetwork
 from neurosim.chip.mesh import Mesh
@@ -95,6 +94,8 @@ def _bisect(graph: sp.csr_matrix, capacity: int, rng: np.random.Generator) -> In
 def _best_cut(sub: sp.coo_matrix, left: int, rng: np.random.Generator) -> IntArray:
     """A permutation of ``sub``'s nodes whose first ``left`` nodes share few edges with the rest."""
     n = sub.shape[0]
+    from scipy.sparse import csgraph  # only this strategy needs it, and it costs a third of a second to import
+
     n_comp, comp = csgraph.connected_components(sub, directed=False)
     deg = np.asarray(sub.sum(axis=1)).ravel()
     inv_sqrt = np.divide(1.0, np.sqrt(deg), out=np.zeros(n), where=deg > 0)

@@ -42,6 +42,11 @@ one parameter row but are not all updated every tick::
 The contract of ``update`` with ``params[i] == prow`` for every ``i`` in ``idx``; it must give exactly
 the results of ``update``. See ``docs/decisions/0005-uniform-handler.md``.
 
+A handler may read the global neuron id ``i`` only to index ``state`` and ``params``, and ``seed``
+only through a hash of (seed, global id, tick): a model that draws random numbers so sets
+``stochastic=True``, and the samples of a batch then run one engine call each (side by side, their
+copies would get other ids; ``docs/decisions/0022-batched-samples.md``).
+
 Reference step contract (plain numpy, one dense tick for a whole population, no catch-up)::
 
     reference_step(state, params, x) -> spikes
@@ -263,6 +268,7 @@ class NeuronModel:
     uniform_update: Callable | None = field(default=None, repr=False)  # optional, see the module docstring
     source: str = ""
     nir: NirReader | None = None
+    stochastic: bool = False  # the handlers draw from (seed, global neuron id, tick): see the module docstring
     payload: str | Callable[[np.ndarray], str] = "binary"
     """What the spikes carry, one of :data:`PAYLOADS`, or a function of a population's ``(n, len(params))``
     parameter array returning one (for a model whose parameters decide, e.g. ``cuba_lif``'s ``max_spikes``)."""

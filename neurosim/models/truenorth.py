@@ -337,6 +337,6 @@ def _check_integers(name: str, a: np.ndarray, low: int, high: int, where: str) -
 
 
 MODEL = register(NeuronModel("truenorth", PARAMS, STATE, update, reference_step, integer_input=True,
-                             doc=__doc__,
+                             stochastic=True, doc=__doc__,
                              source=("Cassidy et al., IJCNN 2013, doi:10.1109/IJCNN.2013.6707077, as in NeMo's "
                                      "tn_neuron.c; Merolla et al., Science 345:668 (2014), Suppl. S1, S8")))

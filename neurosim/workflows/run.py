@@ -13,11 +13,14 @@ from the reset state (``neurosim run MODEL.nir --input INPUT.npz``).
 from __future__ import annotations
 
 import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from neurosim._checks import positive_int
 from neurosim.chip import ChipProfile, load_chip
 from neurosim.compile.compiled import CompiledNetwork
 from neurosim.cost_model import Report, cost
@@ -191,8 +194,9 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
             ticks: int | None = None, samples: int | None = None, labels=None, dt: float | None = None,
             progress: Callable[[int, int], None] | None = None, trace: str | os.PathLike | None = None,
             convention: str = DEFAULT_CONVENTION, execution: str = "sample", energy_preset: str = DEFAULT_PRESET,
-            model_map: dict[str, str] | None = None, **keywords: Any) -> NirRun:
-    """Run a NIR model on ``chip`` over B input samples, one after another, and cost the whole run.
+            model_map: dict[str, str] | None = None, workers: int | None = None,
+            executor: Executor | None = None, **keywords: Any) -> NirRun:
+    """Run a NIR model on ``chip`` over B input samples, each from the reset state, and cost the whole run.
 
     Parameters
     ----------
@@ -217,6 +221,11 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
     progress, trace : as for :func:`run_on_chip`.
     convention, execution, energy_preset : as for :func:`run_on_chip`: ``convention="neurobench", execution="tick"``
         reports NeuroBench's figures per tick, as NeuroBench reports a streaming model.
+    workers : split the samples over this many local processes (``neurosim run --workers N``); the
+        results are identical, bit for bit, to a run in this process.
+    executor : any :class:`concurrent.futures.Executor` to split the samples over instead (Dask:
+        ``distributed.Client(...).get_executor()``), one part per worker (``workers``, default: this
+        machine's cores).
     **keywords : ``RunOptions`` fields and placement options, as for :func:`run_on_chip`.
 
     Every sample starts from the reset state (initial neuron states, no spike in flight), as the
@@ -233,9 +242,11 @@ def run_nir(model, inputs, chip: str | ChipProfile, dialect: str = "nir", option
     prepared = prepare(batch.network, profile, options, count_valued(batch.data))
     keep = cost_needs(profile, options.latency)[0]  # the (ticks x groups) counters only the latency model reads
     total = batch.samples * batch.ticks_per_sample
-    with _trace_writer(trace, prepared.placement, total, list(batch.potential)) as writer:
+    with _trace_writer(trace, prepared.placement, total, list(batch.potential)) as writer, \
+            _executor(workers, executor) as pool:
         result, runs = simulate_batch(batch, prepared.compiled, seed=options.seed, progress=progress,
-                                      on_chunk=writer.shifted, keep_tick_groups=keep)
+                                      on_chunk=writer.shifted, keep_tick_groups=keep, executor=pool,
+                                      parts=None if pool is None else workers)
     membranes = None
     if get_convention(convention).needs_membranes:
         membranes = _membranes(prepared.compiled, batch.sample_inputs(), batch.ticks_per_sample, options.seed)
@@ -262,15 +273,28 @@ def _delay_rows(shift: DelayShift | None) -> list[tuple[str, str]]:
 def simulate_batch(batch: NirBatch, compiled: CompiledNetwork, *, seed: int,
                    progress: Callable[[int, int], None] | None = None,
                    on_chunk: Callable[[int], Callable[[Chunk], None] | None] | None = None,
-                   keep_tick_groups: bool | None = None) -> tuple[SimResult, list[SimResult]]:
+                   keep_tick_groups: bool | None = None, executor: Executor | None = None,
+                   parts: int | None = None) -> tuple[SimResult, list[SimResult]]:
     """(the runs concatenated, the run of each sample) of ``batch``'s samples on ``compiled``, each from reset.
 
     The one place where the workflows simulate a NIR batch (``run_nir`` and the sweep's NIR points):
-    one engine (:func:`neurosim.engine.simulate_samples`) reset before every sample, the non-spiking
-    populations probed (their membrane is their output).
+    :func:`neurosim.engine.simulate_samples`, the samples side by side in as few engine calls as
+    fit (on ``executor``'s workers in ``parts`` parts, if given), the non-spiking populations
+    probed (their membrane is their output).
     """
     return simulate_samples(compiled, batch.sample_inputs(), batch.ticks_per_sample, probe=batch.potential,
-                            seed=seed, progress=progress, on_chunk=on_chunk, keep_tick_groups=keep_tick_groups)
+                            seed=seed, progress=progress, on_chunk=on_chunk, keep_tick_groups=keep_tick_groups,
+                            executor=executor, parts=parts)
+
+
+def _executor(workers: int | None, executor: Executor | None):
+    """A context giving the executor of a run: ``executor`` as given, a pool of ``workers`` local
+    processes (shut down at the end), or ``None`` (this process)."""
+    if executor is not None:
+        return nullcontext(executor)
+    if workers is None or positive_int(workers, "workers") == 1:
+        return nullcontext(None)
+    return ProcessPoolExecutor(workers)
 
 
 def _membranes(compiled: CompiledNetwork, samples: list[dict], ticks: int, seed: int) -> dict[str, np.ndarray]:

@@ -139,7 +139,7 @@ def test_cli_export_prints_what_the_trace_lacks(traces, tmp_path, capsys):
 @pytest.mark.parametrize("kind", OFF_MESH_KINDS)
 def test_pictures_of_positions_and_hops_say_the_mesh_is_not_published(traces, tmp_path, kind, monkeypatch):
     titles = []
-    monkeypatch.setattr("neurosim.plots._save", lambda ax, out: titles.append(ax.get_title()))
+    monkeypatch.setattr("neurosim.plots.files._save", lambda ax, out: titles.append(ax.get_title()))
     plot_trace(traces["spinnaker2"], kind, tmp_path / "x.png")
     plot_trace(traces["loihi_sanafe"], kind, tmp_path / "y.png")
     assert "'spinnaker2' publishes no router mesh" in titles[0]
