@@ -35,7 +35,7 @@ from neurosim.net.network import SpikeArray, SpikeSource
 Samples = Sequence[Mapping[str, Events]]
 
 SIDE_BY_SIDE_SYNAPSES = 1 << 18
-"""Most synapses plus neurons of the copies that one engine call holds (decision 00XX: more copies
+"""Most synapses plus neurons of the copies that one engine call holds (decision 0022: more copies
 no longer fit the caches, and the copies cost memory)."""
 
 
