@@ -86,6 +86,14 @@ def _grow(a):
 
 
 @njit
+def _reserve(a, n):
+    """``a``, or a copy of it grown by doubling to hold at least ``n`` entries."""
+    while a.size < n:
+        a = _grow(a)
+    return a
+
+
+@njit
 def _collect_flagged(flags, out, base):
     """Write ``base + k`` for every ``flags[k] != 0`` to ``out`` (as long as ``flags``), in ascending
     order; return how many. Branch-free: a store every time and a count that advances on a flag (in
@@ -122,44 +130,43 @@ def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, se
                 prefetch(syn_weight, y)
         s = q_seg[k]
         pay = q_pay[k]
-        lo = seg_syn_ptr[s]
-        hi = seg_syn_ptr[s + 1]
-        targets = syn_target[lo:hi]
-        weights = syn_weight[lo:hi]
+        lo = np.uint64(seg_syn_ptr[s])
+        hi = np.uint64(seg_syn_ptr[s + 1])
         g = seg_group[s]
         p = group_pop[g]  # a segment's targets all lie in one group, hence one population
         # The innermost loops of the simulator: contiguous targets and weights, one random access
-        # to pending[] and acc[] per synaptic event. (Slices indexed from 0 and unsigned targets
-        # spare Numba's test for negative indices.)
+        # to pending[] and acc[] per synaptic event. Unsigned indices spare Numba's test for
+        # negative ones, and indexing the whole arrays (no slice per packet) spares the reference
+        # counting of a slice (two atomic operations each, which also stall the prefetches).
         if scatter[p] == 2:
             # Population on the dense path at this tick: its handler reads every neuron's acc and
             # no pending flag, so an event is only an addition.
-            for y in range(hi - lo):
-                acc[np.uint32(targets[y])] += weights[y] * pay
+            for y in range(lo, hi):
+                acc[np.uint32(syn_target[y])] += syn_weight[y] * pay
         elif scatter[p]:
             # Busy population: acc was cleared for all of it at the start of the tick and its
             # pending neurons are collected by a scan, so a touch is a plain store (no branch,
             # which mispredicts on every new target).
-            for y in range(hi - lo):
-                j = np.uint32(targets[y])
+            for y in range(lo, hi):
+                j = np.uint32(syn_target[y])
                 pending[j] = 1
-                acc[j] += weights[y] * pay
+                acc[j] += syn_weight[y] * pay
         else:
             head = pop_offset[p]
-            for y in range(hi - lo):
-                j = np.uint32(targets[y])
+            for y in range(lo, hi):
+                j = np.uint32(syn_target[y])
                 if pending[j] == 0:
                     pending[j] = 1
                     acc[j] = 0.0
                     pend[head + pend_n[p]] = j
                     pend_n[p] += 1
-                acc[j] += weights[y] * pay
+                acc[j] += syn_weight[y] * pay
         if pop_forced[p]:  # probed population: these neurons did receive input
             for y in range(lo, hi):
                 forced[syn_target[y]] = -1
         seg_deliveries[s] += 1
-        tick_events[c] += hi - lo
-        tick_group_events[c, g] += hi - lo
+        tick_events[c] += np.int64(hi - lo)
+        tick_group_events[c, g] += np.int64(hi - lo)
 
 
 @njit
@@ -211,6 +218,7 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
     # acc of p is all 0.0: its dense handler cleared it at p's last update, and nothing can reach p
     # between that and the next tick's deliveries (delay 0 reaches only later populations).
     acc_clean = np.zeros(n_pops, dtype=np.uint8)
+    ring_top = ring_len.max()  # at least the number of packets in the fullest ring slot
     for t in range(t0, t1):
         c = t - t0
         # 1. Neurons that are not at rest, and every neuron of a probed population, are updated.
@@ -374,30 +382,38 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
                 for f in range(src_fan_ptr[i], src_fan_ptr[i + 1]):
                     fan_packets[f] += 1
                     tick_packets[c] += 1
-                    for s in range(fan_seg_ptr[f], fan_seg_ptr[f + 1]):
+                    s0 = fan_seg_ptr[f]
+                    s1 = fan_seg_ptr[f + 1]
+                    # Room for every segment of f in whichever queue it goes to, so that the loop
+                    # below never regrows an array: an array variable reassigned inside a loop
+                    # costs two atomic reference counts per iteration, i.e. per packet.
+                    if nz + s1 - s0 > zq_seg.size:
+                        zq_seg = _reserve(zq_seg, nz + s1 - s0)
+                        zq_pay = _reserve(zq_pay, nz + s1 - s0)
+                    if n_far + s1 - s0 > far_seg.size:
+                        far_due = _reserve(far_due, n_far + s1 - s0)
+                        far_seg = _reserve(far_seg, n_far + s1 - s0)
+                        far_pay = _reserve(far_pay, n_far + s1 - s0)
+                    if ring_top + s1 - s0 > ring_seg.shape[1]:
+                        ring_top = ring_len.max()  # ring_top only bounds the fullest slot from above
+                        while ring_top + s1 - s0 > ring_seg.shape[1]:
+                            ring_seg, ring_pay = _grow_ring(ring_seg, ring_pay)
+                    ring_top += s1 - s0  # no slot gains more than the segments of f
+                    for s in range(s0, s1):
                         d = seg_delay[s]
                         if d == 0:
-                            if nz == zq_seg.size:
-                                zq_seg = _grow(zq_seg)
-                                zq_pay = _grow(zq_pay)
                             zq_seg[nz] = s
                             zq_pay[nz] = pay
                             nz += 1
                         elif d > mask:
                             # Longer than the ring: kept apart until the driver moves it into the
                             # ring, before it falls due (at most one ring length ahead).
-                            if n_far == far_seg.size:
-                                far_due = _grow(far_due)
-                                far_seg = _grow(far_seg)
-                                far_pay = _grow(far_pay)
                             far_due[n_far] = t + d
                             far_seg[n_far] = s
                             far_pay[n_far] = pay
                             n_far += 1
                         else:
                             slot = (t + d) & mask
-                            if ring_len[slot] == ring_seg.shape[1]:
-                                ring_seg, ring_pay = _grow_ring(ring_seg, ring_pay)
                             ring_seg[slot, ring_len[slot]] = s
                             ring_pay[slot, ring_len[slot]] = pay
                             ring_len[slot] += 1
