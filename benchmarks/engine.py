@@ -1,4 +1,4 @@
-"""Engine benchmarks: neurosim against Brian2 (cython target), a synapse-bound workload, cache reuse.
+"""Engine benchmarks: neurosim against Brian2 (cython and C++ standalone), a synapse-bound workload, cache reuse.
 
 Prints one JSON document (see ``benchmarks/README.md``)::
 
@@ -14,7 +14,11 @@ a) ``cuba``: Brian2's CUBA example with delta synapses, 80/20 excitatory/inhibit
    we * taue / taum = 0.405 mV and wi * taui / taum = -4.5 mV. Delay 1 tick: in Brian2 the pathway
    runs ``before_thresholds`` with delay 0, so a spike of step t is added at step t + 1 after the
    leak and before the threshold test, as neurosim does (``tests/test_brian2.py``). Both simulators
-   get the same synapses and initial potentials.
+   get the same synapses and initial potentials. Peers: Brian2's cython target and its C++
+   standalone device (one thread; code generation and the C++ build timed apart from the run).
+a') ``sparse``: the same network at rest, driven by external Bernoulli sources (README).
+a'') ``delays``: the CUBA network with a delay per synapse drawn uniformly from 1-20 ms (10-200
+   ticks), the same delays given to neurosim and to Brian2 C++ standalone.
 b) ``fanout``: a synapse-bound network: N LIF neurons with a fixed fan-out of 1,000 random targets,
    delays 1..16 ticks, excitatory/inhibitory weights, driven by N/10 Poisson sources (also fan-out
    1,000) at a low rate. Reports synaptic events/s on one core and the memory of building and
@@ -43,7 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from _common import add_worker_options, machine_info, run_worker  # benchmarks/ is sys.path[0] when run as a script
-from delivery_ceiling import delivery_ceiling
+from delivery_ceiling import delay_ceiling, delivery_ceiling
 
 HERE = Path(__file__).resolve()
 SEED = 1234
@@ -144,8 +148,14 @@ def cuba_neurosim(n: int, ticks: int, warmup: int, sparse: bool = False, delays:
     result = ns.simulate(compiled, ticks, record_spikes=False)
     wall = time.perf_counter() - t
     cnt = result.counters
+    extra = {}
+    if delays:
+        ceiling = delay_ceiling(compiled, cnt.spikes / ticks)
+        ceiling["engine_over_prefetched_median"] = (cnt.synaptic_events / wall
+                                                    / ceiling["prefetched"]["events_per_s_median"])
+        extra["delivery_ceiling"] = ceiling
     return {
-        "n_neurons": n, "n_synapses": compiled.n_synapses, "ticks": ticks,
+        **extra, "n_neurons": n, "n_synapses": compiled.n_synapses, "ticks": ticks,
         "build_s": build_s, "compile_network_s": compile_s, "warmup_s": warmup_s,
         "sim_wall_s": wall, "synaptic_events": cnt.synaptic_events, "neuron_updates": cnt.neuron_updates,
         "spikes": cnt.spikes, "synaptic_events_per_s": cnt.synaptic_events / wall,
@@ -172,7 +182,9 @@ def _brian2_cuba(b2, n: int, ticks: int, sparse: bool, delays: bool):
     delay = cuba_delays(pre.size).astype(np.int64) - 1 if delays else np.zeros(pre.size, dtype=np.int64)
     objects = [group]
     for mask, code in ((exc, "v_post += we"), (~exc, "v_post += wi")):
-        s = b2.Synapses(group, group, on_pre=code, delay=0 * b2.ms, dt=dt, namespace=ns_)
+        # A delay given to the constructor is one scalar for the pathway: per-synapse delays are
+        # set after connecting.
+        s = b2.Synapses(group, group, on_pre=code, dt=dt, namespace=ns_, **({} if delays else {"delay": 0 * b2.ms}))
         s.connect(i=pre[mask], j=post[mask])
         if delays:
             s.delay = delay[mask] * dt

@@ -59,6 +59,21 @@ def update_population_uniform(model_id, state, prow, idx, x, elapsed, t, seed, f
     raise RuntimeError("kernels.py is a template; use neurosim.engine.codegen.engine_module()")
 
 
+@njit
+def add_in_flight(seg_deliveries, ring_seg, ring_len, far_seg, sign):
+    """Add ``sign`` to ``seg_deliveries[s]`` for every packet in flight (in the ring and the far list).
+
+    The kernel counts a segment's delivery when its packet is sent; a run adds the packets in
+    flight at its start (sent before it, delivered in it) and takes away those still in flight at
+    its end (``sign`` +1 and -1), so that the count is of the run's deliveries. Called twice per run.
+    """
+    for slot in range(ring_len.size):
+        for k in range(ring_len[slot]):
+            seg_deliveries[ring_seg[slot, k]] += sign
+    for k in range(far_seg.size):
+        seg_deliveries[far_seg[k]] += sign
+
+
 # ---- KERNEL SOURCE (copied verbatim into the generated engine module) ----
 
 
@@ -108,15 +123,13 @@ def _collect_flagged(flags, out, base):
 
 @njit
 def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
-             pop_forced, forced, pending, acc, pend, pend_n, pop_offset, seg_deliveries,
-             tick_events, tick_group_events, scatter):
+             pop_forced, forced, pending, acc, pend, pend_n, pop_offset, tick_events, tick_group_events, scatter):
     """Apply the packets ``q_seg[:n_packets]`` (delay segment, spike value ``q_pay``) in order."""
     for k in range(n_packets):
         if k + 2 * PREFETCH_AHEAD < n_packets:
             # Further ahead, the segment's own entries (read below, and to prefetch its synapses).
             s4 = q_seg[k + 2 * PREFETCH_AHEAD]
             prefetch(seg_syn_ptr, s4)
-            prefetch(seg_deliveries, s4)
             prefetch(seg_group, s4)
         if k + PREFETCH_AHEAD < n_packets:
             # Each packet's synapses start at an unpredictable place in arrays far larger than the
@@ -164,7 +177,6 @@ def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, se
         if pop_forced[p]:  # probed population: these neurons did receive input
             for y in range(lo, hi):
                 forced[syn_target[y]] = -1
-        seg_deliveries[s] += 1
         tick_events[c] += np.int64(hi - lo)
         tick_group_events[c, g] += np.int64(hi - lo)
 
@@ -263,7 +275,7 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
         slot = t & mask
         _deliver(ring_seg[slot], ring_pay[slot], ring_len[slot], c, seg_syn_ptr, syn_target, syn_weight,
                  seg_group, group_pop, pop_forced, forced, pending, acc, pend, pend_n, pop_offset,
-                 seg_deliveries, tick_events, tick_group_events, scatter)
+                 tick_events, tick_group_events, scatter)
         ring_len[slot] = 0
         # 3. Populations in processing order: sources emit their given spikes, models update.
         k_in = in_ptr[c]
@@ -400,6 +412,9 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
                             ring_seg, ring_pay = _grow_ring(ring_seg, ring_pay)
                     ring_top += s1 - s0  # no slot gains more than the segments of f
                     for s in range(s0, s1):
+                        # Counted as delivered when sent (sequential here, where a count at delivery
+                        # is one more random access per packet); see add_in_flight.
+                        seg_deliveries[s] += 1
                         d = seg_delay[s]
                         if d == 0:
                             zq_seg[nz] = s
@@ -420,7 +435,7 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
             if nz > 0:
                 _deliver(zq_seg, zq_pay, nz, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
                          pop_forced, forced, pending, acc, pend, pend_n, pop_offset,
-                         seg_deliveries, tick_events, tick_group_events, scatter)
+                         tick_events, tick_group_events, scatter)
         # 4. State probes, after every population of the tick.
         for m in range(probe_ids.size):
             for v in range(probe_buf.shape[2]):
