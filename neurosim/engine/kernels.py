@@ -8,10 +8,7 @@ and of every model's source, so an edited model recompiles and an unchanged one 
 Data structures (see ``neurosim.compile.compiled`` for the synapse CSR):
 
 * delay ring: ``ring_seg[slot, k]`` / ``ring_pay[slot, k]`` for ``k < ring_len[slot]`` are the
-  packets due at the tick ``t`` with ``t & mask == slot``: a packet is its delay segment's
-  ``(segment, first synapse, end, destination group)`` (``PACKET_FIELDS``, copied from the
-  segment arrays when it is sent, so that delivery reads nothing of the segment but its synapses)
-  and its spike value. Invariant:
+  packets (delay segment, spike value) due at the tick ``t`` with ``t & mask == slot``. Invariant:
   at the start of tick ``t`` every slot holds only packets due in ``[t, t + mask]``, in emission
   order. One entry per (spike, destination group, delay), never one per synaptic event.
 * pending buckets: the neurons to update at tick ``t`` in population ``p`` are
@@ -29,7 +26,7 @@ Data structures (see ``neurosim.compile.compiled`` for the synapse CSR):
   ``acc``: no index list, no elapsed ticks, no per-neuron parameter rows, no pending flags (an
   event into it is only ``acc[j] += w * pay``, ``scatter[p] == 2``). The handler leaves its ``acc``
   range at 0.0 (``acc_clean[p]``), so the next tick does not clear it again.
-* zero-delay queue: ``zq_seg[:nz]`` / ``zq_pay[:nz]`` (packets as in the ring), those of delay 0 emitted by the
+* zero-delay queue: ``zq_seg[:nz]`` / ``zq_pay[:nz]``, the packets of delay 0 emitted by the
   population just processed; delivered before the next population (which is all that delay 0
   can reach, by the topological order).
 * ``last[j]`` is the last tick at which ``j`` was updated (``-1`` before the first); for a
@@ -72,9 +69,9 @@ def add_in_flight(seg_deliveries, ring_seg, ring_len, far_seg, sign):
     """
     for slot in range(ring_len.size):
         for k in range(ring_len[slot]):
-            seg_deliveries[ring_seg[slot, k, 0]] += sign
-    for k in range(far_seg.shape[0]):
-        seg_deliveries[far_seg[k, 0]] += sign
+            seg_deliveries[ring_seg[slot, k]] += sign
+    for k in range(far_seg.size):
+        seg_deliveries[far_seg[k]] += sign
 
 
 # ---- KERNEL SOURCE (copied verbatim into the generated engine module) ----
@@ -83,14 +80,13 @@ def add_in_flight(seg_deliveries, ring_seg, ring_len, far_seg, sign):
 PREFETCH_AHEAD = 2  # packets
 PREFETCH_SYNAPSES = 256
 GATHER_BLOCK = 256  # neurons per call of a generic or uniform handler
-PACKET_FIELDS = 4  # a queued packet: its delay segment, first synapse, end synapse, destination group
 
 
 @njit
 def _grow_ring(ring_seg, ring_pay):
     """Double the capacity of every delay slot (rare: the ring starts sized for the expected load)."""
-    n_slots, cap, fields = ring_seg.shape
-    new_seg = np.empty((n_slots, 2 * cap, fields), dtype=ring_seg.dtype)
+    n_slots, cap = ring_seg.shape
+    new_seg = np.empty((n_slots, 2 * cap), dtype=ring_seg.dtype)
     new_pay = np.empty((n_slots, 2 * cap), dtype=ring_pay.dtype)
     new_seg[:, :cap] = ring_seg
     new_pay[:, :cap] = ring_pay
@@ -113,16 +109,6 @@ def _reserve(a, n):
 
 
 @njit
-def _reserve_rows(a, n):
-    """``a`` (2-D), or a copy of it grown by doubling to hold at least ``n`` rows."""
-    while a.shape[0] < n:
-        b = np.empty((2 * a.shape[0] + 16, a.shape[1]), dtype=a.dtype)
-        b[:a.shape[0]] = a
-        a = b
-    return a
-
-
-@njit
 def _collect_flagged(flags, out, base):
     """Write ``base + k`` for every ``flags[k] != 0`` to ``out`` (as long as ``flags``), in ascending
     order; return how many. Branch-free: a store every time and a count that advances on a flag (in
@@ -136,23 +122,30 @@ def _collect_flagged(flags, out, base):
 
 
 @njit
-def _deliver(q_seg, q_pay, n_packets, c, syn_target, syn_weight, group_pop,
+def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
              pop_forced, forced, pending, acc, pend, pend_n, pop_offset, tick_events, tick_group_events, scatter):
-    """Apply the packets ``q_seg[:n_packets]`` (``PACKET_FIELDS`` each, spike value ``q_pay``) in order."""
+    """Apply the packets ``q_seg[:n_packets]`` (delay segment, spike value ``q_pay``) in order."""
     for k in range(n_packets):
+        if k + 2 * PREFETCH_AHEAD < n_packets:
+            # Further ahead, the segment's own entries (read below, and to prefetch its synapses).
+            s4 = q_seg[k + 2 * PREFETCH_AHEAD]
+            prefetch(seg_syn_ptr, s4)
+            prefetch(seg_group, s4)
         if k + PREFETCH_AHEAD < n_packets:
             # Each packet's synapses start at an unpredictable place in arrays far larger than the
             # caches: fetch those of a later packet now (its first PREFETCH_SYNAPSES; the hardware
             # prefetcher follows a long segment on its own).
-            lo2 = q_seg[k + PREFETCH_AHEAD, 1]
-            hi2 = min(q_seg[k + PREFETCH_AHEAD, 2], lo2 + PREFETCH_SYNAPSES)
+            s2 = q_seg[k + PREFETCH_AHEAD]
+            lo2 = seg_syn_ptr[s2]
+            hi2 = min(seg_syn_ptr[s2 + 1], lo2 + PREFETCH_SYNAPSES)
             for y in range(lo2, hi2, 16):  # 16 targets or weights (4 bytes) per 64-byte line
                 prefetch(syn_target, y)
                 prefetch(syn_weight, y)
+        s = q_seg[k]
         pay = q_pay[k]
-        lo = np.uint64(q_seg[k, 1])
-        hi = np.uint64(q_seg[k, 2])
-        g = q_seg[k, 3]
+        lo = np.uint64(seg_syn_ptr[s])
+        hi = np.uint64(seg_syn_ptr[s + 1])
+        g = seg_group[s]
         p = group_pop[g]  # a segment's targets all lie in one group, hence one population
         # The innermost loops of the simulator: contiguous targets and weights, one random access
         # to pending[] and acc[] per synaptic event. Unsigned indices spare Numba's test for
@@ -280,8 +273,8 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
                         forced[j] = t  # cleared again if j receives a synaptic event
         # 2. Packets due now, in emission order.
         slot = t & mask
-        _deliver(ring_seg[slot], ring_pay[slot], ring_len[slot], c, syn_target, syn_weight,
-                 group_pop, pop_forced, forced, pending, acc, pend, pend_n, pop_offset,
+        _deliver(ring_seg[slot], ring_pay[slot], ring_len[slot], c, seg_syn_ptr, syn_target, syn_weight,
+                 seg_group, group_pop, pop_forced, forced, pending, acc, pend, pend_n, pop_offset,
                  tick_events, tick_group_events, scatter)
         ring_len[slot] = 0
         # 3. Populations in processing order: sources emit their given spikes, models update.
@@ -406,12 +399,12 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
                     # Room for every segment of f in whichever queue it goes to, so that the loop
                     # below never regrows an array: an array variable reassigned inside a loop
                     # costs two atomic reference counts per iteration, i.e. per packet.
-                    if nz + s1 - s0 > zq_pay.size:
-                        zq_seg = _reserve_rows(zq_seg, nz + s1 - s0)
+                    if nz + s1 - s0 > zq_seg.size:
+                        zq_seg = _reserve(zq_seg, nz + s1 - s0)
                         zq_pay = _reserve(zq_pay, nz + s1 - s0)
-                    if n_far + s1 - s0 > far_pay.size:
+                    if n_far + s1 - s0 > far_seg.size:
                         far_due = _reserve(far_due, n_far + s1 - s0)
-                        far_seg = _reserve_rows(far_seg, n_far + s1 - s0)
+                        far_seg = _reserve(far_seg, n_far + s1 - s0)
                         far_pay = _reserve(far_pay, n_far + s1 - s0)
                     if ring_top + s1 - s0 > ring_seg.shape[1]:
                         ring_top = ring_len.max()  # ring_top only bounds the fullest slot from above
@@ -423,37 +416,24 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
                         # is one more random access per packet); see add_in_flight.
                         seg_deliveries[s] += 1
                         d = seg_delay[s]
-                        lo = seg_syn_ptr[s]
-                        hi = seg_syn_ptr[s + 1]
-                        g = seg_group[s]
                         if d == 0:
-                            zq_seg[nz, 0] = s
-                            zq_seg[nz, 1] = lo
-                            zq_seg[nz, 2] = hi
-                            zq_seg[nz, 3] = g
+                            zq_seg[nz] = s
                             zq_pay[nz] = pay
                             nz += 1
                         elif d > mask:
                             # Longer than the ring: kept apart until the driver moves it into the
                             # ring, before it falls due (at most one ring length ahead).
                             far_due[n_far] = t + d
-                            far_seg[n_far, 0] = s
-                            far_seg[n_far, 1] = lo
-                            far_seg[n_far, 2] = hi
-                            far_seg[n_far, 3] = g
+                            far_seg[n_far] = s
                             far_pay[n_far] = pay
                             n_far += 1
                         else:
                             slot = (t + d) & mask
-                            at = ring_len[slot]
-                            ring_seg[slot, at, 0] = s
-                            ring_seg[slot, at, 1] = lo
-                            ring_seg[slot, at, 2] = hi
-                            ring_seg[slot, at, 3] = g
-                            ring_pay[slot, at] = pay
-                            ring_len[slot] = at + 1
+                            ring_seg[slot, ring_len[slot]] = s
+                            ring_pay[slot, ring_len[slot]] = pay
+                            ring_len[slot] += 1
             if nz > 0:
-                _deliver(zq_seg, zq_pay, nz, c, syn_target, syn_weight, group_pop,
+                _deliver(zq_seg, zq_pay, nz, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
                          pop_forced, forced, pending, acc, pend, pend_n, pop_offset,
                          tick_events, tick_group_events, scatter)
         # 4. State probes, after every population of the tick.

@@ -23,7 +23,7 @@ from neurosim._checks import check_memory, memory_limit as resolve_memory_limit,
 from neurosim.compile.compiled import CompiledNetwork, compile_network
 from neurosim.engine.codegen import engine_module
 from neurosim.engine.counters import Counters
-from neurosim.engine.kernels import GATHER_BLOCK, PACKET_FIELDS, add_in_flight
+from neurosim.engine.kernels import GATHER_BLOCK, add_in_flight
 from neurosim.engine.result import Chunk, SimResult
 from neurosim.engine.state import Counts, Inputs, NeuronState, Queues, Recording, Scratch, Structure
 from neurosim.errors import ModelError, SimulationInterrupted
@@ -170,11 +170,10 @@ class Simulation:
                                     forced=np.empty(n, np.int64), acc=np.empty(n), pend=np.empty(n, np.int64),
                                     pend_n=np.empty(n_pops, np.int64), awake=np.empty(n, np.int64),
                                     pop_all_awake=np.empty(n_pops, np.uint8))
-        self._queues = Queues(ring_seg=np.zeros((n_slots, _RING_CAPACITY, PACKET_FIELDS), np.int64),
+        self._queues = Queues(ring_seg=np.zeros((n_slots, _RING_CAPACITY), np.int64),
                               ring_pay=np.zeros((n_slots, _RING_CAPACITY)), ring_len=np.empty(n_slots, np.int64),
-                              zq_seg=np.zeros((256, PACKET_FIELDS), np.int64), zq_pay=np.zeros(256),
-                              far_due=np.zeros(16, np.int64), far_seg=np.zeros((16, PACKET_FIELDS), np.int64),
-                              far_pay=np.zeros(16))
+                              zq_seg=np.zeros(256, np.int64), zq_pay=np.zeros(256),
+                              far_due=np.zeros(16, np.int64), far_seg=np.zeros(16, np.int64), far_pay=np.zeros(16))
         self._spk = (np.zeros(1024, np.int64), np.zeros(1024, np.int64), np.zeros(1024))
         biggest = int(np.diff(c.pop_offset).max())
         block = min(biggest, GATHER_BLOCK)
@@ -381,8 +380,7 @@ class Simulation:
         needed = int((ring_len[firsts] + counts).max())
         if needed > ring_seg.shape[1]:
             capacity = 1 << (needed - 1).bit_length()
-            ring_seg = np.concatenate([ring_seg, np.zeros((n_slots, capacity - ring_seg.shape[1], PACKET_FIELDS),
-                                                          np.int64)], axis=1)
+            ring_seg = np.concatenate([ring_seg, np.zeros((n_slots, capacity - ring_seg.shape[1]), np.int64)], axis=1)
             ring_pay = np.concatenate([ring_pay, np.zeros((n_slots, capacity - ring_pay.shape[1]))], axis=1)
         for slot, first, k in zip(firsts, starts, counts):
             held = ring_len[slot]

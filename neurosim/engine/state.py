@@ -57,14 +57,13 @@ class NeuronState(NamedTuple):
 class Queues(NamedTuple):
     """Packets in flight. The kernel may regrow the arrays; it returns the ones to pass next."""
 
-    ring_seg: np.ndarray  # (n_slots, capacity, 4) int64 packets due at ticks t with t % n_slots == slot: each
-    # its delay segment, first synapse, end synapse and destination group (kernels.PACKET_FIELDS)
+    ring_seg: np.ndarray  # (n_slots, capacity) int64 delay segments due at ticks t with t % n_slots == slot
     ring_pay: np.ndarray  # (n_slots, capacity) float64 their spike values
     ring_len: np.ndarray  # (n_slots,) int64 packets in each slot; n_slots is a power of two (decision 0010)
-    zq_seg: np.ndarray  # (capacity, 4) int64 zero-delay packets of the population just processed (as ring_seg)
+    zq_seg: np.ndarray  # (capacity,) int64 zero-delay packets of the population just processed
     zq_pay: np.ndarray  # (capacity,) float64 their spike values
     far_due: np.ndarray  # (capacity,) int64 tick at which each packet of a delay >= n_slots is due (n_far used)
-    far_seg: np.ndarray  # (capacity, 4) int64 the packet (as ring_seg), in emission order
+    far_seg: np.ndarray  # (capacity,) int64 its delay segment, in emission order
     far_pay: np.ndarray  # (capacity,) float64 its spike value
 
 
