@@ -144,9 +144,9 @@ def cuba_neurosim(n: int, ticks: int, warmup: int, sparse: bool = False, delays:
     t = time.perf_counter()
     ns.simulate(compiled, warmup, record_spikes=False)
     warmup_s = time.perf_counter() - t
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     result = ns.simulate(compiled, ticks, record_spikes=False)
-    wall = time.perf_counter() - t
+    wall, cpu = time.perf_counter() - t, time.process_time() - cpu
     cnt = result.counters
     extra = {}
     if delays:
@@ -157,7 +157,8 @@ def cuba_neurosim(n: int, ticks: int, warmup: int, sparse: bool = False, delays:
     return {
         **extra, "n_neurons": n, "n_synapses": compiled.n_synapses, "ticks": ticks,
         "build_s": build_s, "compile_network_s": compile_s, "warmup_s": warmup_s,
-        "sim_wall_s": wall, "synaptic_events": cnt.synaptic_events, "neuron_updates": cnt.neuron_updates,
+        "sim_wall_s": wall, "sim_cpu_s": cpu,
+        "synaptic_events": cnt.synaptic_events, "neuron_updates": cnt.neuron_updates,
         "spikes": cnt.spikes, "synaptic_events_per_s": cnt.synaptic_events / wall,
         "neuron_updates_per_s": cnt.neuron_updates / wall,
         "rate_hz": cnt.spikes_per_population()["P"] / (n * ticks * DT * 1e-3),
@@ -406,7 +407,8 @@ def versus(pairs: list[tuple[dict, dict]]) -> dict:
         "rounds": len(ok), "neurosim_sim_wall_s": [n["sim_wall_s"] for n, _ in ok],
         "peer_sim_wall_s": [p["sim_wall_s"] for _, p in ok], "time_ratio_neurosim_over_peer": ratios,
         "time_ratio_median": float(np.median(ratios)),
-        "spikes": [first_n["spikes"], first_p["spikes"]], "spikes_equal": all(n["spikes"] == p["spikes"] for n, p in ok),
+        "spikes": [first_n["spikes"], first_p["spikes"]],
+        "spikes_equal": all(n["spikes"] == p["spikes"] for n, p in ok),
         "rate_rel_diff": abs(first_n["rate_hz"] - first_p["rate_hz"]) / first_p["rate_hz"],
     }
 
@@ -427,7 +429,10 @@ def compare_repeated(worker_kwargs: dict, repeat: int, peers: tuple[str, ...]) -
         rounds.append({"neurosim": child("cuba_neurosim", **worker_kwargs),
                        **{peer: child(PEERS[peer], **worker_kwargs) for peer in peers}})
     first = rounds[0]
-    entry = compare(first["neurosim"], first["brian2_cython"]) if "brian2_cython" in peers else {"neurosim": first["neurosim"]}
+    if "brian2_cython" in peers:
+        entry = compare(first["neurosim"], first["brian2_cython"])
+    else:
+        entry = {"neurosim": first["neurosim"]}
     for peer in peers:
         entry[peer] = first[peer]
         entry[f"vs_{peer}"] = versus([(r["neurosim"], r[peer]) for r in rounds])
@@ -458,8 +463,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--fanout-ticks", type=int, default=1_000, help="ticks of 1 ms")
     ap.add_argument("--repeat", type=int, default=1,
                     help="run each CUBA pair this many times (alternating) and add the medians")
-    ap.add_argument("--skip", default="", help="comma-separated workloads or peers to skip: cuba,sparse,delays,brian2 (cython),"
-                         "cpp (Brian2 C++ standalone),fanout,second_process")
+    ap.add_argument("--skip", default="", help="comma-separated workloads or peers to skip: cuba,sparse,delays,"
+                    "brian2 (cython),cpp (Brian2 C++ standalone),fanout,second_process")
     add_worker_options(ap)
     args = ap.parse_args(argv)
     if run_worker(args, WORKERS):
