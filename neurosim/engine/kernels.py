@@ -59,6 +59,21 @@ def update_population_uniform(model_id, state, prow, idx, x, elapsed, t, seed, f
     raise RuntimeError("kernels.py is a template; use neurosim.engine.codegen.engine_module()")
 
 
+@njit
+def add_in_flight(seg_deliveries, ring_seg, ring_len, far_seg, sign):
+    """Add ``sign`` to ``seg_deliveries[s]`` for every packet in flight (in the ring and the far list).
+
+    The kernel counts a segment's delivery when its packet is sent; a run adds the packets in
+    flight at its start (sent before it, delivered in it) and takes away those still in flight at
+    its end (``sign`` +1 and -1), so that the count is of the run's deliveries. Called twice per run.
+    """
+    for slot in range(ring_len.size):
+        for k in range(ring_len[slot]):
+            seg_deliveries[ring_seg[slot, k]] += sign
+    for k in range(far_seg.size):
+        seg_deliveries[far_seg[k]] += sign
+
+
 # ---- KERNEL SOURCE (copied verbatim into the generated engine module) ----
 
 
@@ -86,6 +101,14 @@ def _grow(a):
 
 
 @njit
+def _reserve(a, n):
+    """``a``, or a copy of it grown by doubling to hold at least ``n`` entries."""
+    while a.size < n:
+        a = _grow(a)
+    return a
+
+
+@njit
 def _collect_flagged(flags, out, base):
     """Write ``base + k`` for every ``flags[k] != 0`` to ``out`` (as long as ``flags``), in ascending
     order; return how many. Branch-free: a store every time and a count that advances on a flag (in
@@ -100,15 +123,13 @@ def _collect_flagged(flags, out, base):
 
 @njit
 def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
-             pop_forced, forced, pending, acc, pend, pend_n, pop_offset, seg_deliveries,
-             tick_events, tick_group_events, scatter):
+             pop_forced, forced, pending, acc, pend, pend_n, pop_offset, tick_events, tick_group_events, scatter):
     """Apply the packets ``q_seg[:n_packets]`` (delay segment, spike value ``q_pay``) in order."""
     for k in range(n_packets):
         if k + 2 * PREFETCH_AHEAD < n_packets:
             # Further ahead, the segment's own entries (read below, and to prefetch its synapses).
             s4 = q_seg[k + 2 * PREFETCH_AHEAD]
             prefetch(seg_syn_ptr, s4)
-            prefetch(seg_deliveries, s4)
             prefetch(seg_group, s4)
         if k + PREFETCH_AHEAD < n_packets:
             # Each packet's synapses start at an unpredictable place in arrays far larger than the
@@ -122,44 +143,42 @@ def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, se
                 prefetch(syn_weight, y)
         s = q_seg[k]
         pay = q_pay[k]
-        lo = seg_syn_ptr[s]
-        hi = seg_syn_ptr[s + 1]
-        targets = syn_target[lo:hi]
-        weights = syn_weight[lo:hi]
+        lo = np.uint64(seg_syn_ptr[s])
+        hi = np.uint64(seg_syn_ptr[s + 1])
         g = seg_group[s]
         p = group_pop[g]  # a segment's targets all lie in one group, hence one population
         # The innermost loops of the simulator: contiguous targets and weights, one random access
-        # to pending[] and acc[] per synaptic event. (Slices indexed from 0 and unsigned targets
-        # spare Numba's test for negative indices.)
+        # to pending[] and acc[] per synaptic event. Unsigned indices spare Numba's test for
+        # negative ones, and indexing the whole arrays (no slice per packet) spares the reference
+        # counting of a slice (two atomic operations each, which also stall the prefetches).
         if scatter[p] == 2:
             # Population on the dense path at this tick: its handler reads every neuron's acc and
             # no pending flag, so an event is only an addition.
-            for y in range(hi - lo):
-                acc[np.uint32(targets[y])] += weights[y] * pay
+            for y in range(lo, hi):
+                acc[np.uint32(syn_target[y])] += syn_weight[y] * pay
         elif scatter[p]:
             # Busy population: acc was cleared for all of it at the start of the tick and its
             # pending neurons are collected by a scan, so a touch is a plain store (no branch,
             # which mispredicts on every new target).
-            for y in range(hi - lo):
-                j = np.uint32(targets[y])
+            for y in range(lo, hi):
+                j = np.uint32(syn_target[y])
                 pending[j] = 1
-                acc[j] += weights[y] * pay
+                acc[j] += syn_weight[y] * pay
         else:
             head = pop_offset[p]
-            for y in range(hi - lo):
-                j = np.uint32(targets[y])
+            for y in range(lo, hi):
+                j = np.uint32(syn_target[y])
                 if pending[j] == 0:
                     pending[j] = 1
                     acc[j] = 0.0
                     pend[head + pend_n[p]] = j
                     pend_n[p] += 1
-                acc[j] += weights[y] * pay
+                acc[j] += syn_weight[y] * pay
         if pop_forced[p]:  # probed population: these neurons did receive input
             for y in range(lo, hi):
                 forced[syn_target[y]] = -1
-        seg_deliveries[s] += 1
-        tick_events[c] += hi - lo
-        tick_group_events[c, g] += hi - lo
+        tick_events[c] += np.int64(hi - lo)
+        tick_group_events[c, g] += np.int64(hi - lo)
 
 
 @njit
@@ -211,6 +230,7 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
     # acc of p is all 0.0: its dense handler cleared it at p's last update, and nothing can reach p
     # between that and the next tick's deliveries (delay 0 reaches only later populations).
     acc_clean = np.zeros(n_pops, dtype=np.uint8)
+    ring_top = ring_len.max()  # at least the number of packets in the fullest ring slot
     for t in range(t0, t1):
         c = t - t0
         # 1. Neurons that are not at rest, and every neuron of a probed population, are updated.
@@ -255,7 +275,7 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
         slot = t & mask
         _deliver(ring_seg[slot], ring_pay[slot], ring_len[slot], c, seg_syn_ptr, syn_target, syn_weight,
                  seg_group, group_pop, pop_forced, forced, pending, acc, pend, pend_n, pop_offset,
-                 seg_deliveries, tick_events, tick_group_events, scatter)
+                 tick_events, tick_group_events, scatter)
         ring_len[slot] = 0
         # 3. Populations in processing order: sources emit their given spikes, models update.
         k_in = in_ptr[c]
@@ -374,37 +394,48 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
                 for f in range(src_fan_ptr[i], src_fan_ptr[i + 1]):
                     fan_packets[f] += 1
                     tick_packets[c] += 1
-                    for s in range(fan_seg_ptr[f], fan_seg_ptr[f + 1]):
+                    s0 = fan_seg_ptr[f]
+                    s1 = fan_seg_ptr[f + 1]
+                    # Room for every segment of f in whichever queue it goes to, so that the loop
+                    # below never regrows an array: an array variable reassigned inside a loop
+                    # costs two atomic reference counts per iteration, i.e. per packet.
+                    if nz + s1 - s0 > zq_seg.size:
+                        zq_seg = _reserve(zq_seg, nz + s1 - s0)
+                        zq_pay = _reserve(zq_pay, nz + s1 - s0)
+                    if n_far + s1 - s0 > far_seg.size:
+                        far_due = _reserve(far_due, n_far + s1 - s0)
+                        far_seg = _reserve(far_seg, n_far + s1 - s0)
+                        far_pay = _reserve(far_pay, n_far + s1 - s0)
+                    if ring_top + s1 - s0 > ring_seg.shape[1]:
+                        ring_top = ring_len.max()  # ring_top only bounds the fullest slot from above
+                        while ring_top + s1 - s0 > ring_seg.shape[1]:
+                            ring_seg, ring_pay = _grow_ring(ring_seg, ring_pay)
+                    ring_top += s1 - s0  # no slot gains more than the segments of f
+                    for s in range(s0, s1):
+                        # Counted as delivered when sent (sequential here, where a count at delivery
+                        # is one more random access per packet); see add_in_flight.
+                        seg_deliveries[s] += 1
                         d = seg_delay[s]
                         if d == 0:
-                            if nz == zq_seg.size:
-                                zq_seg = _grow(zq_seg)
-                                zq_pay = _grow(zq_pay)
                             zq_seg[nz] = s
                             zq_pay[nz] = pay
                             nz += 1
                         elif d > mask:
                             # Longer than the ring: kept apart until the driver moves it into the
                             # ring, before it falls due (at most one ring length ahead).
-                            if n_far == far_seg.size:
-                                far_due = _grow(far_due)
-                                far_seg = _grow(far_seg)
-                                far_pay = _grow(far_pay)
                             far_due[n_far] = t + d
                             far_seg[n_far] = s
                             far_pay[n_far] = pay
                             n_far += 1
                         else:
                             slot = (t + d) & mask
-                            if ring_len[slot] == ring_seg.shape[1]:
-                                ring_seg, ring_pay = _grow_ring(ring_seg, ring_pay)
                             ring_seg[slot, ring_len[slot]] = s
                             ring_pay[slot, ring_len[slot]] = pay
                             ring_len[slot] += 1
             if nz > 0:
                 _deliver(zq_seg, zq_pay, nz, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
                          pop_forced, forced, pending, acc, pend, pend_n, pop_offset,
-                         seg_deliveries, tick_events, tick_group_events, scatter)
+                         tick_events, tick_group_events, scatter)
         # 4. State probes, after every population of the tick.
         for m in range(probe_ids.size):
             for v in range(probe_buf.shape[2]):

@@ -23,7 +23,7 @@ from neurosim._checks import check_memory, memory_limit as resolve_memory_limit,
 from neurosim.compile.compiled import CompiledNetwork, compile_network
 from neurosim.engine.codegen import engine_module
 from neurosim.engine.counters import Counters
-from neurosim.engine.kernels import GATHER_BLOCK
+from neurosim.engine.kernels import GATHER_BLOCK, add_in_flight
 from neurosim.engine.result import Chunk, SimResult
 from neurosim.engine.spike_buffers import spike_room
 from neurosim.engine.state import Counts, Inputs, NeuronState, Queues, Recording, Scratch, Structure
@@ -244,17 +244,24 @@ class Simulation:
         start = self._tick
         wall_start = time.perf_counter()
         stop = _DeferredInterrupt()
+        self._add_in_flight(out, 1)
         try:
             with stop:
                 self._run_chunks(out, sources, ticks, start, progress, on_chunk, stop)
         except KeyboardInterrupt:
             self._interrupted = True  # the interrupt may have come between a kernel call and its bookkeeping
+        self._add_in_flight(out, -1)
         done = self._tick - start
         if self._interrupted or stop.requested:
             self._interrupted = True
             partial = self._result(out, start, done, time.perf_counter() - wall_start, interrupted=True)
             raise SimulationInterrupted(f"simulation interrupted after {done} of {ticks} ticks", partial)
         return self._result(out, start, done, time.perf_counter() - wall_start, interrupted=False)
+
+    def _add_in_flight(self, out: "_RunOutput", sign: int) -> None:
+        """Count the packets in flight as ``sign`` deliveries (the kernel counts them when sent)."""
+        q = self._queues
+        add_in_flight(out.totals["seg_deliveries"], q.ring_seg, q.ring_len, q.far_seg[:self._n_far], sign)
 
     def _run_chunks(self, out: "_RunOutput", sources, ticks: int, start: int, progress: ProgressCallback | None,
                     on_chunk: ChunkCallback | None, stop: "_DeferredInterrupt") -> None:

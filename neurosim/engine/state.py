@@ -89,7 +89,8 @@ class Counts(NamedTuple):
 
     spikes_per_neuron: np.ndarray  # (N,) spikes of each neuron
     fan_packets: np.ndarray  # (F,) packets sent over each fan entry
-    seg_deliveries: np.ndarray  # (S,) deliveries of each delay segment
+    seg_deliveries: np.ndarray  # (S,) deliveries of each delay segment (counted when sent; Simulation.run
+    # adds the packets in flight at its start and takes away those in flight at its end: add_in_flight)
     pop_updates: np.ndarray  # (P,) handler updates of each population, probe-forced ones included
     pop_forced_updates: np.ndarray  # (P,) updates done only because of a probe
     tick_events: np.ndarray  # (t1 - t0,) synaptic events of each tick of the chunk
