@@ -1,4 +1,4 @@
-"""Delivery counts when packets are still in flight at the end of a run (decision 00XX: a segment's
+"""Delivery counts when packets are still in flight at the end of a run (decision 0024: a segment's
 delivery is counted when its packet is sent, and each run corrects for the packets in flight)."""
 from __future__ import annotations
 
