@@ -149,8 +149,8 @@ def _checked(values, ticks, x_max, threshold, t_min, t_max):
     t_min = non_negative_int(t_min, "latency code: t_min")
     t_max = ticks - 1 if t_max is None else non_negative_int(t_max, "latency code: t_max")
     if not t_min <= t_max <= ticks - 1:
-        raise ModelError(f"latency code: window [t_min, t_max] = [{t_min}, {t_max}] must lie in [0, T - 1 = {ticks - 1}]"
-                         " with t_min <= t_max; shrink the window or raise ticks")
+        raise ModelError(f"latency code: window [t_min, t_max] = [{t_min}, {t_max}] must lie in "
+                         f"[0, T - 1 = {ticks - 1}] with t_min <= t_max; shrink the window or raise ticks")
     x = np.asarray(values)
     if x.ndim not in (1, 2) or x.shape[-1] < 1:
         raise ModelError(f"latency code: values must have shape [N] or [B, N] with N >= 1, got {x.shape}")

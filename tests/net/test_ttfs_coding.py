@@ -2,6 +2,8 @@
 against values computed by hand from the formulas in the module docstring and ``docs/models.md``."""
 from __future__ import annotations
 
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -46,7 +48,8 @@ def test_encode_gives_one_spike_per_input_at_its_tick() -> None:
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"values": [0.5, -0.1]}, "latency code: value at index 1 (-0.1) is negative; shift or clip the inputs to [0, x_max]"),
+    ({"values": [0.5, -0.1]},
+     "latency code: value at index 1 (-0.1) is negative; shift or clip the inputs to [0, x_max]"),
     ({"values": [[0.5, np.nan]]}, "latency code: value at index (0, 1) (nan) is NaN; replace NaNs"),
     ({"values": [1.5]}, "latency code: value at index 0 (1.5) is above x_max = 1.0; raise x_max or clip"),
     ({"ticks": 0}, "latency code: ticks (T)"),
@@ -134,3 +137,14 @@ def test_two_layer_ttfs_network_decodes_the_hand_computed_class() -> None:
 def test_first_spike_ticks_of_a_silent_population_is_the_window_end() -> None:
     run = ns.Simulation(_identity(3)).run(T, inputs={"in": np.zeros((T, 3))})
     assert run.first_spike_ticks("out").tolist() == [T, T, T]
+
+
+def test_the_docs_example_prints_what_the_docs_show(capsys) -> None:
+    page = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "models.md").read_text()
+    section = page[page.index("## TTFS coding"):]
+    section = section[:section.index("\n## ")]
+    code = section[section.index("```python\n") + len("```python\n"):]
+    code = code[:code.index("```\n")]
+    shown = section[section.index("prints\n\n```\n") + len("prints\n\n```\n"):]
+    exec(compile(code, "docs/models.md", "exec"), {})
+    assert capsys.readouterr().out == shown[:shown.index("```\n")]
