@@ -16,6 +16,7 @@ from neurosim.engine.counters import Counters
 from neurosim.errors import ModelError, NeurosimError, ProfileError, SimulationInterrupted
 from neurosim.models import NeuronModel, NirReader, Param, StateVar, get_model, list_models, load_plugin, register
 from neurosim.net.network import Network, PoissonSource, Population, Projection, SpikeArray, SpikeTimes
+from neurosim.net.ttfs_coding import first_spike_ticks, latency_encode, latency_ticks, ttfs_classify
 from neurosim.nir import load_nir, save_nir, to_nir, with_inputs
 from neurosim.workflows.options import RunOptions
 from neurosim.workflows.run import ChipRun, NirRun, run_nir, run_on_chip
@@ -26,7 +27,7 @@ __all__ = [
     "ChipProfile", "ChipRun", "CompiledNetwork", "Counters", "ModelError", "Network", "NeuronModel", "NeurosimError",
     "NirReader", "NirRun", "Param", "PoissonSource", "Population", "ProfileError", "Projection", "Report", "RunOptions",
     "SanafeRun", "SimResult", "Simulation", "SimulationInterrupted", "SpikeArray", "SpikeTimes", "StateVar",
-    "SweepResult", "__version__", "compare", "compile_network", "cost", "get_model", "list_chips", "list_models",
-    "load_chip", "load_nir", "load_plugin", "register", "run_nir", "run_on_chip", "run_sanafe", "save_nir", "simulate",
-    "sweep", "to_nir", "with_inputs",
+    "SweepResult", "__version__", "compare", "compile_network", "cost", "first_spike_ticks", "get_model",
+    "latency_encode", "latency_ticks", "list_chips", "list_models", "load_chip", "load_nir", "load_plugin", "register",
+    "run_nir", "run_on_chip", "run_sanafe", "save_nir", "simulate", "sweep", "to_nir", "ttfs_classify", "with_inputs",
 ]

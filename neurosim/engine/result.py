@@ -78,6 +78,18 @@ class SimResult:
         mask = (self.spike_ids >= sl.start) & (self.spike_ids < sl.stop)
         return self.spike_ticks[mask], self.spike_ids[mask] - sl.start
 
+    def first_spike_ticks(self, population: str) -> np.ndarray:
+        """``[size]`` tick of each neuron's first spike in this run, or :attr:`ticks` (the window end) if none.
+
+        The decoder of time-to-first-spike codes (``neurosim.net.ttfs_coding``; for a run of many samples,
+        decode each sample's result or the ``[B, T, N]`` outputs with ``first_spike_ticks``).
+        """
+        sl = self.compiled.pop_slice(population)
+        ticks, ids = self.spikes(population)
+        out = np.full(sl.stop - sl.start, self.ticks, dtype=np.int64)
+        np.minimum.at(out, ids, ticks.astype(np.int64))
+        return out
+
     def spike_matrix(self, population: str) -> np.ndarray:
         """``[ticks, size]`` array of spike values of ``population`` (0 where it did not fire)."""
         sl = self.compiled.pop_slice(population)
