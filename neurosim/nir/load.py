@@ -396,15 +396,28 @@ def _size(key: str, node, kind: str) -> int:
     return n
 
 
+def _in_precision(what: str, field_name: str, values: np.ndarray, dtype: type, dialect: str) -> np.ndarray:
+    """``values`` in the dialect's float type; a finite value that overflows it is refused, not made infinite."""
+    with np.errstate(over="ignore"):
+        cast = values.astype(dtype)
+    lost = np.isfinite(values) & ~np.isfinite(cast)
+    if lost.any():
+        v = float(values[int(np.argmax(lost))])
+        raise ModelError(f"{what}: {field_name} = {v!r} overflows {np.dtype(dtype).name}, the precision of dialect "
+                         f"'{dialect}'; give a value within +-{float(np.finfo(dtype).max):.4g}")
+    return cast
+
+
 def _neuron(key: str, node, n: int, bias: np.ndarray, spec: Dialect) -> tuple[str, dict, dict]:
     """(model name, parameters, initial state) of neuron node ``node`` under dialect ``spec``."""
     kind = _type(node)
     f = np.float32 if spec.precision == "float32" else np.float64
-    p = {fld: np.broadcast_to(_arr(node, fld, 0.0 if fld != "w_in" else 1.0), (n,)).astype(f)
+    what = f"node '{key}' ({kind})"
+    p = {fld: _in_precision(what, fld, np.broadcast_to(_arr(node, fld, 0.0 if fld != "w_in" else 1.0), (n,)), f,
+                            spec.name)
          for fld in NEURON_FIELDS[kind]}
     dt = f(spec.dt)
     one = f(1.0)
-    what = f"node '{key}' ({kind})"
 
     def snap(g):
         if spec.snap_unit_gain:

@@ -113,3 +113,10 @@ def test_ticks_beyond_memory_are_refused_with_the_estimate(ticks):
 def test_silence_for_a_shaped_input_node_has_its_shape():
     batch = load_batch(DATA / "snntorch_conv.nir", None, "snntorch", ticks=3)
     assert batch.ticks_per_sample == 3 and batch.samples == 1
+
+
+def test_a_finite_parameter_that_overflows_the_dialects_float32_is_refused(tmp_path):
+    tau = np.full(40, 1e39)  # finite in float64, infinite in float32 (no leak), the snntorch dialect's precision
+    path = _mutated(tmp_path, "snntorch_ff.nir", _replace("node/nodes/lif1/tau", tau))
+    _refused(path, "node 'lif1' (LIF)", "tau = 1e+39 overflows float32", "dialect 'snntorch'")
+    assert load_nir(path, dialect="nir") is not None  # float64: a long time constant, read as given
