@@ -433,7 +433,6 @@ class Simulation:
         counters = Counters(c, done, **out.totals, **per_tick, **groups)
         return SimResult(c, done, spk_t, spk_id, spk_pay, probes, counters, wall, interrupted, start)
 
-
     def _probes(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         return probe_views(self.compiled, self.probe, rows)
 
