@@ -10,8 +10,10 @@ whose state changes without input). A profile may count differently:
 * ``counting.active_neurons = "all"``: every neuron of a model population is active at every tick;
 * ``counting.active_neurons = "input_bias_potential"``: a neuron is active at a tick when it receives a
   synaptic event, has a non-zero bias, or starts the tick with a non-zero membrane ``v`` (SANA-FE's
-  LIF, ``src/models.cpp`` ``LoihiLifModel::update``); read from the recorded spikes and the membranes
-  after every tick (a probed run);
+  LIF, ``src/models.cpp`` ``LoihiLifModel::update``); read from the recorded spikes and ``v`` at the
+  start of every tick, taken from the membranes where given or probed and otherwise from a replay of
+  the population on the run's recorded inputs (so the run needs no probe, which would keep every
+  neuron awake);
 * ``[[synapse_class]]``: events are split by the class of their projection
   (:mod:`neurosim.chip.synapse_class`), each charged at its class's energy and latency.
 
@@ -54,14 +56,16 @@ def profile_counts(t: Tally, result: SimResult, placement: Placement, profile: C
     """``t`` with its synaptic events and active updates counted under ``profile``'s rules and classes.
 
     ``membranes`` (``{population: [T, size]}``, ``v`` after every tick; default: the probed
-    populations of ``result``) serves ``active_neurons = "input_bias_potential"``. Returns ``t``
-    itself when the profile counts as the engine does.
+    populations of ``result``; a population in neither is replayed) serves
+    ``active_neurons = "input_bias_potential"``. Returns ``t`` itself when the profile counts as the
+    engine does.
 
     Raises
     ------
     ModelError
-        For ``input_bias_potential`` on a run whose spikes were not recorded, or without the
-        membrane of a population.
+        For ``input_bias_potential`` on a run whose spikes were not recorded, on a population
+        without ``v``, or with a population to replay that is stochastic, whose run began after
+        tick 0, or whose replay does not fire as the run did.
     """
     if not counts_differ(profile):
         return t
@@ -92,39 +96,51 @@ BIAS_PARAMS = ("bias", "bias_mant")
 def _input_bias_potential(t: Tally, result: SimResult, placement: Placement,
                           membranes: Mapping[str, npt.ArrayLike] | None) -> dict:
     """Active updates of the neurons with an input, a non-zero bias or a non-zero ``v`` at the start
-    of the tick (``v`` after the previous tick, the initial ``v`` at tick 0), per tick and core."""
+    of the tick (``v`` after the previous tick, the initial ``v`` at tick 0), per tick and core.
+
+    ``v`` is read from ``membranes`` or a probe where there is one; otherwise the population is
+    replayed (:func:`_replayed_potentials`), so that the run needs no probe, which would keep its
+    neurons awake and record every state after every tick."""
     c = result.compiled
     if not t.recorded:
         raise ModelError("cost: counting.active_neurons = 'input_bias_potential' needs every spike (the inputs of "
                          "every neuron at every tick); simulate with record_spikes=True")
     got = {k: result.state(k, "v") for k in result.probes if "v" in c.network.nodes[k].model.state_names}
     got.update(membranes or {})
+    pops = [k for k, name in enumerate(c.names) if isinstance(c.network.nodes[name], Population)]
+    for k in pops:
+        node = c.network.nodes[c.names[k]]
+        if "v" not in node.model.state_names:
+            raise ModelError(f"cost: counting.active_neurons = 'input_bias_potential' reads the membrane v, and "
+                             f"population '{node.name}' (model '{node.model.name}') has none; use a profile with "
+                             f"counting.active_neurons = 'updated'")
+    replay = [k for k in pops if c.names[k] not in got]
     ticks, n = t.ticks, c.n_neurons
-    check_memory({"inputs per tick and neuron": ticks * n}, "cost: counting.active_neurons = "
-                 "'input_bias_potential'", "cost fewer ticks at a time", memory_limit(), argument=False)
+    check_memory({"inputs per tick and neuron": ticks * n * (9 if replay else 1)},
+                 "cost: counting.active_neurons = 'input_bias_potential'", "cost fewer ticks at a time",
+                 memory_limit(), argument=False)
     received = np.zeros((ticks, n), dtype=np.bool_)
-    _received(result.spike_ticks.astype(np.int64), result.spike_ids.astype(np.int64), c.src_fan_ptr,
-              c.fan_seg_ptr, c.seg_delay.astype(np.int64), c.seg_syn_ptr, c.syn_target, received)
-    group_ticks = np.zeros((ticks, c.n_groups))
-    for k, name in enumerate(c.names):
+    inputs = np.zeros((ticks, n) if replay else (0, 0))
+    _inputs(result.spike_ticks.astype(np.int64), result.spike_ids.astype(np.int64),
+            result.spike_values.astype(np.float64), c.src_fan_ptr, c.fan_seg_ptr, c.seg_delay.astype(np.int64),
+            c.seg_syn_ptr, c.syn_target, c.syn_weight, received, inputs, bool(replay))
+    biased = {k: _bias(c.network.nodes[c.names[k]]) != 0 for k in pops}
+    potential = _replayed_potentials(result, {k: biased[k] for k in replay}, inputs) if replay else {}
+    group_ticks = np.zeros((ticks, c.n_groups), dtype=np.int64)
+    for k in pops:
+        name = c.names[k]
         node = c.network.nodes[name]
-        if not isinstance(node, Population):
-            continue
-        if name not in got:
-            raise ModelError(f"cost: counting.active_neurons = 'input_bias_potential' needs the membrane v of "
-                             f"population '{name}' after every tick; simulate with probe=['{name}'] or pass "
-                             f"membranes={{'{name}': v}}")
-        v = np.asarray(got[name], dtype=np.float64)
-        if v.shape != (ticks, node.size):
-            raise ModelError(f"cost: membranes['{name}'] has shape {v.shape}, expected ({ticks}, {node.size})")
-        start = np.vstack([node.init[None, :, node.model.state_names.index("v")], v[:-1]])
-        bias = next((node.param(b) for b in BIAS_PARAMS if b in node.model.param_names), np.zeros(node.size))
+        if k in potential:
+            nonzero = potential[k]
+        else:
+            v = np.asarray(got[name], dtype=np.float64)
+            if v.shape != (ticks, node.size):
+                raise ModelError(f"cost: membranes['{name}'] has shape {v.shape}, expected ({ticks}, {node.size})")
+            nonzero = np.vstack([node.init[None, :, node.model.state_names.index("v")], v[:-1]]) != 0
         sl = slice(int(c.pop_offset[k]), int(c.pop_offset[k + 1]))
-        active = received[:, sl] | (start != 0) | (bias != 0)[None, :]
-        for g in np.unique(c.neuron_group[sl]):
-            group_ticks[:, g] = active[:, c.neuron_group[sl] == g].sum(axis=1)
+        _count_active(received[:, sl], nonzero, biased[k], c.neuron_group[sl], group_ticks)
     group_core = np.asarray(placement.group_core, dtype=np.int64)
-    tick_active = per_core(group_ticks, group_core, t.cores)
+    tick_active = per_core(group_ticks.astype(np.float64), group_core, t.cores)
     out = dict(core_active=tick_active.sum(axis=0),
                pop_active=np.bincount(c.group_pop, group_ticks.sum(axis=0), minlength=len(t.names)))
     if t.tick_active is not None:
@@ -132,18 +148,90 @@ def _input_bias_potential(t: Tally, result: SimResult, placement: Placement,
     return out
 
 
+def _bias(node: Population) -> npt.NDArray[np.float64]:
+    """The bias of each neuron of ``node`` (0 for a model without one)."""
+    return next((node.param(b) for b in BIAS_PARAMS if b in node.model.param_names), np.zeros(node.size))
+
+
+def _replayed_potentials(result: SimResult, biased: dict[int, npt.NDArray[np.bool_]],
+                         inputs: npt.NDArray[np.float64]) -> dict[int, npt.NDArray[np.bool_]]:
+    """``{population index: (T, size) v != 0 at the start of each tick}`` of the populations of
+    ``biased`` (index -> which neurons have a bias), their neurons without a bias replayed from the
+    initial state with the model's handler, every neuron at every tick, on the run's recorded inputs
+    (``inputs[t, j]``, the summed weighted events; neurons are independent, so this is the run's own
+    dynamics), their replayed spikes checked against the recorded ones; a neuron with a bias, active
+    at every tick whatever its ``v``, is left out (False)."""
+    c = result.compiled
+    pops = list(biased)
+    nodes = [c.network.nodes[c.names[k]] for k in pops]
+    for node in nodes:
+        if node.model.stochastic:
+            raise ModelError(f"cost: counting.active_neurons = 'input_bias_potential' replays population "
+                             f"'{node.name}' to read its membrane, and its model '{node.model.name}' draws from "
+                             f"the run's seed; simulate with probe=['{node.name}'] or pass membranes=")
+    if result.start_tick != 0:
+        raise ModelError(f"cost: counting.active_neurons = 'input_bias_potential' replays the run from the initial "
+                         f"state, and this run began at tick {result.start_tick} (a continued Simulation.run); "
+                         f"probe the populations or pass membranes=")
+    ticks = inputs.shape[0]
+    state = np.array(c.state0, order="C")  # a copy: the handler updates it in place
+    params = np.ascontiguousarray(c.params)
+    spiking = result.spike_ticks.astype(np.int64) * c.n_neurons + result.spike_ids
+    out = {}
+    for k, node in zip(pops, nodes):
+        lo, hi = int(c.pop_offset[k]), int(c.pop_offset[k + 1])
+        column = node.model.state_names.index("v")
+        local = np.flatnonzero(~biased[k])
+        idx = lo + local
+        elapsed = np.ones(idx.size, dtype=np.int64)
+        fired, payload, awake = np.zeros(idx.size, np.int64), np.zeros(idx.size), np.zeros(idx.size, np.int64)
+        nonzero = np.zeros((ticks, hi - lo), dtype=np.bool_)
+        whole = idx.size == hi - lo
+        replayed = []
+        for tick in range(ticks):
+            nonzero[tick, local] = state[idx, column] != 0
+            x = inputs[tick, lo:hi] if whole else inputs[tick, idx]
+            n_fired, _ = node.model.update(state, params, idx, x, elapsed, tick, 0, fired, payload, awake)
+            replayed.append(tick * c.n_neurons + fired[:n_fired])
+        mine = np.zeros(c.n_neurons, dtype=np.bool_)
+        mine[idx] = True
+        recorded = np.sort(spiking[mine[result.spike_ids]])
+        if not np.array_equal(np.sort(np.concatenate(replayed)), recorded):
+            raise ModelError(f"cost: counting.active_neurons = 'input_bias_potential': population '{node.name}' "
+                             f"replayed on the run's inputs does not fire as it did in the run; simulate with "
+                             f"probe=['{node.name}'] or pass membranes=")
+        out[k] = nonzero
+    return out
+
+
 @njit
-def _received(spike_ticks, spike_ids, src_fan_ptr, fan_seg_ptr, seg_delay, seg_syn_ptr, syn_target, out):
-    """Set ``out[t, j]`` for every synaptic event delivered to neuron ``j`` at tick ``t < T`` (``out`` is
-    (T, N)): one pass over the spikes' delay segments and their synapses, as the engine delivers them."""
-    ticks = out.shape[0]
+def _inputs(spike_ticks, spike_ids, spike_values, src_fan_ptr, fan_seg_ptr, seg_delay, seg_syn_ptr, syn_target,
+            syn_weight, received, inputs, summed):
+    """Set ``received[t, j]`` for every synaptic event delivered to neuron ``j`` at tick ``t < T``
+    (``received`` is (T, N)) and, if ``summed``, add its weight times the spike's value to
+    ``inputs[t, j]``: one pass over the spikes' delay segments and their synapses, in the engine's
+    order of delivery (the spikes in emission order, so every input sums in the engine's order)."""
+    ticks = received.shape[0]
     for k in range(spike_ids.size):
         i = spike_ids[k]
+        pay = spike_values[k]
         for s in range(fan_seg_ptr[src_fan_ptr[i]], fan_seg_ptr[src_fan_ptr[i + 1]]):
             t = spike_ticks[k] + seg_delay[s]
             if t < ticks:
                 for y in range(seg_syn_ptr[s], seg_syn_ptr[s + 1]):
-                    out[t, syn_target[y]] = True
+                    received[t, syn_target[y]] = True
+                    if summed:
+                        inputs[t, syn_target[y]] += syn_weight[y] * pay
+
+
+@njit
+def _count_active(received, nonzero, biased, group, out):
+    """Add to ``out[t, group[j]]`` the neurons ``j`` of one population active at tick ``t``: with an
+    input, a non-zero ``v`` at the start of the tick, or a bias."""
+    for t in range(received.shape[0]):
+        for j in range(received.shape[1]):
+            if received[t, j] or nonzero[t, j] or biased[j]:
+                out[t, group[j]] += 1
 
 
 def segment_class_synapses(c: CompiledNetwork, profile: ChipProfile,

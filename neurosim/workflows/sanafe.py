@@ -3,9 +3,9 @@
     net.yaml + arch.yaml -> read_sanafe (Network, profile, fixed placement) -> simulate -> cost -> Report
 
 Where the profile counts active updates as SANA-FE does (``input_bias_potential``, the reader's
-profile), every population is probed, so that the cost reads its membrane after every tick; the
-probes keep every neuron awake, which changes the engine's own update counts
-(``result.counters``), not the report's, which that rule counts. The placement is SANA-FE's own mapping (:func:`neurosim.sanafe.read_sanafe`), so the options that
+profile), the cost reads each neuron's membrane at the start of every tick from a replay of its
+population on the run's recorded inputs (:mod:`neurosim.cost_model.counting`), so the run itself
+probes nothing. The placement is SANA-FE's own mapping (:func:`neurosim.sanafe.read_sanafe`), so the options that
 choose or change a placement (strategy, neurons per core, quantisation, raised delays) do not apply;
 the costing options do (``fallbacks``, ``latency``, ``missing``, ``static``, ``seed``).
 """
@@ -79,11 +79,8 @@ def run_sanafe(net_yaml: str | os.PathLike[str], arch_yaml: str | os.PathLike[st
                                 f"length from; pass ticks (SANA-FE's timesteps)")
         ticks = int(np.max(steps))
     placement, profile = model.placement, model.profile
-    # SANA-FE's update rule reads v at the start of every tick: the populations are probed (which
-    # changes only the engine's own update counts, which that rule does not read).
-    probe = list(model.soma_units) if profile.active_neurons == "input_bias_potential" else []
-    with _trace_writer(trace, placement, ticks, probe) as writer:
-        result = simulate(placement.compiled, ticks, probe=probe, seed=options.seed, progress=progress,
+    with _trace_writer(trace, placement, ticks, []) as writer:
+        result = simulate(placement.compiled, ticks, seed=options.seed, progress=progress,
                           on_chunk=writer.shifted(0), keep_tick_groups=cost_needs(profile, options.latency)[0])
     report = cost(result, placement, profile, fallbacks=options.fallbacks, latency=options.latency,
                   missing=options.missing, static=options.static)
