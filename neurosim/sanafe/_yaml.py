@@ -6,12 +6,14 @@ version, ``CBaseLoader``, where PyYAML was built with libyaml) resolves no types
 reader sees the same text and converts each value where it knows what it should be, naming the
 file and the item when it cannot.
 
-Speed: PyYAML builds one Python string per scalar, several microseconds each, which a network of a
-million synapses cannot afford. Runs of one-neuron mapping lines (SANA-FE's DVS network maps its
-18,678 neurons one line each) are first rewritten as one id-range line each, with the same meaning. Long flow lists of plain numbers (``weight: [1, -2, ...]``) and of
-number pairs (``source_target_pairs: [[0, 1], ...]``) are therefore cut out of the text before
-parsing, replaced by a placeholder scalar, and converted by numpy; the placeholder is swapped back
-for the array after parsing. The cut keeps the line count, so YAML errors keep their line numbers.
+Speed: PyYAML builds one Python object per node, several microseconds each, which a network of a
+million synapses cannot afford. So three kinds of text are cut out before parsing, each replaced by
+a placeholder that is swapped back after parsing: blocks of one-neuron mapping lines (SANA-FE's
+DVS network maps its 18,678 neurons one line each), read by one regular expression and handed over
+as one mapping entry per run of consecutive ids on one core (``{'5.0..9': {core: '0.0'}}``, the
+same meaning); long flow lists of plain numbers (``weight: [1, -2, ...]``) and of number pairs
+(``source_target_pairs: [[0, 1], ...]``), converted by numpy. A cut keeps the line count, so YAML
+errors keep their line numbers.
 """
 from __future__ import annotations
 
@@ -34,12 +36,17 @@ _LONG_LIST = re.compile(r"\[[-+0-9.eE,\s]{256,}\]")
 _LONG_PAIRS = re.compile(r"\[\s*\[[-+0-9.eE,\s\[\]]{256,}\]")
 _NOT_STRUCTURE = str.maketrans("", "", "-+0123456789.eE \t\r\n")
 _PLACEHOLDER = "__neurosim_array_{}__"
+_ITEMS = "__neurosim_items_{}__"
 _RANGE = re.compile(r"^\s*(\d+)\s*\.\.\s*(\d+)\s*$")
-_ADDRESS = r"'?(?P<group>[A-Za-z0-9_\-]+)\.(?P<id>\d+)'?\s*:\s*"
-_CORE = r"core\s*:\s*'?(?P<core>\d+\.\d+)'?\s*"
-_MAPPING_LINES = (re.compile(rf"^(?P<indent>\s*)- \{{\s*{_ADDRESS}\{{\s*{_CORE}\}}\s*\}}\s*$"),
-                  re.compile(rf"^(?P<indent>\s*)- {_ADDRESS}\[\s*{_CORE}\]\s*$"),
-                  re.compile(rf"^(?P<indent>\s*)- {_ADDRESS}\{{\s*{_CORE}\}}\s*$"))
+_ADDRESS = r"'?[A-Za-z0-9_\-]+\.\d+'?[ \t]*:[ \t]*"
+_CORE = r"core[ \t]*:[ \t]*'?\d+\.\d+'?[ \t]*"
+# One-neuron mapping lines (``- {'5.0': {core: '0.0'}}``, ``- 5.1: [core: 0.0]``, ``- 5.2: {core: 0.0}``)
+# and blocks of consecutive ones; the fields of each line of a block.
+_MAPPING_LINE = (rf"[ \t]*- (?:\{{[ \t]*{_ADDRESS}\{{[ \t]*{_CORE}\}}[ \t]*\}}|{_ADDRESS}\[[ \t]*{_CORE}\]"
+                 rf"|{_ADDRESS}\{{[ \t]*{_CORE}\}})[ \t\r]*")
+_MAPPING_BLOCK = re.compile(rf"^(?:{_MAPPING_LINE}(?:\n|\Z))+", re.MULTILINE)
+_MAPPING_FIELDS = re.compile(r"^([ \t]*)- \{?[ \t]*'?([A-Za-z0-9_\-]+)\.(\d+)'?[ \t]*:[ \t]*[\[{][ \t]*core[ \t]*:"
+                             r"[ \t]*'?(\d+\.\d+)", re.MULTILINE)
 _UNIT_RANGE = re.compile(r"^(.*)\[(\d+)(?:\.\.(\d+))?\]$")
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
@@ -53,8 +60,9 @@ def load(path: str | Path, error: Error) -> Any:
         text = Path(path).read_text()
     except OSError as err:
         raise error(f"{path}: cannot read the file ({err.strerror})") from None
-    arrays: list[np.ndarray] = []
-    text = _collapse_mappings(text)
+    arrays: list[Any] = []
+    if "core" in text:
+        text = _MAPPING_BLOCK.sub(lambda m: _cut_mappings(m, arrays), text)
     text = _LONG_PAIRS.sub(lambda m: _cut(m, arrays, pairs=True), text)
     text = _LONG_LIST.sub(lambda m: _cut(m, arrays, pairs=False), text)
     try:
@@ -67,39 +75,21 @@ def load(path: str | Path, error: Error) -> Any:
     return _paste(doc, arrays) if arrays else doc
 
 
-def _collapse_mappings(text: str) -> str:
-    """``text`` with every run of consecutive one-neuron mapping lines of one group, consecutive ids and
-    one core (``- {'5.0': {core: '0.0'}}``, ``- 5.1: [core: 0.0]``, ...) written as one range line
-    (``- '5.0..1': {core: '0.0'}``) followed by blank lines, so the line count is kept."""
-    if "core" not in text:
-        return text
-    lines = text.split("\n")
-    out: list[str] = []
-    run: tuple[str, str, int, int, str] | None = None  # indent, group, first id, last id, core
-
-    def flush() -> None:
-        if run is not None:
-            indent, group, first, last, core = run
-            out.append(f"{indent}- '{group}.{first}..{last}': {{core: '{core}'}}")
-            out.extend([""] * (last - first))
-
-    for line in lines:
-        m = None
-        if "core" in line:
-            m = next((m for m in (pattern.match(line) for pattern in _MAPPING_LINES) if m is not None), None)
-        if m is None:
-            flush()
-            run = None
-            out.append(line)
-            continue
-        indent, group, k, core = m.group("indent"), m.group("group"), int(m.group("id")), m.group("core")
-        if run is not None and run[:2] == (indent, group) and run[3] + 1 == k and run[4] == core:
-            run = (indent, group, run[2], k, core)
-        else:
-            flush()
-            run = (indent, group, k, k, core)
-    flush()
-    return "\n".join(out)
+def _cut_mappings(match: re.Match[str], arrays: list[Any]) -> str:
+    """The placeholder item of a block of one-neuron mapping lines, its entries (one per run of
+    consecutive ids of one group on one core, written as an id range) appended to ``arrays``, with
+    the same line count; the block itself when its lines are not all at one indent (YAML then reads it)."""
+    block = match.group(0)
+    indent, group, first, core = (np.array(column) for column in zip(*_MAPPING_FIELDS.findall(block)))
+    if np.any(indent != indent[0]):
+        return block
+    ids = first.astype(np.int64)
+    start = np.flatnonzero(np.concatenate([[True], (group[1:] != group[:-1]) | (core[1:] != core[:-1])
+                                           | (ids[1:] != ids[:-1] + 1)]))
+    end = np.append(start[1:], ids.size) - 1
+    arrays.append([{f"{group[a]}.{ids[a]}..{ids[b]}" if b > a else f"{group[a]}.{ids[a]}": {"core": str(core[a])}}
+                   for a, b in zip(start.tolist(), end.tolist())])
+    return f"{indent[0]}- {_ITEMS.format(len(arrays) - 1)}" + "\n" * block.count("\n")
 
 
 def _cut(match: re.Match[str], arrays: list[np.ndarray], pairs: bool) -> str:
@@ -120,12 +110,19 @@ def _cut(match: re.Match[str], arrays: list[np.ndarray], pairs: bool) -> str:
     return _PLACEHOLDER.format(len(arrays) - 1) + "\n" * body.count("\n")
 
 
-def _paste(node: Any, arrays: list[np.ndarray]) -> Any:
-    """``node`` with every placeholder scalar replaced by its array."""
+def _paste(node: Any, arrays: list[Any]) -> Any:
+    """``node`` with every placeholder scalar replaced by its array, and every placeholder item of a
+    list by its entries."""
     if isinstance(node, dict):
         return {k: _paste(v, arrays) for k, v in node.items()}
     if isinstance(node, list):
-        return [_paste(v, arrays) for v in node]
+        out = []
+        for v in node:
+            if isinstance(v, str) and v.startswith("__neurosim_items_") and v.endswith("__"):
+                out.extend(arrays[int(v[len("__neurosim_items_"):-2])])
+            else:
+                out.append(_paste(v, arrays))
+        return out
     if isinstance(node, str) and node.startswith("__neurosim_array_") and node.endswith("__"):
         return arrays[int(node[len("__neurosim_array_"):-2])]
     return node

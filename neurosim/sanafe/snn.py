@@ -16,6 +16,7 @@ from typing import Any, Mapping
 import numpy as np
 import numpy.typing as npt
 
+from neurosim._jit import njit
 from neurosim.errors import ModelError, PlacementError
 from neurosim.sanafe import _yaml
 
@@ -281,17 +282,39 @@ def _conv2d(attributes: Mapping[str, Any], n_pre: int, n_post: int,
         if size != expected:
             raise ModelError(f"{where}: the {end} group has {size} neurons, but the convolution needs {expected} "
                              f"({rule})")
-    # Axes (output channel, y, x, input channel, kernel y, kernel x), in SANA-FE's loop order; each
-    # index is a broadcast sum of per-axis terms, one full-size array per result.
-    shape = (k_out, out_h, out_w, c_in, p["kernel_height"], p["kernel_width"])
-    c, y, x, ci, ky, kx = (np.arange(n, dtype=np.int64).reshape([-1 if a == k else 1 for a in range(6)])
-                           for k, n in enumerate(shape))
-    w_in = p["input_width"]
-    post_idx = (c * out_h + y) * out_w + x
-    pre_idx = ci * (p["input_height"] * w_in) + (y * p["stride_height"] + ky) * w_in + x * p["stride_width"] + kx
-    kernel_idx = ((ky * p["kernel_width"] + kx) * c_in + ci) * k_out + c
     n_kernel = p["kernel_height"] * p["kernel_width"] * c_in * k_out
-    return tuple(np.broadcast_to(a, shape).ravel() for a in (pre_idx, post_idx, kernel_idx)) + (n_kernel,)
+    n = n_post * p["kernel_height"] * p["kernel_width"] * c_in
+    pre_idx, post_idx, kernel_idx = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    _conv2d_by_pre(c_in, p["input_height"], p["input_width"], p["kernel_height"], p["kernel_width"],
+                   p["stride_height"], p["stride_width"], k_out, out_h, out_w, pre_idx, post_idx, kernel_idx)
+    return pre_idx, post_idx, kernel_idx, n_kernel
+
+
+@njit
+def _conv2d_by_pre(c_in, h_in, w_in, kh, kw, sh, sw, k_out, out_h, out_w, pre_idx, post_idx, kernel_idx):
+    """Fill the synapses of a convolution in the order the network keeps them: by source neuron
+    ``(input channel, y, x)``, then by target ``(output channel, y, x)`` (SANA-FE's loop order, output
+    channel, y, x, input channel, kernel y, kernel x, sorted stably by source: a source meets each
+    target at most once). The target rows ``y`` a source row ``iy`` reaches are those with
+    ``0 <= iy - y sh < kh``; likewise for columns."""
+    k = 0
+    for ci in range(c_in):
+        for iy in range(h_in):
+            y_lo = max(0, (iy - kh + sh) // sh)
+            y_hi = min(out_h - 1, iy // sh)
+            for ix in range(w_in):
+                x_lo = max(0, (ix - kw + sw) // sw)
+                x_hi = min(out_w - 1, ix // sw)
+                pre = (ci * h_in + iy) * w_in + ix
+                for c in range(k_out):
+                    for y in range(y_lo, y_hi + 1):
+                        ky = iy - y * sh
+                        for x in range(x_lo, x_hi + 1):
+                            kx = ix - x * sw
+                            pre_idx[k] = pre
+                            post_idx[k] = (c * out_h + y) * out_w + x
+                            kernel_idx[k] = ((ky * kw + kx) * c_in + ci) * k_out + c
+                            k += 1
 
 
 # -- mappings ------------------------------------------------------------------------------------------

@@ -75,7 +75,8 @@ def naive_conv2d(c_in, h, w, kh, kw, k_out, sh, sw):
     return rows, k_out * out_h * out_w
 
 
-@pytest.mark.parametrize("shape", [(1, 2, 2, 2, 1, 1, 1, 1), (3, 5, 4, 2, 3, 2, 1, 1), (2, 7, 6, 3, 2, 4, 2, 3)],
+@pytest.mark.parametrize("shape", [(1, 2, 2, 2, 1, 1, 1, 1), (3, 5, 4, 2, 3, 2, 1, 1), (2, 7, 6, 3, 2, 4, 2, 3),
+                                   (1, 8, 9, 2, 3, 3, 3, 2)],
                          ids=lambda s: "x".join(map(str, s)))
 def test_conv2d_layout_equals_sanafe_loops(shape):
     c_in, h, w, kh, kw, k_out, sh, sw = shape
@@ -84,7 +85,8 @@ def test_conv2d_layout_equals_sanafe_loops(shape):
                   "kernel_width": str(kw), "kernel_count": str(k_out), "stride_height": str(sh),
                   "stride_width": str(sw)}
     pre, post, kernel, n_kernel = _conv2d(attributes, c_in * h * w, n_post, "edge")
-    assert list(zip(pre.tolist(), post.tolist(), kernel.tolist())) == expected
+    # SANA-FE's synapses in the order the network keeps them: stably sorted by source neuron.
+    assert list(zip(pre.tolist(), post.tolist(), kernel.tolist())) == sorted(expected, key=lambda row: row[0])
     assert n_kernel == kh * kw * c_in * k_out
 
 
@@ -355,3 +357,24 @@ def test_one_neuron_mapping_lines_are_read_as_id_ranges_with_the_same_meaning(tm
     (tmp_path / "twice.yaml").write_text(twice)
     with pytest.raises(PlacementError, match=r"neuron hid\.3 is mapped twice"):
         read_sanafe(tmp_path / "twice.yaml", ARCH)
+
+
+def test_mapping_blocks_break_runs_at_a_core_or_id_gap_and_keep_yaml_line_numbers(tmp_path):
+    base = NET.read_text()
+    split = base.replace("  - hid.0..1: [core: 1.0]\n  - hid.2..3: [core: 2.1]\n",
+                         "  - hid.0: [core: 1.0]\n  - hid.2: {core: 2.1}\n  - {'hid.1': {core: '1.0'}}\n"
+                         "  - hid.3: [core: 2.1]\n")
+    (tmp_path / "net.yaml").write_text(split)
+    got = read_sanafe(tmp_path / "net.yaml", ARCH)
+    np.testing.assert_array_equal(got.placement.neuron_core, read_sanafe(NET, ARCH).placement.neuron_core)
+    # A broken line after a block of one-neuron lines: the error names its own line.
+    broken = split.replace("  - conv: [core: 3.1]", "  - conv: [core: 3.1")
+    (tmp_path / "broken.yaml").write_text(broken)
+    line = broken.splitlines().index("  - conv: [core: 3.1") + 1
+    with pytest.raises(ModelError, match=rf"broken.yaml: not valid YAML at line {line + 1} "):
+        read_sanafe(tmp_path / "broken.yaml", ARCH)
+    # Lines of one block at two indents are left to YAML, which refuses them as it would.
+    indents = split.replace("  - hid.2: {core: 2.1}\n", "   - hid.2: {core: 2.1}\n")
+    (tmp_path / "indents.yaml").write_text(indents)
+    with pytest.raises(ModelError, match=r"indents.yaml: not valid YAML at line"):
+        read_sanafe(tmp_path / "indents.yaml", ARCH)
