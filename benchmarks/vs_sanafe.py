@@ -709,7 +709,7 @@ def per_neuron_out_synapses(compiled) -> np.ndarray:
 
 def worker_example_neurosim(net: str, arch: str, ticks: int, out: str) -> dict:
     """Load (``read_sanafe``), then simulate and cost (timed together, after an untimed warm-up; the
-    cost under SANA-FE's update rule includes a second, probed simulation for the membranes)."""
+    cost under SANA-FE's update rule replays the populations for their membranes)."""
     import neurosim as ns
     from neurosim.cost_model.counting import profile_counts
     from neurosim.cost_model.synops import tally
@@ -725,13 +725,11 @@ def worker_example_neurosim(net: str, arch: str, ticks: int, out: str) -> dict:
     model = read_sanafe(net, arch)
     load_s = time.perf_counter() - t0
     placement, profile, c = model.placement, model.profile, model.placement.compiled
-    pops = list(model.soma_units)
 
     def run(n: int):
-        """Simulate (probed: SANA-FE's update rule reads v after every tick) and cost ``n`` ticks, as
-        ``run_sanafe`` does; the simulation alone is timed too."""
+        """Simulate and cost ``n`` ticks, as ``run_sanafe`` does; the simulation alone is timed too."""
         t = time.perf_counter()
-        result = ns.simulate(c, n, probe=pops)
+        result = ns.simulate(c, n)
         simulate_s = time.perf_counter() - t
         return result, ns.cost(result, placement, profile, static=False), simulate_s
 
@@ -904,8 +902,8 @@ def main(argv: list[str] | None = None) -> None:
                "timing": "medians of alternating runs, each in a fresh process; load: neurosim read_sanafe (network, "
                          "profile, placement compiled and checked; after an untimed read of the wheel's "
                          "example_snn that loads the Numba helpers from their cache: load_warmup_s) vs SANA-FE "
-                         "load_arch + load_net + SpikingChip.load; sim: neurosim simulate (every population probed: SANA-FE's update rule reads "
-                         "v) + cost, after an untimed warm-up, as run_sanafe does (simulate_only: the simulation "
+                         "load_arch + load_net + SpikingChip.load; sim: neurosim simulate + cost (SANA-FE's update rule: the "
+                         "populations replayed for v), after an untimed warm-up, as run_sanafe does (simulate_only: the simulation "
                          "alone), vs SANA-FE sim (energy and detailed timing models inside, 1 processing thread)",
                "counting": "neurosim under the reader's profile: SANA-FE's synapse units as synapse classes, "
                            "synaptic events at the spike tick, static energy off (SANA-FE models dynamic energy)",

@@ -189,8 +189,12 @@ def _replayed_potentials(result: SimResult, biased: dict[int, npt.NDArray[np.boo
         whole = idx.size == hi - lo
         replayed = []
         for tick in range(ticks):
-            nonzero[tick, local] = state[idx, column] != 0
-            x = inputs[tick, lo:hi] if whole else inputs[tick, idx]
+            if whole:  # slices, not gathers
+                nonzero[tick] = state[lo:hi, column] != 0
+                x = inputs[tick, lo:hi]
+            else:
+                nonzero[tick, local] = state[idx, column] != 0
+                x = inputs[tick, idx]
             n_fired, _ = node.model.update(state, params, idx, x, elapsed, tick, 0, fired, payload, awake)
             replayed.append(tick * c.n_neurons + fired[:n_fired])
         mine = np.zeros(c.n_neurons, dtype=np.bool_)
