@@ -681,6 +681,7 @@ EXAMPLES = {
     # name: (network file, architecture file, where they come from, time steps)
     "dvs_gesture": ("snn/dvs.yaml", "arch/loihi.yaml", "repo", 128),  # scripts/tcad2025/dvs_gesture.py: 128 steps
     "example_snn": ("example_snn.yaml", "example_chip.yaml", "wheel", 32),
+    "conv": ("snn/conv.yaml", "arch/loihi.yaml", "repo", 100),  # no script runs it: 100 steps
 }
 EXAMPLE_CLASSES = {"synapse": ("synops",), "soma": ("neuron_updates_active", "neuron_updates_idle", "spikes"),
                    "network": ("packets", "hops_x", "hops_y", "chip_crossings")}

@@ -243,7 +243,8 @@ FIELDS: tuple[Field, ...] = (
           "which neuron updates are charged as active (the rest of a chip that updates every neuron as idle): "
           "`updated`: those neurosim updates, a neuron with input or whose state changes without input; "
           "`input_bias_potential`: a neuron with input, a non-zero bias or a non-zero `v` at the start of the tick "
-          "(SANA-FE's LIF; needs the membranes after every tick); `all`: every neuron every tick; absent: `updated`",
+          "(SANA-FE's LIF; `v` from a replay of the run, or from the membranes where given); `all`: every neuron "
+          "every tick; absent: `updated`",
           choices=("updated", "input_bias_potential", "all"), default="updated"),
     Field("counting", "synaptic_events_at", "enum", "", OPTIONAL,
           "when a synaptic event is counted: `delivery`, the tick the spike reaches its synapses (events of "

@@ -31,7 +31,7 @@ from neurosim.sanafe.arch import SanafeArch, Unit, read_arch
 from neurosim.sanafe.profile import chip_profile
 from neurosim.sanafe.snn import Edges, Group, SanafeNet, read_net
 
-LIF, INPUT = "leaky_integrate_fire", "input"
+LIF, INPUT, ACCUMULATOR = "leaky_integrate_fire", "input", "accumulator"
 SYNAPSE_MODELS = ("current_based",)
 
 
@@ -164,6 +164,8 @@ def _add_projections(network: Network, net: SanafeNet, arch: SanafeArch) -> dict
             k = int(np.argmax(fractional))
             raise ModelError(f"{edges.where}: synapse {k} has weight {edges.weight[k]:g}; loihi_cuba takes whole "
                              f"weights (SANA-FE weight w adds 64 w to neurosim's v): scale or round them")
+        if edges.dendrite_keys:
+            _check_dendrites(net.groups[edges.post], arch, edges)
         by_pair.setdefault((edges.pre, edges.post), []).append(edges)
     synapse_of: dict[str, str] = {}
     for (pre, post), parts in by_pair.items():
@@ -188,6 +190,18 @@ def _add_projections(network: Network, net: SanafeNet, arch: SanafeArch) -> dict
                                      attributes={"synapse": unit})
             synapse_of[proj] = unit
     return synapse_of
+
+
+def _check_dendrites(target: Group, arch: SanafeArch, edges: Edges) -> None:
+    """Refuse an edge's dendrite attributes unless every target neuron's dendrite is SANA-FE's
+    ``accumulator``, which ignores them (:data:`neurosim.sanafe.snn.DENDRITE_EDGE_KEYS`)."""
+    for name in set(_hw(target, "dendrite")):
+        unit = _unit(arch, "dendrite", name, edges.where)
+        if unit.model != ACCUMULATOR:
+            raise ModelError(f"{edges.where}: dendrite attribute '{edges.dendrite_keys[0]}' is read only for "
+                             f"SANA-FE's '{ACCUMULATOR}' dendrite, which ignores it; group '{target.name}' uses "
+                             f"dendrite '{unit.name}' (model {unit.model!r}); remove the attribute or map the group "
+                             f"to an '{ACCUMULATOR}' dendrite")
 
 
 def _by_pre(pre_idx: np.ndarray, post_idx: np.ndarray, weight: np.ndarray,

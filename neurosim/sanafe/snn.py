@@ -29,6 +29,10 @@ HW_NAMES = {"soma_hw_name": "soma", "synapse_hw_name": "synapse", "dendrite_hw_n
 CONV_KEYS = ("input_height", "input_width", "input_channels", "kernel_width", "kernel_height", "kernel_count",
              "stride_width", "stride_height")
 WEIGHT_KEYS = ("weight", "w")
+DENDRITE_EDGE_KEYS = ("delay", "d")
+"""Dendrite attributes of an edge the reader accepts: SANA-FE's ``accumulator`` dendrite ignores every
+edge attribute (``AccumulatorModel::set_attribute_edge`` is empty, ``src/models.hpp``), so they are
+read (as numbers) and allowed only where the target neurons' dendrite is that model."""
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Edges:
     post_idx: IntArray
     weight: npt.NDArray[np.float64]
     where: str
+    dendrite_keys: tuple[str, ...] = ()  # dendrite attributes given (DENDRITE_EDGE_KEYS), for the reader to check
 
 
 @dataclass(frozen=True)
@@ -177,13 +182,13 @@ def _read_edge(key: str, node: Any, groups: dict[str, Group], path: Path) -> Edg
     if (i is None) != (j is None):
         raise ModelError(f"{where}: give a neuron on both ends ('a.0 -> b.1') or on neither ('a -> b')")
     attributes = _yaml.attributes(node, where, ModelError)
-    for key_ in ("synapse", "dendrite"):
-        if key_ in attributes and _yaml.attributes(attributes.pop(key_), f"{where} {key_}", ModelError):
-            raise ModelError(f"{where}: {key_} attributes are not supported (the reader translates weight only)")
+    if "synapse" in attributes and _yaml.attributes(attributes.pop("synapse"), f"{where} synapse", ModelError):
+        raise ModelError(f"{where}: synapse attributes are not supported (the reader translates weight only)")
+    dendrite = _dendrite_keys(attributes.pop("dendrite", None), where)
     if i is not None:
         _refuse_unknown(attributes, WEIGHT_KEYS, where)
         weight = np.array([_yaml.number(_weight(attributes, where), f"{where} weight", ModelError)])
-        return Edges(pre, post, np.array([i]), np.array([j]), weight, where)
+        return Edges(pre, post, np.array([i]), np.array([j]), weight, where, dendrite)
     kind = _yaml.text(_yaml.required(attributes, "type", where, ModelError), f"{where} type", ModelError)
     n_pre, n_post = groups[pre].size, groups[post].size
     if kind == "dense":
@@ -203,7 +208,22 @@ def _read_edge(key: str, node: Any, groups: dict[str, Group], path: Path) -> Edg
                           where)[kernel_idx]
     else:
         raise ModelError(f"{where}: type {kind!r} is not a hyperedge type (dense, conv2d, sparse)")
-    return Edges(pre, post, pre_idx, post_idx, weight, where)
+    return Edges(pre, post, pre_idx, post_idx, weight, where, dendrite)
+
+
+def _dendrite_keys(node: Any, where: str) -> tuple[str, ...]:
+    """The dendrite attributes of an edge (:data:`DENDRITE_EDGE_KEYS`, each a number or a list of
+    numbers); any other is refused."""
+    attributes = _yaml.attributes(node, f"{where} dendrite", ModelError)
+    for key, value in attributes.items():
+        if key not in DENDRITE_EDGE_KEYS:
+            raise ModelError(f"{where}: dendrite attribute '{key}' is not supported (the reader accepts "
+                             f"{', '.join(DENDRITE_EDGE_KEYS)}, which SANA-FE's accumulator dendrite ignores)")
+        if isinstance(value, (list, np.ndarray)):
+            _yaml.numbers(value, f"{where} dendrite {key}", ModelError)
+        else:
+            _yaml.number(value, f"{where} dendrite {key}", ModelError)
+    return tuple(attributes)
 
 
 def _address(text: str, groups: dict[str, Group], where: str) -> tuple[str, int | None]:

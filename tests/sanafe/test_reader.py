@@ -229,6 +229,10 @@ NET_CHANGES = [
     ("  - conv: [core: 3.1]", "  - conv: [core: 3.1]\n    in.0: [core: 0.0]", PlacementError,
      r"must have one entry"),
     ("weight: [2, 0]}", "weight: [2, 0]", ModelError, r"net.yaml: not valid YAML at line \d+"),
+    ("weight: [1, 0, -2]}", "weight: [1, 0, -2], dendrite: {tau: [1, 2, 3]}}", ModelError,
+     r"edge 'hid -> hid': dendrite attribute 'tau' is not supported \(the reader accepts delay, d"),
+    ("weight: [1, 0, -2]}", "weight: [1, 0, -2], dendrite: {delay: [0, x, 0]}}", ModelError,
+     r"edge 'hid -> hid' dendrite delay\[1\] = 'x' is not a number"),
 ]
 
 
@@ -378,3 +382,21 @@ def test_mapping_blocks_break_runs_at_a_core_or_id_gap_and_keep_yaml_line_number
     (tmp_path / "indents.yaml").write_text(indents)
     with pytest.raises(ModelError, match=r"indents.yaml: not valid YAML at line"):
         read_sanafe(tmp_path / "indents.yaml", ARCH)
+
+
+def test_edge_dendrite_delays_are_read_where_the_accumulator_dendrite_ignores_them(tmp_path):
+    # SANA-FE's accumulator dendrite ignores every edge attribute (AccumulatorModel::set_attribute_edge is
+    # empty), so an edge's dendrite delays change nothing there (SANA-FE's own snn/conv.yaml writes them).
+    text = NET.read_text().replace("weight: [1, 0, -2]}", "weight: [1, 0, -2], dendrite: {delay: [0, 3, 1]}}")
+    assert text != NET.read_text()
+    (tmp_path / "net.yaml").write_text(text)
+    got, plain = read_sanafe(tmp_path / "net.yaml", ARCH), read_sanafe(NET, ARCH)
+    assert synapses(got.network, "hid->hid") == synapses(plain.network, "hid->hid")
+    assert all(np.all(p.delay == 1) for p in got.network.projections.values())
+    # Another dendrite model (here SANA-FE's accumulator_with_delay, which applies them) is refused.
+    arch = ARCH.read_text().replace("model: accumulator", "model: accumulator_with_delay")
+    (tmp_path / "arch.yaml").write_text(arch)
+    with pytest.raises(ModelError, match=r"edge 'hid -> hid': dendrite attribute 'delay' is read only for SANA-FE's "
+                                         r"'accumulator' dendrite, which ignores it; group 'hid' uses dendrite "
+                                         r"'test_dendrite' \(model 'accumulator_with_delay'\)"):
+        read_sanafe(tmp_path / "net.yaml", tmp_path / "arch.yaml")
