@@ -304,16 +304,25 @@ def _event_counts(t: Tally, result: SimResult, placement: Placement, profile: Ch
 def _tick_class_events(t: Tally, c: CompiledNetwork, class_syn: npt.NDArray[np.int64], group_col: npt.NDArray[np.int64],
                        at_spike: bool) -> npt.NDArray[np.float64]:
     """(K, T, C) events of each class per tick and used core, from the recorded spikes."""
-    seg_lo = c.fan_seg_ptr[c.src_fan_ptr[:-1]]
-    seg_hi = c.fan_seg_ptr[c.src_fan_ptr[1:]]
-    ids, ticks = t.spike_ids, t.spike_ticks
-    n_seg = (seg_hi - seg_lo)[ids]
-    spike = np.repeat(np.arange(ids.size), n_seg)
-    seg = seg_lo[ids][spike] + (np.arange(spike.size) - np.repeat(np.cumsum(n_seg) - n_seg, n_seg))
-    tick = ticks[spike] if at_spike else ticks[spike] + c.seg_delay[seg]
-    col = group_col[c.seg_group[seg]]
-    keep = (tick < t.ticks) & (col >= 0)
-    flat = tick[keep] * t.cores.size + col[keep]
-    size = t.ticks * t.cores.size
-    return np.stack([np.bincount(flat, row[seg[keep]], minlength=size).reshape(t.ticks, t.cores.size)
-                     for row in class_syn]).astype(np.float64)
+    out = np.zeros((class_syn.shape[0], t.ticks, t.cores.size))
+    _add_tick_class_events(t.spike_ids.astype(np.int64), t.spike_ticks.astype(np.int64), c.src_fan_ptr,
+                           c.fan_seg_ptr, c.seg_delay.astype(np.int64), c.seg_group, group_col.astype(np.int64),
+                           class_syn.astype(np.float64), at_spike, out)
+    return out
+
+
+@njit
+def _add_tick_class_events(spike_ids, spike_ticks, src_fan_ptr, fan_seg_ptr, seg_delay, seg_group, group_col,
+                           class_syn, at_spike, out):
+    """Add to ``out[k, tick, column]`` the class-``k`` synapses of every delay segment of every spike,
+    at the spike's tick (``at_spike``) or its delivery tick, where that tick is in the run and the
+    segment's group sits on a used core (``group_col >= 0``)."""
+    ticks = out.shape[1]
+    for n in range(spike_ids.size):
+        i = spike_ids[n]
+        for s in range(fan_seg_ptr[src_fan_ptr[i]], fan_seg_ptr[src_fan_ptr[i + 1]]):
+            tick = spike_ticks[n] if at_spike else spike_ticks[n] + seg_delay[s]
+            col = group_col[seg_group[s]]
+            if tick < ticks and col >= 0:
+                for k in range(class_syn.shape[0]):
+                    out[k, tick, col] += class_syn[k, s]
