@@ -9,16 +9,17 @@ and prints one JSON document on stdout (progress on stderr)::
     pip install sanafe                       # benchmark-only dependency (extra "benchmark")
     python benchmarks/vs_sanafe.py --quick   # under a minute
     python benchmarks/vs_sanafe.py           # 10,240 neurons, 1.02 M synapses, 1,000 ticks
-    python benchmarks/vs_sanafe.py --examples dvs_gesture,example_snn --sanafe-repo SANA-FE/
+    python benchmarks/vs_sanafe.py --examples dvs_gesture,conv,example_snn --sanafe-repo SANA-FE/
                                              # SANA-FE's own networks through neurosim's reader
 
 ``--examples`` reads SANA-FE's own example networks (its DVS-gesture network, ``snn/dvs.yaml`` of
 the repository at 8951ab0 on ``arch/loihi.yaml``, 128 steps as ``scripts/tcad2025/dvs_gesture.py``
-runs it; the wheel's ``example_snn.yaml`` on ``example_chip.yaml``) with
-:func:`neurosim.sanafe.read_sanafe` and SANA-FE's own mapping, and runs each both ways, alternating,
-``--repeats`` times: load and simulation times (medians), spikes, hops, synaptic events and neuron
-updates tick by tick, packets tick by tick over the first ``--check-ticks`` steps (SANA-FE's message
-trace) and in total, spikes neuron for neuron over those steps, and the energy per SANA-FE class.
+runs it; ``snn/conv.yaml`` on the same file, 100 steps; the wheel's ``example_snn.yaml`` on
+``example_chip.yaml``) with :func:`neurosim.sanafe.read_sanafe` and SANA-FE's own mapping, and
+runs each both ways, alternating, ``--repeats`` times: load and simulation times (medians), spikes,
+hops, synaptic events and neuron updates tick by tick, packets tick by tick over the first
+``--check-ticks`` steps (SANA-FE's message trace) and in total, spikes neuron for neuron over
+those steps, and the energy per SANA-FE class.
 
 Workload
 --------
@@ -886,7 +887,7 @@ def main(argv: list[str] | None = None) -> None:
                     help=f"run SANA-FE's own example networks instead (comma-separated: {', '.join(EXAMPLES)}) "
                          f"through neurosim's SANA-FE reader with SANA-FE's mapping")
     ap.add_argument("--sanafe-repo", help="checkout of github.com/SLAM-Lab/SANA-FE at 8951ab0 (snn/dvs.yaml, "
-                                          "arch/loihi.yaml) for --examples dvs_gesture")
+                                          "snn/conv.yaml, arch/loihi.yaml) for --examples dvs_gesture and conv")
     ap.add_argument("--repeats", type=int, default=3, help="--examples: alternating runs of each simulator (default 3)")
     ap.add_argument("--check-ticks", type=int, default=16,
                     help="--examples: steps of the untimed SANA-FE run with spike and message traces (default 16)")
@@ -903,9 +904,10 @@ def main(argv: list[str] | None = None) -> None:
                "timing": "medians of alternating runs, each in a fresh process; load: neurosim read_sanafe (network, "
                          "profile, placement compiled and checked; after an untimed read of the wheel's "
                          "example_snn that loads the Numba helpers from their cache: load_warmup_s) vs SANA-FE "
-                         "load_arch + load_net + SpikingChip.load; sim: neurosim simulate + cost (SANA-FE's update rule: the "
-                         "populations replayed for v), after an untimed warm-up, as run_sanafe does (simulate_only: the simulation "
-                         "alone), vs SANA-FE sim (energy and detailed timing models inside, 1 processing thread)",
+                         "load_arch + load_net + SpikingChip.load; sim: neurosim simulate + cost (SANA-FE's update "
+                         "rule: the populations replayed for v), after an untimed warm-up, as run_sanafe does "
+                         "(simulate_only: the simulation alone), vs SANA-FE sim (energy and detailed timing models "
+                         "inside, 1 processing thread)",
                "counting": "neurosim under the reader's profile: SANA-FE's synapse units as synapse classes, "
                            "synaptic events at the spike tick, static energy off (SANA-FE models dynamic energy)",
                "examples": run_examples(names, args.sanafe_repo, args.repeats, args.check_ticks)}
