@@ -213,8 +213,9 @@ def _inputs(spike_ticks, spike_ids, spike_values, src_fan_ptr, fan_seg_ptr, seg_
             syn_weight, received, inputs, summed):
     """Set ``received[t, j]`` for every synaptic event delivered to neuron ``j`` at tick ``t < T``
     (``received`` is (T, N)) and, if ``summed``, add its weight times the spike's value to
-    ``inputs[t, j]``: one pass over the spikes' delay segments and their synapses, in the engine's
-    order of delivery (the spikes in emission order, so every input sums in the engine's order)."""
+    ``inputs[t, j]``: one pass over the spikes' delay segments and their synapses, spikes in emission
+    order (the engine's order of delivery, so each input sums as the engine's does, for the delays its
+    ring holds; the replayed spikes are checked in any case)."""
     ticks = received.shape[0]
     for k in range(spike_ids.size):
         i = spike_ids[k]
