@@ -213,15 +213,21 @@ def update_dense(state, params_row, lo, hi, x, t, seed, fired, payload, awake):
     The operations of ``update`` in the same order (so the same bits), one block of
     ``DENSE_BLOCK`` neurons at a time, so that each neuron's ``v``, ``s_prev`` and input are read
     from memory once: the arithmetic of the tick for the block (one vectorised loop over the ``v``
-    column, which the engine's column-major ``state`` makes contiguous; it also clears the input,
-    which spares the engine a pass over its accumulator), then the spike test, reset and awake
-    test, skipped a sub-block at a time where no neuron fired, none has a delayed reset pending,
-    and the bias or ``v_leak >= v_th - margin`` keeps every neuron awake.
+    column, which the engine's column-major ``state`` makes contiguous), which also notes whether
+    any neuron of the block crossed the threshold; then the input is cleared (which spares the
+    engine a pass over its accumulator); then the spike test, reset and awake test. When the bias
+    or ``v_leak >= v_th - margin`` keeps every neuron awake, a block in which no neuron crossed and
+    none has a delayed reset pending is done after its arithmetic, and within the others a
+    sub-block of ``SPIKE_TEST_BLOCK`` neurons is skipped likewise.
 
     Unless ``reset`` is ``subtract_next`` or ``t`` is 0 (the initial state may set it), ``s_prev``
     is 0.0 for every neuron (``update`` and this handler write 0.0, and every neuron was updated at
     ``t - 1``): it is then read from a block of zeros instead of memory, and not written (the same
     value, so the same bits).
+
+    Every loop over neurons runs over a slice from 0 (``range(m)``), never over ``range(c0, c1)``:
+    Numba tests such an index for wraparound (it could be negative), which turns a vectorised
+    read into a gather.
     """
     (beta, v_leak, gain, bias, reset, ge, single, snext, beta32, v_leak32, gain32, bias32, v_th32, v_th, v_reset,
      margin) = _row_constants(params_row)
@@ -240,46 +246,60 @@ def update_dense(state, params_row, lo, hi, x, t, seed, fired, payload, awake):
         xb = x[b0:b0 + m]
         sb = s_prev[b0:b0 + m]  # read only when s_mem
         # 1. The tick's arithmetic, one vectorised loop per case (a literal 0.0 for s_prev: the
-        # product v_th * 0.0 is still computed, once, so the bits are those of update's).
+        # product v_th * 0.0 is still computed, once, so the bits are those of update's), and
+        # whether any neuron of the block crossed the threshold (a branch-free or-reduction).
+        crossed = False
         if single and s_mem:
             for k in range(m):
-                vb[k] = float(_tick(f32(vb[k]), beta32, v_leak32, gain32, f32(xb[k]), bias32, v_th32, f32(sb[k])))
+                vk = float(_tick(f32(vb[k]), beta32, v_leak32, gain32, f32(xb[k]), bias32, v_th32, f32(sb[k])))
+                vb[k] = vk
+                crossed |= _crosses(vk, v_th, ge)
         elif single:
             for k in range(m):
-                vb[k] = float(_tick(f32(vb[k]), beta32, v_leak32, gain32, f32(xb[k]), bias32, v_th32, f32(0.0)))
+                vk = float(_tick(f32(vb[k]), beta32, v_leak32, gain32, f32(xb[k]), bias32, v_th32, f32(0.0)))
+                vb[k] = vk
+                crossed |= _crosses(vk, v_th, ge)
         elif s_mem:
             for k in range(m):
-                vb[k] = _tick(vb[k], beta, v_leak, gain, xb[k], bias, v_th, sb[k])
+                vk = _tick(vb[k], beta, v_leak, gain, xb[k], bias, v_th, sb[k])
+                vb[k] = vk
+                crossed |= _crosses(vk, v_th, ge)
         else:
             for k in range(m):
-                vb[k] = _tick(vb[k], beta, v_leak, gain, xb[k], bias, v_th, 0.0)
+                vk = _tick(vb[k], beta, v_leak, gain, xb[k], bias, v_th, 0.0)
+                vb[k] = vk
+                crossed |= _crosses(vk, v_th, ge)
         xb[:] = 0.0  # cleared while in L1 (in the loop above, it blocked the vectorisation)
+        if all_awake and not crossed and not s_mem:
+            continue  # no spike, no delayed reset, every neuron awake: nothing left to do
         # 2. Spike test, reset, delayed-reset flag and awake test, SPIKE_TEST_BLOCK neurons at a time.
         for c0 in range(0, m, SPIKE_TEST_BLOCK):
             c1 = min(c0 + SPIKE_TEST_BLOCK, m)
+            vc = vb[c0:c1]
+            sc = sb[c0:c1]
             if all_awake:
-                hit = 0  # any spike or pending delayed reset in the sub-block (a branch-free scan)
-                for k in range(c0, c1):
-                    hit |= vb[k] >= v_th if ge else vb[k] > v_th
+                hit = False  # any spike or pending delayed reset in the sub-block (a branch-free scan)
+                for k in range(vc.size):
+                    hit |= _crosses(vc[k], v_th, ge)
                 if s_mem:
-                    for k in range(c0, c1):
-                        hit |= sb[k] != 0.0
-                if hit == 0:
+                    for k in range(sc.size):
+                        hit |= sc[k] != 0.0
+                if not hit:
                     continue
-            for k in range(c0, c1):
-                vk = vb[k]
+            for k in range(vc.size):
+                vk = vc[k]
                 spiked = _crosses(vk, v_th, ge)
                 if spiked:
-                    fired[n_fired] = lo + b0 + k
+                    fired[n_fired] = lo + b0 + c0 + k
                     payload[n_fired] = 1.0
                     n_fired += 1
                     vk = _after_spike(vk, reset, v_reset, v_th, single)
-                    vb[k] = vk
+                    vc[k] = vk
                 sk = 1.0 if (spiked and snext) else 0.0
                 if s_mem:
-                    s_prev[b0 + k] = sk  # otherwise it is 0.0 already
+                    sc[k] = sk  # otherwise it is 0.0 already
                 if not all_awake and (sk != 0.0 or max(v_leak + (vk - v_leak) * beta, v_leak) >= v_th - margin):
-                    awake[n_awake] = lo + b0 + k
+                    awake[n_awake] = lo + b0 + c0 + k
                     n_awake += 1
     return n_fired, (n if all_awake else n_awake)
 
