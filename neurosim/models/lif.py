@@ -213,15 +213,21 @@ def update_dense(state, params_row, lo, hi, x, t, seed, fired, payload, awake):
     The operations of ``update`` in the same order (so the same bits), one block of
     ``DENSE_BLOCK`` neurons at a time, so that each neuron's ``v``, ``s_prev`` and input are read
     from memory once: the arithmetic of the tick for the block (one vectorised loop over the ``v``
-    column, which the engine's column-major ``state`` makes contiguous; it also clears the input,
-    which spares the engine a pass over its accumulator), then the spike test, reset and awake
-    test, skipped a sub-block at a time where no neuron fired, none has a delayed reset pending,
-    and the bias or ``v_leak >= v_th - margin`` keeps every neuron awake.
+    column, which the engine's column-major ``state`` makes contiguous), which also clears the
+    input (sparing the engine a pass over its accumulator) and notes whether any neuron of the
+    block crossed the threshold; then the spike test, reset and awake test. When the bias
+    or ``v_leak >= v_th - margin`` keeps every neuron awake, a block in which no neuron crossed and
+    none has a delayed reset pending is done after its arithmetic, and within the others a
+    sub-block of ``SPIKE_TEST_BLOCK`` neurons is skipped likewise.
 
     Unless ``reset`` is ``subtract_next`` or ``t`` is 0 (the initial state may set it), ``s_prev``
     is 0.0 for every neuron (``update`` and this handler write 0.0, and every neuron was updated at
     ``t - 1``): it is then read from a block of zeros instead of memory, and not written (the same
     value, so the same bits).
+
+    The loops over neurons index the columns with unsigned ranges: Numba tests a signed index for
+    wraparound (it could be negative), which turns a vectorised read into a gather, and a slice per
+    block would cost two atomic reference counts.
     """
     (beta, v_leak, gain, bias, reset, ge, single, snext, beta32, v_leak32, gain32, bias32, v_th32, v_th, v_reset,
      margin) = _row_constants(params_row)
@@ -235,51 +241,64 @@ def update_dense(state, params_row, lo, hi, x, t, seed, fired, payload, awake):
     n_fired = 0
     n_awake = 0
     for b0 in range(0, n, DENSE_BLOCK):
-        m = min(DENSE_BLOCK, n - b0)
-        vb = v[b0:b0 + m]
-        xb = x[b0:b0 + m]
-        sb = s_prev[b0:b0 + m]  # read only when s_mem
+        b1 = min(b0 + DENSE_BLOCK, n)
         # 1. The tick's arithmetic, one vectorised loop per case (a literal 0.0 for s_prev: the
-        # product v_th * 0.0 is still computed, once, so the bits are those of update's).
+        # product v_th * 0.0 is still computed, once, so the bits are those of update's), which
+        # clears the input it read and notes whether any neuron of the block crossed the threshold
+        # (a branch-free or-reduction).
+        crossed = False
         if single and s_mem:
-            for k in range(m):
-                vb[k] = float(_tick(f32(vb[k]), beta32, v_leak32, gain32, f32(xb[k]), bias32, v_th32, f32(sb[k])))
+            for k in range(np.uint64(b0), np.uint64(b1)):
+                vk = float(_tick(f32(v[k]), beta32, v_leak32, gain32, f32(x[k]), bias32, v_th32, f32(s_prev[k])))
+                x[k] = 0.0
+                v[k] = vk
+                crossed |= _crosses(vk, v_th, ge)
         elif single:
-            for k in range(m):
-                vb[k] = float(_tick(f32(vb[k]), beta32, v_leak32, gain32, f32(xb[k]), bias32, v_th32, f32(0.0)))
+            for k in range(np.uint64(b0), np.uint64(b1)):
+                vk = float(_tick(f32(v[k]), beta32, v_leak32, gain32, f32(x[k]), bias32, v_th32, f32(0.0)))
+                x[k] = 0.0
+                v[k] = vk
+                crossed |= _crosses(vk, v_th, ge)
         elif s_mem:
-            for k in range(m):
-                vb[k] = _tick(vb[k], beta, v_leak, gain, xb[k], bias, v_th, sb[k])
+            for k in range(np.uint64(b0), np.uint64(b1)):
+                vk = _tick(v[k], beta, v_leak, gain, x[k], bias, v_th, s_prev[k])
+                x[k] = 0.0
+                v[k] = vk
+                crossed |= _crosses(vk, v_th, ge)
         else:
-            for k in range(m):
-                vb[k] = _tick(vb[k], beta, v_leak, gain, xb[k], bias, v_th, 0.0)
-        xb[:] = 0.0  # cleared while in L1 (in the loop above, it blocked the vectorisation)
+            for k in range(np.uint64(b0), np.uint64(b1)):
+                vk = _tick(v[k], beta, v_leak, gain, x[k], bias, v_th, 0.0)
+                x[k] = 0.0
+                v[k] = vk
+                crossed |= _crosses(vk, v_th, ge)
+        if all_awake and not crossed and not s_mem:
+            continue  # no spike, no delayed reset, every neuron awake: nothing left to do
         # 2. Spike test, reset, delayed-reset flag and awake test, SPIKE_TEST_BLOCK neurons at a time.
-        for c0 in range(0, m, SPIKE_TEST_BLOCK):
-            c1 = min(c0 + SPIKE_TEST_BLOCK, m)
+        for c0 in range(b0, b1, SPIKE_TEST_BLOCK):
+            c1 = min(c0 + SPIKE_TEST_BLOCK, b1)
             if all_awake:
-                hit = 0  # any spike or pending delayed reset in the sub-block (a branch-free scan)
-                for k in range(c0, c1):
-                    hit |= vb[k] >= v_th if ge else vb[k] > v_th
+                hit = False  # any spike or pending delayed reset in the sub-block (a branch-free scan)
+                for k in range(np.uint64(c0), np.uint64(c1)):
+                    hit |= _crosses(v[k], v_th, ge)
                 if s_mem:
-                    for k in range(c0, c1):
-                        hit |= sb[k] != 0.0
-                if hit == 0:
+                    for k in range(np.uint64(c0), np.uint64(c1)):
+                        hit |= s_prev[k] != 0.0
+                if not hit:
                     continue
             for k in range(c0, c1):
-                vk = vb[k]
+                vk = v[k]
                 spiked = _crosses(vk, v_th, ge)
                 if spiked:
-                    fired[n_fired] = lo + b0 + k
+                    fired[n_fired] = lo + k
                     payload[n_fired] = 1.0
                     n_fired += 1
                     vk = _after_spike(vk, reset, v_reset, v_th, single)
-                    vb[k] = vk
+                    v[k] = vk
                 sk = 1.0 if (spiked and snext) else 0.0
                 if s_mem:
-                    s_prev[b0 + k] = sk  # otherwise it is 0.0 already
+                    s_prev[k] = sk  # otherwise it is 0.0 already
                 if not all_awake and (sk != 0.0 or max(v_leak + (vk - v_leak) * beta, v_leak) >= v_th - margin):
-                    awake[n_awake] = lo + b0 + k
+                    awake[n_awake] = lo + k
                     n_awake += 1
     return n_fired, (n if all_awake else n_awake)
 
