@@ -204,24 +204,82 @@ _BUILD_CHUNK = 1 << 22  # synapses sorted per step of the build (bounds its temp
 
 
 @njit
-def _pack_rows(row_ptr, post_idx, delay, off_post, neuron_group, rank, b_grp, b_del, b_rank, out):
-    """``out[k]``: synapse ``k``'s (source row, group, delay, rank of its target in the group) as
-    bit fields; the synapses of source row ``i`` are ``row_ptr[i] .. row_ptr[i + 1] - 1``."""
+def _pack_rows(row_ptr, post_idx, delay, weight, off_post, neuron_group, rank, b_grp, b_del, b_rank, cursor,
+               key_out, weight_out):
+    """Write each synapse's (source row, group, delay, rank of its target in the group), as bit fields,
+    and its weight at the next free slot of its source row (``cursor[i]``, advanced); the synapses of
+    source row ``i`` are ``row_ptr[i] .. row_ptr[i + 1] - 1``."""
     for i in range(row_ptr.size - 1):
+        c = cursor[i]
         for k in range(row_ptr[i], row_ptr[i + 1]):
             tgt = post_idx[k] + off_post
-            out[k] = (((i << b_grp | neuron_group[tgt]) << b_del | delay[k]) << b_rank) | rank[tgt]
+            key_out[c] = (((i << b_grp | neuron_group[tgt]) << b_del | np.int64(delay[k])) << b_rank) | rank[tgt]
+            weight_out[c] = weight[k]
+            c += 1
+        cursor[i] = c
 
 
 @njit
-def _sort_and_decode(key, order, by_group, group_ptr, b_grp, b_del, b_rank, target):
-    """Overwrite ``order[i]`` with ``key[order[i]]`` without its rank field, and set ``target[i]`` to
-    the neuron that rank stands for (``order[i]`` is read before it is written: no second array)."""
+def _sort_rows(key, weight, row_ptr, b_rank):
+    """Sort the keys of each row ``row_ptr[i] .. row_ptr[i + 1] - 1`` ascending, their weights with
+    them, stably (equal keys keep their order).
+
+    A row already in order is left alone; a row whose target ranks ascend is sorted by a counting
+    sort of its (group, delay) fields when they span few values; any other row by a merge sort.
+    """
+    rank_mask = (1 << b_rank) - 1
+    widest = 0
+    for i in range(row_ptr.size - 1):
+        widest = max(widest, row_ptr[i + 1] - row_ptr[i])
+    scratch_key = np.empty(widest, dtype=np.int64)
+    scratch_weight = np.empty(widest, dtype=weight.dtype)
+    count = np.zeros(4 * widest + 66, dtype=np.int64)
+    for i in range(row_ptr.size - 1):
+        lo, hi = row_ptr[i], row_ptr[i + 1]
+        in_order = True
+        ranks_ascend = True
+        high_min = key[lo] >> b_rank
+        high_max = high_min
+        for k in range(lo + 1, hi):
+            if key[k] < key[k - 1]:
+                in_order = False
+            if (key[k] & rank_mask) < (key[k - 1] & rank_mask):
+                ranks_ascend = False
+            high = key[k] >> b_rank
+            high_min = min(high_min, high)
+            high_max = max(high_max, high)
+        if in_order:
+            continue
+        span = high_max - high_min + 1
+        if ranks_ascend and span + 1 <= count.size:
+            count[:span + 1] = 0
+            for k in range(lo, hi):
+                count[(key[k] >> b_rank) - high_min + 1] += 1
+            for h in range(span):  # count[h] becomes the first slot of high field h
+                count[h + 1] += count[h]
+            for k in range(lo, hi):
+                h = (key[k] >> b_rank) - high_min
+                scratch_key[count[h]] = key[k]
+                scratch_weight[count[h]] = weight[k]
+                count[h] += 1
+        else:
+            order = np.argsort(key[lo:hi], kind="mergesort")
+            for j in range(hi - lo):
+                scratch_key[j] = key[lo + order[j]]
+                scratch_weight[j] = weight[lo + order[j]]
+        for j in range(hi - lo):
+            key[lo + j] = scratch_key[j]
+            weight[lo + j] = scratch_weight[j]
+
+
+@njit
+def _decode(key, by_group, group_ptr, b_grp, b_del, b_rank, target):
+    """Drop the rank field of every key (in place) and set ``target[i]`` to the neuron that rank stands for."""
     rank_mask = (1 << b_rank) - 1
     grp_mask = (1 << b_grp) - 1
     for i in range(key.size):
-        k = key[order[i]]
-        order[i] = k >> b_rank
+        k = key[i]
+        key[i] = k >> b_rank
         target[i] = by_group[group_ptr[(k >> (b_rank + b_del)) & grp_mask] + (k & rank_mask)]
 
 
@@ -240,12 +298,14 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
     The projections keep their synapses in CSR order by source, so the sort is done in steps
     of whole sources of about ``_BUILD_CHUNK`` synapses, each written straight into the output:
     besides the network's own 9-12 bytes per synapse and the 8 of the result, the build needs
-    about 32 bytes per synapse of one step (~130 MB), whatever the network's size.
+    about 10 bytes per synapse of one step (~40 MB) and the segments, whatever the network's size.
 
     Within a step the four keys are packed as bit fields into one int64 per synapse, the target
-    as its rank within its group (ascending ids) and the source relative to the step. One stable
-    argsort orders the keys (stability keeps duplicate synapses in projection order), and the
-    sorted keys are decoded into targets and (source, group, delay) segments.
+    as its rank within its group (ascending ids) and the source relative to the step, each source's
+    synapses (of all its projections, in network order) in one row of the step. Since the rows
+    are in source order, sorting each row stably (:func:`_sort_rows`; stability keeps duplicate
+    synapses in projection order) sorts the step, and the sorted keys are decoded into targets and
+    (source, group, delay) segments (decision 0025).
     """
     projections = list(network.projections.values())
     n = sum(proj.n_synapses for proj in projections)
@@ -279,48 +339,90 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
             b = min(b, cum.size - 1)
             if cum[b] > cum[a]:
                 stop = done + int(cum[b] - cum[a])
-                seg = _build_step(outgoing, a, b, pop_offset, names, neuron_group, rank, by_group, group_ptr,
-                                  layout, syn_target[done:stop], syn_weight[done:stop])
-                segments.append((seg[0] + done, seg[1] + pop_offset[p] + a, seg[2], seg[3]))
+                segments.append(_build_step(outgoing, a, b, cum[a:b + 1] - cum[a], pop_offset, names, neuron_group,
+                                            rank, by_group, group_ptr, layout, done, int(pop_offset[p]) + a,
+                                            syn_target[done:stop], syn_weight[done:stop]))
                 done = stop
             a = b
-    seg_start, seg_src, seg_group, seg_delay = (np.concatenate([s[k] for s in segments]) if segments
-                                                else np.zeros(0, dtype=np.int64) for k in range(4))
-    seg_syn_ptr = np.append(seg_start, n).astype(np.int64)
-    new_fan = np.ones(seg_src.size, dtype=bool)
-    new_fan[1:] = (seg_src[1:] != seg_src[:-1]) | (seg_group[1:] != seg_group[:-1])
-    fan_start_seg = np.flatnonzero(new_fan)
-    fan_seg_ptr = np.append(fan_start_seg, seg_src.size).astype(np.int64)
-    fan_group = seg_group[fan_start_seg]
-    src_fan_ptr = np.searchsorted(seg_src[fan_start_seg], np.arange(n_total + 1)).astype(np.int64)
+    n_segs = sum(step[0].size for step in segments)
+    seg_syn_ptr = np.empty(n_segs + 1, dtype=np.int64)
+    seg_src, seg_group, seg_delay = (np.empty(n_segs, dtype=np.int64) for _ in range(3))
+    at = 0
+    while segments:  # each step's segments are freed once copied
+        step = segments.pop(0)
+        for out, part in zip((seg_syn_ptr, seg_src, seg_group, seg_delay), step):
+            out[at:at + part.size] = part
+        at += step[0].size
+    seg_syn_ptr[n_segs] = n
+    src_fan_ptr, fan_group, fan_seg_ptr = _fan_table(seg_src, seg_group, n_total)
     return (src_fan_ptr, fan_group, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight)
 
 
-def _build_step(outgoing, a, b, pop_offset, names, neuron_group, rank, by_group, group_ptr, layout,
-                target_out, weight_out):
+@njit
+def _step_segments(key, first_syn, first_src, b_grp, b_del):
+    """The segments of a step's sorted keys (source - ``first_src``, group, delay; one segment per
+    run of equal keys): (first synapse, source, group, delay) of each, synapses numbered from
+    ``first_syn``."""
+    n_segs = 0
+    for i in range(key.size):
+        if i == 0 or key[i] != key[i - 1]:
+            n_segs += 1
+    start = np.empty(n_segs, dtype=np.int64)
+    src = np.empty(n_segs, dtype=np.int64)
+    group = np.empty(n_segs, dtype=np.int64)
+    delay = np.empty(n_segs, dtype=np.int64)
+    grp_mask = (1 << b_grp) - 1
+    del_mask = (1 << b_del) - 1
+    j = 0
+    for i in range(key.size):
+        if i == 0 or key[i] != key[i - 1]:
+            k = key[i]
+            start[j] = first_syn + i
+            src[j] = (k >> (b_del + b_grp)) + first_src
+            group[j] = (k >> b_del) & grp_mask
+            delay[j] = k & del_mask
+            j += 1
+    return start, src, group, delay
+
+
+@njit
+def _fan_table(seg_src, seg_group, n_total):
+    """Fan entries of the segments (one per run of equal (source, group)): ``src_fan_ptr``,
+    ``fan_group``, ``fan_seg_ptr``."""
+    n_fans = 0
+    for s in range(seg_src.size):
+        if s == 0 or seg_src[s] != seg_src[s - 1] or seg_group[s] != seg_group[s - 1]:
+            n_fans += 1
+    src_fan_ptr = np.zeros(n_total + 1, dtype=np.int64)
+    fan_group = np.empty(n_fans, dtype=np.int64)
+    fan_seg_ptr = np.empty(n_fans + 1, dtype=np.int64)
+    f = 0
+    for s in range(seg_src.size):
+        if s == 0 or seg_src[s] != seg_src[s - 1] or seg_group[s] != seg_group[s - 1]:
+            fan_group[f] = seg_group[s]
+            fan_seg_ptr[f] = s
+            src_fan_ptr[seg_src[s] + 1] += 1
+            f += 1
+    fan_seg_ptr[n_fans] = seg_src.size
+    for i in range(n_total):
+        src_fan_ptr[i + 1] += src_fan_ptr[i]
+    return src_fan_ptr, fan_group, fan_seg_ptr
+
+
+def _build_step(outgoing, a, b, row_ptr, pop_offset, names, neuron_group, rank, by_group, group_ptr, layout,
+                first_syn, first_src, target_out, weight_out):
     """Sort the synapses of sources ``a .. b - 1`` of one population (all its ``outgoing``
-    projections, in network order) into ``target_out``/``weight_out``; return the
-    (first synapse, source - a, group, delay) of each of their segments."""
+    projections, in network order; source ``a + i`` owns slots ``row_ptr[i] .. row_ptr[i + 1] - 1``)
+    into ``target_out``/``weight_out``, the network's synapses ``first_syn ..``; return the (first
+    synapse, source, group, delay) of each of their segments (source ``a`` is neuron ``first_src``)."""
     key = np.empty(target_out.size, dtype=np.int64)
-    weight = np.empty(target_out.size, dtype=np.float32)
-    pos = 0
+    cursor = row_ptr[:-1].copy()
     for proj in outgoing:
         lo, hi = int(proj.pre_ptr[a]), int(proj.pre_ptr[b])
-        _pack_rows(proj.pre_ptr[a:b + 1] - lo, proj.post_idx[lo:hi], proj.delay[lo:hi].astype(np.int64),
+        _pack_rows(proj.pre_ptr[a:b + 1] - lo, proj.post_idx[lo:hi], proj.delay[lo:hi], proj.weight[lo:hi],
                    int(pop_offset[names.index(proj.post)]), neuron_group, rank, layout.b_grp, layout.b_del,
-                   layout.b_rank, key[pos:pos + hi - lo])
-        weight[pos:pos + hi - lo] = proj.weight[lo:hi]
-        pos += hi - lo
-    order = np.argsort(key, kind="stable")
-    weight_out[:] = weight[order]
-    del weight
-    # The sorted keys without their rank field (written over the order), and their targets.
-    _sort_and_decode(key, order, by_group, group_ptr, layout.b_grp, layout.b_del, layout.b_rank, target_out)
-    del key
-    new_seg = np.ones(order.size, dtype=bool)
-    new_seg[1:] = order[1:] != order[:-1]
-    seg_start = np.flatnonzero(new_seg)
-    seg_key = order[seg_start]  # (source - a, group, delay) of each segment
-    seg_delay = seg_key & ((1 << layout.b_del) - 1)
-    seg_key >>= layout.b_del
-    return seg_start, seg_key >> layout.b_grp, seg_key & ((1 << layout.b_grp) - 1), seg_delay
+                   layout.b_rank, cursor, key, weight_out)
+    _sort_rows(key, weight_out, row_ptr, layout.b_rank)
+    # The sorted keys without their rank field (in place), and their targets.
+    _decode(key, by_group, group_ptr, layout.b_grp, layout.b_del, layout.b_rank, target_out)
+    return _step_segments(key, first_syn, first_src, layout.b_grp, layout.b_del)
