@@ -200,20 +200,24 @@ def _find_cycle(left, succ):
 
 
 _KEY_BITS = 62  # the packed sort key of a synapse must fit this many bits
-_BUILD_CHUNK = 1 << 22  # synapses sorted per step of the build (bounds its temporaries)
+_BUILD_CHUNK = 1 << 16  # synapses sorted per step of the build (its temporaries stay in cache)
 
 
 @njit
-def _pack_rows(row_ptr, post_idx, delay, weight, off_post, neuron_group, rank, b_grp, b_del, b_rank, cursor,
-               key_out, weight_out):
-    """Write each synapse's (source row, group, delay, rank of its target in the group), as bit fields,
-    and its weight at the next free slot of its source row (``cursor[i]``, advanced); the synapses of
-    source row ``i`` are ``row_ptr[i] .. row_ptr[i + 1] - 1``."""
+def _pack_rows(row_ptr, post_idx, delay, weight, off_post, target_code, row_shift, b_rank, cursor, key_out,
+               weight_out):
+    """Write each synapse's sort key (source row, group, delay, rank of its target in the group, as
+    bit fields) and its weight at the next free slot of its source row (``cursor[i]``, advanced).
+
+    The synapses of source row ``i`` are ``row_ptr[i] .. row_ptr[i + 1] - 1``; ``target_code[t]``
+    holds neuron ``t``'s group and rank fields (the delay field zero), the row field starts at bit
+    ``row_shift``.
+    """
     for i in range(row_ptr.size - 1):
         c = cursor[i]
+        row = np.int64(i) << row_shift
         for k in range(row_ptr[i], row_ptr[i + 1]):
-            tgt = post_idx[k] + off_post
-            key_out[c] = (((i << b_grp | neuron_group[tgt]) << b_del | np.int64(delay[k])) << b_rank) | rank[tgt]
+            key_out[c] = row | (np.int64(delay[k]) << b_rank) | target_code[post_idx[k] + off_post]
             weight_out[c] = weight[k]
             c += 1
         cursor[i] = c
@@ -236,20 +240,20 @@ def _sort_rows(key, weight, row_ptr, b_rank):
     count = np.zeros(4 * widest + 66, dtype=np.int64)
     for i in range(row_ptr.size - 1):
         lo, hi = row_ptr[i], row_ptr[i + 1]
-        in_order = True
+        k = lo + 1
+        while k < hi and key[k] >= key[k - 1]:
+            k += 1
+        if k >= hi:
+            continue
         ranks_ascend = True
         high_min = key[lo] >> b_rank
         high_max = high_min
         for k in range(lo + 1, hi):
-            if key[k] < key[k - 1]:
-                in_order = False
             if (key[k] & rank_mask) < (key[k - 1] & rank_mask):
                 ranks_ascend = False
             high = key[k] >> b_rank
             high_min = min(high_min, high)
             high_max = max(high_max, high)
-        if in_order:
-            continue
         span = high_max - high_min + 1
         if ranks_ascend and span + 1 <= count.size:
             count[:span + 1] = 0
@@ -298,7 +302,8 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
     The projections keep their synapses in CSR order by source, so the sort is done in steps
     of whole sources of about ``_BUILD_CHUNK`` synapses, each written straight into the output:
     besides the network's own 9-12 bytes per synapse and the 8 of the result, the build needs
-    about 10 bytes per synapse of one step (~40 MB) and the segments, whatever the network's size.
+    the 8-byte key of each synapse of one step (half a megabyte, kept in cache) and the segments,
+    whatever the network's size.
 
     Within a step the four keys are packed as bit fields into one int64 per synapse, the target
     as its rank within its group (ascending ids) and the source relative to the step, each source's
@@ -321,6 +326,8 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
     if layout.b_rank + layout.b_del + layout.b_grp + (rows - 1).bit_length() > _KEY_BITS:
         raise ModelError(f"network '{network.name}' is too large to compile: {n_total} neurons, {n_groups} groups, "
                          f"{n_del} delays and {g_max} neurons per group do not fit a {_KEY_BITS}-bit key")
+    target_code = (neuron_group << (layout.b_del + layout.b_rank)) | rank
+    del rank
     syn_target = np.empty(n, dtype=np.int32)
     syn_weight = np.empty(n, dtype=np.float32)
     segments = []  # per step: (first synapse, source, group, delay) of each segment
@@ -339,8 +346,8 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
             b = min(b, cum.size - 1)
             if cum[b] > cum[a]:
                 stop = done + int(cum[b] - cum[a])
-                segments.append(_build_step(outgoing, a, b, cum[a:b + 1] - cum[a], pop_offset, names, neuron_group,
-                                            rank, by_group, group_ptr, layout, done, int(pop_offset[p]) + a,
+                segments.append(_build_step(outgoing, a, b, cum[a:b + 1] - cum[a], pop_offset, names, target_code,
+                                            by_group, group_ptr, layout, done, int(pop_offset[p]) + a,
                                             syn_target[done:stop], syn_weight[done:stop]))
                 done = stop
             a = b
@@ -409,7 +416,7 @@ def _fan_table(seg_src, seg_group, n_total):
     return src_fan_ptr, fan_group, fan_seg_ptr
 
 
-def _build_step(outgoing, a, b, row_ptr, pop_offset, names, neuron_group, rank, by_group, group_ptr, layout,
+def _build_step(outgoing, a, b, row_ptr, pop_offset, names, target_code, by_group, group_ptr, layout,
                 first_syn, first_src, target_out, weight_out):
     """Sort the synapses of sources ``a .. b - 1`` of one population (all its ``outgoing``
     projections, in network order; source ``a + i`` owns slots ``row_ptr[i] .. row_ptr[i + 1] - 1``)
@@ -420,7 +427,7 @@ def _build_step(outgoing, a, b, row_ptr, pop_offset, names, neuron_group, rank, 
     for proj in outgoing:
         lo, hi = int(proj.pre_ptr[a]), int(proj.pre_ptr[b])
         _pack_rows(proj.pre_ptr[a:b + 1] - lo, proj.post_idx[lo:hi], proj.delay[lo:hi], proj.weight[lo:hi],
-                   int(pop_offset[names.index(proj.post)]), neuron_group, rank, layout.b_grp, layout.b_del,
+                   int(pop_offset[names.index(proj.post)]), target_code, layout.b_rank + layout.b_del + layout.b_grp,
                    layout.b_rank, cursor, key, weight_out)
     _sort_rows(key, weight_out, row_ptr, layout.b_rank)
     # The sorted keys without their rank field (in place), and their targets.
