@@ -205,9 +205,9 @@ _BUILD_CHUNK = 1 << 16  # synapses sorted per step of the build (its temporaries
 
 @njit
 def _pack_rows(row_ptr, post_idx, delay, weight, off_post, target_code, row_shift, b_rank, cursor, key_out,
-               weight_out):
+               target_out, weight_out):
     """Write each synapse's sort key (source row, group, delay, rank of its target in the group, as
-    bit fields) and its weight at the next free slot of its source row (``cursor[i]``, advanced).
+    bit fields), target and weight at the next free slot of its source row (``cursor[i]``, advanced).
 
     The synapses of source row ``i`` are ``row_ptr[i] .. row_ptr[i + 1] - 1``; ``target_code[t]``
     holds neuron ``t``'s group and rank fields (the delay field zero), the row field starts at bit
@@ -217,16 +217,18 @@ def _pack_rows(row_ptr, post_idx, delay, weight, off_post, target_code, row_shif
         c = cursor[i]
         row = np.int64(i) << row_shift
         for k in range(row_ptr[i], row_ptr[i + 1]):
-            key_out[c] = row | (np.int64(delay[k]) << b_rank) | target_code[post_idx[k] + off_post]
+            tgt = post_idx[k] + off_post
+            key_out[c] = row | (np.int64(delay[k]) << b_rank) | target_code[tgt]
+            target_out[c] = tgt
             weight_out[c] = weight[k]
             c += 1
         cursor[i] = c
 
 
 @njit
-def _sort_rows(key, weight, row_ptr, b_rank):
-    """Sort the keys of each row ``row_ptr[i] .. row_ptr[i + 1] - 1`` ascending, their weights with
-    them, stably (equal keys keep their order).
+def _sort_rows(key, target, weight, row_ptr, b_rank):
+    """Sort the keys of each row ``row_ptr[i] .. row_ptr[i + 1] - 1`` ascending, their targets and
+    weights with them, stably (equal keys keep their order).
 
     A row already in order is left alone; a row whose target ranks ascend is sorted by a counting
     sort of its (group, delay) fields when they span few values; any other row by a merge sort.
@@ -235,7 +237,9 @@ def _sort_rows(key, weight, row_ptr, b_rank):
     widest = 0
     for i in range(row_ptr.size - 1):
         widest = max(widest, row_ptr[i + 1] - row_ptr[i])
+    slot = np.empty(widest, dtype=np.int64)
     scratch_key = np.empty(widest, dtype=np.int64)
+    scratch_target = np.empty(widest, dtype=target.dtype)
     scratch_weight = np.empty(widest, dtype=weight.dtype)
     count = np.zeros(4 * widest + 66, dtype=np.int64)
     for i in range(row_ptr.size - 1):
@@ -261,30 +265,22 @@ def _sort_rows(key, weight, row_ptr, b_rank):
                 count[(key[k] >> b_rank) - high_min + 1] += 1
             for h in range(span):  # count[h] becomes the first slot of high field h
                 count[h + 1] += count[h]
-            for k in range(lo, hi):
+            for k in range(lo, hi):  # slot[j]: where synapse lo + j goes
                 h = (key[k] >> b_rank) - high_min
-                scratch_key[count[h]] = key[k]
-                scratch_weight[count[h]] = weight[k]
+                slot[k - lo] = count[h]
                 count[h] += 1
         else:
             order = np.argsort(key[lo:hi], kind="mergesort")
             for j in range(hi - lo):
-                scratch_key[j] = key[lo + order[j]]
-                scratch_weight[j] = weight[lo + order[j]]
+                slot[order[j]] = j
+        for j in range(hi - lo):
+            scratch_key[slot[j]] = key[lo + j]
+            scratch_target[slot[j]] = target[lo + j]
+            scratch_weight[slot[j]] = weight[lo + j]
         for j in range(hi - lo):
             key[lo + j] = scratch_key[j]
+            target[lo + j] = scratch_target[j]
             weight[lo + j] = scratch_weight[j]
-
-
-@njit
-def _decode(key, by_group, group_ptr, b_grp, b_del, b_rank, target):
-    """Drop the rank field of every key (in place) and set ``target[i]`` to the neuron that rank stands for."""
-    rank_mask = (1 << b_rank) - 1
-    grp_mask = (1 << b_grp) - 1
-    for i in range(key.size):
-        k = key[i]
-        key[i] = k >> b_rank
-        target[i] = by_group[group_ptr[(k >> (b_rank + b_del)) & grp_mask] + (k & rank_mask)]
 
 
 @dataclass(frozen=True)
@@ -309,8 +305,8 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
     as its rank within its group (ascending ids) and the source relative to the step, each source's
     synapses (of all its projections, in network order) in one row of the step. Since the rows
     are in source order, sorting each row stably (:func:`_sort_rows`; stability keeps duplicate
-    synapses in projection order) sorts the step, and the sorted keys are decoded into targets and
-    (source, group, delay) segments (decision 0025).
+    synapses in projection order) sorts the step; targets and weights move with their keys, and the
+    sorted keys give the (source, group, delay) segments (decision 0025).
     """
     projections = list(network.projections.values())
     n = sum(proj.n_synapses for proj in projections)
@@ -327,7 +323,7 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
         raise ModelError(f"network '{network.name}' is too large to compile: {n_total} neurons, {n_groups} groups, "
                          f"{n_del} delays and {g_max} neurons per group do not fit a {_KEY_BITS}-bit key")
     target_code = (neuron_group << (layout.b_del + layout.b_rank)) | rank
-    del rank
+    del rank, by_group
     syn_target = np.empty(n, dtype=np.int32)
     syn_weight = np.empty(n, dtype=np.float32)
     segments = []  # per step: (first synapse, source, group, delay) of each segment
@@ -347,7 +343,7 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
             if cum[b] > cum[a]:
                 stop = done + int(cum[b] - cum[a])
                 segments.append(_build_step(outgoing, a, b, cum[a:b + 1] - cum[a], pop_offset, names, target_code,
-                                            by_group, group_ptr, layout, done, int(pop_offset[p]) + a,
+                                            layout, done, int(pop_offset[p]) + a,
                                             syn_target[done:stop], syn_weight[done:stop]))
                 done = stop
             a = b
@@ -366,13 +362,12 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
 
 
 @njit
-def _step_segments(key, first_syn, first_src, b_grp, b_del):
-    """The segments of a step's sorted keys (source - ``first_src``, group, delay; one segment per
-    run of equal keys): (first synapse, source, group, delay) of each, synapses numbered from
-    ``first_syn``."""
+def _step_segments(key, first_syn, first_src, b_grp, b_del, b_rank):
+    """The segments of a step's sorted keys (one per run of equal (source - ``first_src``, group,
+    delay) fields): (first synapse, source, group, delay) of each, synapses numbered from ``first_syn``."""
     n_segs = 0
     for i in range(key.size):
-        if i == 0 or key[i] != key[i - 1]:
+        if i == 0 or key[i] >> b_rank != key[i - 1] >> b_rank:
             n_segs += 1
     start = np.empty(n_segs, dtype=np.int64)
     src = np.empty(n_segs, dtype=np.int64)
@@ -382,8 +377,8 @@ def _step_segments(key, first_syn, first_src, b_grp, b_del):
     del_mask = (1 << b_del) - 1
     j = 0
     for i in range(key.size):
-        if i == 0 or key[i] != key[i - 1]:
-            k = key[i]
+        k = key[i] >> b_rank
+        if i == 0 or k != key[i - 1] >> b_rank:
             start[j] = first_syn + i
             src[j] = (k >> (b_del + b_grp)) + first_src
             group[j] = (k >> b_del) & grp_mask
@@ -416,8 +411,8 @@ def _fan_table(seg_src, seg_group, n_total):
     return src_fan_ptr, fan_group, fan_seg_ptr
 
 
-def _build_step(outgoing, a, b, row_ptr, pop_offset, names, target_code, by_group, group_ptr, layout,
-                first_syn, first_src, target_out, weight_out):
+def _build_step(outgoing, a, b, row_ptr, pop_offset, names, target_code, layout, first_syn, first_src,
+                target_out, weight_out):
     """Sort the synapses of sources ``a .. b - 1`` of one population (all its ``outgoing``
     projections, in network order; source ``a + i`` owns slots ``row_ptr[i] .. row_ptr[i + 1] - 1``)
     into ``target_out``/``weight_out``, the network's synapses ``first_syn ..``; return the (first
@@ -428,8 +423,6 @@ def _build_step(outgoing, a, b, row_ptr, pop_offset, names, target_code, by_grou
         lo, hi = int(proj.pre_ptr[a]), int(proj.pre_ptr[b])
         _pack_rows(proj.pre_ptr[a:b + 1] - lo, proj.post_idx[lo:hi], proj.delay[lo:hi], proj.weight[lo:hi],
                    int(pop_offset[names.index(proj.post)]), target_code, layout.b_rank + layout.b_del + layout.b_grp,
-                   layout.b_rank, cursor, key, weight_out)
-    _sort_rows(key, weight_out, row_ptr, layout.b_rank)
-    # The sorted keys without their rank field (in place), and their targets.
-    _decode(key, by_group, group_ptr, layout.b_grp, layout.b_del, layout.b_rank, target_out)
-    return _step_segments(key, first_syn, first_src, layout.b_grp, layout.b_del)
+                   layout.b_rank, cursor, key, target_out, weight_out)
+    _sort_rows(key, target_out, weight_out, row_ptr, layout.b_rank)
+    return _step_segments(key, first_syn, first_src, layout.b_grp, layout.b_del, layout.b_rank)

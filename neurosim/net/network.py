@@ -352,8 +352,8 @@ def _csr_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: int, 
         args = (pre_idx[lo:hi], post_idx[lo:hi], w[lo:hi], d[lo:hi])
         if not _plainly_valid(*args, n_pre, n_post):
             _check_chunk(owner, lo, *args, n_pre, n_post)
-        in_order, last_pre = _count_pre(args[0].astype(np.int64, copy=False), counts, in_order, last_pre)
-        max_delay = max(max_delay, int(args[3].max()))
+        in_order, last_pre = _count_pre(_as_index(args[0]), counts, in_order, last_pre)
+        max_delay = max(max_delay, int(_distinct(args[3]).max()))
     pre_ptr = np.zeros(n_pre + 1, dtype=np.int64)
     np.cumsum(counts, out=pre_ptr[1:])
     del counts
@@ -362,7 +362,17 @@ def _csr_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: int, 
     out_d = np.empty(n, narrowest_delay_type(max_delay))
     next_slot = None if in_order else pre_ptr[:-1].copy()
     for lo, hi in chunks:
-        weight = w[lo:hi].astype(np.float64, copy=False).astype(WEIGHT_DTYPE)
+        if next_slot is None:
+            out_post[lo:hi] = post_idx[lo:hi]
+            out_w[lo:hi] = w[lo:hi].astype(np.float64, copy=False)
+            out_d[lo:hi] = d[lo:hi]
+            weight = out_w[lo:hi]
+        else:
+            weight = w[lo:hi].astype(np.float64, copy=False).astype(WEIGHT_DTYPE)
+            slot = _stable_slots(_as_index(pre_idx[lo:hi]), next_slot)
+            out_post[slot] = post_idx[lo:hi]
+            out_w[slot] = weight
+            out_d[slot] = d[lo:hi]
         if integer_model is not None:
             frac = weight != np.round(weight)
             if frac.any():
@@ -371,15 +381,6 @@ def _csr_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: int, 
                     f"{owner}: synapse {lo + s} has weight {float(weight[s])!r}, but model '{integer_model}' "
                     "takes integer weights (the chip's weight mantissa); round or quantise the weights first"
                 )
-        if next_slot is None:
-            out_post[lo:hi] = post_idx[lo:hi]
-            out_w[lo:hi] = weight
-            out_d[lo:hi] = d[lo:hi]
-        else:
-            slot = _stable_slots(pre_idx[lo:hi].astype(np.int64, copy=False), next_slot)
-            out_post[slot] = post_idx[lo:hi]
-            out_w[slot] = weight
-            out_d[slot] = d[lo:hi]
     return pre_ptr, out_post, out_w, out_d
 
 
@@ -388,10 +389,21 @@ def _plainly_valid(pre_idx, post_idx, w, d, n_pre: int, n_post: int) -> bool:
     indices and delays in range, weights finite and within float32 (NaN fails every comparison)."""
     if not pre_idx.size:
         return True
-    for arr, high in ((pre_idx, n_pre - 1), (post_idx, n_post - 1), (d, MAX_DELAY)):
+    for arr, high in ((pre_idx, n_pre - 1), (post_idx, n_post - 1), (_distinct(d), MAX_DELAY)):
         if arr.dtype.kind not in "iu" or not (arr.min() >= 0 and arr.max() <= high):
             return False
+    w = _distinct(w)
     return w.dtype.kind != "f" or bool(-_F32_MAX <= w.min() and w.max() <= _F32_MAX)
+
+
+def _distinct(arr: np.ndarray) -> np.ndarray:
+    """``arr`` without its repeats when it is one value broadcast (stride 0), else ``arr``."""
+    return arr[:1] if arr.strides == (0,) else arr
+
+
+def _as_index(arr: np.ndarray) -> np.ndarray:
+    """Checked whole-number indices as an integer array the jitted helpers can index with."""
+    return arr if arr.dtype.kind in "iu" else arr.astype(np.int64)
 
 
 @njit
