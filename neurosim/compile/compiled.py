@@ -326,7 +326,12 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
     del rank, by_group
     syn_target = np.empty(n, dtype=np.int32)
     syn_weight = np.empty(n, dtype=np.float32)
-    segments = []  # per step: (first synapse, source, group, delay) of each segment
+    # At most one segment and one fan entry per synapse: sized for that, only the pages written are
+    # ever resident, and the arrays are trimmed in place at the end.
+    seg_syn_ptr, fan_seg_ptr = np.empty(n + 1, dtype=np.int64), np.empty(n + 1, dtype=np.int64)
+    seg_group, seg_delay, fan_group = (np.empty(n, dtype=np.int64) for _ in range(3))
+    src_fan_ptr = np.zeros(n_total + 1, dtype=np.int64)
+    counts = np.zeros(2, dtype=np.int64)  # segments and fan entries so far
     done = 0
     for p, name in enumerate(names):
         outgoing = [proj for proj in projections if proj.pre == name]
@@ -342,81 +347,52 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
             b = min(b, cum.size - 1)
             if cum[b] > cum[a]:
                 stop = done + int(cum[b] - cum[a])
-                segments.append(_build_step(outgoing, a, b, cum[a:b + 1] - cum[a], pop_offset, names, target_code,
-                                            layout, done, int(pop_offset[p]) + a,
-                                            syn_target[done:stop], syn_weight[done:stop]))
+                key = _build_step(outgoing, a, b, cum[a:b + 1] - cum[a], pop_offset, names, target_code, layout,
+                                  syn_target[done:stop], syn_weight[done:stop])
+                _step_segments(key, done, int(pop_offset[p]) + a, layout.b_grp, layout.b_del, layout.b_rank, counts,
+                               seg_syn_ptr, seg_group, seg_delay, fan_seg_ptr, fan_group, src_fan_ptr)
                 done = stop
             a = b
-    n_segs = sum(step[0].size for step in segments)
-    seg_syn_ptr = np.empty(n_segs + 1, dtype=np.int64)
-    seg_src, seg_group, seg_delay = (np.empty(n_segs, dtype=np.int64) for _ in range(3))
-    at = 0
-    while segments:  # each step's segments are freed once copied
-        step = segments.pop(0)
-        for out, part in zip((seg_syn_ptr, seg_src, seg_group, seg_delay), step):
-            out[at:at + part.size] = part
-        at += step[0].size
+    n_segs, n_fans = int(counts[0]), int(counts[1])
     seg_syn_ptr[n_segs] = n
-    src_fan_ptr, fan_group, fan_seg_ptr = _fan_table(seg_src, seg_group, n_total)
+    fan_seg_ptr[n_fans] = n_segs
+    np.cumsum(src_fan_ptr, out=src_fan_ptr)
+    for arr, size in ((seg_syn_ptr, n_segs + 1), (seg_group, n_segs), (seg_delay, n_segs),
+                      (fan_seg_ptr, n_fans + 1), (fan_group, n_fans)):
+        arr.resize(size, refcheck=False)  # in place: no view of these arrays exists
     return (src_fan_ptr, fan_group, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight)
 
 
 @njit
-def _step_segments(key, first_syn, first_src, b_grp, b_del, b_rank):
-    """The segments of a step's sorted keys (one per run of equal (source - ``first_src``, group,
-    delay) fields): (first synapse, source, group, delay) of each, synapses numbered from ``first_syn``."""
-    n_segs = 0
-    for i in range(key.size):
-        if i == 0 or key[i] >> b_rank != key[i - 1] >> b_rank:
-            n_segs += 1
-    start = np.empty(n_segs, dtype=np.int64)
-    src = np.empty(n_segs, dtype=np.int64)
-    group = np.empty(n_segs, dtype=np.int64)
-    delay = np.empty(n_segs, dtype=np.int64)
+def _step_segments(key, first_syn, first_src, b_grp, b_del, b_rank, counts, seg_syn_ptr, seg_group, seg_delay,
+                   fan_seg_ptr, fan_group, src_fan_ptr):
+    """Append the segments (runs of equal (source - ``first_src``, group, delay) fields) and fan
+    entries (runs of equal (source, group)) of a step's sorted keys, synapses numbered from
+    ``first_syn``; ``counts`` holds the segments and fan entries so far, ``src_fan_ptr[i + 1]``
+    counts the fan entries of source ``i``."""
+    n_segs, n_fans = counts[0], counts[1]
     grp_mask = (1 << b_grp) - 1
     del_mask = (1 << b_del) - 1
-    j = 0
     for i in range(key.size):
         k = key[i] >> b_rank
-        if i == 0 or k != key[i - 1] >> b_rank:
-            start[j] = first_syn + i
-            src[j] = (k >> (b_del + b_grp)) + first_src
-            group[j] = (k >> b_del) & grp_mask
-            delay[j] = k & del_mask
-            j += 1
-    return start, src, group, delay
-
-
-@njit
-def _fan_table(seg_src, seg_group, n_total):
-    """Fan entries of the segments (one per run of equal (source, group)): ``src_fan_ptr``,
-    ``fan_group``, ``fan_seg_ptr``."""
-    n_fans = 0
-    for s in range(seg_src.size):
-        if s == 0 or seg_src[s] != seg_src[s - 1] or seg_group[s] != seg_group[s - 1]:
+        if i > 0 and k == key[i - 1] >> b_rank:
+            continue
+        if i == 0 or k >> b_del != key[i - 1] >> (b_rank + b_del):
+            fan_group[n_fans] = (k >> b_del) & grp_mask
+            fan_seg_ptr[n_fans] = n_segs
+            src_fan_ptr[(k >> (b_del + b_grp)) + first_src + 1] += 1
             n_fans += 1
-    src_fan_ptr = np.zeros(n_total + 1, dtype=np.int64)
-    fan_group = np.empty(n_fans, dtype=np.int64)
-    fan_seg_ptr = np.empty(n_fans + 1, dtype=np.int64)
-    f = 0
-    for s in range(seg_src.size):
-        if s == 0 or seg_src[s] != seg_src[s - 1] or seg_group[s] != seg_group[s - 1]:
-            fan_group[f] = seg_group[s]
-            fan_seg_ptr[f] = s
-            src_fan_ptr[seg_src[s] + 1] += 1
-            f += 1
-    fan_seg_ptr[n_fans] = seg_src.size
-    for i in range(n_total):
-        src_fan_ptr[i + 1] += src_fan_ptr[i]
-    return src_fan_ptr, fan_group, fan_seg_ptr
+        seg_syn_ptr[n_segs] = first_syn + i
+        seg_group[n_segs] = (k >> b_del) & grp_mask
+        seg_delay[n_segs] = k & del_mask
+        n_segs += 1
+    counts[0], counts[1] = n_segs, n_fans
 
 
-def _build_step(outgoing, a, b, row_ptr, pop_offset, names, target_code, layout, first_syn, first_src,
-                target_out, weight_out):
+def _build_step(outgoing, a, b, row_ptr, pop_offset, names, target_code, layout, target_out, weight_out):
     """Sort the synapses of sources ``a .. b - 1`` of one population (all its ``outgoing``
     projections, in network order; source ``a + i`` owns slots ``row_ptr[i] .. row_ptr[i + 1] - 1``)
-    into ``target_out``/``weight_out``, the network's synapses ``first_syn ..``; return the (first
-    synapse, source, group, delay) of each of their segments (source ``a`` is neuron ``first_src``)."""
+    into ``target_out``/``weight_out``; return their sorted keys."""
     key = np.empty(target_out.size, dtype=np.int64)
     cursor = row_ptr[:-1].copy()
     for proj in outgoing:
@@ -425,4 +401,4 @@ def _build_step(outgoing, a, b, row_ptr, pop_offset, names, target_code, layout,
                    int(pop_offset[names.index(proj.post)]), target_code, layout.b_rank + layout.b_del + layout.b_grp,
                    layout.b_rank, cursor, key, target_out, weight_out)
     _sort_rows(key, target_out, weight_out, row_ptr, layout.b_rank)
-    return _step_segments(key, first_syn, first_src, layout.b_grp, layout.b_del, layout.b_rank)
+    return key
