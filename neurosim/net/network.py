@@ -469,7 +469,7 @@ def _check_chunk(owner: str, lo: int, pre_idx, post_idx, w, d, n_pre: int, n_pos
         overflow = np.isinf(w.astype(WEIGHT_DTYPE))
     if overflow.any():
         s = int(np.argmax(overflow))
-        raise ModelError(f"{owner}: synapse {lo + s} weight {w[s]!r} overflows float32")
+        raise ModelError(f"{owner}: synapse {lo + s} weight {w[s].item()!r} overflows float32")
 
 
 def _check_integer_source(owner: str, model: str, pre: Node) -> None:
