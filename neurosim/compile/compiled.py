@@ -238,6 +238,8 @@ def _sort_rows(key, target, weight, row_ptr, b_rank):
     for i in range(row_ptr.size - 1):
         widest = max(widest, row_ptr[i + 1] - row_ptr[i])
     slot = np.empty(widest, dtype=np.int64)
+    by_key = np.empty(widest, dtype=np.int64)
+    merge_buffer = np.empty(widest, dtype=np.int64)
     scratch_key = np.empty(widest, dtype=np.int64)
     scratch_target = np.empty(widest, dtype=target.dtype)
     scratch_weight = np.empty(widest, dtype=weight.dtype)
@@ -260,7 +262,8 @@ def _sort_rows(key, target, weight, row_ptr, b_rank):
             high_max = max(high_max, high)
         span = high_max - high_min + 1
         if ranks_ascend and span + 1 <= count.size:
-            count[:span + 1] = 0
+            for h in range(span + 1):
+                count[h] = 0
             for k in range(lo, hi):
                 count[(key[k] >> b_rank) - high_min + 1] += 1
             for h in range(span):  # count[h] becomes the first slot of high field h
@@ -270,7 +273,7 @@ def _sort_rows(key, target, weight, row_ptr, b_rank):
                 slot[k - lo] = count[h]
                 count[h] += 1
         else:
-            order = np.argsort(key[lo:hi], kind="mergesort")
+            order = _merge_sort(key, lo, hi, by_key, merge_buffer)
             for j in range(hi - lo):
                 slot[order[j]] = j
         for j in range(hi - lo):
@@ -281,6 +284,44 @@ def _sort_rows(key, target, weight, row_ptr, b_rank):
             key[lo + j] = scratch_key[j]
             target[lo + j] = scratch_target[j]
             weight[lo + j] = scratch_weight[j]
+
+
+@njit
+def _merge_sort(key, lo, hi, order, buffer):
+    """``0 .. hi - lo - 1`` sorted stably by ``key[lo + j]`` (a bottom-up merge sort, in ``order``
+    and ``buffer``); returns the one of the two that holds the result.
+
+    Written out because Numba's ``np.argsort(kind="mergesort")`` takes seconds to compile.
+    """
+    m = hi - lo
+    for j in range(m):
+        order[j] = j
+    src, dst = order, buffer
+    width = 1
+    while width < m:
+        for start in range(0, m, 2 * width):
+            mid = min(start + width, m)
+            end = min(start + 2 * width, m)
+            a, b, o = start, mid, start
+            while a < mid and b < end:
+                if key[lo + src[b]] < key[lo + src[a]]:  # ties from the left half: stable
+                    dst[o] = src[b]
+                    b += 1
+                else:
+                    dst[o] = src[a]
+                    a += 1
+                o += 1
+            while a < mid:
+                dst[o] = src[a]
+                a += 1
+                o += 1
+            while b < end:
+                dst[o] = src[b]
+                b += 1
+                o += 1
+        src, dst = dst, src
+        width *= 2
+    return src
 
 
 @dataclass(frozen=True)
