@@ -7,8 +7,9 @@ from neurosim import ModelError
 from neurosim.compile.regroup import regroup
 
 
-def _network(rng: np.random.Generator) -> tuple[ns.Network, list]:
-    """A network with duplicate synapses given in random order, and its synapse lists as given."""
+def _network(rng: np.random.Generator, by_target: bool = False) -> tuple[ns.Network, list]:
+    """A network with duplicate synapses given in random order (``by_target``: in order of (pre, post),
+    duplicates kept in their random order), and its synapse lists as given."""
     net = ns.Network("csr")
     net.poisson("in", 30, p=0.1, seed=1)
     net.population("a", 50, "lif", beta=0.9, v_th=1.0)
@@ -19,6 +20,9 @@ def _network(rng: np.random.Generator) -> tuple[ns.Network, list]:
         pre_idx, post_idx = rng.integers(0, n_pre, n), rng.integers(0, n_post, n)
         pre_idx, post_idx = np.append(pre_idx, pre_idx[:40]), np.append(post_idx, post_idx[:40])  # duplicates
         w, d = rng.normal(size=pre_idx.size).astype(np.float32), rng.integers(1, 6, pre_idx.size)
+        if by_target:
+            order = np.lexsort((post_idx, pre_idx))
+            pre_idx, post_idx, w, d = pre_idx[order], post_idx[order], w[order], d[order]
         net.connect_synapses(pre, post, pre_idx, post_idx, w, d, name=f"{pre}->{post}#{len(net.projections)}")
         given.append((pre, post, pre_idx, post_idx, d, w))
     return net, given
@@ -37,10 +41,13 @@ def _expected(net: ns.Network, given: list, neuron_group: np.ndarray):
 
 @pytest.mark.parametrize("step", [1 << 22, 37, 1], ids=["one_step", "steps_of_37", "one_source_per_step"])
 @pytest.mark.parametrize("placed", [False, True], ids=["by_population", "placed"])
-def test_synapse_csr_is_the_documented_sort(placed, step, monkeypatch):
+@pytest.mark.parametrize("by_target", [False, True], ids=["random_order", "target_order"])
+def test_synapse_csr_is_the_documented_sort(placed, step, by_target, monkeypatch):
+    """Random order takes each source's merge sort, target order (by population) its counting sort
+    by delay, and both keep duplicate synapses in the order given."""
     monkeypatch.setattr("neurosim.compile.compiled._BUILD_CHUNK", step)
     rng = np.random.default_rng(5)
-    net, given = _network(rng)
+    net, given = _network(rng, by_target)
     n = sum(node.size for node in net.nodes.values())
     neuron_pop = np.repeat(np.arange(3), [30, 50, 20])
     # A placement: each population's neurons dealt to cores in a shuffled, interleaved pattern.

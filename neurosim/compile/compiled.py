@@ -200,29 +200,128 @@ def _find_cycle(left, succ):
 
 
 _KEY_BITS = 62  # the packed sort key of a synapse must fit this many bits
-_BUILD_CHUNK = 1 << 22  # synapses sorted per step of the build (bounds its temporaries)
+_BUILD_CHUNK = 1 << 16  # synapses sorted per step of the build (its temporaries stay in cache)
 
 
 @njit
-def _pack_rows(row_ptr, post_idx, delay, off_post, neuron_group, rank, b_grp, b_del, b_rank, out):
-    """``out[k]``: synapse ``k``'s (source row, group, delay, rank of its target in the group) as
-    bit fields; the synapses of source row ``i`` are ``row_ptr[i] .. row_ptr[i + 1] - 1``."""
+def _pack_rows(row_ptr, post_idx, delay, weight, off_post, target_code, row_shift, b_rank, cursor, key_out,
+               target_out, weight_out):
+    """Write each synapse's sort key (source row, group, delay, rank of its target in the group, as
+    bit fields), target and weight at the next free slot of its source row (``cursor[i]``, advanced).
+
+    The synapses of source row ``i`` are ``row_ptr[i] .. row_ptr[i + 1] - 1``; ``target_code[t]``
+    holds neuron ``t``'s group and rank fields (the delay field zero), the row field starts at bit
+    ``row_shift``.
+    """
     for i in range(row_ptr.size - 1):
+        c = cursor[i]
+        row = np.int64(i) << row_shift
         for k in range(row_ptr[i], row_ptr[i + 1]):
             tgt = post_idx[k] + off_post
-            out[k] = (((i << b_grp | neuron_group[tgt]) << b_del | delay[k]) << b_rank) | rank[tgt]
+            key_out[c] = row | (np.int64(delay[k]) << b_rank) | target_code[tgt]
+            target_out[c] = tgt
+            weight_out[c] = weight[k]
+            c += 1
+        cursor[i] = c
 
 
 @njit
-def _sort_and_decode(key, order, by_group, group_ptr, b_grp, b_del, b_rank, target):
-    """Overwrite ``order[i]`` with ``key[order[i]]`` without its rank field, and set ``target[i]`` to
-    the neuron that rank stands for (``order[i]`` is read before it is written: no second array)."""
+def _sort_rows(key, target, weight, row_ptr, b_rank):
+    """Sort the keys of each row ``row_ptr[i] .. row_ptr[i + 1] - 1`` ascending, their targets and
+    weights with them, stably (equal keys keep their order).
+
+    A row already in order is left alone; a row whose target ranks ascend is sorted by a counting
+    sort of its (group, delay) fields when they span few values; any other row by a merge sort.
+    """
     rank_mask = (1 << b_rank) - 1
-    grp_mask = (1 << b_grp) - 1
-    for i in range(key.size):
-        k = key[order[i]]
-        order[i] = k >> b_rank
-        target[i] = by_group[group_ptr[(k >> (b_rank + b_del)) & grp_mask] + (k & rank_mask)]
+    widest = 0
+    for i in range(row_ptr.size - 1):
+        widest = max(widest, row_ptr[i + 1] - row_ptr[i])
+    slot = np.empty(widest, dtype=np.int64)
+    by_key = np.empty(widest, dtype=np.int64)
+    merge_buffer = np.empty(widest, dtype=np.int64)
+    scratch_key = np.empty(widest, dtype=np.int64)
+    scratch_target = np.empty(widest, dtype=target.dtype)
+    scratch_weight = np.empty(widest, dtype=weight.dtype)
+    count = np.zeros(4 * widest + 66, dtype=np.int64)
+    for i in range(row_ptr.size - 1):
+        lo, hi = row_ptr[i], row_ptr[i + 1]
+        k = lo + 1
+        while k < hi and key[k] >= key[k - 1]:
+            k += 1
+        if k >= hi:
+            continue
+        ranks_ascend = True
+        high_min = key[lo] >> b_rank
+        high_max = high_min
+        for k in range(lo + 1, hi):
+            if (key[k] & rank_mask) < (key[k - 1] & rank_mask):
+                ranks_ascend = False
+            high = key[k] >> b_rank
+            high_min = min(high_min, high)
+            high_max = max(high_max, high)
+        span = high_max - high_min + 1
+        if ranks_ascend and span + 1 <= count.size:
+            for h in range(span + 1):
+                count[h] = 0
+            for k in range(lo, hi):
+                count[(key[k] >> b_rank) - high_min + 1] += 1
+            for h in range(span):  # count[h] becomes the first slot of high field h
+                count[h + 1] += count[h]
+            for k in range(lo, hi):  # slot[j]: where synapse lo + j goes
+                h = (key[k] >> b_rank) - high_min
+                slot[k - lo] = count[h]
+                count[h] += 1
+        else:
+            order = _merge_sort(key, lo, hi, by_key, merge_buffer)
+            for j in range(hi - lo):
+                slot[order[j]] = j
+        for j in range(hi - lo):
+            scratch_key[slot[j]] = key[lo + j]
+            scratch_target[slot[j]] = target[lo + j]
+            scratch_weight[slot[j]] = weight[lo + j]
+        for j in range(hi - lo):
+            key[lo + j] = scratch_key[j]
+            target[lo + j] = scratch_target[j]
+            weight[lo + j] = scratch_weight[j]
+
+
+@njit
+def _merge_sort(key, lo, hi, order, buffer):
+    """``0 .. hi - lo - 1`` sorted stably by ``key[lo + j]`` (a bottom-up merge sort, in ``order``
+    and ``buffer``); returns the one of the two that holds the result.
+
+    Written out because Numba's ``np.argsort(kind="mergesort")`` takes seconds to compile.
+    """
+    m = hi - lo
+    for j in range(m):
+        order[j] = j
+    src, dst = order, buffer
+    width = 1
+    while width < m:
+        for start in range(0, m, 2 * width):
+            mid = min(start + width, m)
+            end = min(start + 2 * width, m)
+            a, b, o = start, mid, start
+            while a < mid and b < end:
+                if key[lo + src[b]] < key[lo + src[a]]:  # ties from the left half: stable
+                    dst[o] = src[b]
+                    b += 1
+                else:
+                    dst[o] = src[a]
+                    a += 1
+                o += 1
+            while a < mid:
+                dst[o] = src[a]
+                a += 1
+                o += 1
+            while b < end:
+                dst[o] = src[b]
+                b += 1
+                o += 1
+        src, dst = dst, src
+        width *= 2
+    return src
 
 
 @dataclass(frozen=True)
@@ -240,12 +339,15 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
     The projections keep their synapses in CSR order by source, so the sort is done in steps
     of whole sources of about ``_BUILD_CHUNK`` synapses, each written straight into the output:
     besides the network's own 9-12 bytes per synapse and the 8 of the result, the build needs
-    about 32 bytes per synapse of one step (~130 MB), whatever the network's size.
+    the 8-byte key of each synapse of one step (half a megabyte, kept in cache) and the segments,
+    whatever the network's size.
 
     Within a step the four keys are packed as bit fields into one int64 per synapse, the target
-    as its rank within its group (ascending ids) and the source relative to the step. One stable
-    argsort orders the keys (stability keeps duplicate synapses in projection order), and the
-    sorted keys are decoded into targets and (source, group, delay) segments.
+    as its rank within its group (ascending ids) and the source relative to the step, each source's
+    synapses (of all its projections, in network order) in one row of the step. Since the rows
+    are in source order, sorting each row stably (:func:`_sort_rows`; stability keeps duplicate
+    synapses in projection order) sorts the step; targets and weights move with their keys, and the
+    sorted keys give the (source, group, delay) segments (decision 0025).
     """
     projections = list(network.projections.values())
     n = sum(proj.n_synapses for proj in projections)
@@ -261,9 +363,16 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
     if layout.b_rank + layout.b_del + layout.b_grp + (rows - 1).bit_length() > _KEY_BITS:
         raise ModelError(f"network '{network.name}' is too large to compile: {n_total} neurons, {n_groups} groups, "
                          f"{n_del} delays and {g_max} neurons per group do not fit a {_KEY_BITS}-bit key")
+    target_code = (neuron_group << (layout.b_del + layout.b_rank)) | rank
+    del rank, by_group
     syn_target = np.empty(n, dtype=np.int32)
     syn_weight = np.empty(n, dtype=np.float32)
-    segments = []  # per step: (first synapse, source, group, delay) of each segment
+    # At most one segment and one fan entry per synapse: sized for that, only the pages written are
+    # ever resident, and the arrays are trimmed in place at the end.
+    seg_syn_ptr, fan_seg_ptr = np.empty(n + 1, dtype=np.int64), np.empty(n + 1, dtype=np.int64)
+    seg_group, seg_delay, fan_group = (np.empty(n, dtype=np.int64) for _ in range(3))
+    src_fan_ptr = np.zeros(n_total + 1, dtype=np.int64)
+    counts = np.zeros(2, dtype=np.int64)  # segments and fan entries so far
     done = 0
     for p, name in enumerate(names):
         outgoing = [proj for proj in projections if proj.pre == name]
@@ -279,48 +388,58 @@ def _build_fanout(network, names, pop_offset, neuron_group, n_groups, n_total):
             b = min(b, cum.size - 1)
             if cum[b] > cum[a]:
                 stop = done + int(cum[b] - cum[a])
-                seg = _build_step(outgoing, a, b, pop_offset, names, neuron_group, rank, by_group, group_ptr,
-                                  layout, syn_target[done:stop], syn_weight[done:stop])
-                segments.append((seg[0] + done, seg[1] + pop_offset[p] + a, seg[2], seg[3]))
+                key = _build_step(outgoing, a, b, cum[a:b + 1] - cum[a], pop_offset, names, target_code, layout,
+                                  syn_target[done:stop], syn_weight[done:stop])
+                _step_segments(key, done, int(pop_offset[p]) + a, layout.b_grp, layout.b_del, layout.b_rank, counts,
+                               seg_syn_ptr, seg_group, seg_delay, fan_seg_ptr, fan_group, src_fan_ptr)
                 done = stop
             a = b
-    seg_start, seg_src, seg_group, seg_delay = (np.concatenate([s[k] for s in segments]) if segments
-                                                else np.zeros(0, dtype=np.int64) for k in range(4))
-    seg_syn_ptr = np.append(seg_start, n).astype(np.int64)
-    new_fan = np.ones(seg_src.size, dtype=bool)
-    new_fan[1:] = (seg_src[1:] != seg_src[:-1]) | (seg_group[1:] != seg_group[:-1])
-    fan_start_seg = np.flatnonzero(new_fan)
-    fan_seg_ptr = np.append(fan_start_seg, seg_src.size).astype(np.int64)
-    fan_group = seg_group[fan_start_seg]
-    src_fan_ptr = np.searchsorted(seg_src[fan_start_seg], np.arange(n_total + 1)).astype(np.int64)
+    n_segs, n_fans = int(counts[0]), int(counts[1])
+    seg_syn_ptr[n_segs] = n
+    fan_seg_ptr[n_fans] = n_segs
+    np.cumsum(src_fan_ptr, out=src_fan_ptr)
+    for arr, size in ((seg_syn_ptr, n_segs + 1), (seg_group, n_segs), (seg_delay, n_segs),
+                      (fan_seg_ptr, n_fans + 1), (fan_group, n_fans)):
+        arr.resize(size, refcheck=False)  # in place: no view of these arrays exists
     return (src_fan_ptr, fan_group, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight)
 
 
-def _build_step(outgoing, a, b, pop_offset, names, neuron_group, rank, by_group, group_ptr, layout,
-                target_out, weight_out):
+@njit
+def _step_segments(key, first_syn, first_src, b_grp, b_del, b_rank, counts, seg_syn_ptr, seg_group, seg_delay,
+                   fan_seg_ptr, fan_group, src_fan_ptr):
+    """Append the segments (runs of equal (source - ``first_src``, group, delay) fields) and fan
+    entries (runs of equal (source, group)) of a step's sorted keys, synapses numbered from
+    ``first_syn``; ``counts`` holds the segments and fan entries so far, ``src_fan_ptr[i + 1]``
+    counts the fan entries of source ``i``."""
+    n_segs, n_fans = counts[0], counts[1]
+    grp_mask = (1 << b_grp) - 1
+    del_mask = (1 << b_del) - 1
+    for i in range(key.size):
+        k = key[i] >> b_rank
+        if i > 0 and k == key[i - 1] >> b_rank:
+            continue
+        if i == 0 or k >> b_del != key[i - 1] >> (b_rank + b_del):
+            fan_group[n_fans] = (k >> b_del) & grp_mask
+            fan_seg_ptr[n_fans] = n_segs
+            src_fan_ptr[(k >> (b_del + b_grp)) + first_src + 1] += 1
+            n_fans += 1
+        seg_syn_ptr[n_segs] = first_syn + i
+        seg_group[n_segs] = (k >> b_del) & grp_mask
+        seg_delay[n_segs] = k & del_mask
+        n_segs += 1
+    counts[0], counts[1] = n_segs, n_fans
+
+
+def _build_step(outgoing, a, b, row_ptr, pop_offset, names, target_code, layout, target_out, weight_out):
     """Sort the synapses of sources ``a .. b - 1`` of one population (all its ``outgoing``
-    projections, in network order) into ``target_out``/``weight_out``; return the
-    (first synapse, source - a, group, delay) of each of their segments."""
+    projections, in network order; source ``a + i`` owns slots ``row_ptr[i] .. row_ptr[i + 1] - 1``)
+    into ``target_out``/``weight_out``; return their sorted keys."""
     key = np.empty(target_out.size, dtype=np.int64)
-    weight = np.empty(target_out.size, dtype=np.float32)
-    pos = 0
+    cursor = row_ptr[:-1].copy()
     for proj in outgoing:
         lo, hi = int(proj.pre_ptr[a]), int(proj.pre_ptr[b])
-        _pack_rows(proj.pre_ptr[a:b + 1] - lo, proj.post_idx[lo:hi], proj.delay[lo:hi].astype(np.int64),
-                   int(pop_offset[names.index(proj.post)]), neuron_group, rank, layout.b_grp, layout.b_del,
-                   layout.b_rank, key[pos:pos + hi - lo])
-        weight[pos:pos + hi - lo] = proj.weight[lo:hi]
-        pos += hi - lo
-    order = np.argsort(key, kind="stable")
-    weight_out[:] = weight[order]
-    del weight
-    # The sorted keys without their rank field (written over the order), and their targets.
-    _sort_and_decode(key, order, by_group, group_ptr, layout.b_grp, layout.b_del, layout.b_rank, target_out)
-    del key
-    new_seg = np.ones(order.size, dtype=bool)
-    new_seg[1:] = order[1:] != order[:-1]
-    seg_start = np.flatnonzero(new_seg)
-    seg_key = order[seg_start]  # (source - a, group, delay) of each segment
-    seg_delay = seg_key & ((1 << layout.b_del) - 1)
-    seg_key >>= layout.b_del
-    return seg_start, seg_key >> layout.b_grp, seg_key & ((1 << layout.b_grp) - 1), seg_delay
+        _pack_rows(proj.pre_ptr[a:b + 1] - lo, proj.post_idx[lo:hi], proj.delay[lo:hi], proj.weight[lo:hi],
+                   int(pop_offset[names.index(proj.post)]), target_code, layout.b_rank + layout.b_del + layout.b_grp,
+                   layout.b_rank, cursor, key, target_out, weight_out)
+    _sort_rows(key, target_out, weight_out, row_ptr, layout.b_rank)
+    return key

@@ -22,6 +22,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from neurosim._checks import check_memory, memory_limit, non_negative_int, positive_int
+from neurosim._jit import njit
 from neurosim.errors import ModelError
 from neurosim.models import get_model
 from neurosim.models.registry import NeuronModel
@@ -318,14 +319,21 @@ def _shape_message(owner: str, shape, n_post: int, n_pre: int) -> str:
 
 
 _VALIDATE_CHUNK = 1 << 22  # synapses checked and converted per step (bounds the temporaries)
+_F32_MAX = float(np.finfo(np.float32).max)
 
 
-def _validate_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: int):
-    """Check synapse lists and return them as the network keeps them (int32, int32, float32, int32).
+def _csr_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: int, integer_model: str | None):
+    """Check synapse lists and return them as a projection keeps them: ``(pre_ptr, post_idx, weight,
+    delay)`` in CSR order by pre neuron (int64, int32, float32, the narrowest delay type).
 
-    Works in chunks of ``_VALIDATE_CHUNK`` synapses written straight into the result arrays, so
-    that the peak memory is the input plus the 16-byte-per-synapse result (decision 0006). The
-    projection then keeps 9 to 12 of those bytes (:func:`_sorted_by_pre`).
+    Two passes over chunks of ``_VALIDATE_CHUNK`` synapses. The first checks each chunk with a few
+    min/max reductions (the element-wise checks of :func:`_check_chunk`, which name the first bad
+    synapse, run only on a chunk that fails them) and counts the synapses of each pre neuron. The
+    second converts each chunk straight into the result, at its place in CSR order: a copy when the
+    input is already sorted by pre neuron, else a stable counting sort (the synapses of one pre neuron
+    keep the order they were given in). The peak memory is the input plus the result's 9 to 12 bytes
+    per synapse and one chunk's temporaries (decision 0025). When ``integer_model`` names a model
+    that takes integer weights, a weight with a fraction (after the conversion to float32) is refused.
     """
     pre_idx = np.asarray(pre_idx)
     post_idx = np.asarray(post_idx)
@@ -337,16 +345,93 @@ def _validate_synapses(owner: str, pre_idx, post_idx, w, d, n_pre: int, n_post: 
     for what, arr in (("weights", w), ("pre indices", pre_idx), ("post indices", post_idx), ("delays", d)):
         if n and arr.dtype.kind not in "biuf":
             raise ModelError(f"{owner}: {what} must be numeric (got dtype {arr.dtype})")
-    out = (np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, WEIGHT_DTYPE), np.empty(n, np.int32))
-    for lo in range(0, n, _VALIDATE_CHUNK):
-        hi = min(lo + _VALIDATE_CHUNK, n)
-        _validate_chunk(owner, lo, pre_idx[lo:hi], post_idx[lo:hi], w[lo:hi], d[lo:hi], n_pre, n_post,
-                        tuple(a[lo:hi] for a in out))
-    return out
+    chunks = [(lo, min(lo + _VALIDATE_CHUNK, n)) for lo in range(0, n, _VALIDATE_CHUNK)]
+    counts = np.zeros(n_pre, dtype=np.int64)
+    in_order, last_pre, max_delay = True, 0, 0
+    for lo, hi in chunks:
+        args = (pre_idx[lo:hi], post_idx[lo:hi], w[lo:hi], d[lo:hi])
+        if not _plainly_valid(*args, n_pre, n_post):
+            _check_chunk(owner, lo, *args, n_pre, n_post)
+        in_order, last_pre = _count_pre(_as_index(args[0]), counts, in_order, last_pre)
+        max_delay = max(max_delay, int(_distinct(args[3]).max()))
+    pre_ptr = np.zeros(n_pre + 1, dtype=np.int64)
+    np.cumsum(counts, out=pre_ptr[1:])
+    del counts
+    out_post = np.empty(n, np.int32)
+    out_w = np.empty(n, WEIGHT_DTYPE)
+    out_d = np.empty(n, narrowest_delay_type(max_delay))
+    next_slot = None if in_order else pre_ptr[:-1].copy()
+    for lo, hi in chunks:
+        if next_slot is None:
+            out_post[lo:hi] = post_idx[lo:hi]
+            out_w[lo:hi] = w[lo:hi].astype(np.float64, copy=False)
+            out_d[lo:hi] = d[lo:hi]
+            weight = out_w[lo:hi]
+        else:
+            weight = w[lo:hi].astype(np.float64, copy=False).astype(WEIGHT_DTYPE)
+            slot = _stable_slots(_as_index(pre_idx[lo:hi]), next_slot)
+            out_post[slot] = post_idx[lo:hi]
+            out_w[slot] = weight
+            out_d[slot] = d[lo:hi]
+        if integer_model is not None:
+            frac = weight != np.round(weight)
+            if frac.any():
+                s = int(np.argmax(frac))
+                raise ModelError(
+                    f"{owner}: synapse {lo + s} has weight {float(weight[s])!r}, but model '{integer_model}' "
+                    "takes integer weights (the chip's weight mantissa); round or quantise the weights first"
+                )
+    return pre_ptr, out_post, out_w, out_d
 
 
-def _validate_chunk(owner: str, lo: int, pre_idx, post_idx, w, d, n_pre: int, n_post: int, out) -> None:
-    """Check synapses ``lo ..`` of a list and write them, converted, into the views ``out``.
+def _plainly_valid(pre_idx, post_idx, w, d, n_pre: int, n_post: int) -> bool:
+    """True when min/max reductions show that no check of :func:`_check_chunk` can fail: integer
+    indices and delays in range, weights finite and within float32 (NaN fails every comparison)."""
+    if not pre_idx.size:
+        return True
+    for arr, high in ((pre_idx, n_pre - 1), (post_idx, n_post - 1), (_distinct(d), MAX_DELAY)):
+        if arr.dtype.kind not in "iu" or not (arr.min() >= 0 and arr.max() <= high):
+            return False
+    w = _distinct(w)
+    return w.dtype.kind != "f" or bool(-_F32_MAX <= w.min() and w.max() <= _F32_MAX)
+
+
+def _distinct(arr: np.ndarray) -> np.ndarray:
+    """``arr`` without its repeats when it is one value broadcast (stride 0), else ``arr``."""
+    return arr[:1] if arr.strides == (0,) else arr
+
+
+def _as_index(arr: np.ndarray) -> np.ndarray:
+    """Checked whole-number indices as an integer array the jitted helpers can index with."""
+    return arr if arr.dtype.kind in "iu" else arr.astype(np.int64)
+
+
+@njit
+def _count_pre(pre, counts, in_order, last):
+    """Add the synapses of each pre neuron in ``pre`` to ``counts``; return whether the pre indices
+    so far ascend (``in_order``, ``last``: the state after the previous chunk) and the last index."""
+    for k in range(pre.size):
+        p = pre[k]
+        counts[p] += 1
+        if p < last:
+            in_order = False
+        last = p
+    return in_order, last
+
+
+@njit
+def _stable_slots(pre, next_slot):
+    """The CSR slot of each synapse of ``pre``: the next free slot of its pre neuron (``next_slot``,
+    advanced), so that the synapses of one pre neuron keep their order (a stable counting sort)."""
+    slot = np.empty(pre.size, dtype=np.int64)
+    for k in range(pre.size):
+        slot[k] = next_slot[pre[k]]
+        next_slot[pre[k]] += 1
+    return slot
+
+
+def _check_chunk(owner: str, lo: int, pre_idx, post_idx, w, d, n_pre: int, n_post: int) -> None:
+    """Check synapses ``lo ..`` of a list one by one and name the first that breaks a rule.
 
     Indices and delays are checked as given (whole, finite, in range) before they are converted,
     so that no value wraps or truncates on its way into the int32 columns.
@@ -381,36 +466,14 @@ def _validate_chunk(owner: str, lo: int, pre_idx, post_idx, w, d, n_pre: int, n_
                 f"{what} {value!r}; must be {rule}"
             )
     with np.errstate(over="ignore"):
-        out[2][:] = w
-    if np.any(np.isinf(out[2])):
-        s = int(np.argmax(np.isinf(out[2])))
-        raise ModelError(f"{owner}: synapse {lo + s} weight {w[s]!r} overflows float32")
-    out[0][:] = pre_idx
-    out[1][:] = post_idx
-    out[3][:] = d
+        overflow = np.isinf(w.astype(WEIGHT_DTYPE))
+    if overflow.any():
+        s = int(np.argmax(overflow))
+        raise ModelError(f"{owner}: synapse {lo + s} weight {w[s].item()!r} overflows float32")
 
 
-def _sorted_by_pre(pre_idx, post_idx, w, d, n_pre: int):
-    """The synapses in CSR order by pre neuron (a stable sort, skipped when they already are):
-    ``(pre_ptr, post_idx, weight, delay)``, with the delays in their narrowest type."""
-    pre_ptr = np.zeros(n_pre + 1, dtype=np.int64)
-    np.cumsum(np.bincount(pre_idx, minlength=n_pre), out=pre_ptr[1:])
-    delay_type = narrowest_delay_type(int(d.max(initial=0)))
-    if pre_idx.size and np.any(pre_idx[1:] < pre_idx[:-1]):
-        order = np.argsort(pre_idx, kind="stable")
-        return pre_ptr, post_idx[order], w[order], d[order].astype(delay_type)
-    return pre_ptr, post_idx, w, d.astype(delay_type)
-
-
-def _check_integer_input(owner: str, model: str, w: np.ndarray, pre: Node) -> None:
-    """Fixed-point neurons sum integer weights times integer spike values."""
-    frac = w != np.round(w)
-    if frac.any():
-        s = int(np.argmax(frac))
-        raise ModelError(
-            f"{owner}: synapse {s} has weight {float(w[s])!r}, but model '{model}' takes integer weights "
-            "(the chip's weight mantissa); round or quantise the weights first"
-        )
+def _check_integer_source(owner: str, model: str, pre: Node) -> None:
+    """Fixed-point neurons sum integer weights times integer spike values: the source's values must be whole."""
     values = getattr(pre, "values", getattr(pre, "data", None))
     if values is not None and np.any(values != np.round(values)):
         raise ModelError(
@@ -504,11 +567,11 @@ class Network:
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in attributes.items()):
             raise ModelError(f"{owner}: attributes must map strings to strings, e.g. {{'synapse': 'conv'}}, "
                              f"got {attributes!r}")
-        pre_idx, post_idx, w, d = _validate_synapses(owner, pre_idx, post_idx, w, d, n_pre, n_post)
         target = self.nodes[post].model
+        pre_ptr, post_idx, w, d = _csr_synapses(owner, pre_idx, post_idx, w, d, n_pre, n_post,
+                                                target.name if target.integer_input else None)
         if target.integer_input:
-            _check_integer_input(owner, target.name, w, self.nodes[pre])
-        pre_ptr, post_idx, w, d = _sorted_by_pre(pre_idx, post_idx, w, d, n_pre)
+            _check_integer_source(owner, target.name, self.nodes[pre])
         self.projections[name] = Projection(name, pre, post, _readonly(pre_ptr), _readonly(post_idx),
                                             _readonly(w), _readonly(d), origin, attributes)
         return name

@@ -125,3 +125,33 @@ def test_spike_arrays_and_spike_values_of_text_are_refused(data):
         ns.Network().spike_array("s", data)
     with pytest.raises(ns.ModelError, match=r"spike source 't': values must be numbers"):
         ns.Network().spike_times("t", 2, [0], [1], values=["1"])
+
+
+def test_synapses_out_of_order_are_kept_in_given_order_per_pre_neuron_across_chunks(net, monkeypatch):
+    """The counting sort that puts synapses in CSR order runs chunk by chunk and stays stable."""
+    monkeypatch.setattr("neurosim.net.network._VALIDATE_CHUNK", 3)
+    rng = np.random.default_rng(3)
+    pre, post = rng.integers(0, 2, 11), rng.integers(0, 3, 11)
+    w, d = np.arange(11.0), rng.integers(0, 300, 11)
+    net.connect_synapses("in", "h", pre.astype(np.int32), post, w, delays=d)
+    proj = net.projections["in->h"]
+    order = np.argsort(pre, kind="stable")
+    assert proj.pre_ptr.tolist() == [0, int(np.sum(pre == 0)), 11]
+    assert proj.post_idx.tolist() == post[order].tolist()
+    assert proj.weight.tolist() == w[order].tolist()
+    assert proj.delay.dtype == np.uint16 and proj.delay.tolist() == d[order].tolist()
+
+
+@pytest.mark.parametrize("index_dtype", [np.int32, np.uint64, np.float64])
+def test_an_index_out_of_range_in_a_later_chunk_is_named_with_its_global_position(net, monkeypatch, index_dtype):
+    monkeypatch.setattr("neurosim.net.network._VALIDATE_CHUNK", 4)
+    post = np.zeros(10, dtype=index_dtype)
+    post[6] = 3  # "h" has 3 neurons
+    with pytest.raises(ns.ModelError, match=r"synapse 6 \(pre 0(\.0)? -> post 3(\.0)?\) has post index 3(\.0)?; must be \[0, 2\]"):
+        net.connect_synapses("in", "h", np.zeros(10, dtype=index_dtype), post, 1.0)
+    assert not net.projections
+
+
+def test_a_weight_that_overflows_float32_is_named(net):
+    with pytest.raises(ns.ModelError, match=r"synapse 1 weight 1e\+39 overflows float32"):
+        net.connect_synapses("in", "h", [0, 1], [0, 1], [1.0, 1e39])
