@@ -111,6 +111,18 @@ def test_regroup_splits_fan_entries_exactly_as_a_fresh_compile(cores, step, monk
     np.testing.assert_array_equal(finer.syn_target, ns.compile_network(net, singles).syn_target)
 
 
+def test_regroup_of_a_network_without_synapses():
+    net = ns.Network()
+    net.population("a", 5, "lif", beta=0.9, v_th=1.0)
+    net.population("b", 3, "lif", beta=0.9, v_th=1.0)
+    group = np.array([0, 0, 1, 1, 1, 2, 2, 3])
+    got, expected = regroup(ns.compile_network(net), group), ns.compile_network(net, group)
+    for name in _ARRAYS:
+        a, b = getattr(got, name), getattr(expected, name)
+        assert a.dtype == b.dtype, name
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
 def test_the_packed_sort_is_a_stable_argsort_and_falls_back_when_the_key_does_not_fit():
     key = np.random.default_rng(14).integers(0, 50, 1000)
     expected = np.argsort(key, kind="stable")

@@ -28,7 +28,8 @@ HEAVY = ("scipy.sparse", "scipy.linalg", "matplotlib", "h5py", "nir", "pandas")
 
 def _loaded_after(code: str) -> list[str]:
     """The modules of :data:`HEAVY` that a fresh interpreter holds after running ``code``."""
-    child = textwrap.dedent(code) + f"\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
+    report = f"import json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
+    child = textwrap.dedent(code) + "\n" + report
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(PACKAGE_PARENT), os.environ.get("PYTHONPATH"))
                                                        if p)}
     proc = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True, text=True, timeout=300)

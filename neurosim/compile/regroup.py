@@ -52,7 +52,8 @@ def regroup(compiled: CompiledNetwork, neuron_group: npt.ArrayLike) -> CompiledN
     while a < c.n_neurons:
         b = max(a + 1, int(np.searchsorted(syn_of_src, syn_of_src[a] + _SPLIT_CHUNK, side="right")) - 1)
         b = min(b, c.n_neurons)
-        start, delay, first_seg, fans_per_src = _split_step(c, neuron_group, new_lo, parts, a, b, syn_target, syn_weight)
+        start, delay, first_seg, fans_per_src = _split_step(c, neuron_group, new_lo, parts, a, b,
+                                                            syn_target, syn_weight)
         seg_start.append(start)
         seg_delay.append(delay)
         fan_seg.append(first_seg + n_segs)
