@@ -4,7 +4,7 @@ import pytest
 
 import neurosim as ns
 from neurosim import ModelError
-from neurosim.compile.regroup import regroup
+from neurosim.compile.regroup import _stable_sort, regroup
 
 
 def _network(rng: np.random.Generator, by_target: bool = False) -> tuple[ns.Network, list]:
@@ -91,8 +91,10 @@ _ARRAYS = ("neuron_group", "group_pop", "src_fan_ptr", "fan_group", "fan_seg_ptr
            "seg_syn_ptr", "syn_target", "syn_weight")
 
 
+@pytest.mark.parametrize("step", [1 << 16, 37, 1], ids=["one_step", "steps_of_37", "one_source_per_step"])
 @pytest.mark.parametrize("cores", [(1, 4, 3), (1, 50, 20), (2, 7, 1)], ids=["few_cores", "one_neuron_per_core", "mixed"])
-def test_regroup_splits_fan_entries_exactly_as_a_fresh_compile(cores, monkeypatch):
+def test_regroup_splits_fan_entries_exactly_as_a_fresh_compile(cores, step, monkeypatch):
+    monkeypatch.setattr("neurosim.compile.regroup._SPLIT_CHUNK", step)
     rng = np.random.default_rng(11)
     net, _ = _network(rng)
     neuron_pop = np.repeat(np.arange(3), [30, 50, 20])
@@ -114,6 +116,27 @@ def test_regroup_splits_fan_entries_exactly_as_a_fresh_compile(cores, monkeypatc
     singles = np.argsort(np.argsort(got.neuron_group, kind="stable"))
     finer = regroup(got, singles)
     np.testing.assert_array_equal(finer.syn_target, ns.compile_network(net, singles).syn_target)
+
+
+def test_regroup_of_a_network_without_synapses():
+    net = ns.Network()
+    net.population("a", 5, "lif", beta=0.9, v_th=1.0)
+    net.population("b", 3, "lif", beta=0.9, v_th=1.0)
+    group = np.array([0, 0, 1, 1, 1, 2, 2, 3])
+    got, expected = regroup(ns.compile_network(net), group), ns.compile_network(net, group)
+    for name in _ARRAYS:
+        a, b = getattr(got, name), getattr(expected, name)
+        assert a.dtype == b.dtype, name
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+def test_the_packed_sort_is_a_stable_argsort_and_falls_back_when_the_key_does_not_fit():
+    key = np.random.default_rng(14).integers(0, 50, 1000)
+    expected = np.argsort(key, kind="stable")
+    for key_end in (50, 1 << 60):  # packed into 56 bits; 61 + 10 bits do not fit: numpy's stable argsort
+        got_key, got_order = _stable_sort(key, key_end)
+        np.testing.assert_array_equal(got_order, expected)
+        np.testing.assert_array_equal(got_key, key[expected])
 
 
 def test_regroup_of_groups_that_do_not_refine_in_order_compiles_afresh():

@@ -1,4 +1,4 @@
-"""``regroup``: a compiled network with finer destination groups, without sorting its synapses again.
+"""``regroup``: a compiled network with finer destination groups, without compiling it again.
 
 A placement compiles the network twice: by population (to measure what must fit), then with one
 destination group per (population, core) (to count per core). When the new groups *refine* the
@@ -6,9 +6,11 @@ old ones in order (every new group lies inside one old group, and new group ids 
 old group ids, as :func:`~neurosim.mapping.place` and :func:`~neurosim.cost_model.reroute.refinement`
 number them), the synapse order (source, group, delay, target) of the new compilation is the old
 one with each fan entry split by new group: the synapses of one fan entry are already sorted by
-(delay, target), and a stable partition by new group keeps that order within each part. So the
-split is a linear pass over the synapses (a counting sort per fan entry) instead of a full build.
-The result is identical, array for array, to ``compile_network(network, neuron_group)``.
+(delay, target), and a stable sort by (fan entry, new group) keeps that order within each part.
+So the split needs no packing, decoding or target ranks, only one stable sort of an almost sorted
+key per step of whole sources (skipped when no fan entry splits), and it is plain numpy: nothing
+to compile on a first run. The result is identical, array for array, to
+``compile_network(network, neuron_group)``.
 """
 from __future__ import annotations
 
@@ -17,8 +19,9 @@ from dataclasses import replace
 import numpy as np
 import numpy.typing as npt
 
-from neurosim._jit import njit
 from neurosim.compile.compiled import CompiledNetwork, compile_network, group_table
+
+_SPLIT_CHUNK = 1 << 16  # synapses split per step: the step's temporaries (about 2 MB) stay in cache
 
 
 def regroup(compiled: CompiledNetwork, neuron_group: npt.ArrayLike) -> CompiledNetwork:
@@ -37,91 +40,94 @@ def regroup(compiled: CompiledNetwork, neuron_group: npt.ArrayLike) -> CompiledN
         return compile_network(compiled.network, neuron_group)
     # The new groups of old group g are new_lo[g] .. new_lo[g + 1] - 1.
     new_lo = np.searchsorted(old_of_new, np.arange(compiled.n_groups + 1)).astype(np.int64)
+    parts = int(np.diff(new_lo).max(initial=1))
     c = compiled
-    fan_syn = c.seg_syn_ptr[c.fan_seg_ptr]  # first synapse of each fan entry, and the end
-    inputs = (c.src_fan_ptr, c.fan_group, c.fan_seg_ptr, c.seg_delay, c.seg_syn_ptr, c.syn_target, c.syn_weight,
-              neuron_group, new_lo, int(np.diff(fan_syn).max(initial=0)), int(np.diff(new_lo).max(initial=1)))
-    n_fans, n_segs = _split_fans(*inputs, False, *_outputs(0, 0, 0, 0))
-    out = _outputs(c.n_neurons, n_fans, n_segs, c.n_synapses)
-    _split_fans(*inputs, True, *out)
-    src_fan_ptr, fan_group, fan_seg_ptr, seg_delay, seg_group, seg_syn_ptr, syn_target, syn_weight = out
-    return replace(compiled, neuron_group=neuron_group, group_pop=group_pop, src_fan_ptr=src_fan_ptr,
-                   fan_group=fan_group, fan_seg_ptr=fan_seg_ptr, seg_delay=seg_delay, seg_group=seg_group,
-                   seg_syn_ptr=seg_syn_ptr, syn_target=syn_target, syn_weight=syn_weight)
-
-
-def _outputs(n_neurons: int, n_fans: int, n_segs: int, n_syn: int):
-    i64 = np.int64
-    return (np.zeros(n_neurons + 1, i64), np.empty(n_fans, i64), np.empty(n_fans + 1, i64), np.empty(n_segs, i64),
-            np.empty(n_segs, i64), np.empty(n_segs + 1, i64), np.empty(n_syn, np.int32), np.empty(n_syn, np.float32))
-
-
-@njit
-def _split_fans(src_fan_ptr, fan_group, fan_seg_ptr, seg_delay, seg_syn_ptr, syn_target, syn_weight,
-                neuron_group, new_lo, widest, parts, fill,
-                o_src_fan_ptr, o_fan_group, o_fan_seg_ptr, o_seg_delay, o_seg_group, o_seg_syn_ptr,
-                o_syn_target, o_syn_weight):
-    """Split every fan entry by new group; with ``fill`` False only count the new fan entries and
-    segments (returned), with ``fill`` True write the ``o_*`` arrays sized from those counts.
-
-    A fan entry keeps its synapse slots: its parts follow one another in new group order (a
-    stable sort by part), and each run of equal delay within a part is one segment.
-    """
-    count = np.zeros(parts + 1, dtype=np.int64)
-    part_of = np.empty(widest, dtype=np.int64)
-    delay_of = np.empty(widest, dtype=np.int64)
-    order = np.empty(widest, dtype=np.int64)
-    n_fans = 0
+    syn_target = np.empty(c.n_synapses, dtype=np.int32)
+    syn_weight = np.empty(c.n_synapses, dtype=np.float32)
+    src_fan_ptr = np.zeros(c.n_neurons + 1, dtype=np.int64)
+    seg_start, seg_delay, fan_seg = [], [], []  # per step
     n_segs = 0
-    for i in range(src_fan_ptr.size - 1):
-        for f in range(src_fan_ptr[i], src_fan_ptr[i + 1]):
-            g = fan_group[f]
-            lo = new_lo[g]
-            y0 = seg_syn_ptr[fan_seg_ptr[f]]
-            n = seg_syn_ptr[fan_seg_ptr[f + 1]] - y0
-            k = new_lo[g + 1] - lo
-            for s in range(fan_seg_ptr[f], fan_seg_ptr[f + 1]):
-                for y in range(seg_syn_ptr[s], seg_syn_ptr[s + 1]):
-                    part_of[y - y0] = neuron_group[syn_target[y]] - lo
-                    delay_of[y - y0] = seg_delay[s]
-            # order[q]: the synapse (within the fan entry) that goes to slot q: a stable sort by
-            # part, by counting when the parts are few, else by a merge sort.
-            if k <= n:
-                count[:k + 1] = 0
-                for m in range(n):
-                    count[part_of[m] + 1] += 1
-                for c in range(k):  # count[c] becomes the first slot of part c
-                    count[c + 1] += count[c]
-                for m in range(n):
-                    order[count[part_of[m]]] = m
-                    count[part_of[m]] += 1
-            else:
-                order[:n] = np.argsort(part_of[:n], kind="mergesort")
-            prev_part = -1
-            prev_delay = -1
-            for q in range(n):
-                m = order[q]
-                c = part_of[m]
-                if c != prev_part:
-                    if fill:
-                        o_fan_group[n_fans] = lo + c
-                        o_fan_seg_ptr[n_fans] = n_segs
-                    n_fans += 1
-                    prev_delay = -1
-                    prev_part = c
-                if delay_of[m] != prev_delay:
-                    if fill:
-                        o_seg_delay[n_segs] = delay_of[m]
-                        o_seg_group[n_segs] = lo + c
-                        o_seg_syn_ptr[n_segs] = y0 + q
-                    n_segs += 1
-                    prev_delay = delay_of[m]
-                if fill:
-                    o_syn_target[y0 + q] = syn_target[y0 + m]
-                    o_syn_weight[y0 + q] = syn_weight[y0 + m]
-        if fill:
-            o_src_fan_ptr[i + 1] = n_fans
-    if fill:
-        o_fan_seg_ptr[n_fans] = n_segs
-        o_seg_syn_ptr[n_segs] = syn_target.size
-    return n_fans, n_segs
+    syn_of_src = c.seg_syn_ptr[c.fan_seg_ptr[c.src_fan_ptr]]  # first synapse of each source, and the end
+    a = 0
+    while a < c.n_neurons:
+        b = max(a + 1, int(np.searchsorted(syn_of_src, syn_of_src[a] + _SPLIT_CHUNK, side="right")) - 1)
+        b = min(b, c.n_neurons)
+        start, delay, first_seg, fans_per_src = _split_step(c, neuron_group, new_lo, parts, a, b,
+                                                            syn_target, syn_weight)
+        seg_start.append(start)
+        seg_delay.append(delay)
+        fan_seg.append(first_seg + n_segs)
+        n_segs += start.size
+        np.cumsum(fans_per_src, out=src_fan_ptr[a + 1:b + 1])
+        src_fan_ptr[a + 1:b + 1] += src_fan_ptr[a]
+        a = b
+    seg_syn_ptr = _join(seg_start, c.n_synapses)
+    fan_seg_ptr = _join(fan_seg, n_segs)
+    seg_group = neuron_group[syn_target[seg_syn_ptr[:-1]]]
+    return replace(compiled, neuron_group=neuron_group, group_pop=group_pop, src_fan_ptr=src_fan_ptr,
+                   fan_group=seg_group[fan_seg_ptr[:-1]], fan_seg_ptr=fan_seg_ptr, seg_delay=_join(seg_delay),
+                   seg_group=seg_group, seg_syn_ptr=seg_syn_ptr, syn_target=syn_target, syn_weight=syn_weight)
+
+
+def _join(steps: list[np.ndarray], *end: int) -> np.ndarray:
+    """The int64 concatenation of ``steps`` followed by ``end``; empties ``steps``, each step freed
+    once copied (the whole is never held twice)."""
+    out = np.empty(sum(step.size for step in steps) + len(end), dtype=np.int64)
+    out[out.size - len(end):] = end
+    pos = 0
+    steps.reverse()
+    while steps:
+        step = steps.pop()
+        out[pos:pos + step.size] = step
+        pos += step.size
+    return out
+
+
+def _split_step(c: CompiledNetwork, neuron_group: np.ndarray, new_lo: np.ndarray, parts: int, a: int, b: int,
+                syn_target: np.ndarray, syn_weight: np.ndarray) -> tuple[tuple, tuple]:
+    """Split the fan entries of sources ``a .. b - 1`` by new group, writing their synapses into
+    ``syn_target``/``syn_weight``; return the first synapse and the delay of each new segment, the
+    first segment (within the step) of each new fan entry and the number of new fan entries of each
+    source."""
+    f0, f1 = int(c.src_fan_ptr[a]), int(c.src_fan_ptr[b])
+    s0, s1 = int(c.fan_seg_ptr[f0]), int(c.fan_seg_ptr[f1])
+    y0, y1 = int(c.seg_syn_ptr[s0]), int(c.seg_syn_ptr[s1])
+    seg_len = np.diff(c.seg_syn_ptr[s0:s1 + 1])
+    # key = (fan entry within the step) * parts + (new group within the fan entry's old group).
+    fan_base = np.arange(f1 - f0, dtype=np.int64) * parts - new_lo[c.fan_group[f0:f1]]
+    key = np.repeat(np.repeat(fan_base, np.diff(c.fan_seg_ptr[f0:f1 + 1])), seg_len)
+    key += neuron_group.take(c.syn_target[y0:y1])
+    old_seg = np.repeat(np.arange(s1 - s0, dtype=np.int32), seg_len)
+    if np.any(key[1:] < key[:-1]):
+        key, order = _stable_sort(key, (f1 - f0) * parts)
+        old_seg = old_seg[order]
+        c.syn_target[y0:y1].take(order, out=syn_target[y0:y1])
+        c.syn_weight[y0:y1].take(order, out=syn_weight[y0:y1])
+    else:
+        syn_target[y0:y1] = c.syn_target[y0:y1]
+        syn_weight[y0:y1] = c.syn_weight[y0:y1]
+    # Within a part the synapses keep their old order, so a new delay is a new old segment.
+    new_fan = np.ones(key.size, dtype=bool)
+    np.not_equal(key[1:], key[:-1], out=new_fan[1:])
+    new_seg = new_fan.copy()
+    new_seg[1:] |= old_seg[1:] != old_seg[:-1]
+    seg_first = np.flatnonzero(new_seg)
+    fan_first = np.flatnonzero(new_fan[seg_first])  # new fan entries, as indices of their first segment
+    src_of_fan = np.repeat(np.arange(b - a, dtype=np.int64), np.diff(c.src_fan_ptr[a:b + 1]))
+    new_fan_src = src_of_fan[key[seg_first[fan_first]] // parts]
+    return seg_first + y0, c.seg_delay[s0 + old_seg[seg_first]], fan_first, np.bincount(new_fan_src, minlength=b - a)
+
+
+def _stable_sort(key: np.ndarray, key_end: int) -> tuple[np.ndarray, np.ndarray]:
+    """``key`` sorted and the stable order that sorts it (``key`` in ``0 .. key_end - 1``): a plain
+    sort of the keys with their positions in the low bits (every packed key distinct, so any sort
+    is stable), several times faster than numpy's stable argsort; that argsort when the packed key
+    would not fit 63 bits."""
+    pos_bits = (key.size - 1).bit_length()
+    if (key_end - 1).bit_length() + pos_bits > 63:
+        order = np.argsort(key, kind="stable")
+        return key[order], order
+    packed = np.left_shift(key, pos_bits)
+    packed |= np.arange(key.size, dtype=np.int64)
+    packed.sort()
+    return packed >> pos_bits, packed & ((1 << pos_bits) - 1)

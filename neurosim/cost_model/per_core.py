@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 
 def core_columns(core_of: npt.ArrayLike, cores: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -39,6 +38,8 @@ def per_core(per_group: npt.ArrayLike, group_core: npt.ArrayLike, cores: npt.NDA
     ndarray, shape (C,) or (T, C)
         Of ``per_group``'s dtype: integer counts stay integers.
     """
+    import scipy.sparse as sp  # on first use: `import neurosim` does without it (decision 0023)
+
     per_group = np.asarray(per_group)
     col = core_columns(group_core, cores)
     keep = np.flatnonzero(col >= 0)

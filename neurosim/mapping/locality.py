@@ -5,13 +5,17 @@ Heavily connected neurons share a core or sit on nearby cores, so spikes make fe
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from neurosim.compile.compiled import CompiledNetwork
 from neurosim.chip.mesh import Mesh
 from neurosim.mapping import fit
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 
 IntArray = npt.NDArray[np.int64]
@@ -55,6 +59,8 @@ def locality(compiled: CompiledNetwork, mesh: Mesh, neurons_per_core: int | None
         Core of every neuron, ``-1`` for spike sources; ids past ``mesh.n_cores`` when the cores
         do not suffice.
     """
+    import scipy.sparse as sp  # only this strategy needs scipy.sparse and csgraph (decision 0023)
+
     placed = np.flatnonzero(compiled.pop_model[compiled.neuron_pop] >= 0)
     capacity = neurons_per_core or max(placed.size, 1)
     position = np.full(compiled.n_neurons, -1, dtype=np.int64)
@@ -93,8 +99,9 @@ def _bisect(graph: sp.csr_matrix, capacity: int, rng: np.random.Generator) -> In
 
 def _best_cut(sub: sp.coo_matrix, left: int, rng: np.random.Generator) -> IntArray:
     """A permutation of ``sub``'s nodes whose first ``left`` nodes share few edges with the rest."""
+    from scipy.sparse import csgraph
+
     n = sub.shape[0]
-    from scipy.sparse import csgraph  # only this strategy needs it, and it costs a third of a second to import
 
     n_comp, comp = csgraph.connected_components(sub, directed=False)
     deg = np.asarray(sub.sum(axis=1)).ravel()

@@ -13,13 +13,13 @@ population, source or projection at fault.
 """
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Union
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from neurosim._checks import check_memory, memory_limit, non_negative_int, positive_int
 from neurosim._jit import njit
@@ -278,8 +278,16 @@ def narrowest_delay_type(max_delay: int) -> np.dtype:
     raise ModelError(f"delay {max_delay} ticks does not fit 32 bits")
 
 
+def _scipy_sparse(weights):
+    """``scipy.sparse`` if ``weights`` is one of its matrices or arrays, else None (a sparse matrix
+    exists only once ``scipy.sparse`` is imported, so a network of dense weights never imports it)."""
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse if sparse is not None and sparse.issparse(weights) else None
+
+
 def _synapses_from_matrix(owner: str, weights, delays, n_post: int, n_pre: int):
-    if sp.issparse(weights):
+    sp = _scipy_sparse(weights)
+    if sp is not None:
         if weights.shape != (n_post, n_pre):
             raise ModelError(_shape_message(owner, weights.shape, n_post, n_pre))
         coo = sp.coo_matrix(weights)

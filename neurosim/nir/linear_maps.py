@@ -13,10 +13,14 @@ returns ``(matrix, output shape)``, ``matrix`` a ``scipy.sparse.csr_matrix`` of 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import scipy.sparse as sp
 
 from neurosim.errors import ModelError
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 
 def _tuple(value, d: int, what: str) -> tuple[int, ...]:
@@ -98,6 +102,8 @@ def conv_matrix(weight, in_shape, stride=1, padding=0, dilation=1, groups=1,
         rows.append((co[:, None] * n_out_sp + o_flat[None, :]).ravel())
         cols.append((ci[:, None] * n_in_sp + i_flat[None, :]).ravel())
         vals.append(np.repeat(wk, o_flat.size))
+    import scipy.sparse as sp  # on first use: `import neurosim` does without it (docs/decisions/0023-start-up.md)
+
     shape = (c_out * n_out_sp, c_in * n_in_sp)
     if not rows:
         return sp.csr_matrix(shape), (c_out,) + out_sp

@@ -52,7 +52,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from neurosim._checks import check_memory, memory_limit
 from neurosim.errors import ModelError
@@ -511,6 +510,8 @@ class _Expr:
 
     def map(self, m, shape: tuple, bias=0.0) -> "_Expr":
         """``m @ self + bias``, ``m`` a sparse matrix, the result of shape ``shape``."""
+        import scipy.sparse as sp
+
         m = sp.csr_matrix(m)
         return _Expr(shape, {k: sp.csr_matrix(m @ t) for k, t in self.terms.items()}, m @ self.bias + bias)
 
@@ -521,6 +522,8 @@ class _Expr:
 
 
 def _apply(key: str, node, x: _Expr, dt: float) -> _Expr:
+    import scipy.sparse as sp
+
     kind = _type(node)
     if kind == _PASS:
         return x
@@ -553,6 +556,8 @@ def _apply(key: str, node, x: _Expr, dt: float) -> _Expr:
 
 def _apply_delay(key: str, node, x: _Expr, dt: float) -> _Expr:
     """NIR ``Delay`` (``y(t) = x(t - delay)``, per element) as ``delay / dt`` whole ticks."""
+    import scipy.sparse as sp
+
     delay = _arr(node, "delay")
     if delay.size not in (1, x.size):
         raise ModelError(f"node '{key}' (Delay): delay has {delay.size} entries, its input has size {x.size}")
@@ -604,6 +609,8 @@ def _apply_spatial(key: str, kind: str, node, x: _Expr) -> _Expr:
 
 
 def _build(flat: _Flat, spec: Dialect, name: str, model_map: dict[str, str] | None) -> Network:
+    import scipy.sparse as sp  # here and in the folding: `import neurosim` does without it (decision 0023)
+
     preds = {k: [] for k in flat.nodes}
     succs = {k: [] for k in flat.nodes}
     for a, b in flat.edges:

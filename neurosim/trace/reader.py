@@ -19,15 +19,17 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-import h5py
 import numpy as np
 
 from neurosim._checks import check_memory, memory_limit, positive_int
 from neurosim.errors import TraceError
 from neurosim.trace.schema import (CORE_FIELDS, DATASETS, FORMAT, PACKET_FIELDS, READABLE_VERSIONS, SPIKE_FIELDS,
                                    TICK_FIELDS, TRACE_VERSION)
+
+if TYPE_CHECKING:
+    import h5py
 
 _VERSION2_FIELDS = dict(group_population="groups/population", group_core="groups/core", group_events="groups/events",
                        group_updates="groups/updates", group_graded_events="groups/graded_events",
@@ -210,6 +212,8 @@ def read_trace(path: str | os.PathLike, *, chunk_rows: int | None = None, progre
 
 
 def _open(path: Path) -> h5py.File:
+    import h5py  # on first use: `import neurosim` does without it (docs/decisions/0023-start-up.md)
+
     try:
         return h5py.File(path, "r")
     except OSError as err:
@@ -276,8 +280,10 @@ def _datasets_read(f: h5py.File, path: Path, version: int) -> list[str]:
         names += ["cores/ids", *(f"cores/{k}" for k in CORE_FIELDS)]
     if "probes" in f:
         names += [f"probes/{name}/{k}" for name in f["probes"] for k in ("tick", "state")]
+    from h5py import Dataset
+
     for name in names:
-        if not isinstance(f.get(name), h5py.Dataset):
+        if not isinstance(f.get(name), Dataset):
             raise TraceError(f"{path}: damaged neurosim trace: dataset '{name}' is missing (a version-{version} "
                              "trace has every dataset of docs/traces.md, optional ones apart)")
     return names

@@ -14,9 +14,8 @@ from __future__ import annotations
 import json
 import math
 import os
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-import h5py
 import numpy as np
 
 from neurosim._checks import positive_int
@@ -31,6 +30,9 @@ from neurosim.mapping.placement import Placement
 from neurosim.mapping.routing import RouteTable, gather_rows
 from neurosim.net.network import SpikeSource
 from neurosim.trace.schema import CORE_FIELDS, FORMAT, PACKET_FIELDS, SPIKE_FIELDS, TICK_FIELDS, TRACE_VERSION
+
+if TYPE_CHECKING:
+    import h5py
 
 _ROWS = 1024  # HDF5 chunk of the appendable 1-D columns (rows): see docs/traces.md, "Compression"
 _COMPRESS = dict(compression="gzip", compression_opts=1, shuffle=True)  # gzip: readable by every HDF5
@@ -77,6 +79,8 @@ class TraceWriter:
         self.totals = dict(events=np.zeros(c.n_groups, np.int64), updates=np.zeros(c.n_groups, np.int64),
                            graded_events=np.zeros(c.n_groups, np.int64))
         self.forced = np.zeros(len(c.names), dtype=np.int64)
+        import h5py  # on first use: `import neurosim` does without it (docs/decisions/0023-start-up.md)
+
         try:
             self.f = h5py.File(path, "w", libver="latest")
         except OSError as err:
