@@ -376,6 +376,30 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
                         n_awake += 1
             # Emit: one packet per destination group; delay 0 queued for the next populations,
             # other delays into their ring slot.
+            if n_fired == 0:
+                continue
+            # Room for all of this population's spikes and packets in whichever array each may go
+            # to, made here, once: an array variable reassigned inside the per-spike or per-packet
+            # loops below would cost two atomic reference counts per iteration (decision 0024).
+            if record and n_spk + n_fired > spk_t.size:
+                spk_t = _reserve(spk_t, n_spk + n_fired)
+                spk_id = _reserve(spk_id, n_spk + n_fired)
+                spk_pay = _reserve(spk_pay, n_spk + n_fired)
+            n_sent = 0
+            for k in range(n_fired):
+                n_sent += fan_seg_ptr[src_fan_ptr[fired[k] + 1]] - fan_seg_ptr[src_fan_ptr[fired[k]]]
+            if n_sent > zq_seg.size:
+                zq_seg = _reserve(zq_seg, n_sent)
+                zq_pay = _reserve(zq_pay, n_sent)
+            if n_far + n_sent > far_seg.size:
+                far_due = _reserve(far_due, n_far + n_sent)
+                far_seg = _reserve(far_seg, n_far + n_sent)
+                far_pay = _reserve(far_pay, n_far + n_sent)
+            if ring_top + n_sent > ring_seg.shape[1]:
+                ring_top = ring_len.max()  # ring_top only bounds the fullest slot from above
+                while ring_top + n_sent > ring_seg.shape[1]:
+                    ring_seg, ring_pay = _grow_ring(ring_seg, ring_pay)
+            ring_top += n_sent  # no slot gains more than the packets sent here
             nz = 0
             for k in range(n_fired):
                 i = fired[k]
@@ -383,10 +407,6 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
                 spikes_per_neuron[i] += 1
                 tick_spikes[c] += 1
                 if record:
-                    if n_spk == spk_t.size:
-                        spk_t = _grow(spk_t)
-                        spk_id = _grow(spk_id)
-                        spk_pay = _grow(spk_pay)
                     spk_t[n_spk] = t
                     spk_id[n_spk] = i
                     spk_pay[n_spk] = pay
@@ -394,24 +414,7 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
                 for f in range(src_fan_ptr[i], src_fan_ptr[i + 1]):
                     fan_packets[f] += 1
                     tick_packets[c] += 1
-                    s0 = fan_seg_ptr[f]
-                    s1 = fan_seg_ptr[f + 1]
-                    # Room for every segment of f in whichever queue it goes to, so that the loop
-                    # below never regrows an array: an array variable reassigned inside a loop
-                    # costs two atomic reference counts per iteration, i.e. per packet.
-                    if nz + s1 - s0 > zq_seg.size:
-                        zq_seg = _reserve(zq_seg, nz + s1 - s0)
-                        zq_pay = _reserve(zq_pay, nz + s1 - s0)
-                    if n_far + s1 - s0 > far_seg.size:
-                        far_due = _reserve(far_due, n_far + s1 - s0)
-                        far_seg = _reserve(far_seg, n_far + s1 - s0)
-                        far_pay = _reserve(far_pay, n_far + s1 - s0)
-                    if ring_top + s1 - s0 > ring_seg.shape[1]:
-                        ring_top = ring_len.max()  # ring_top only bounds the fullest slot from above
-                        while ring_top + s1 - s0 > ring_seg.shape[1]:
-                            ring_seg, ring_pay = _grow_ring(ring_seg, ring_pay)
-                    ring_top += s1 - s0  # no slot gains more than the segments of f
-                    for s in range(s0, s1):
+                    for s in range(fan_seg_ptr[f], fan_seg_ptr[f + 1]):
                         # Counted as delivered when sent (sequential here, where a count at delivery
                         # is one more random access per packet); see add_in_flight.
                         seg_deliveries[s] += 1
