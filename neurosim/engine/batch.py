@@ -147,8 +147,9 @@ def _results(c: CompiledNetwork, samples: list, ticks: int, probe: tuple, seed: 
         yield 0, [(run, None) for run in _one_at_a_time(c, samples, ticks, probe, seed, keep, on_chunk, progress,
                                                          total)]
         return
+    tilings: dict[int, Tiling] = {}
     for lo in range(0, len(samples), per_call):
-        yield lo, _side_by_side(c, samples[lo:lo + per_call], ticks, probe, seed)
+        yield lo, _side_by_side(c, samples[lo:lo + per_call], ticks, probe, seed, tilings)
 
 
 def _one_at_a_time(c: CompiledNetwork, samples: list, ticks: int, probe: tuple, seed: int, keep: bool, on_chunk,
@@ -169,8 +170,9 @@ def _run_part(c: CompiledNetwork, samples: list, ticks: int, probe: tuple, seed:
     so that a worker does not send the network back with every run)."""
     pairs = []
     per_call = samples_per_call(c, len(samples))
+    tilings: dict[int, Tiling] = {}
     for lo in range(0, len(samples), per_call):
-        pairs += _side_by_side(c, samples[lo:lo + per_call], ticks, probe, seed)
+        pairs += _side_by_side(c, samples[lo:lo + per_call], ticks, probe, seed, tilings)
     return [(replace(run, compiled=None, counters=replace(run.counters, compiled=None)), rows) for run, rows in pairs]
 
 
@@ -178,12 +180,15 @@ def _attach(run: SimResult, c: CompiledNetwork) -> SimResult:
     return replace(run, compiled=c, counters=replace(run.counters, compiled=c))
 
 
-def _side_by_side(c: CompiledNetwork, samples: list, ticks: int, probe: tuple,
-                  seed: int) -> list[tuple[SimResult, np.ndarray]]:
+def _side_by_side(c: CompiledNetwork, samples: list, ticks: int, probe: tuple, seed: int,
+                  tilings: dict[int, Tiling]) -> list[tuple[SimResult, np.ndarray]]:
     """(the run, its probe rows) of each of ``samples``, all in one engine call; equal, sample by sample,
     to ``Simulation(c, probe=probe, seed=seed).run(ticks, inputs=sample)`` after a reset (spikes, probes,
-    counters, the per-tick, per-group rows kept); ``wall_s`` is the joint run's time over the samples."""
-    tiling = tile_compiled(c, len(samples))
+    counters, the per-tick, per-group rows kept); ``wall_s`` is the joint run's time over the samples.
+    ``tilings`` ({copies: tiling of ``c``}) keeps the tilings made for earlier calls of the same batch."""
+    tiling = tilings.get(len(samples))
+    if tiling is None:
+        tiling = tilings[len(samples)] = tile_compiled(c, len(samples))
     joint = _SideBySide(tiling, probe, seed).run_samples(samples, ticks)
     return _split(tiling, joint, list(probe))
 
