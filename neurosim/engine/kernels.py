@@ -109,6 +109,25 @@ def _reserve(a, n):
 
 
 @njit
+def _ring_fill_after(fired, n_fired, src_fan_ptr, fan_seg_ptr, seg_delay, ring_len, t, mask, ring_add):
+    """The number of packets in the fullest ring slot once the packets of the spikes ``fired[:n_fired]``
+    of tick ``t`` are queued (``ring_add`` is zero on entry and on return)."""
+    most = 0
+    for slot in range(ring_len.size):
+        most = max(most, ring_len[slot])
+    for k in range(n_fired):
+        i = fired[k]
+        for s in range(fan_seg_ptr[src_fan_ptr[i]], fan_seg_ptr[src_fan_ptr[i + 1]]):
+            d = seg_delay[s]
+            if 0 < d <= mask:
+                slot = (t + d) & mask
+                ring_add[slot] += 1
+                most = max(most, ring_len[slot] + ring_add[slot])
+    ring_add[:] = 0
+    return most
+
+
+@njit
 def _collect_flagged(flags, out, base):
     """Write ``base + k`` for every ``flags[k] != 0`` to ``out`` (as long as ``flags``), in ascending
     order; return how many. Branch-free: a store every time and a count that advances on a flag (in
@@ -231,6 +250,7 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
     # between that and the next tick's deliveries (delay 0 reaches only later populations).
     acc_clean = np.zeros(n_pops, dtype=np.uint8)
     ring_top = ring_len.max()  # at least the number of packets in the fullest ring slot
+    ring_add = np.zeros(mask + 1, dtype=np.int64)  # scratch of _ring_fill_after
     for t in range(t0, t1):
         c = t - t0
         # 1. Neurons that are not at rest, and every neuron of a probed population, are updated.
@@ -395,11 +415,19 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
                 far_due = _reserve(far_due, n_far + n_sent)
                 far_seg = _reserve(far_seg, n_far + n_sent)
                 far_pay = _reserve(far_pay, n_far + n_sent)
+            # ring_top bounds the fullest slot from above; no slot gains more than n_sent packets.
             if ring_top + n_sent > ring_seg.shape[1]:
-                ring_top = ring_len.max()  # ring_top only bounds the fullest slot from above
-                while ring_top + n_sent > ring_seg.shape[1]:
-                    ring_seg, ring_pay = _grow_ring(ring_seg, ring_pay)
-            ring_top += n_sent  # no slot gains more than the packets sent here
+                ring_top = ring_len.max() + n_sent
+                if ring_top > ring_seg.shape[1]:
+                    # The bound is loose when the packets spread over many slots (a burst of spikes
+                    # with many delays): count where they go, so that the ring grows only as far as
+                    # it must (a wider ring spreads its slots over more pages).
+                    ring_top = _ring_fill_after(fired, n_fired, src_fan_ptr, fan_seg_ptr, seg_delay, ring_len, t,
+                                                mask, ring_add)
+                    while ring_top > ring_seg.shape[1]:
+                        ring_seg, ring_pay = _grow_ring(ring_seg, ring_pay)
+            else:
+                ring_top += n_sent
             nz = 0
             for k in range(n_fired):
                 i = fired[k]

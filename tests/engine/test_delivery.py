@@ -64,3 +64,22 @@ def test_a_slot_that_receives_more_packets_than_its_starting_capacity_grows():
     assert np.array_equal(crowded.probes["p"], single.probes["p"])
     assert crowded.probes["p"][3, 0, 0] != 0.0
     assert crowded.counters.tick_events[[3, 7]].tolist() == [300, 300]
+
+
+def burst_network(n_src: int, n_delays: int) -> ns.Network:
+    """``n_src`` sources all spiking at tick 0, each into one neuron with every delay 1..n_delays."""
+    net = ns.Network("burst")
+    net.spike_times("in", n_src, [0] * n_src, list(range(n_src)))
+    net.population("p", 1, "lif", beta=0.5, v_th=1e9)
+    pre = np.repeat(np.arange(n_src), n_delays)
+    net.connect_synapses("in", "p", pre, np.zeros(pre.size, np.int64), 1.0, np.tile(np.arange(1, n_delays + 1), n_src))
+    return net
+
+
+def test_a_burst_over_many_delays_grows_the_ring_only_as_far_as_its_fullest_slot():
+    # 200 spikes in one tick, 100 delays each: 20,000 packets, 200 per slot. The ring grows from 64 to
+    # 256 packets per slot, not to the 20,000 that a bound by the burst's total would take.
+    sim = Simulation(burst_network(200, 100))
+    result = sim.run(110)
+    assert result.counters.tick_events[1:101].tolist() == [200] * 100
+    assert sim._queues.ring_seg.shape[1] == 256
