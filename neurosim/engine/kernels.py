@@ -141,7 +141,7 @@ def _collect_flagged(flags, out, base):
 
 
 @njit
-def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
+def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, seg_weight, seg_group, group_pop,
              pop_forced, forced, pending, acc, pend, pend_n, pop_offset, tick_events, tick_group_events, scatter):
     """Apply the packets ``q_seg[:n_packets]`` (delay segment, spike value ``q_pay``) in order."""
     for k in range(n_packets):
@@ -150,39 +150,58 @@ def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, se
             s4 = q_seg[k + 2 * PREFETCH_AHEAD]
             prefetch(seg_syn_ptr, s4)
             prefetch(seg_group, s4)
+            prefetch(seg_weight, s4)
         if k + PREFETCH_AHEAD < n_packets:
             # Each packet's synapses start at an unpredictable place in arrays far larger than the
             # caches: fetch those of a later packet now (its first PREFETCH_SYNAPSES; the hardware
-            # prefetcher follows a long segment on its own).
+            # prefetcher follows a long segment on its own), and its weights only if it reads them.
             s2 = q_seg[k + PREFETCH_AHEAD]
             lo2 = seg_syn_ptr[s2]
             hi2 = min(seg_syn_ptr[s2 + 1], lo2 + PREFETCH_SYNAPSES)
             for y in range(lo2, hi2, 16):  # 16 targets or weights (4 bytes) per 64-byte line
                 prefetch(syn_target, y)
-                prefetch(syn_weight, y)
+            if seg_weight[s2] != seg_weight[s2]:
+                for y in range(lo2, hi2, 16):
+                    prefetch(syn_weight, y)
         s = q_seg[k]
         pay = q_pay[k]
         lo = np.uint64(seg_syn_ptr[s])
         hi = np.uint64(seg_syn_ptr[s + 1])
         g = seg_group[s]
         p = group_pop[g]  # a segment's targets all lie in one group, hence one population
-        # The innermost loops of the simulator: contiguous targets and weights, one random access
+        # One weight for the whole segment (not NaN): each event adds the same w * pay that the
+        # per-synapse product gives (the same float32 weight widened to float64, times pay), so
+        # the sums are bit for bit those of the per-synapse loops, without reading the weights.
+        w = seg_weight[s]
+        shared = w == w
+        ws = w * pay
+        # The innermost loops of the simulator: contiguous targets (and weights), one random access
         # to pending[] and acc[] per synaptic event. Unsigned indices spare Numba's test for
         # negative ones, and indexing the whole arrays (no slice per packet) spares the reference
         # counting of a slice (two atomic operations each, which also stall the prefetches).
         if scatter[p] == 2:
             # Population on the dense path at this tick: its handler reads every neuron's acc and
             # no pending flag, so an event is only an addition.
-            for y in range(lo, hi):
-                acc[np.uint32(syn_target[y])] += syn_weight[y] * pay
+            if shared:
+                for y in range(lo, hi):
+                    acc[np.uint32(syn_target[y])] += ws
+            else:
+                for y in range(lo, hi):
+                    acc[np.uint32(syn_target[y])] += syn_weight[y] * pay
         elif scatter[p]:
             # Busy population: acc was cleared for all of it at the start of the tick and its
             # pending neurons are collected by a scan, so a touch is a plain store (no branch,
             # which mispredicts on every new target).
-            for y in range(lo, hi):
-                j = np.uint32(syn_target[y])
-                pending[j] = 1
-                acc[j] += syn_weight[y] * pay
+            if shared:
+                for y in range(lo, hi):
+                    j = np.uint32(syn_target[y])
+                    pending[j] = 1
+                    acc[j] += ws
+            else:
+                for y in range(lo, hi):
+                    j = np.uint32(syn_target[y])
+                    pending[j] = 1
+                    acc[j] += syn_weight[y] * pay
         else:
             head = pop_offset[p]
             for y in range(lo, hi):
@@ -192,7 +211,10 @@ def _deliver(q_seg, q_pay, n_packets, c, seg_syn_ptr, syn_target, syn_weight, se
                     acc[j] = 0.0
                     pend[head + pend_n[p]] = j
                     pend_n[p] += 1
-                acc[j] += syn_weight[y] * pay
+                if shared:  # the same way for every event of the packet
+                    acc[j] += ws
+                else:
+                    acc[j] += syn_weight[y] * pay
         if pop_forced[p]:  # probed population: these neurons did receive input
             for y in range(lo, hi):
                 forced[syn_target[y]] = -1
@@ -227,6 +249,7 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
     neuron_pop, neuron_group, group_pop, params = net.neuron_pop, net.neuron_group, net.group_pop, net.params
     src_fan_ptr, fan_seg_ptr, seg_delay, seg_group = net.src_fan_ptr, net.fan_seg_ptr, net.seg_delay, net.seg_group
     seg_syn_ptr, syn_target, syn_weight, probe_ids = net.seg_syn_ptr, net.syn_target, net.syn_weight, net.probe_ids
+    seg_weight = net.seg_weight
     state, last, pending, forced, acc = neurons.state, neurons.last, neurons.pending, neurons.forced, neurons.acc
     pend, pend_n, awake_list, pop_all_awake = neurons.pend, neurons.pend_n, neurons.awake, neurons.pop_all_awake
     ring_seg, ring_pay, ring_len, zq_seg, zq_pay = (queues.ring_seg, queues.ring_pay, queues.ring_len,
@@ -293,7 +316,7 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
                         forced[j] = t  # cleared again if j receives a synaptic event
         # 2. Packets due now, in emission order.
         slot = t & mask
-        _deliver(ring_seg[slot], ring_pay[slot], ring_len[slot], c, seg_syn_ptr, syn_target, syn_weight,
+        _deliver(ring_seg[slot], ring_pay[slot], ring_len[slot], c, seg_syn_ptr, syn_target, syn_weight, seg_weight,
                  seg_group, group_pop, pop_forced, forced, pending, acc, pend, pend_n, pop_offset,
                  tick_events, tick_group_events, scatter)
         ring_len[slot] = 0
@@ -464,7 +487,7 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
                             ring_pay[slot, ring_len[slot]] = pay
                             ring_len[slot] += 1
             if nz > 0:
-                _deliver(zq_seg, zq_pay, nz, c, seg_syn_ptr, syn_target, syn_weight, seg_group, group_pop,
+                _deliver(zq_seg, zq_pay, nz, c, seg_syn_ptr, syn_target, syn_weight, seg_weight, seg_group, group_pop,
                          pop_forced, forced, pending, acc, pend, pend_n, pop_offset,
                          tick_events, tick_group_events, scatter)
         # 4. State probes, after every population of the tick.

@@ -25,6 +25,7 @@ from neurosim.engine.codegen import engine_module
 from neurosim.engine.counters import Counters
 from neurosim.engine.kernels import GATHER_BLOCK, add_in_flight
 from neurosim.engine.result import Chunk, SimResult
+from neurosim.engine.segment_weights import network_segment_weights
 from neurosim.engine.spike_buffers import spike_room
 from neurosim.engine.state import Counts, Inputs, NeuronState, Queues, Recording, Scratch, Structure
 from neurosim.errors import ModelError, SimulationInterrupted
@@ -138,7 +139,8 @@ class Simulation:
                          neuron_pop=c.neuron_pop, neuron_group=c.neuron_group, group_pop=c.group_pop,
                          params=c.params, src_fan_ptr=c.src_fan_ptr, fan_seg_ptr=c.fan_seg_ptr,
                          seg_delay=c.seg_delay, seg_group=c.seg_group, seg_syn_ptr=c.seg_syn_ptr,
-                         syn_target=c.syn_target, syn_weight=c.syn_weight, probe_ids=probe_ids)
+                         syn_target=c.syn_target, syn_weight=c.syn_weight,
+                         seg_weight=network_segment_weights(c), probe_ids=probe_ids)
 
     def _paths(self, c: CompiledNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return population_paths(c)

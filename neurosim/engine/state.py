@@ -37,6 +37,7 @@ class Structure(NamedTuple):
     seg_syn_ptr: np.ndarray  # (S + 1,) synapses of segment s
     syn_target: np.ndarray  # (n_synapses,) target neuron of each synapse
     syn_weight: np.ndarray  # (n_synapses,) weight of each synapse
+    seg_weight: np.ndarray  # (S,) the weight all synapses of segment s share, NaN if they differ (segment_weights)
     probe_ids: np.ndarray  # (n_probed,) int64 neurons whose state is recorded after every tick
 
 
