@@ -4,7 +4,7 @@ CUBA-like networks give every synapse of a pathway the same weight, so every syn
 segment (one source, one destination group, one delay) has it too. The engine's delivery loop
 then adds ``w * pay`` to each target without fetching the per-synapse weights from memory (half
 the bytes of a synaptic event). Derived once per :class:`~neurosim.engine.simulation.Simulation`
-from the final compiled arrays; see ``docs/decisions/00XX-segment-weights.md``.
+from the final compiled arrays; see ``docs/decisions/0028-segment-weights.md``.
 """
 from __future__ import annotations
 
