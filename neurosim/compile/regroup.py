@@ -84,7 +84,8 @@ def _join(steps: list[np.ndarray], *end: int) -> np.ndarray:
 
 
 def _split_step(c: CompiledNetwork, neuron_group: np.ndarray, new_lo: np.ndarray, parts: int, a: int, b: int,
-                syn_target: np.ndarray, syn_weight: np.ndarray) -> tuple[tuple, tuple]:
+                syn_target: np.ndarray, syn_weight: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split the fan entries of sources ``a .. b - 1`` by new group, writing their synapses into
     ``syn_target``/``syn_weight``; return the first synapse and the delay of each new segment, the
     first segment (within the step) of each new fan entry and the number of new fan entries of each

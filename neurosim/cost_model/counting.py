@@ -116,7 +116,10 @@ def _input_bias_potential(t: Tally, result: SimResult, placement: Placement,
                              f"counting.active_neurons = 'updated'")
     replay = [k for k in pops if c.names[k] not in got]
     ticks, n = t.ticks, c.n_neurons
-    check_memory({"inputs per tick and neuron": ticks * n * (10 if replay else 1)},
+    # Per tick and neuron: whether it received an event (bool) and, for a replay, its summed input
+    # (float64) and whether its v was non-zero (bool).
+    per_entry = 1 + (8 + 1 if replay else 0)
+    check_memory({"inputs per tick and neuron": ticks * n * per_entry},
                  "cost: counting.active_neurons = 'input_bias_potential'", "cost fewer ticks at a time",
                  memory_limit(), argument=False)
     received = np.zeros((ticks, n), dtype=np.bool_)

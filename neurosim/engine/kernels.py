@@ -109,12 +109,10 @@ def _reserve(a, n):
 
 
 @njit
-def _ring_fill_after(fired, n_fired, src_fan_ptr, fan_seg_ptr, seg_delay, ring_len, t, mask, ring_add):
+def _ring_fill_after(fired, n_fired, src_fan_ptr, fan_seg_ptr, seg_delay, ring_len, t, mask, ring_add, most):
     """The number of packets in the fullest ring slot once the packets of the spikes ``fired[:n_fired]``
-    of tick ``t`` are queued (``ring_add`` is zero on entry and on return)."""
-    most = 0
-    for slot in range(ring_len.size):
-        most = max(most, ring_len[slot])
+    of tick ``t`` are queued, ``most`` being that number now (``ring_add`` is zero on entry and on
+    return)."""
     for k in range(n_fired):
         i = fired[k]
         for s in range(fan_seg_ptr[src_fan_ptr[i]], fan_seg_ptr[src_fan_ptr[i + 1]]):
@@ -440,13 +438,14 @@ def run_ticks(t0, t1, seed, record, n_awake, n_spk, n_far, net, neurons, queues,
                 far_pay = _reserve(far_pay, n_far + n_sent)
             # ring_top bounds the fullest slot from above; no slot gains more than n_sent packets.
             if ring_top + n_sent > ring_seg.shape[1]:
-                ring_top = ring_len.max() + n_sent
+                fullest = ring_len.max()
+                ring_top = fullest + n_sent
                 if ring_top > ring_seg.shape[1]:
                     # The bound is loose when the packets spread over many slots (a burst of spikes
                     # with many delays): count where they go, so that the ring grows only as far as
                     # it must (a wider ring spreads its slots over more pages).
                     ring_top = _ring_fill_after(fired, n_fired, src_fan_ptr, fan_seg_ptr, seg_delay, ring_len, t,
-                                                mask, ring_add)
+                                                mask, ring_add, fullest)
                     while ring_top > ring_seg.shape[1]:
                         ring_seg, ring_pay = _grow_ring(ring_seg, ring_pay)
             else:

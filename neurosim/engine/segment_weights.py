@@ -27,6 +27,7 @@ def network_segment_weights(c: CompiledNetwork) -> np.ndarray:
         weights = _by_network[c] = segment_weights(c.seg_syn_ptr, c.syn_weight)
     return weights
 
+
 def segment_weights(seg_syn_ptr: np.ndarray, syn_weight: np.ndarray) -> np.ndarray:
     """The weight shared by all the synapses of each segment, ``NaN`` where they differ.
 
